@@ -1,0 +1,5 @@
+"""``python -m aidaily`` runs the CLI."""
+
+from aidaily.cli import main
+
+main()

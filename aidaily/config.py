@@ -1,0 +1,253 @@
+"""Configuration: one home directory, one ``aidaily.toml``, environment overrides.
+
+Lookup order for every setting: an explicit argument (CLI flag) > environment
+variable > ``aidaily.toml`` in the home directory > the defaults below.
+
+All state lives under the home directory (``--home`` / ``AIDAILY_HOME``, default the
+current directory): the database, the raw-response archive, drafts, published posts and
+the configuration file itself. Tests point ``AIDAILY_HOME`` at a temporary directory.
+
+Environment variables:
+
+    AIDAILY_HOME            the home directory
+    AIDAILY_DB_URL          SQLAlchemy URL (default: sqlite file aidaily.db in the home)
+    AIDAILY_URL_MAP         JSON object {"https://site": "http://127.0.0.1:8000/site"}
+    AIDAILY_ALLOW_LOOPBACK  "1": let sites point at loopback addresses (tests only)
+    OPENAI_API_KEY, OPENAI_BASE_URL
+    AIDAILY_LLM             "none" forces the extractive mode
+    AIDAILY_LLM_API_KEY, AIDAILY_LLM_BASE_URL, AIDAILY_LLM_MODEL  override OPENAI_*
+    AIDAILY_LLM_JSON_MODE   json_schema | json_object
+    AIDAILY_LLM_CONCURRENCY, AIDAILY_LLM_TIMEOUT, AIDAILY_TOKEN_BUDGET
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+
+from aidaily.errors import ConfigError
+
+CONFIG_FILE = "aidaily.toml"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_AI_KEYWORDS = [
+    # Chinese terms
+    "人工智能", "大模型", "智能体", "生成式", "机器学习", "深度学习", "神经网络", "算力",
+    "推理", "训练", "多模态", "具身智能", "人形机器人", "机器人", "自动驾驶", "芯片",
+    "英伟达", "谷歌", "微软", "百度", "阿里", "通义", "千问", "腾讯", "混元", "字节", "豆包",
+    "文心", "智谱", "月之暗面", "Kimi", "深度求索", "稀宇", "商汤", "科大讯飞", "讯飞",
+    "华为", "昇腾", "盘古", "寒武纪", "摩尔线程", "马斯克", "黄仁勋", "奥特曼", "苹果智能",
+    "AI", "AIGC", "AGI", "LLM", "GPT", "ChatGPT", "OpenAI", "Anthropic", "Claude",
+    "Gemini", "DeepSeek", "Qwen", "Llama", "Meta AI", "Nvidia", "NVIDIA", "xAI", "Grok",
+    "Copilot", "Cursor", "Mistral", "Sora", "Midjourney", "Stable Diffusion", "Transformer",
+    "Agent", "RAG", "GPU", "TPU", "NPU", "Perplexity", "Hugging Face", "Groq",
+]
+
+
+class FetchSettings(BaseModel):
+    timeout: float = 20.0  # seconds per request
+    per_host_concurrency: int = 4
+    per_host_delay: float = 0.25  # politeness delay between requests to one host
+    retries: int = 3
+    backoff: float = 0.5  # first retry delay; doubles each time
+    max_bytes: int = 8_000_000
+    max_redirects: int = 5
+    user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Safari/537.36 aidaily/0.1"
+    )
+    allow_loopback: bool = False
+    url_map: dict[str, str] = Field(default_factory=dict)
+    max_articles_per_source: int = 400
+
+
+class FeedSource(BaseModel):
+    """A generic RSS/Atom source configured without code."""
+
+    name: str
+    url: str
+    enabled: bool = True
+    selector: str | None = None  # CSS selector of the article body; trafilatura when None
+    title_selector: str | None = None
+    time_selector: str | None = None
+    ai_only: bool = False  # True: everything it publishes is about AI
+
+
+class SourceToggle(BaseModel):
+    enabled: bool = True
+
+
+class WindowSettings(BaseModel):
+    hours: int = 24
+    timezone: str = "Asia/Shanghai"
+
+
+class StepSettings(BaseModel):
+    model: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["openai", "none"] = "openai"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str = "gpt-4o-mini"
+    temperature: float = 0.4
+    json_mode: Literal["json_schema", "json_object"] = "json_schema"
+    concurrency: int = 8
+    timeout: float = 120.0
+    max_retries: int = 3
+    token_budget: int = 400_000
+    article_chars: int = 2400  # article text per write call, trimmed to this
+    price_in_per_mtok: float = 0.15  # USD per million prompt tokens (cost estimate)
+    price_out_per_mtok: float = 0.60
+    on_unreachable: Literal["fail", "extractive"] = "extractive"
+    plan: StepSettings = Field(default_factory=StepSettings)
+    write: StepSettings = Field(default_factory=StepSettings)
+    finalize: StepSettings = Field(default_factory=StepSettings)
+
+    @property
+    def configured(self) -> bool:
+        return self.provider != "none" and (self.api_key is not None or self.base_url is not None)
+
+
+class DigestSettings(BaseModel):
+    main_min: int = 10
+    main_max: int = 16
+    other_min: int = 3
+    other_max: int = 8
+    sections_min: int = 4
+    sections_max: int = 8
+    cover_image: str | None = None  # fixed cover image instead of the lead story's
+    tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
+    seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
+    category: str = "AI 日报"
+
+
+class ScheduleSettings(BaseModel):
+    cron: str = "30 23 * * *"
+    timezone: str = "Asia/Shanghai"
+
+
+class PublishSettings(BaseModel):
+    dir: str = "output"  # relative to the home directory unless absolute
+
+
+class Settings(BaseModel):
+    home: Path = Path(".")
+    db_url: str | None = None
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    window: WindowSettings = Field(default_factory=WindowSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    digest: DigestSettings = Field(default_factory=DigestSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
+    sources: dict[str, SourceToggle] = Field(
+        default_factory=lambda: {n: SourceToggle() for n in ("ithome", "qbitai", "hubtoday")}
+    )
+    feeds: list[FeedSource] = Field(default_factory=lambda: [f.model_copy() for f in SHIPPED_FEEDS])
+    ai_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_AI_KEYWORDS))
+
+    # Paths under the home directory --------------------------------------------------
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{(self.home / 'aidaily.db').resolve()}"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def drafts_dir(self) -> Path:
+        return self.home / "output" / "drafts"
+
+    @property
+    def publish_dir(self) -> Path:
+        p = Path(self.publish.dir)
+        return p if p.is_absolute() else self.home / p
+
+    @property
+    def locks_dir(self) -> Path:
+        return self.home / ".locks"
+
+    @property
+    def prompts_dir(self) -> Path:
+        """Operator overrides in ``<home>/prompts`` win over the shipped templates."""
+        own = self.home / "prompts"
+        return own if own.is_dir() else PROJECT_ROOT / "prompts"
+
+    @property
+    def shipped_prompts_dir(self) -> Path:
+        return PROJECT_ROOT / "prompts"
+
+
+SHIPPED_FEEDS = [
+    FeedSource(name="aibase", url="https://news.aibase.com/rss", enabled=False, ai_only=True),
+    FeedSource(name="oschina", url="https://www.oschina.net/news/rss", enabled=False),
+]
+
+
+def load_settings(home: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings for ``home`` from its ``aidaily.toml`` and the environment.
+
+    Raises:
+        ConfigError: the file is not valid TOML or a value has the wrong type.
+    """
+    home_path = Path(home or os.environ.get("AIDAILY_HOME") or ".").expanduser()
+    data: dict[str, Any] = {}
+    config_path = home_path / CONFIG_FILE
+    if config_path.is_file():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_path}: {exc}") from exc
+    _apply_env(data)
+    data["home"] = home_path
+    for key, value in overrides.items():
+        if value is not None:
+            data[key] = value
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{config_path}: {exc}") from exc
+
+
+def _apply_env(data: dict[str, Any]) -> None:
+    env = os.environ
+    fetch = data.setdefault("fetch", {})
+    llm = data.setdefault("llm", {})
+    if "AIDAILY_DB_URL" in env:
+        data["db_url"] = env["AIDAILY_DB_URL"]
+    if "AIDAILY_URL_MAP" in env:
+        try:
+            mapping = json.loads(env["AIDAILY_URL_MAP"])
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"AIDAILY_URL_MAP is not a JSON object: {exc}") from exc
+        if not isinstance(mapping, dict):
+            raise ConfigError("AIDAILY_URL_MAP must be a JSON object of prefix -> prefix")
+        fetch["url_map"] = {**fetch.get("url_map", {}), **mapping}
+    if env.get("AIDAILY_ALLOW_LOOPBACK", "").lower() in ("1", "true", "yes"):
+        fetch["allow_loopback"] = True
+    for name, key in (("OPENAI_API_KEY", "api_key"), ("OPENAI_BASE_URL", "base_url")):
+        if env.get(name):
+            llm[key] = env[name]
+    overrides = {
+        "AIDAILY_LLM_API_KEY": "api_key",
+        "AIDAILY_LLM_BASE_URL": "base_url",
+        "AIDAILY_LLM_MODEL": "model",
+        "AIDAILY_LLM_JSON_MODE": "json_mode",
+        "AIDAILY_LLM_CONCURRENCY": "concurrency",
+        "AIDAILY_LLM_TIMEOUT": "timeout",
+        "AIDAILY_TOKEN_BUDGET": "token_budget",
+    }
+    for name, key in overrides.items():
+        if env.get(name):
+            llm[key] = env[name]
+    if env.get("AIDAILY_LLM", "").lower() == "none":
+        llm["provider"] = "none"

@@ -1,0 +1,83 @@
+"""The error hierarchy of aidaily.
+
+Every error the library raises on purpose derives from ``AidailyError``; the CLI turns
+them into a one-line message and an exit code instead of a traceback (set
+``AIDAILY_RAISE_ERRORS=1`` to see the traceback).
+
+    AidailyError
+    ├── ConfigError            bad aidaily.toml / environment
+    ├── DigestParseError       text is not a digest (front matter missing / unparsable)
+    ├── FetchError             one URL could not be fetched
+    │   ├── BlockedURLError    the URL points at a private / loopback / non-http address
+    │   └── ResponseTooLarge   the body exceeded the size cap
+    ├── ExtractError           a page / feed could not be turned into items or an article
+    ├── StoreError             the database refused an operation
+    ├── LLMError               a model call failed for good (after retries / repair)
+    │   └── BudgetExceeded     the run's token budget does not allow the call
+    ├── LockedError            another run holds the lock for this date
+    └── PublishError           the publish gate refused a draft
+"""
+
+from __future__ import annotations
+
+
+class AidailyError(Exception):
+    """Base class of every error aidaily raises on purpose."""
+
+
+class ConfigError(AidailyError):
+    """The configuration file or environment is invalid."""
+
+
+class DigestParseError(AidailyError):
+    """The text cannot be read as a digest; ``line`` is 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class FetchError(AidailyError):
+    """A URL could not be fetched (after retries)."""
+
+    def __init__(self, url: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+        self.message = message
+        self.status = status
+
+
+class BlockedURLError(FetchError):
+    """The URL (or a redirect) points somewhere we refuse to go."""
+
+
+class ResponseTooLarge(FetchError):
+    """The response body exceeded the configured size cap."""
+
+
+class ExtractError(AidailyError):
+    """A feed or page could not be turned into items or an article."""
+
+
+class StoreError(AidailyError):
+    """The database refused an operation."""
+
+
+class LLMError(AidailyError):
+    """A model call failed for good."""
+
+
+class BudgetExceeded(LLMError):
+    """The run's token budget does not allow another call."""
+
+
+class LockedError(AidailyError):
+    """Another run holds the lock for this date."""
+
+
+class PublishError(AidailyError):
+    """The publish gate refused the draft."""

@@ -1,0 +1,86 @@
+"""Plain data passed between the pipeline's stages.
+
+Sources turn feeds and pages into ``FeedEntry`` and ``Article`` values; selection turns
+articles into ``Story`` values (one story = one piece of news, possibly reported by
+several articles). These are values only: persistence lives in ``store.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class FeedEntry:
+    """One entry of a feed or listing page: what to fetch, and what the feed says of it."""
+
+    url: str
+    title: str
+    source: str
+    published: datetime | None = None
+    summary: str = ""  # the feed's own text (may be full HTML for some feeds)
+    content_html: str = ""  # content:encoded / description HTML when the feed carries it
+
+
+@dataclass
+class Article:
+    """One article after extraction: clean text and its metadata.
+
+    For hubtoday, one daily page yields many ``Article`` values: each numbered item is
+    a story of its own, ``links`` holding the originals it cites and ``section`` the
+    page section it sits in.
+    """
+
+    url: str  # canonical URL: the key in the store
+    source: str  # adapter name: ithome | qbitai | hubtoday | <feed name>
+    title: str
+    text: str
+    published: datetime | None = None  # aware, Asia/Shanghai for the Chinese sites
+    author: str = ""
+    origin: str = ""  # the "来源" the site names (e.g. IT之家, 量子位)
+    editor: str = ""
+    images: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # outbound links worth keeping
+    section: str = ""  # hubtoday page section (产品与功能更新, 前沿研究, …)
+    ai_relevant: bool | None = None  # None: not decided yet
+
+    @property
+    def lead_image(self) -> str | None:
+        return self.images[0] if self.images else None
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what the article says; a changed hash means a changed article."""
+        payload = "\x1f".join([self.title, self.text, *self.links])
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Story:
+    """One piece of news: the articles that report it, best first."""
+
+    id: str
+    articles: list[Article]
+
+    @property
+    def primary(self) -> Article:
+        return self.articles[0]
+
+    @property
+    def title(self) -> str:
+        return self.primary.title
+
+    @property
+    def url(self) -> str:
+        return self.primary.url
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted({a.source for a in self.articles})
+
+    @property
+    def duplicate_count(self) -> int:
+        return len(self.articles)
