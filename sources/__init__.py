@@ -1,0 +1,1 @@
+"""Source adapters, one module per site, behind ``sources.base.Source``."""
