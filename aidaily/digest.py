@@ -230,8 +230,8 @@ class Digest:
     # Blank lines after the last node; 0 means the file ends without a newline,
     # as the reference does.
     trailing_gap: int = 0
-    # Blank lines between the front matter's closing fence and the first node are the
-    # first node's ``gap``.
+    # "\r\n" when every line of the source ended so; parsing works on "\n" lines.
+    newline: str = "\n"
 
     @property
     def title(self) -> str | None:

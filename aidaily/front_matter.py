@@ -114,9 +114,11 @@ def _parse_field(chunk: list[str]) -> Field:
     key = match.group("key")
     value = _field_value(raw, key)
     for style in _candidate_styles(value):
-        f = Field(key, value, style)
-        if format_field(f) == raw:
-            return f
+        text = format_value(value, style)
+        if style == "plain" and not _plain_roundtrips(key, value, text):
+            continue
+        if (f"{key}: {text}" if text else f"{key}:") == raw:
+            return Field(key, value, style)
     return Field(key, value, default_style(value), raw)
 
 
@@ -155,11 +157,12 @@ class HouseYAMLHandler(YAMLHandler):
         return load_yaml(fm)
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
-        fields = [Field(k, v, _house_style(k, v)) for k, v in metadata.items()]
+        fields = [Field(k, v, house_style(k, v)) for k, v in metadata.items()]
         return "\n".join(format_field(f) for f in fields)
 
 
-def _house_style(key: str, value: Any) -> FieldStyle:
+def house_style(key: str, value: Any) -> FieldStyle:
+    """The style the reference writes ``key`` in."""
     if key in ("coverImage", "summary") and isinstance(value, str):
         return "double"
     return default_style(value)

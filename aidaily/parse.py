@@ -67,9 +67,10 @@ def parse(text: str) -> Digest:
     """
     if not isinstance(text, str):
         raise DigestParseError(f"expected text, got {type(text).__name__}")
-    lines = text.split("\n")
+    newline = "\r\n" if "\r\n" in text and text.count("\r\n") == text.count("\n") else "\n"
+    lines = text.split(newline)
     bom = lines[0].startswith("\ufeff")
-    if (lines[0][1:] if bom else lines[0]).rstrip("\r") != "---":
+    if (lines[0][1:] if bom else lines[0]) != "---":
         raise DigestParseError("front matter missing: the file must start with a '---' line", 1)
     close = next((i for i in range(1, len(lines)) if lines[i] == "---"), None)
     if close is None:
@@ -78,10 +79,11 @@ def parse(text: str) -> Digest:
     front_matter.bom = bom
     body_lines = lines[close + 1 :]
     tokens, trailing_gap = _tokenize(body_lines, first_line=close + 2)
-    digest = Digest(front_matter, _assemble(tokens), trailing_gap)
+    digest = Digest(front_matter, _assemble(tokens), trailing_gap, newline)
     if format_front_matter(front_matter) != lines[: close + 1] or render(digest) != text:
         # A safety net: should a rule above ever misread something, keep the body whole.
         digest = _verbatim(front_matter, body_lines, close + 2)
+        digest.newline = newline
     return digest
 
 

@@ -33,7 +33,7 @@ def render(digest: Digest) -> str:
         lines.extend([""] * node.gap)
         lines.extend(node_lines(node))
     lines.extend([""] * digest.trailing_gap)
-    return "\n".join(lines)
+    return digest.newline.join(lines)
 
 
 def node_lines(node: Node) -> list[str]:
@@ -81,3 +81,38 @@ def _with_bullets(head: str, bullets: list[Bullet], gap: int) -> list[str]:
     if not bullets:
         return [head]
     return [head, *([""] * gap), *(bullet_line(b) for b in bullets)]
+
+
+def canonical(digest: Digest) -> Digest:
+    """A copy of ``digest`` in the strict house layout of the reference.
+
+    Front-matter values are written in the house styles (flow lists, double-quoted
+    ``coverImage`` / ``summary``), one blank line between blocks, bullets right under
+    their link or label, one-liners closed with ``）``, LF line ends, no BOM, no
+    newline at the end. Content is never changed; ``Raw`` blocks stay verbatim.
+    """
+    from copy import deepcopy
+
+    from aidaily.front_matter import house_style
+
+    out = deepcopy(digest)
+    fm = out.front_matter
+    fm.bom = False
+    for f in fm.fields:
+        if f.key:
+            f.raw, f.style = None, house_style(f.key, f.value)
+    for index, node in enumerate(out.body):
+        node.gap = 0 if index == 0 else 1
+        if isinstance(node, Footer):
+            node.html_gap = 1
+        if isinstance(node, Section):
+            for entry in node.entries:
+                entry.gap = 1
+                if isinstance(entry, (Item, Insight)):
+                    entry.bullets_gap = 0
+                if isinstance(entry, BriefList):
+                    for e in entry.entries:
+                        if isinstance(e, Brief):
+                            e.close = "）"
+    out.trailing_gap, out.newline = 0, "\n"
+    return out
