@@ -1,0 +1,50 @@
+"""Shared pytest fixtures. Keep this file small: add a fixture here only when several test
+modules need it, each with a docstring.
+
+- ``hermetic_env`` (autouse): every test gets its own ``AIDAILY_HOME`` in ``tmp_path`` and no
+  ``OPENAI_*`` / ``AIDAILY_*`` variables from the developer's shell, so no test reads or
+  writes real state or reaches a real model.
+- ``home``: that home directory (a ``Path``).
+- ``mirror_server``: a ``tests.servers.MirrorServer`` on 127.0.0.1 serving an empty mirror
+  directory (``server.root``) that the test fills with ``server.put(url, body, headers)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+FIXTURES = TESTS_DIR / "fixtures"
+if str(TESTS_DIR.parent) not in sys.path:  # ``import tests.servers`` from any working directory
+    sys.path.insert(0, str(TESTS_DIR.parent))
+
+from tests.servers import MirrorServer  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A private AIDAILY_HOME and a scrubbed environment for every test."""
+    for name in list(os.environ):
+        if name.startswith(("OPENAI_", "AIDAILY_")):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("AIDAILY_HOME", str(home))
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """The test's AIDAILY_HOME (set by ``hermetic_env``)."""
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def mirror_server(tmp_path: Path) -> Iterator[MirrorServer]:
+    """A mirror server on 127.0.0.1 serving ``tmp_path / "mirror"``."""
+    with MirrorServer(tmp_path / "mirror") as server:
+        yield server
