@@ -1,0 +1,81 @@
+"""``aidaily prompt STEP --date D [--story ID]``: print a step's rendered messages.
+
+For whoever iterates on ``prompts/`` against a real model: the exact system and user
+messages the editor would send for the stored articles of D, without calling anything.
+``write`` and ``brief`` need ``--story`` (an id from ``aidaily prompt plan``); ``finalize``
+is shown with the extractive plan and items standing in for the model's.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Optional
+
+import typer
+
+from aidaily.commands import _common
+
+
+class Step(str, Enum):
+    plan = "plan"
+    write = "write"
+    brief = "brief"
+    finalize = "finalize"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("prompt")(prompt)
+
+
+def prompt(
+    ctx: typer.Context,
+    step: Annotated[Step, typer.Argument(help="plan | write | brief | finalize")],
+    day: Annotated[str, typer.Option("--date", "-d", help="Digest date, YYYY-MM-DD.")],
+    story: Annotated[
+        Optional[str], typer.Option("--story", help="Story id (write / brief).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
+) -> None:
+    """Print the messages of one editor step for a date, as the model would get them."""
+    import json
+
+    from aidaily.commands.write import day_stories, parse_day
+
+    settings = _common.settings(ctx)
+    _, stories = day_stories(settings, parse_day(day))
+    if not stories:
+        typer.echo(f"error: no stored AI articles for {day}", err=True)
+        raise typer.Exit(1)
+    msgs = step_messages(step.value, day, stories, settings, story)
+    if as_json:
+        typer.echo(json.dumps(msgs, ensure_ascii=False, indent=2))
+        return
+    from aidaily.prompting import messages_tokens
+
+    for m in msgs:
+        typer.echo(f"===== {m['role']} =====")
+        typer.echo(m["content"])
+    typer.echo(f"===== ~{messages_tokens(msgs)} prompt tokens (estimate) =====")
+
+
+def step_messages(
+    step: str, day: str, stories: list[Any], settings: Any, story_id: str | None
+) -> list[dict[str, str]]:
+    from aidaily import prompting
+    from aidaily.extractive import extractive_plan, extractive_written
+
+    if step == "plan":
+        return prompting.build_plan_messages(prompting.story_cards(stories), settings, day=day)
+    by_id = {s.id: s for s in stories}
+    if step == "finalize":
+        plan = extractive_plan(stories, settings)
+        written = extractive_written(plan, by_id)
+        items = {sid: (t.headline, t.facts) for sid, t in written.items.items()}
+        briefs = [written.briefs[sid] for sid in plan.other_ids]
+        return prompting.build_finalize_messages(plan, items, briefs, settings, day=day)
+    if story_id is None or story_id not in by_id:
+        known = ", ".join(s.id for s in stories[:10])
+        raise typer.BadParameter(f"--story must be one of the day's story ids ({known}, …)")
+    if step == "brief":
+        return prompting.build_brief_messages(by_id[story_id], settings)
+    return prompting.build_write_messages(by_id[story_id], settings, mode="story")

@@ -1,0 +1,165 @@
+"""``aidaily write --date D``: the stored articles of D become ``output/drafts/D.md``.
+
+Exit codes: 0 a draft with nothing to flag; 2 a draft with failures (dropped stories,
+ungrounded facts, unfetched links or lint errors: see ``D.review.json``); 1 no draft
+(no articles, the model unreachable with ``llm.on_unreachable = "fail"``, a draft
+edited by hand without ``--rewrite``). The draft and its review record are written
+atomically, so an interrupted run never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from aidaily.commands import _common
+
+if TYPE_CHECKING:
+    from aidaily.config import Settings
+    from aidaily.editor import EditorResult
+
+
+class LLMChoice(str, Enum):
+    auto = "auto"
+    none = "none"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("write")(write)
+
+
+def write(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", "-d", help="Digest date, YYYY-MM-DD.")],
+    llm: Annotated[
+        LLMChoice,
+        typer.Option("--llm", help="auto: the configured model, else extractive; none: extractive."),
+    ] = LLMChoice.auto,
+    rewrite: Annotated[
+        bool, typer.Option("--rewrite", help="Overwrite a draft that was edited by hand.")
+    ] = False,
+) -> None:
+    """Write the draft of one date from its stored articles (model or extractive)."""
+    the_day = parse_day(day)
+    settings = _common.settings(ctx)
+    out = _common.console()
+    code = run_write(settings, the_day, use_llm=llm is LLMChoice.auto, rewrite=rewrite,
+                     echo=out.print)
+    raise typer.Exit(code)
+
+
+def parse_day(value: str) -> date:
+    """``--date`` as a date, or a usage error."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a YYYY-MM-DD date: {value}", param_hint="--date") from None
+
+
+def day_stories(settings: Settings, day: date) -> tuple[int, list[Any]]:
+    """(articles in the window of ``day``, the candidate stories made of them)."""
+    from aidaily.editor import candidate_stories
+    from aidaily.store import Store
+
+    articles = Store.from_settings(settings).articles_for(
+        day, hours=settings.window.hours, timezone=settings.window.timezone
+    )
+    return len(articles), candidate_stories(articles, settings)
+
+
+def run_write(
+    settings: Settings,
+    day: date,
+    *,
+    use_llm: bool = True,
+    rewrite: bool = False,
+    echo: Any = print,
+) -> int:
+    """The command's work, callable from flows; returns the exit code."""
+    from aidaily import review_record as rr
+    from aidaily.store import Store
+
+    iso = day.isoformat()
+    if not rewrite and rr.edited_by_hand(settings, iso):
+        echo(f"error: {rr.draft_path(settings, iso)} was edited since it was written; "
+             "use --rewrite to replace it")
+        return 1
+    n_articles, stories = day_stories(settings, day)
+    if not stories:
+        echo(f"error: no stored AI articles for {iso} ({n_articles} articles in the window); "
+             f"run `aidaily fetch --date {iso}` first")
+        return 1
+    store = Store.from_settings(settings)
+    run_id = store.start_run(day, kind="write")
+    try:
+        result = _edit(settings, iso, stories, use_llm, run_id, echo)
+    except Exception as exc:
+        store.finish_run(run_id, "failed", {"error": str(exc)[:500]})
+        raise
+    if result is None:
+        store.finish_run(run_id, "failed", {"error": "LLM unreachable"})
+        return 1
+    path = rr.draft_path(settings, iso)
+    from aidaily.atomic import atomic_write_text
+
+    atomic_write_text(path, result.text)
+    record = rr.build_record(result, run_id=run_id)
+    rr.write_record(rr.record_path(settings, iso), record)
+    status = "failures" if result.has_failures else "ok"
+    store.finish_run(run_id, status, record["counts"] | {"mode": result.mode,
+                                                         "cost_usd": record["cost_usd"]})
+    _summary(result, path, echo)
+    return 2 if result.has_failures else 0
+
+
+def _edit(
+    settings: Settings, iso: str, stories: list[Any], use_llm: bool, run_id: str, echo: Any
+) -> EditorResult | None:
+    """Run the editor with the model (if any) and the unreachable policy."""
+    import asyncio
+
+    from aidaily.editor import LLMUnreachable, write_digest
+
+    if not use_llm or not settings.llm.configured:
+        why = "--llm none" if not use_llm else "no LLM configured (set OPENAI_API_KEY or llm.base_url)"
+        echo(f"notice: {why}: writing an extractive draft, not written by a model")
+        return asyncio.run(write_digest(iso, stories, settings, None))
+
+    from aidaily.llm import LLMClient
+
+    async def with_model() -> EditorResult:
+        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id) as client:
+            return await write_digest(iso, stories, settings, client, progress=None)
+
+    try:
+        return asyncio.run(with_model())
+    except LLMUnreachable as exc:
+        if settings.llm.on_unreachable == "fail":
+            echo(f"error: the LLM is unreachable ({exc}); no draft written "
+                 "(llm.on_unreachable = fail)")
+            return None
+        echo(f"notice: the LLM is unreachable ({exc}); writing an extractive draft instead")
+        result = asyncio.run(write_digest(iso, stories, settings, None))
+        result.notices.insert(0, f"LLM unreachable: {exc}")
+        return result
+
+
+def _summary(result: EditorResult, path: Any, echo: Any) -> None:
+    d = result.digest
+    usage = result.usage
+    echo(f"wrote {path} ({result.mode}): {len(d.sections)} sections, {len(d.items)} stories, "
+         f"{len(d.briefs)} one-liners")
+    if usage:
+        echo(f"LLM: {usage.get('calls', 0)} calls, {usage.get('cached', 0)} cached, "
+             f"{usage.get('tokens_in', 0)} in / {usage.get('tokens_out', 0)} out tokens, "
+             f"${result.cost_usd:.4f}")
+    echo(f"checks: {len(result.failed_checks)} of {len(result.checks)} fact bullets not grounded, "
+         f"{len(result.links)} unfetched links, {len(result.lint_errors)} lint errors, "
+         f"{len(result.dropped)} stories dropped")
+    for notice in result.notices:
+        echo(f"notice: {notice}")
+    for dropped in result.dropped:
+        echo(f"dropped {dropped.story_id} ({dropped.title[:40]}): {dropped.reason}")

@@ -1,0 +1,216 @@
+"""The editor: a day's ranked stories become a checked draft.
+
+    plan (one call) -> write (parallel calls) -> finalize (one call) -> assemble
+    -> grounding check of every fact bullet -> link check -> format lint
+
+Without a model (``llm is None``) the draft is extractive (``extractive.py``). When the
+plan call fails for good the endpoint is probed: unreachable -> ``LLMUnreachable``
+(the caller applies ``llm.on_unreachable``); reachable -> the extractive plan is used
+and the stories are still written by the model, with a notice.
+
+Nothing here touches files, the database or the network except through the
+``LLMClient`` it is given; ``write_digest_sync`` runs it without an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from aidaily.assemble import assemble
+from aidaily.compose import Dropped, compose
+from aidaily.errors import BudgetExceeded, LLMError
+from aidaily.extractive import NOTE, extractive_digest, extractive_plan
+from aidaily.plan import make_plan
+from aidaily.render import render
+
+if TYPE_CHECKING:
+    from aidaily.config import Settings
+    from aidaily.digest import Digest
+    from aidaily.editor_schema import Plan
+    from aidaily.llm import LLMClient
+    from aidaily.models import Article, Story
+
+Progress = Callable[[str], None]
+NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
+
+
+class LLMUnreachable(LLMError):
+    """The model endpoint cannot be reached at all."""
+
+
+@dataclass
+class EditorResult:
+    """A draft and everything the review needs to know about it."""
+
+    day: str
+    digest: Digest
+    mode: Literal["llm", "extractive"]
+    checks: list[dict[str, Any]] = field(default_factory=list)  # one per fact bullet
+    links: list[dict[str, Any]] = field(default_factory=list)  # links that were not fetched
+    lint: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    usage: dict[str, Any] = field(default_factory=dict)
+    degraded: bool = False
+
+    @property
+    def text(self) -> str:
+        return render(self.digest)
+
+    @property
+    def cost_usd(self) -> float:
+        return float(self.usage.get("cost_usd", 0.0))
+
+    @property
+    def failed_checks(self) -> list[dict[str, Any]]:
+        return [c for c in self.checks if not c["ok"]]
+
+    @property
+    def lint_errors(self) -> list[dict[str, Any]]:
+        return [f for f in self.lint if f["severity"] == "error"]
+
+    @property
+    def has_failures(self) -> bool:
+        """Something the editor must look at: a dropped story, an ungrounded fact, an
+        unfetched link or a lint error."""
+        return bool(self.dropped or self.failed_checks or self.links or self.lint_errors)
+
+
+async def write_digest(
+    day: str,
+    stories: Sequence[Story],
+    settings: Settings,
+    llm: LLMClient | None,
+    *,
+    progress: Progress | None = None,
+) -> EditorResult:
+    """The draft of ``day`` from ``stories`` (ranked, best first).
+
+    Args:
+        day: ``YYYY-MM-DD``.
+        stories: the day's candidate stories, best first.
+        llm: the model client, or None for the extractive mode.
+        progress: called with a short message as the work advances.
+
+    Raises:
+        LLMUnreachable: the model endpoint cannot be reached.
+        LLMError: nothing at all could be written by the model.
+    """
+    say = progress or (lambda _msg: None)
+    by_id = {s.id: s for s in stories}
+    if llm is None:
+        say("extractive draft (no model)")
+        result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
+                              notices=[NO_LLM_NOTICE])
+    else:
+        say(f"plan over {len(stories)} stories")
+        plan, notices = await _plan(day, stories, settings, llm)
+        say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
+        done = await compose(day, plan, by_id, settings, llm, progress=say)
+        digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
+        result = EditorResult(day, digest, "llm", dropped=done.dropped,
+                              notices=[*notices, *done.notices], usage=_usage(llm),
+                              degraded=done.degraded)
+    say("check")
+    check(result, by_id)
+    return result
+
+
+def write_digest_sync(
+    day: str,
+    stories: Sequence[Story],
+    settings: Settings,
+    llm: LLMClient | None,
+    *,
+    progress: Progress | None = None,
+) -> EditorResult:
+    """``write_digest`` for callers without an event loop."""
+    return asyncio.run(write_digest(day, stories, settings, llm, progress=progress))
+
+
+async def _plan(
+    day: str, stories: Sequence[Story], settings: Settings, llm: LLMClient
+) -> tuple[Plan, list[str]]:
+    try:
+        return await make_plan(day, stories, settings, llm), []
+    except BudgetExceeded:
+        raise
+    except LLMError as exc:
+        try:
+            await llm.list_models()
+        except LLMError as probe:
+            raise LLMUnreachable(str(probe)) from None
+        return extractive_plan(stories, settings), [
+            f"plan failed ({exc}); stories chosen and grouped by keywords, "
+            "section subtitles left to the editor"
+        ]
+
+
+# --- candidates ------------------------------------------------------------------------
+
+
+def candidate_stories(articles: Sequence[Article], settings: Settings) -> list[Story]:
+    """The day's stories, best first: AI-relevant articles, near-duplicates merged
+    (``aidaily.dedup``), ranked (``aidaily.select``)."""
+    from aidaily.dedup import group_duplicates
+    from aidaily.select import is_ai_relevant, rank_stories
+
+    relevant = [a for a in articles if a.ai_relevant or (a.ai_relevant is None and is_ai_relevant(a))]
+    return list(rank_stories(group_duplicates(relevant)))
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def check(result: EditorResult, stories: dict[str, Story]) -> None:
+    """Fill ``result.checks`` (every fact bullet against its story's text),
+    ``result.links`` (links that are not a fetched article) and ``result.lint``."""
+    from aidaily.lint import lint_text
+
+    by_url = {a.url: s for s in stories.values() for a in s.articles}
+    by_url.update({s.url: s for s in stories.values()})
+    checks: list[dict[str, Any]] = []
+    if result.mode == "llm":  # extractive bullets are the source's own sentences
+        for item in result.digest.items:
+            story = by_url.get(item.url)
+            source = _source_text(story) if story else ""
+            for bullet in item.bullets:
+                checks.append({"url": item.url, "story_id": story.id if story else None,
+                               "bullet": bullet.text, **_check_bullet(bullet.text, source)})
+    result.checks = checks
+    links = [(i.url, i.title) for i in result.digest.items]
+    links += [(b.url, b.text) for b in result.digest.briefs]
+    result.links = [{"url": u, "text": t, "problem": "not a fetched article"}
+                    for u, t in links if u not in by_url]
+    result.lint = [f.to_dict() for f in lint_text(result.text, f"{result.day}.md")]
+
+
+def _source_text(story: Story) -> str:
+    return "\n".join(f"{a.title}\n{a.text}" for a in story.articles)
+
+
+def _check_bullet(text: str, source: str) -> dict[str, Any]:
+    """``aidaily.grounding.check_bullet`` as a plain dict."""
+    from aidaily.grounding import check_bullet
+
+    found = check_bullet(text, source)
+    return {
+        "ok": bool(found.ok),
+        "missing_numbers": list(getattr(found, "missing_numbers", []) or []),
+        "missing_names": list(getattr(found, "missing_names", []) or []),
+        "nearest_sentence": getattr(found, "nearest_sentence", None),
+    }
+
+
+def _usage(llm: LLMClient) -> dict[str, Any]:
+    usage = llm.usage
+    data = asdict(usage) if is_dataclass(usage) and not isinstance(usage, type) else dict(vars(usage))
+    data["tokens"] = data.get("tokens_in", 0) + data.get("tokens_out", 0)
+    return data
+
+
+__all__ = ["EditorResult", "LLMUnreachable", "write_digest", "write_digest_sync", "check",
+           "candidate_stories"]
