@@ -137,6 +137,7 @@ class ScheduleSettings(BaseModel):
 
 class PublishSettings(BaseModel):
     dir: str = "output"  # relative to the home directory unless absolute
+    filename: str = "ai-daily-{date}.md"
 
 
 class Settings(BaseModel):

@@ -56,7 +56,7 @@ def _import_tables() -> None:
     """Import every module that declares tables so that ``create_all`` sees them."""
     import importlib
 
-    for name in ("aidaily.store", "aidaily.llm"):
+    for name in ("aidaily.store", "aidaily.llm", "aidaily.publish"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -25,3 +25,21 @@ def console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def parse_day(value: str) -> str:
+    """``YYYY-MM-DD`` checked, or a usage error that says what is wrong."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date of the form YYYY-MM-DD") from None
+
+
+def tomorrow(timezone: str = "Asia/Shanghai") -> str:
+    """Tomorrow in ``timezone``: the digest dated D is written on the night of D−1."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    return (datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)).isoformat()

@@ -1,0 +1,118 @@
+"""Draft files and their versions: a re-run never clobbers an editor's work.
+
+    output/drafts/2026-01-19.md                  the current draft (what review / publish read)
+    output/drafts/versions/2026-01-19/v001.md    every version ever written, numbered
+    output/drafts/versions/2026-01-19/state.json what we wrote last (to detect hand edits)
+
+A draft is *edited by hand* when the current file's hash is not the hash of the last
+version aidaily wrote. A re-run then keeps the edited file as the current draft (after
+saving it as a version of its own) and writes the new machine draft only as a new
+version; otherwise the new draft becomes current. Every write is atomic. Published
+posts live elsewhere (``publish.py``) and are never touched from here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from aidaily.atomic import atomic_write_text
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class DraftWrite:
+    """What ``Drafts.write`` did."""
+
+    current: Path  # the current draft file
+    version: Path | None  # the version file written (None when nothing changed)
+    kept_hand_edit: bool  # the current draft was edited by hand and kept
+    unchanged: bool  # the new draft equals the current one
+
+
+class Drafts:
+    """The drafts directory of one home."""
+
+    def __init__(self, drafts_dir: Path) -> None:
+        self.dir = drafts_dir
+
+    def current_path(self, day: str) -> Path:
+        return self.dir / f"{day}.md"
+
+    def versions_dir(self, day: str) -> Path:
+        return self.dir / "versions" / day
+
+    def versions(self, day: str) -> list[Path]:
+        return sorted(self.versions_dir(day).glob("v*.md"))
+
+    def read_current(self, day: str) -> str | None:
+        path = self.current_path(day)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def is_hand_edited(self, day: str) -> bool:
+        current = self.read_current(day)
+        if current is None:
+            return False
+        last = self._state(day).get("last_written")
+        return last is not None and text_hash(current) != last
+
+    def previous_text(self, day: str) -> str | None:
+        """The version before the current draft's content, for the review diff."""
+        current = self.read_current(day)
+        current_hash = text_hash(current) if current is not None else None
+        texts = [p.read_text(encoding="utf-8") for p in self.versions(day)]
+        older = [t for t in texts if text_hash(t) != current_hash]
+        return older[-1] if older else None
+
+    def write(self, day: str, text: str) -> DraftWrite:
+        """Store ``text`` as the newest draft for ``day`` (see the module docstring)."""
+        current_path = self.current_path(day)
+        current = self.read_current(day)
+        if current == text:
+            self._record(day, text)
+            return DraftWrite(current_path, None, False, True)
+        if current is not None and self.is_hand_edited(day):
+            self._save_version(day, current, "hand-edit")
+            version = self._save_version(day, text, "machine")
+            self._record(day, text)
+            return DraftWrite(current_path, version, True, False)
+        version = self._save_version(day, text, "machine")
+        atomic_write_text(current_path, text)
+        self._record(day, text)
+        return DraftWrite(current_path, version, False, False)
+
+    # State ----------------------------------------------------------------------------
+
+    def _state_path(self, day: str) -> Path:
+        return self.versions_dir(day) / "state.json"
+
+    def _state(self, day: str) -> dict[str, object]:
+        path = self._state_path(day)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _record(self, day: str, text: str) -> None:
+        state = self._state(day)
+        state["last_written"] = text_hash(text)
+        state["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        atomic_write_text(self._state_path(day), json.dumps(state, indent=2))
+
+    def _save_version(self, day: str, text: str, kind: str) -> Path:
+        """Save ``text`` as the next version unless the newest version already is it."""
+        existing = self.versions(day)
+        if existing and text_hash(existing[-1].read_text(encoding="utf-8")) == text_hash(text):
+            return existing[-1]
+        number = int(existing[-1].stem[1:4]) + 1 if existing else 1
+        suffix = "-edited" if kind == "hand-edit" else ""
+        path = self.versions_dir(day) / f"v{number:03d}{suffix}.md"
+        atomic_write_text(path, text)
+        return path

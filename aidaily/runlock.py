@@ -1,0 +1,38 @@
+"""One run per date at a time: an OS file lock under ``<home>/.locks``.
+
+The lock is an ``flock`` held by the process, so it disappears with the process —
+a run killed with SIGKILL never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from aidaily.errors import LockedError
+
+
+@contextmanager
+def date_lock(locks_dir: Path, day: str, wait: float = 0.0) -> Iterator[Path]:
+    """Hold the lock for ``day``; wait up to ``wait`` seconds for another run to end.
+
+    Raises:
+        LockedError: another run for ``day`` still holds the lock after ``wait``.
+    """
+    from filelock import FileLock, Timeout
+
+    locks_dir.mkdir(parents=True, exist_ok=True)
+    path = locks_dir / f"{day}.lock"
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise LockedError(
+            f"another run for {day} is in progress (lock {path}); "
+            "let it finish, or pass --wait SECONDS to wait for it"
+        ) from None
+    try:
+        yield path
+    finally:
+        lock.release()

@@ -1,0 +1,306 @@
+"""The nightly digest as a Prefect flow: thin wiring of the core.
+
+    fetch (one task per source, concurrent, retried) -> select -> plan + write
+    (concurrent LLM calls, cached) -> check -> draft (versioned, atomic) -> artifacts
+
+Everything that decides anything lives in the core (``aidaily.ingest``,
+``aidaily.select``/``dedup``, ``aidaily.editor``, ``aidaily.drafts``); the flow adds
+Prefect's retries, caching, logging and artifacts. A re-run of an unchanged date does no
+work: pages already stored are not fetched again, the write task's result is cached
+under a key of its inputs (the stories' content, the model settings and the prompt
+templates), and below it every LLM call is cached by its messages.
+
+Works in Prefect's ephemeral mode (no server) and against a server (``PREFECT_API_URL``).
+Two runs for one date never interleave: the flow holds the date's lock throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+
+from aidaily.config import Settings, load_settings
+from aidaily.drafts import Drafts
+from aidaily.errors import LLMError
+
+FLOW_NAME = "daily-digest"
+
+
+@dataclass
+class RunReport:
+    """What ``aidaily run`` prints and the artifacts show."""
+
+    day: str
+    draft: str | None = None
+    draft_version: str | None = None
+    kept_hand_edit: bool = False
+    mode: str = ""
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    articles: int = 0
+    stories: int = 0
+    items: int = 0
+    briefs: int = 0
+    checks_failed: int = 0
+    lint_errors: int = 0
+    dropped: int = 0
+    notices: list[str] = field(default_factory=list)
+    usage: dict[str, Any] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def source_failures(self) -> list[dict[str, Any]]:
+        return [
+            {"source": name, "error": s.get("error") or "; ".join(s.get("failures", [])[:3])}
+            for name, s in self.sources.items()
+            if not s.get("ok", False)
+        ]
+
+    @property
+    def exit_code(self) -> int:
+        """0 complete; 2 draft written with source / LLM failures; 1 no draft."""
+        if self.draft is None:
+            return 1
+        llm_failures = self.dropped or any("unreachable" in n.lower() for n in self.notices)
+        return 2 if self.source_failures or llm_failures else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return asdict(self) | {"exit_code": self.exit_code, "failed_sources": self.source_failures}
+
+
+# Tasks ------------------------------------------------------------------------------
+
+
+@task(name="fetch-source", retries=2, retry_delay_seconds=[5, 30], task_run_name="fetch-{source}")
+async def fetch_source(home: str, day: str, source: str, offline: bool, refetch: bool) -> dict[str, Any]:
+    """Fetch, extract and store one source's articles for ``day``."""
+    from aidaily.ingest import fetch_day
+
+    settings = load_settings(home)
+    kwargs: dict[str, Any] = {"sources": [source], "offline": offline}
+    if refetch:
+        kwargs["refetch"] = True
+    report = await fetch_day(settings, Date.fromisoformat(day), **kwargs)
+    src = report.sources.get(source)
+    if src is None:
+        return {"ok": False, "error": "no report", "new": 0, "seen": 0}
+    get_run_logger().info("%s: %s", source, src.summary())
+    return {
+        "ok": src.ok,
+        "seen": src.seen,
+        "new": src.new,
+        "known": src.known,
+        "in_window": src.in_window,
+        "failed": len(src.failed),
+        "failures": [f"{f.url}: {f.reason}" for f in src.failed][:20],
+        "summary": src.summary(),
+        "seconds": src.seconds,
+    }
+
+
+@task(name="select")
+def select_stories(home: str, day: str) -> tuple[int, list[Any]]:
+    """The day's candidate stories from the store, ranked, near-duplicates merged."""
+    from aidaily.editor import candidate_stories
+    from aidaily.store import Store
+
+    settings = load_settings(home)
+    articles = Store.from_settings(settings).articles_for(
+        Date.fromisoformat(day), hours=settings.window.hours, timezone=settings.window.timezone
+    )
+    return len(articles), candidate_stories(articles, settings)
+
+
+def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
+    """Same stories, same model settings, same prompts -> same draft."""
+    settings = load_settings(parameters["home"])
+    digest = hashlib.sha256()
+    digest.update(parameters["day"].encode())
+    digest.update(str(parameters["use_llm"]).encode())
+    for story in parameters["stories"]:
+        digest.update(story.id.encode())
+        for article in story.articles:
+            digest.update(article.content_hash.encode())
+    llm = settings.llm.model_dump(exclude={"api_key"}, mode="json")
+    digest.update(json.dumps([llm, settings.digest.model_dump(mode="json")], sort_keys=True).encode())
+    for template in sorted(settings.prompts_dir.glob("*")):
+        digest.update(template.read_bytes())
+    return f"aidaily-edit-{digest.hexdigest()}"
+
+
+@task(name="plan-write-check", cache_key_fn=_edit_cache_key, persist_result=True)
+async def edit_day(home: str, day: str, stories: list[Any], use_llm: bool, run_id: str | None) -> Any:
+    """Plan, write (concurrent LLM calls), finalize and check the draft of ``day``."""
+    from aidaily.editor import LLMUnreachable, write_digest
+
+    settings = load_settings(home)
+    logger = get_run_logger()
+    if not use_llm or not settings.llm.configured:
+        logger.warning("no LLM configured: writing an extractive draft (not written by a model)")
+        return await write_digest(day, stories, settings, None, progress=logger.info)
+    from aidaily.llm import LLMClient
+
+    try:
+        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id) as client:
+            return await write_digest(day, stories, settings, client, progress=logger.info)
+    except LLMUnreachable as exc:
+        if settings.llm.on_unreachable == "fail":
+            raise LLMError(f"the LLM is unreachable ({exc}); no draft written") from exc
+        logger.warning("the LLM is unreachable (%s): writing an extractive draft instead", exc)
+        result = await write_digest(day, stories, settings, None, progress=logger.info)
+        result.notices.insert(0, f"LLM unreachable: {exc}")
+        return result
+
+
+# The flow ---------------------------------------------------------------------------
+
+
+@flow(name=FLOW_NAME, log_prints=True)
+async def daily_digest(
+    date: str | None = None,
+    refetch: bool = False,
+    rewrite: bool = False,
+    offline: bool = False,
+    llm: str = "auto",
+    home: str | None = None,
+    lock_wait: float = 0.0,
+) -> dict[str, Any]:
+    """Write the draft of the digest dated ``date`` (default: tomorrow, Asia/Shanghai).
+
+    Args:
+        date: YYYY-MM-DD; the digest dated D is produced on the night of D-1.
+        refetch: fetch article pages again even when they are stored.
+        rewrite: write the draft again even when nothing changed (LLM calls included).
+        offline: use only the archive (no network).
+        llm: "auto" (the configured model, or extractive without one) or "none".
+        home: the aidaily home directory (default: AIDAILY_HOME or the current directory).
+        lock_wait: seconds to wait for another run of the same date.
+    """
+    from aidaily.commands._common import tomorrow
+    from aidaily.runlock import date_lock
+
+    settings = load_settings(home)
+    home_str = str(settings.home.resolve())
+    day = date or tomorrow(settings.window.timezone)
+    Date.fromisoformat(day)  # a clear error for a bad date, before any work
+    with date_lock(settings.locks_dir, day, wait=lock_wait):
+        report = await _run(settings, home_str, day, refetch, rewrite, offline, llm != "none")
+    await _artifacts(report, settings)
+    return report.to_dict()
+
+
+async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: bool,
+               offline: bool, use_llm: bool) -> RunReport:
+    from aidaily.store import Store
+
+    logger = get_run_logger()
+    report = RunReport(day)
+    store = Store.from_settings(settings)
+    run_id = store.start_run(Date.fromisoformat(day), "run")
+
+    started = time.monotonic()
+    names = _source_names(settings)
+    results = await asyncio.gather(
+        *(fetch_source(home, day, name, offline, refetch) for name in names), return_exceptions=True
+    )
+    for name, result in zip(names, results):
+        report.sources[name] = (
+            result if isinstance(result, dict) else {"ok": False, "error": f"{type(result).__name__}: {result}"}
+        )
+    report.stages["fetch"] = round(time.monotonic() - started, 3)
+
+    started = time.monotonic()
+    report.articles, stories = select_stories(home, day)
+    report.stories = len(stories)
+    report.stages["select"] = round(time.monotonic() - started, 3)
+    if not stories:
+        report.error = f"no AI stories stored for {day} ({report.articles} articles in the window)"
+        logger.error(report.error)
+        store.finish_run(run_id, "failed", report.to_dict())
+        return report
+
+    started = time.monotonic()
+    editor = edit_day.with_options(refresh_cache=rewrite)
+    try:
+        result = await editor(home, day, stories, use_llm, run_id)
+    except LLMError as exc:
+        report.error = str(exc)
+        logger.error(report.error)
+        store.finish_run(run_id, "failed", report.to_dict())
+        return report
+    report.stages["write"] = round(time.monotonic() - started, 3)
+
+    started = time.monotonic()
+    _write_draft(settings, day, result, report, run_id)
+    report.stages["draft"] = round(time.monotonic() - started, 3)
+    store.finish_run(run_id, {0: "ok", 2: "partial"}.get(report.exit_code, "failed"), report.to_dict())
+    logger.info("draft %s (exit %s)", report.draft, report.exit_code)
+    return report
+
+
+def _source_names(settings: Settings) -> list[str]:
+    names = [name for name, toggle in settings.sources.items() if toggle.enabled]
+    return names + [feed.name for feed in settings.feeds if feed.enabled]
+
+
+def _write_draft(settings: Settings, day: str, result: Any, report: RunReport, run_id: str) -> None:
+    from aidaily import review_record as rr
+
+    written = Drafts(settings.drafts_dir).write(day, result.text)
+    record = rr.build_record(result, run_id=run_id)
+    record["failed_sources"] = report.source_failures
+    record["sources"] = report.sources
+    rr.write_record(rr.record_path(settings, day), record)
+    report.draft = str(written.current)
+    report.draft_version = str(written.version) if written.version else None
+    report.kept_hand_edit = written.kept_hand_edit
+    report.mode = result.mode
+    report.items, report.briefs = len(result.digest.items), len(result.digest.briefs)
+    report.checks_failed = len(result.failed_checks)
+    report.lint_errors = len(result.lint_errors)
+    report.dropped = len(result.dropped)
+    report.notices = list(result.notices)
+    report.usage = dict(result.usage)
+    if written.kept_hand_edit:
+        report.notices.append(
+            f"the draft was edited by hand and is kept; the new draft is version {written.version}"
+        )
+
+
+async def _artifacts(report: RunReport, settings: Settings) -> None:
+    """The draft and the run report as Prefect artifacts (shown in the UI)."""
+    key = f"digest-{report.day}"
+    if report.draft:
+        text = Path(report.draft).read_text(encoding="utf-8")
+        await acreate_markdown_artifact(text, key=f"{key}-draft", description=f"Draft of {report.day}")
+    rows = [
+        {"source": name, "ok": s.get("ok"), "seen": s.get("seen", 0), "new": s.get("new", 0),
+         "failed": s.get("failed", 0), "seconds": s.get("seconds", 0), "note": s.get("summary", s.get("error", ""))}
+        for name, s in report.sources.items()
+    ]
+    await acreate_table_artifact(rows, key=f"{key}-sources", description="Sources")
+    summary = [
+        {"what": k, "value": str(v)}
+        for k, v in {
+            "draft": report.draft, "mode": report.mode, "articles": report.articles,
+            "stories": report.stories, "items": report.items, "one-liners": report.briefs,
+            "fact checks failed": report.checks_failed, "lint errors": report.lint_errors,
+            "dropped": report.dropped, "tokens in": report.usage.get("tokens_in", 0),
+            "tokens out": report.usage.get("tokens_out", 0),
+            "cost (USD)": report.usage.get("cost_usd", 0.0),
+            **{f"time {stage} (s)": secs for stage, secs in report.stages.items()},
+            "exit code": report.exit_code, "error": report.error,
+        }.items()
+    ]
+    await acreate_table_artifact(summary, key=f"{key}-report", description="Run report")
