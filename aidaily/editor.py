@@ -158,8 +158,10 @@ def candidate_stories(articles: Sequence[Article], settings: Settings) -> list[S
     from aidaily.dedup import group_duplicates
     from aidaily.select import is_ai_relevant, rank_stories
 
-    relevant = [a for a in articles if a.ai_relevant or (a.ai_relevant is None and is_ai_relevant(a))]
-    return list(rank_stories(group_duplicates(relevant)))
+    keywords = settings.ai_keywords
+    relevant = [a for a in articles
+                if a.ai_relevant or (a.ai_relevant is None and is_ai_relevant(a, keywords))]
+    return list(rank_stories(group_duplicates(relevant), keywords))
 
 
 # --- checks ---------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
         cards.append(
             {
                 "id": str(data.get("id") or story.id),
-                "source": neutralise(str(data.get("source") or ",".join(story.sources))),
+                "source": neutralise(",".join(data.get("sources") or story.sources)),
                 "title": neutralise(one_line(str(data.get("title") or story.title))),
                 "lead": neutralise(lead(str(data.get("lead") or story.primary.text))),
                 "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
