@@ -98,9 +98,9 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import DateTime, Float, Integer, String, Text, func, select
@@ -322,7 +322,6 @@ class _Row:
     tokens_out: int = 0
     latency: float = 0.0
     error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- the client
@@ -481,7 +480,7 @@ class LLMClient:
             await self._openai.close()
             self._openai = None
 
-    async def __aenter__(self) -> LLMClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -546,7 +545,8 @@ class LLMClient:
         problem = llm_schema.describe_error(error)
         self._log(call, _Row("retry:invalid", answer.tokens_in, answer.tokens_out,
                              answer.latency, error=problem))
-        repair = call.with_messages(llm_schema.repair_messages(call.messages, answer.content, problem))
+        repair_turn = llm_schema.repair_messages(call.messages, answer.content, problem)
+        repair = call.with_messages(repair_turn)
         second = await self._send(repair)
         try:
             data, result = self._check(second, schema, validate)
@@ -621,7 +621,9 @@ class LLMClient:
     ) -> NoReturn:
         tries = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
         self._usage.errors += 1
-        message = f"{call.step}: LLM request to model {call.model} failed {tries}: {failure.message}"
+        message = (
+            f"{call.step}: LLM request to model {call.model} failed {tries}: {failure.message}"
+        )
         self._log(call, _Row(f"error:{failure.reason}", latency=latency, error=message))
         raise LLMError(message) from None
 
@@ -726,7 +728,7 @@ class LLMClient:
             run_id=self.run_id, step=call.step, model=call.model, prompt_hash=call.phash,
             cache_key=call.key, tokens_in=row.tokens_in, tokens_out=row.tokens_out,
             latency_s=round(row.latency, 4), cost_usd=self._cost(row.tokens_in, row.tokens_out),
-            outcome=row.outcome[:64], error=error, created_at=datetime.now(timezone.utc),
+            outcome=row.outcome[:64], error=error, created_at=datetime.now(UTC),
         )
         self._write(lambda session: session.add(record))
 
@@ -754,7 +756,7 @@ class LLMClient:
         entry = LLMCacheEntry(
             key=call.key, step=call.step, model=call.model,
             response=json.dumps(data, ensure_ascii=False),
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(UTC),
         )
         # merge: two identical calls in parallel (or two processes) both store it.
         self._write(lambda session: session.merge(entry))
@@ -800,4 +802,4 @@ def _retry_after(headers: Any) -> float | None:
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ValidationError
 
 JsonMode = str  # "json_schema" | "json_object"
 
-_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.S)
+_FENCE = re.compile(r"^\s*```(?:json|JSON)?\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
 _MAX_ERROR_CHARS = 1500  # of a validation error echoed back in a repair turn
 
 
@@ -85,7 +85,9 @@ def _close_objects(node: dict[str, Any]) -> bool:
     return ok
 
 
-def response_format(model: type[BaseModel], mode: JsonMode, *, strict: bool = True) -> dict[str, Any]:
+def response_format(
+    model: type[BaseModel], mode: JsonMode, *, strict: bool = True
+) -> dict[str, Any]:
     """The ``response_format`` request parameter for ``mode``."""
     if mode == "json_object":
         return {"type": "json_object"}
@@ -107,7 +109,9 @@ def schema_prompt(model: type[BaseModel]) -> str:
     )
 
 
-def with_schema_prompt(messages: list[dict[str, Any]], model: type[BaseModel]) -> list[dict[str, Any]]:
+def with_schema_prompt(
+    messages: list[dict[str, Any]], model: type[BaseModel]
+) -> list[dict[str, Any]]:
     """A copy of ``messages`` whose (first) system message ends with :func:`schema_prompt`."""
     block = schema_prompt(model)
     out = [dict(m) for m in messages]

@@ -38,9 +38,14 @@ Example::
         ...
         assert fake_llm.calls == 3 and fake_llm.requests[0].step == "plan"
 
+Using the ``fake_llm`` fixture from a test module: ``pytest_plugins = ("tests.fakellm",)``
+(what this repository's tests do), or import it (``from tests.fakellm import fake_llm``).
+
 Standalone (for benchmarks / manual runs)::
 
     python -m tests.fakellm --port 8765 --latency 1.0
+
+PYTEST_DONT_REWRITE (this module is imported before pytest registers it as a plugin)
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 try:  # benchmarks import this module without pytest installed
     import pytest
@@ -63,7 +68,7 @@ except ImportError:  # pragma: no cover
     pytest = None  # type: ignore[assignment]
 
 STEP_HEADER = "x-aidaily-step"
-_SCHEMA_BLOCK = re.compile(r"```json\s*(\{.*?\})\s*```", re.S)
+_SCHEMA_BLOCK = re.compile(r"```json\s*(\{.*?\})\s*```", re.DOTALL)
 
 
 # --------------------------------------------------------------------------- replies
@@ -275,7 +280,8 @@ class FakeLLM:
         self._thread: threading.Thread | None = None
 
     # lifecycle ----------------------------------------------------------------------
-    def start(self) -> FakeLLM:
+    def start(self) -> Self:
+        self._stopping.clear()
         handler = type("_BoundHandler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer((self._host, self._port), handler)
         self._server.daemon_threads = True  # a sleeping "slow" reply must not block stop()
@@ -293,7 +299,7 @@ class FakeLLM:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> FakeLLM:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -413,17 +419,17 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeLLM
     protocol_version = "HTTP/1.1"  # keep-alive, like real providers
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet test output
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         if self.path.rstrip("/") in ("/v1/models", "/models"):
             data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.fake.model_ids]
             self._send(200, {"object": "list", "data": data})
         else:
             self._send(404, {"error": {"message": f"no route {self.path}"}})
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if self.path.split("?")[0].rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
@@ -446,6 +452,8 @@ class _Handler(BaseHTTPRequestHandler):
         delay = self.fake.latency if reply.delay is None else reply.delay
         if delay:
             self.fake._sleep(delay)
+        if self.fake._stopping.is_set():  # woken by stop(): a stopped server says nothing
+            reply = Reply.drop()
         if reply.kind == "default":
             reply = default_responder(request)
         if reply.kind == "drop":

@@ -27,7 +27,9 @@ from aidaily.llm import (
     run_usage,
 )
 from aidaily.llm_schema import parse_json, response_format, strict_json_schema
-from tests.fakellm import FakeLLM, FakeRequest, Reply, fake_llm  # noqa: F401 - fixture
+from tests.fakellm import FakeLLM, FakeRequest, Reply
+
+pytest_plugins = ("tests.fakellm",)  # the fake_llm fixture
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 MESSAGES = [
@@ -124,9 +126,12 @@ def test_fenced_json_is_accepted_without_repair(fake_llm: FakeLLM) -> None:
 def test_text_call(fake_llm: FakeLLM, db_url: str) -> None:
     fake_llm.script(Reply.text("一句话总结"))
     settings = settings_for(fake_llm)
-    assert run_client(settings, lambda c: c.text("finalize", MESSAGES), db_url=db_url) == "一句话总结"
+    def summary(client: LLMClient) -> Any:
+        return client.text("finalize", MESSAGES)
+
+    assert run_client(settings, summary, db_url=db_url) == "一句话总结"
     assert "response_format" not in fake_llm.requests[0]
-    assert run_client(settings, lambda c: c.text("finalize", MESSAGES), db_url=db_url) == "一句话总结"
+    assert run_client(settings, summary, db_url=db_url) == "一句话总结"
     assert fake_llm.calls == 1 and outcomes(db_url) == ["ok", "cached"]
 
 
@@ -141,6 +146,12 @@ def test_invalid_json_is_repaired_once(fake_llm: FakeLLM, db_url: str) -> None:
     assert repair.is_repair and repair.messages[-2]["content"] == "{ids: [1, 2"
     assert "无效" in repair.user
     assert outcomes(db_url) == ["retry:invalid", "repaired"]
+
+
+def test_truncated_answer_gets_the_repair_turn(fake_llm: FakeLLM) -> None:
+    fake_llm.script(Reply.text('{"ids": [1', finish_reason="length"), Reply.json(VALID))
+    assert run_client(settings_for(fake_llm), ask_plan).ids == [1, 2]
+    assert "max_tokens" in fake_llm.requests[1].user
 
 
 def test_schema_violation_twice_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
