@@ -22,15 +22,13 @@ refreshed from the real sites.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from aidaily.atomic import atomic_write_bytes
 from aidaily.errors import FetchError
 from aidaily.fetch import FetchResult
 from aidaily.mirror import HEADERS_SUFFIX, url_to_relpath
@@ -42,22 +40,6 @@ _RECORD_HEADERS = {"content-type": "Content-Type", "etag": "ETag", "last-modifie
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class Archive:
@@ -73,7 +55,7 @@ class Archive:
         digest = _sha256(result.body)
         obj = self._object_path(digest)
         if not obj.exists():  # content-addressed: an identical body is stored once
-            atomic_write(obj, gzip.compress(result.body, compresslevel=6, mtime=0))
+            atomic_write_bytes(obj, gzip.compress(result.body, compresslevel=6, mtime=0))
         meta = {
             "url": result.url,
             "final_url": result.final_url,
@@ -86,7 +68,7 @@ class Archive:
         }
         stamp = result.fetched_at.strftime(_STAMP)
         entry = self._url_dir(result.url) / f"{stamp}-{result.status}-{digest[:8]}.json"
-        atomic_write(entry, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
+        atomic_write_bytes(entry, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         if record_dir is not None and result.ok:
             record(result, record_dir)
         return entry
@@ -166,7 +148,7 @@ def record(result: FetchResult, record_dir: Path) -> Path:
     target = (root / url_to_relpath(result.url)).resolve()
     if root not in target.parents:  # a URL with '..' segments must not escape the directory
         raise FetchError(result.url, f"refusing to record outside {root}")
-    atomic_write(target, result.body)
+    atomic_write_bytes(target, result.body)
     sidecar: dict[str, object] = {
         name: result.headers[key] for key, name in _RECORD_HEADERS.items() if key in result.headers
     }
@@ -174,5 +156,5 @@ def record(result: FetchResult, record_dir: Path) -> Path:
         sidecar["status"] = result.status
     side_path = target.with_name(target.name + HEADERS_SUFFIX)
     if sidecar:
-        atomic_write(side_path, json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8"))
+        atomic_write_bytes(side_path, json.dumps(sidecar, ensure_ascii=False, indent=1).encode("utf-8"))
     return target

@@ -180,6 +180,9 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Any) -> "Store":
+        """The store of ``settings`` (the home directory is created for a SQLite file)."""
+        if settings.db_url is None:
+            settings.home.mkdir(parents=True, exist_ok=True)
         return cls(settings.database_url)
 
     def _session(self) -> "_Tx":
@@ -228,12 +231,12 @@ class Store:
             stmt = stmt.where(ArticleRow.source == source)
         with self._session() as session:
             if urls is None:
-                return dict(session.execute(stmt).tuples().all())
+                return dict(session.execute(stmt).all())
             out: dict[str, str] = {}
             wanted = list(dict.fromkeys(urls))
             for start in range(0, len(wanted), 500):  # stay under bound-parameter limits
                 chunk = wanted[start : start + 500]
-                out.update(session.execute(stmt.where(ArticleRow.url.in_(chunk))).tuples().all())
+                out.update(session.execute(stmt.where(ArticleRow.url.in_(chunk))).all())
             return out
 
     def articles_for(
@@ -278,7 +281,7 @@ class Store:
     def story_ids(self, urls: Iterable[str]) -> dict[str, str | None]:
         with self._session() as session:
             stmt = select(ArticleRow.url, ArticleRow.story_id).where(ArticleRow.url.in_(list(urls)))
-            return dict(session.execute(stmt).tuples().all())
+            return dict(session.execute(stmt).all())
 
     # Attempts and sources ----------------------------------------------------------------
 
@@ -329,7 +332,7 @@ class Store:
                 out[row.name] = SourceHealth(row.name, row.kind, row.url, row.last_success,
                                              row.last_failure, row.last_error, row.last_yield)
             counts = select(ArticleRow.source, func.count()).group_by(ArticleRow.source)
-            for name, count in session.execute(counts).tuples():
+            for name, count in session.execute(counts).all():
                 out.setdefault(name, SourceHealth(name)).articles = count
             for name, health in out.items():
                 rows = session.scalars(

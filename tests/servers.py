@@ -52,6 +52,12 @@ class Fault:
     times: int | None = None  # None: every request
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 overflows when a test fetches a day concurrently, and a
+    # dropped SYN is retried only after a second: tests would see spurious timeouts.
+    request_queue_size = 128
+
+
 class MirrorServer:
     """Serves ``root`` (mirror layout) on 127.0.0.1 in a background thread."""
 
@@ -62,7 +68,7 @@ class MirrorServer:
         self.requests: dict[str, list[dict[str, str]]] = defaultdict(list)
         self._faults: dict[str, Fault] = {}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = _Server(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
