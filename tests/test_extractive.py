@@ -1,0 +1,67 @@
+"""extractive: a draft without a model that still passes the lint and says what it is."""
+
+from __future__ import annotations
+
+from aidaily.config import Settings
+from aidaily.extractive import (
+    PLACEHOLDER,
+    extractive_digest,
+    extractive_plan,
+    lead_sentences,
+    theme_of,
+)
+from aidaily.lint import has_errors, lint_text
+from aidaily.models import Article, Story
+from aidaily.parse import parse
+from aidaily.render import render
+from tests.test_assemble import DAY, make_stories
+
+
+def test_extractive_draft_passes_lint_and_is_marked() -> None:
+    text = render(extractive_digest(DAY, make_stories(), Settings()))
+    assert render(parse(text)) == text
+    findings = lint_text(text, f"{DAY}.md")
+    assert not has_errors(findings), [f.format() for f in findings]
+    codes = {f.code for f in findings}
+    assert {"draft", "placeholder"} <= codes  # the editor is told what is left to do
+    digest = parse(text)
+    assert digest.is_draft and "未经模型撰写" in text
+    for section in digest.sections:
+        for insight in section.insights:
+            assert insight.bullets and all(b.text.startswith(PLACEHOLDER) for b in insight.bullets)
+
+
+def test_fact_bullets_are_lead_sentences_without_datelines() -> None:
+    story = make_stories()[1]
+    digest = extractive_digest(DAY, [story, *make_stories()[2:]], Settings())
+    item = next(i for i in digest.items if i.url == story.url)
+    assert item.bullets[0].text == "马斯克表示特斯拉 AI5 芯片接近完成"
+    assert not any("IT之家" in b.text for b in item.bullets)
+
+
+def test_plan_prefers_stories_reported_more_often_and_sections_by_keyword() -> None:
+    stories = make_stories()
+    twice = Story(id="dup", articles=[
+        Article(url="https://www.qbitai.com/x.html", source="qbitai", title="小公司发布新模型",
+                text="小公司发布新模型，参数 70 亿。"),
+        Article(url="https://www.ithome.com/x.htm", source="ithome", title="小公司新模型",
+                text="小公司发布新模型。"),
+    ])
+    plan = extractive_plan([*stories, twice], Settings())
+    assert plan.main_ids[0] == "dup"
+    assert theme_of(stories[1]) == "超算与芯片" and theme_of(stories[4]) == "资本与产业"
+    assert all(s.title.endswith(PLACEHOLDER) for s in plan.sections)
+    assert not set(plan.main_ids) & set(plan.other_ids)
+
+
+def test_lead_sentences_skip_bylines() -> None:
+    text = "鱼羊 发自 凹非寺\n量子位 | 公众号 QbitAI\nIT之家 1 月 19 日消息，第一句话真的很重要。第二句也有一些内容！短。"
+    assert lead_sentences(text) == ["第一句话真的很重要", "第二句也有一些内容"]
+
+
+def test_html_in_article_text_does_not_reach_the_draft() -> None:
+    story = make_stories(1)[0]
+    story.articles[0].text = "<script>alert(1)</script>事实一很重要。<img src=x onerror=alert(1)>事实二也重要。"
+    text = render(extractive_digest(DAY, [story, *make_stories()[1:]], Settings()))
+    body = text.split("\n---\n\n<div")[0]
+    assert "<script" not in body and "<img" not in body and "onerror" not in body

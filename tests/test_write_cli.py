@@ -1,0 +1,164 @@
+"""``aidaily write --date D``: stored articles -> output/drafts/D.md + D.review.json."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aidaily.cli import app
+from aidaily.config import load_settings
+from aidaily.lint import has_errors, lint_text
+from aidaily.store import Store
+from tests.fakellm import FakeLLM
+from tests.test_assemble import DAY, make_stories
+from tests.test_editor import fake_editor
+
+CONFIG = """
+[digest]
+main_min = 4
+main_max = 8
+other_min = 2
+other_max = 4
+sections_min = 2
+sections_max = 4
+
+[llm]
+max_retries = 0
+timeout = 5
+on_unreachable = "{policy}"
+"""
+
+
+@pytest.fixture
+def day_home(home: Path) -> Path:
+    """A home with the handmade day stored, and a small digest configured."""
+    (home / "aidaily.toml").write_text(CONFIG.format(policy="extractive"), encoding="utf-8")
+    Store.from_settings(load_settings(home)).upsert_articles(
+        a for s in make_stories() for a in s.articles
+    )
+    return home
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeLLM:
+    with FakeLLM() as server:
+        server.responder = fake_editor
+        monkeypatch.setenv("AIDAILY_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("AIDAILY_LLM_API_KEY", "sk-cli-secret")
+        yield server
+
+
+def write(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["write", "--date", DAY, *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def draft(home: Path) -> Path:
+    return home / "output" / "drafts" / f"{DAY}.md"
+
+
+def record(home: Path) -> dict:
+    return json.loads((home / "output" / "drafts" / f"{DAY}.review.json").read_text("utf-8"))
+
+
+def test_write_with_a_model_then_again_makes_no_call(day_home: Path, fake: FakeLLM) -> None:
+    code, out = write()
+    assert code in (0, 2), out
+    text = draft(day_home).read_text("utf-8")
+    assert not has_errors(lint_text(text, str(draft(day_home))))
+    rec = record(day_home)
+    assert rec["mode"] == "llm" and rec["usage"]["calls"] == fake.calls > 0
+    assert rec["counts"]["items"] == 6 and rec["counts"]["briefs"] == 3
+    assert len(rec["checks"]) == rec["counts"]["fact_bullets"]
+    assert "sk-cli-secret" not in text and "sk-cli-secret" not in json.dumps(rec)
+    assert "wrote" in out and "LLM:" in out
+
+    calls = fake.calls
+    code2, out2 = write()
+    assert code2 == code, out2
+    assert fake.calls == calls  # everything came from the cache
+    assert draft(day_home).read_text("utf-8") == text
+    usage = record(day_home)["usage"]
+    assert usage["calls"] == 0 and usage["cached"] > 0
+
+
+def test_without_a_model_the_draft_is_extractive_and_says_so(day_home: Path) -> None:
+    code, out = write()
+    assert code == 0, out
+    assert "extractive" in out and "not written by a model" in out
+    text = draft(day_home).read_text("utf-8")
+    assert "\ndraft: true\n" in text and "未经模型撰写" in text
+    assert not has_errors(lint_text(text, str(draft(day_home))))
+    assert record(day_home)["mode"] == "extractive"
+
+
+def test_llm_none_forces_extractive(day_home: Path, fake: FakeLLM) -> None:
+    code, out = write("--llm", "none")
+    assert code == 0 and fake.calls == 0
+    assert record(day_home)["mode"] == "extractive"
+
+
+def _dead_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("AIDAILY_LLM_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("AIDAILY_LLM_API_KEY", "sk-x")
+
+
+def test_unreachable_model_with_fail_policy_writes_nothing(
+    day_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (day_home / "aidaily.toml").write_text(CONFIG.format(policy="fail"), encoding="utf-8")
+    _dead_endpoint(monkeypatch)
+    code, out = write()
+    assert code == 1 and "unreachable" in out
+    assert not draft(day_home).exists()
+    assert not (day_home / "output" / "drafts" / f"{DAY}.review.json").exists()
+
+
+def test_unreachable_model_with_extractive_policy_gives_an_extractive_draft(
+    day_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _dead_endpoint(monkeypatch)
+    code, out = write()
+    assert code == 0 and "unreachable" in out
+    rec = record(day_home)
+    assert rec["mode"] == "extractive" and rec["notices"][0].startswith("LLM unreachable")
+
+
+def test_a_hand_edited_draft_is_kept_unless_rewrite(day_home: Path) -> None:
+    assert write()[0] == 0
+    edited = draft(day_home).read_text("utf-8").replace("【待编辑补充】本期主线", "编辑写的主线")
+    draft(day_home).write_text(edited, encoding="utf-8")
+    code, out = write()
+    assert code == 1 and "--rewrite" in out
+    assert draft(day_home).read_text("utf-8") == edited
+    assert write("--rewrite")[0] == 0
+    assert draft(day_home).read_text("utf-8") != edited
+
+
+def test_a_day_without_articles_is_an_error(home: Path) -> None:
+    code, out = write()
+    assert code == 1 and "no stored AI articles" in out
+    assert not draft(home).exists()
+
+
+def test_prompt_command_prints_the_rendered_messages(day_home: Path) -> None:
+    result = CliRunner().invoke(app, ["prompt", "plan", "--date", DAY])
+    assert result.exit_code == 0, result.output
+    assert "===== system =====" in result.output and '<card id="' in result.output
+    story_id = result.output.split('<card id="', 1)[1].split('"', 1)[0]
+    result = CliRunner().invoke(app, ["prompt", "write", "--date", DAY, "--story", story_id, "--json"])
+    assert result.exit_code == 0, result.output
+    messages = json.loads(result.output)
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert f'<article id="{story_id}"' in messages[1]["content"]
+    result = CliRunner().invoke(app, ["prompt", "finalize", "--date", DAY])
+    assert result.exit_code == 0 and "<issue>" in result.output
