@@ -58,6 +58,9 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any] | None:
 
 
 _SUBSCHEMA_MAPS = ("properties", "$defs", "definitions")
+_STRICT_FORMATS = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid"}
+)
 _SUBSCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 
 
@@ -69,6 +72,12 @@ def _close_objects(node: dict[str, Any]) -> bool:
     """
     ok = True
     node.pop("default", None)  # unsupported in strict mode
+    if "$ref" in node:  # strict mode rejects keywords beside a $ref (pydantic adds some)
+        for key in [k for k in node if k != "$ref"]:
+            del node[key]
+        return ok
+    if node.get("format") not in _STRICT_FORMATS:
+        node.pop("format", None)  # e.g. pydantic's "uri": plain string then
     if node.get("type") == "object" or "properties" in node:
         if isinstance(node.get("additionalProperties"), dict):
             ok = False

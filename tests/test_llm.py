@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select
 
 from aidaily.config import LLMSettings, StepSettings
@@ -418,13 +418,18 @@ def test_strict_schema_closes_nested_objects_and_falls_back_for_maps() -> None:
     class Outer(BaseModel):
         items: list[Item]
         default: str | None = None  # a field *named* default must survive
+        lead: Item = Field(description="pydantic puts this beside the $ref")
+        link: HttpUrl
 
     schema = strict_json_schema(Outer)
     assert schema is not None
     item = schema["$defs"]["Item"]
     assert item["additionalProperties"] is False and item["required"] == ["url", "weight"]
     assert "default" not in item["properties"]["weight"]
-    assert "default" in schema["properties"] and schema["required"] == ["items", "default"]
+    assert "default" in schema["properties"]
+    assert schema["required"] == ["items", "default", "lead", "link"]
+    assert schema["properties"]["lead"] == {"$ref": "#/$defs/Item"}
+    assert "format" not in schema["properties"]["link"]
 
     class Loose(BaseModel):
         counts: dict[str, int]
