@@ -1,0 +1,281 @@
+"""The nightly flow end to end: ``aidaily run`` as a real subprocess in Prefect's
+ephemeral mode, against the test day on 127.0.0.1 and the fake LLM server; re-runs,
+SIGKILL, concurrent runs, hand edits, review and publish; the serve schedule.
+
+Every ``aidaily run`` here starts Prefect's ephemeral server (~10–20 s), so the module
+shares one first run (``first_run``) and copies its home for the scenarios that start
+from it. The whole module runs on one xdist worker (group "prefect").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aidaily.lint import has_errors, lint_text
+from tests.fakellm import FakeLLM
+from tests.servers import MirrorServer
+from tests.test_editor import fake_editor
+
+pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
+
+DAY = "2026-01-19"
+DAY_FIXTURES = Path(__file__).parent / "fixtures" / "day"
+SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app", "https://raw.githubusercontent.com")
+AIDAILY = Path(sys.executable).with_name("aidaily")
+CONFIG = """\
+[fetch]
+per_host_delay = 0
+retries = 1
+backoff = 0.05
+timeout = 5
+
+[llm]
+model = "fake-model"
+max_retries = 2
+timeout = 20
+
+[digest]
+main_min = 4
+main_max = 8
+other_min = 2
+other_max = 4
+sections_min = 2
+sections_max = 4
+"""
+
+
+@dataclass
+class Env:
+    """Everything a subprocess run needs: servers, a home, the environment."""
+
+    mirror: MirrorServer
+    llm: FakeLLM
+    prefect_home: Path
+
+    def environ(self, home: Path) -> dict[str, str]:
+        import json
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AIDAILY_", "PREFECT_"))}
+        env.update(
+            AIDAILY_HOME=str(home),
+            AIDAILY_URL_MAP=json.dumps(self.mirror.url_map(*SITES)),
+            OPENAI_BASE_URL=f"{self.llm.base_url}",
+            OPENAI_API_KEY="sk-test-flow-secret",
+            PREFECT_HOME=str(self.prefect_home),
+            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="300",
+            PREFECT_LOGGING_LEVEL="WARNING",
+            COLUMNS="200",
+        )
+        return env
+
+    def new_home(self, root: Path) -> Path:
+        home = root / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "aidaily.toml").write_text(CONFIG, encoding="utf-8")
+        return home
+
+    def start(self, home: Path, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(AIDAILY), "run", "--date", DAY, *args],
+            env=self.environ(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+
+    def run(self, home: Path, *args: str, command: str = "run") -> subprocess.CompletedProcess[str]:
+        argv = [str(AIDAILY), command, *((["--date", DAY]) if command == "run" else [DAY]), *args]
+        return subprocess.run(argv, env=self.environ(home), capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    with MirrorServer(DAY_FIXTURES) as mirror, FakeLLM() as llm:
+        llm.responder = fake_editor
+        yield Env(mirror, llm, tmp_path_factory.mktemp("prefect"))
+
+
+@pytest.fixture(scope="module")
+def first_run(env: Env, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str], int]:
+    home = env.new_home(tmp_path_factory.mktemp("first"))
+    result = env.run(home)
+    return home, result, len(env.llm.requests)
+
+
+def copy_home(first: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy" / "home"
+    shutil.copytree(first, target)
+    return target
+
+
+def draft_of(home: Path) -> Path:
+    return home / "output" / "drafts" / f"{DAY}.md"
+
+
+def article_hits(mirror: MirrorServer) -> int:
+    """Requests for article pages (listings are read again on every run, by design)."""
+    return sum(n for path, n in mirror.hits.items() if path.endswith((".htm", ".html")))
+
+
+def assert_db_usable(home: Path) -> None:
+    with sqlite3.connect(home / "aidaily.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] > 0
+
+
+def assert_no_partial_files(home: Path) -> None:
+    leftovers = [p for p in (home / "output").rglob("*") if p.name.startswith(".") and p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+# The acceptance run -----------------------------------------------------------------
+
+
+def test_run_writes_a_draft_that_passes_lint(env: Env, first_run) -> None:
+    home, result, llm_calls = first_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = draft_of(home).read_text(encoding="utf-8")
+    findings = lint_text(text, str(draft_of(home)))
+    assert not has_errors(findings), [f.format() for f in findings]
+    assert llm_calls > 0
+    assert "Run 2026-01-19" in result.stdout and "ithome" in result.stdout
+    assert "sk-test-flow-secret" not in text + result.stdout + result.stderr
+    assert (home / "output" / "drafts" / f"{DAY}.review.json").is_file()
+
+
+def test_second_run_makes_no_llm_calls_and_fetches_nothing_it_has(env: Env, first_run, tmp_path: Path) -> None:
+    home = copy_home(first_run[0], tmp_path)
+    calls_before = len(env.llm.requests)
+    pages_before = article_hits(env.mirror)
+    result = env.run(home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(env.llm.requests) == calls_before
+    assert article_hits(env.mirror) == pages_before
+    assert draft_of(home).read_text(encoding="utf-8") == draft_of(first_run[0]).read_text(encoding="utf-8")
+
+
+def test_hand_edited_draft_survives_a_rerun(env: Env, first_run, tmp_path: Path) -> None:
+    home = copy_home(first_run[0], tmp_path)
+    draft = draft_of(home)
+    edited = draft.read_text(encoding="utf-8").replace("\n## ", "\n## 编辑改过：", 1)
+    draft.write_text(edited, encoding="utf-8")
+    result = env.run(home, "--rewrite")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert draft.read_text(encoding="utf-8") == edited
+    versions = sorted((home / "output" / "drafts" / "versions" / DAY).glob("v*.md"))
+    assert [v.name for v in versions][-2:] == ["v002-edited.md", "v003.md"]
+    assert "edited by hand" in result.stdout
+
+
+def test_review_lists_an_unsupported_number_and_publish_waits_for_the_fix(env: Env, first_run, tmp_path: Path) -> None:
+    home = copy_home(first_run[0], tmp_path)
+    draft = draft_of(home)
+    original = draft.read_text(encoding="utf-8")
+    lines = original.split("\n")
+    index = next(i for i, line in enumerate(lines) if line.startswith("- ") and i > 0 and lines[i - 1].startswith("["))
+    lines[index] = lines[index] + "，估值 98765 亿美元"
+    draft.write_text("\n".join(lines), encoding="utf-8")
+
+    review = env.run(home, "--json", command="review")
+    assert review.returncode == 1, review.stdout + review.stderr
+    import json
+
+    report = json.loads(review.stdout)
+    [flag] = [f for f in report["flags"] if "98765" in " ".join(f["missing_numbers"])]
+    assert flag["line"] == index + 1 and flag["nearest"]
+
+    refused = env.run(home, command="publish")
+    assert refused.returncode == 1 and "blocking" in refused.stderr
+    published = home / "output" / f"ai-daily-{DAY}.md"
+    assert not published.exists()
+
+    draft.write_text(original, encoding="utf-8")  # the editor fixes the bullet by hand
+    ok = env.run(home, command="publish")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    post = published.read_text(encoding="utf-8")
+    assert "draft:" not in post.split("\n---\n", 1)[0]
+    again = env.run(home, command="publish")
+    assert again.returncode == 1 and "already published" in again.stderr
+
+
+# Failure and concurrency --------------------------------------------------------------
+
+
+def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
+    home = env.new_home(tmp_path)
+    env.llm.latency = 2.0  # keep the run inside the write stage long enough to kill it
+    try:
+        before = len(env.llm.requests)
+        proc = env.start(home)
+        deadline = time.monotonic() + 240
+        while len(env.llm.requests) == before and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run ended before it reached the model"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        env.llm.latency = 0.0
+    assert not draft_of(home).exists()
+    assert_no_partial_files(home)
+    assert_db_usable(home)
+    result = env.run(home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not has_errors(lint_text(draft_of(home).read_text(encoding="utf-8"), str(draft_of(home))))
+
+
+def test_two_concurrent_runs_do_not_corrupt_anything(env: Env, tmp_path: Path) -> None:
+    home = env.new_home(tmp_path)
+    first, second = env.start(home), env.start(home)
+    outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
+    codes = [first.returncode, second.returncode]
+    assert 0 in codes, outputs
+    for code, output in zip(codes, outputs):
+        assert code in (0, 1), output
+        if code == 1:
+            assert "in progress" in output
+    assert_db_usable(home)
+    assert_no_partial_files(home)
+    assert not has_errors(lint_text(draft_of(home).read_text(encoding="utf-8"), str(draft_of(home))))
+
+
+# The schedule ---------------------------------------------------------------------------
+
+
+def test_serve_registers_the_configured_cron_and_time_zone(tmp_path: Path) -> None:
+    from aidaily.commands.serve import build_deployment
+    from aidaily.config import load_settings
+
+    (tmp_path / "aidaily.toml").write_text('[schedule]\ncron = "15 22 * * *"\ntimezone = "Europe/Berlin"\n')
+    deployment = build_deployment(load_settings(tmp_path))
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "15 22 * * *"
+    assert schedule.schedule.timezone == "Europe/Berlin"
+    assert deployment.parameters == {"home": str(tmp_path.resolve())}
+    assert deployment.flow_name == "daily-digest"
+
+
+def test_serve_defaults_to_2330_shanghai(tmp_path: Path) -> None:
+    from aidaily.commands.serve import build_deployment
+    from aidaily.config import load_settings
+
+    [schedule] = build_deployment(load_settings(tmp_path)).schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 23 * * *", "Asia/Shanghai")
+
+
+def test_prefect_yaml_has_the_same_schedule() -> None:
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).parents[1] / "prefect.yaml").read_text(encoding="utf-8"))
+    [deployment] = config["deployments"]
+    assert deployment["entrypoint"] == "flows/daily.py:daily_digest"
+    assert deployment["schedules"][0]["cron"] == "30 23 * * *"
+    assert deployment["schedules"][0]["timezone"] == "Asia/Shanghai"
+    assert deployment["work_pool"]["name"] == "aidaily"
