@@ -112,3 +112,86 @@ def test_bad_input_is_a_clear_error(args: list[str], message: str) -> None:
     result = invoke("fetch", *args)
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
+
+
+# Acceptance: the test day (tests/fixtures/day) through ``aidaily fetch`` into the database -----
+
+DAY_DIR = Path(__file__).parent / "fixtures" / "day"
+SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
+         "https://raw.githubusercontent.com")
+BOILERPLATE = ("感谢IT之家网友", "广告声明", "相关阅读", "版权所有", "扫码关注", "发自 凹非寺")
+SAME_STORY = [("https://www.ithome.com/0/914/210.htm", "https://www.qbitai.com/2026/01/370077.html"),
+              ("https://www.ithome.com/0/914/192.htm", "https://www.qbitai.com/2026/01/370102.html"),
+              ("https://www.ithome.com/0/914/198.htm", "https://www.qbitai.com/2026/01/370119.html")]
+
+
+@pytest.fixture
+def test_day(home: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The three sites of the test day served on 127.0.0.1 via AIDAILY_URL_MAP."""
+    if not (DAY_DIR / "www.ithome.com" / "rss" / "__index__").is_file():
+        pytest.skip("tests/fixtures/day is not there")
+    (home / "aidaily.toml").write_text("[fetch]\nper_host_delay = 0.0\ntimeout = 5.0\n", encoding="utf-8")
+    with MirrorServer(DAY_DIR) as server:
+        monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(server.url_map(*SITES)))
+        yield server
+
+
+def _pubtime(html_file: Path) -> str:
+    import re
+
+    return re.search(r'id="pubtime_baidu"[^>]*>([^<]+)<', html_file.read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+
+
+def test_the_test_day_goes_into_the_database(test_day: MirrorServer, home: Path) -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    import feedparser
+
+    from aidaily.config import load_settings
+    from aidaily.store import Store
+
+    result = invoke("fetch", "--date", DAY)
+    assert result.exit_code == 0, result.output
+    store = Store.from_settings(load_settings(home))
+    articles = {a.url: a for a in store.articles_for(date(2026, 1, 19))}
+    by_source = {s: [a for a in articles.values() if a.source == s] for s in ("ithome", "qbitai", "hubtoday")}
+    assert all(by_source.values()), {s: len(v) for s, v in by_source.items()}
+
+    # Titles: what the feeds say (the GBK page 914292 included, so no mojibake).
+    feed = feedparser.parse((DAY_DIR / "www.ithome.com" / "rss" / "__index__").read_bytes())
+    for item in feed.entries:
+        if item.link in articles:
+            assert articles[item.link].title == item.title.strip(), item.link
+    assert "https://www.ithome.com/0/914/292.htm" in articles
+
+    # Times: aware, Beijing time, as the page says.
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert all(a.published is not None and a.published.tzinfo == shanghai for a in articles.values())
+    stamp = _pubtime(DAY_DIR / "www.ithome.com" / "0" / "914" / "192.htm")
+    assert articles["https://www.ithome.com/0/914/192.htm"].published == datetime.strptime(
+        stamp, "%Y/%m/%d %H:%M:%S").replace(tzinfo=shanghai)
+
+    # Clean text: no boilerplate left, and every article has text.
+    for article in articles.values():
+        assert article.text.strip(), article.url
+        leftovers = [b for b in BOILERPLATE if b in article.text or b in article.title]
+        assert not leftovers, (article.url, leftovers)
+
+    # Duplicates merged: the same news on ithome and qbitai shares a story id.
+    ids = store.story_ids([u for pair in SAME_STORY for u in pair])
+    for ithome_url, qbitai_url in SAME_STORY:
+        assert ids[ithome_url] and ids[ithome_url] == ids[qbitai_url], (ithome_url, qbitai_url)
+    assert len(set(store.story_ids(list(articles)).values())) < len(articles)
+
+    # hubtoday items carry their section and the original links.
+    assert all(a.section and a.links for a in by_source["hubtoday"])
+
+    # A re-run fetches no page it already has, and offline re-extraction needs no server.
+    pages = [u for u in articles if u.startswith(("https://www.ithome.com/0/", "https://www.qbitai.com/2026/01/3"))]
+    assert invoke("fetch", "--date", DAY).exit_code == 0
+    assert all(test_day.hits_for(u) == 1 for u in pages)
+    test_day.stop()
+    offline = invoke("fetch", "--date", DAY, "--offline")
+    assert offline.exit_code == 0, offline.output
+    assert {a.url for a in store.articles_for(date(2026, 1, 19))} == set(articles)
