@@ -1,1 +1,77 @@
-"""Source adapters, one module per site, behind ``sources.base.Source``."""
+"""Source adapters, one module per site, behind ``sources.base.Source``.
+
+``build_sources(settings)`` gives the enabled adapters for a run: the three cited sites
+(``[sources.<name>] enabled``) plus one ``GenericFeedSource`` per enabled ``[[feeds]]``
+entry. ``get_source(name, settings)`` finds one by name (for ``aidaily extract``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sources.base import Listing, Source
+
+if TYPE_CHECKING:
+    from aidaily.config import Settings
+
+SITE_NAMES = ("ithome", "qbitai", "hubtoday")
+
+__all__ = ["Listing", "Source", "SITE_NAMES", "build_sources", "get_source", "site_source"]
+
+
+def site_source(name: str) -> Source:
+    """A new adapter of one of the three cited sites.
+
+    Raises:
+        KeyError: ``name`` is not one of ``SITE_NAMES``.
+    """
+    if name == "ithome":
+        from sources.ithome import IthomeSource
+
+        return IthomeSource()
+    if name == "qbitai":
+        from sources.qbitai import QbitaiSource
+
+        return QbitaiSource()
+    if name == "hubtoday":
+        from sources.hubtoday import HubtodaySource
+
+        return HubtodaySource()
+    raise KeyError(name)
+
+
+def build_sources(settings: "Settings") -> list[Source]:
+    """The enabled adapters, site sources first, then configured feeds in file order."""
+    from sources.generic import GenericFeedSource
+
+    result: list[Source] = []
+    for name in SITE_NAMES:
+        toggle = settings.sources.get(name)
+        if toggle is None or toggle.enabled:
+            result.append(site_source(name))
+    result.extend(GenericFeedSource(feed) for feed in settings.feeds if feed.enabled)
+    return result
+
+
+def get_source(name: str, settings: "Settings | None" = None) -> Source:
+    """The adapter called ``name``, enabled or not (an operator may test a disabled feed).
+
+    Raises:
+        aidaily.errors.ConfigError: no site or configured feed has that name.
+    """
+    from aidaily.errors import ConfigError
+
+    if name in SITE_NAMES:
+        return site_source(name)
+    feeds = list(settings.feeds) if settings is not None else []
+    if settings is None:
+        from aidaily.config import SHIPPED_FEEDS
+
+        feeds = list(SHIPPED_FEEDS)
+    for feed in feeds:
+        if feed.name == name:
+            from sources.generic import GenericFeedSource
+
+            return GenericFeedSource(feed)
+    known = ", ".join([*SITE_NAMES, *(f.name for f in feeds)])
+    raise ConfigError(f"unknown source {name!r} (known: {known})")

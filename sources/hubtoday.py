@@ -1,0 +1,318 @@
+"""AI资讯日报 (ai.hubtoday.app): one daily digest page → one ``Article`` per item.
+
+hubtoday is itself a digest. Each numbered item of its daily page is a story of its
+own: a bold title, a paragraph with inline links to the originals written
+``[anchor(AI资讯)](url)``, optional images (``![AI资讯：…](…avif)``) and videos. So
+``parse_listing`` returns finished articles, nothing to fetch.
+
+The page for date D appears at about 06:10 Beijing time on D; a digest written on the
+night of D-1 (dated D) therefore reads hubtoday's page for D-1. The markdown source in
+the site's GitHub repository is read first (the most robust form); the rendered Hextra
+page is the fallback.
+
+Layouts handled (see shared/corpus/hubtoday/):
+
+- 2026 "as published": ``## AI资讯日报 2026/1/18``, ``### **今日摘要**`` + fenced block,
+  sections ``### 产品与功能更新`` …, items ``N. **标题。**`` + paragraph on the next line;
+- 2026 "final" (edited 2026-03): a UTF-8 BOM, no ``## AI资讯日报`` line,
+  ``## **今日摘要**``;
+- 2025: ``### **AI产品与功能更新**`` sections, items ``N.  prose with **bold** words``
+  (no title line: the first sentence becomes the title), links ``['项目地址'](url)``,
+  images as ``[![alt](img)](img)`` and ``<video>`` tags on indented lines.
+
+Item URLs: hubtoday items have no pages of their own, so each item is keyed by the daily
+page URL plus a fragment with its 1-based position on the page:
+``https://ai.hubtoday.app/2026-01/2026-01-18/#item-3``. The position is stable between
+the "as published" and "final" versions of a page (their bodies are identical).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bs4 import Tag
+
+from aidaily.errors import ExtractError
+from aidaily.models import Article
+from sources.base import Listing, Source
+from sources.html_utils import (
+    at_local_time,
+    looks_like_html,
+    make_soup,
+    normalize_space,
+    parse_local_datetime,
+    remove_non_text,
+    strip_markup,
+    text_of,
+)
+
+SITE = "https://ai.hubtoday.app"
+RAW_BASE = (
+    "https://raw.githubusercontent.com/justlovemaki/Hextra-AI-Insight-Daily/main/content/cn"
+)
+ORIGIN = "AI资讯日报"
+PUBLISH_HOUR = 8  # items are dated the page's day at 08:00 Beijing time
+
+# Headings whose content is not news items (summary, audio version, the page title).
+NON_ITEM_HEADING = re.compile(r"(摘要|语音版|AI资讯日报\s*\d|AI洞察日报\s*\d|AI日报\s*\d)")
+# The anchor suffix hubtoday appends to every inline link.
+ANCHOR_SUFFIX = re.compile(r"\s*[（(]AI资讯[)）]\s*$")
+
+_PAGE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM_START = re.compile(r"^(\d{1,3})\.\s+(.*)$")
+_BOLD_TITLE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
+# [![alt](img)](link): an image wrapped in a link to itself (2025 layout).
+_LINKED_IMAGE = re.compile(r"\[!\[([^\]]*)\]\(\s*(\S+?)\s*\)\]\(\s*\S+?\s*\)")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
+_VIDEO = re.compile(r"<video\b.*?(?:</video>|/>|$)", re.I | re.S)
+_BR = re.compile(r"<br\s*/?>", re.I)
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_SENTENCE_END = re.compile(r"[。！？!?]")
+
+
+@dataclass
+class _RawItem:
+    """One numbered item as found on the page, before cleaning."""
+
+    section: str
+    head: str  # the text after "N. " (a bold title in 2026, prose in 2025)
+    body: list[str] = field(default_factory=list)  # the lines after it
+
+
+def page_url(day: date) -> str:
+    return f"{SITE}/{day:%Y-%m}/{day:%Y-%m-%d}/"
+
+
+def raw_markdown_url(day: date) -> str:
+    return f"{RAW_BASE}/{day:%Y-%m}/{day:%Y-%m-%d}.md"
+
+
+class HubtodaySource(Source):
+    """AI资讯日报: the daily page of the day before the digest date."""
+
+    name = "hubtoday"
+
+    def listing_urls(self, day: date) -> list[str]:
+        page_day = day - timedelta(days=1)
+        return [raw_markdown_url(page_day), page_url(page_day)]
+
+    def backfill_urls(self, day: date) -> list[str]:
+        return []  # every dated page stays online: listing_urls already reaches back
+
+    def parse_listing(self, url: str, text: str) -> Listing:
+        text = (text or "").lstrip("\ufeff")
+        if not text.strip():
+            raise ExtractError(f"{url}: empty hubtoday page")
+        if looks_like_html(text):
+            page_day = _page_day(url, "")
+            raw_items = _html_items(url, text)
+        else:
+            front, body = _split_front_matter(text)
+            page_day = _page_day(url, front + "\n" + body[:2000])
+            raw_items = _markdown_items(body)
+        if page_day is None:
+            raise ExtractError(
+                f"{url}: cannot tell the page's date (no YYYY-MM-DD in the URL, no dated "
+                "title in the page)"
+            )
+        if not raw_items:
+            raise ExtractError(
+                f"{url}: layout changed: no numbered items (N. **标题。**) under a news section"
+            )
+        published = at_local_time(page_day, PUBLISH_HOUR)
+        return Listing(articles=[
+            _to_article(raw, position, page_day, published, self.name)
+            for position, raw in enumerate(raw_items, start=1)
+        ])
+
+    def parse_article(self, url, html, entry=None) -> Article:
+        raise ExtractError(f"{url}: hubtoday has no article pages; parse the daily page instead")
+
+
+# ---------------------------------------------------------------------- page date
+def _split_front_matter(text: str) -> tuple[str, str]:
+    m = _FRONT_MATTER.match(text)
+    return (m.group(1), text[m.end():]) if m else ("", text)
+
+
+def _page_day(url: str, head: str) -> date | None:
+    """The page's date: from its URL (…/2026-01-18/ or …/2026-01-18.md), else from a
+    dated title such as ``AI资讯日报 2026/1/18`` in the front matter or first heading."""
+    m = _PAGE_DATE.search(url)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            pass
+    for line in head.splitlines():
+        if re.match(r"^\s*(date|title)\s*:", line) or line.startswith("#"):
+            stamp = parse_local_datetime(line)
+            if stamp is not None:
+                return stamp.date()
+    return None
+
+
+# ----------------------------------------------------------------- markdown pages
+def _markdown_items(body: str) -> list[_RawItem]:
+    """Walk the markdown line by line: sections from headings, items from ``N. ``."""
+    items: list[_RawItem] = []
+    section: str | None = None
+    current: _RawItem | None = None
+    in_fence = False
+    for line in body.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            current = None
+            name = _section_name(heading.group(2))
+            section = None if NON_ITEM_HEADING.search(name) else name
+            continue
+        if _RULE.match(line) or line.lstrip().startswith("|"):
+            current = None  # a rule ends the section's list; tables are the audio block
+            continue
+        start = _ITEM_START.match(line)
+        if start and section is not None:
+            current = _RawItem(section=section, head=start.group(2).strip())
+            items.append(current)
+        elif current is not None and line.strip():
+            current.body.append(line.strip())
+    return items
+
+
+def _section_name(heading: str) -> str:
+    return normalize_space(heading.replace("**", "").replace("__", ""))
+
+
+# --------------------------------------------------------------------- HTML pages
+def _html_items(url: str, html: str) -> list[_RawItem]:
+    """Items of the rendered Hextra page: headings give sections, ``ol > li`` items.
+
+    The list item's HTML is turned back into the markdown-ish form the markdown path
+    understands (bold → ``**``, links → ``[text](href)``), so both paths share one
+    cleaning step.
+    """
+    soup = make_soup(html, url)
+    root = soup.select_one("article .content") or soup.select_one("main article") \
+        or soup.select_one("main") or soup.body or soup
+    for el in root.select("pre, table, .hextra-code-block, .subheading-anchor, script, style"):
+        el.decompose()
+    items: list[_RawItem] = []
+    section: str | None = None
+    for el in root.find_all(["h1", "h2", "h3", "h4", "ol", "hr"]):
+        if el.name == "hr":
+            continue
+        if el.name != "ol":
+            name = _section_name(text_of(el).rstrip("#").strip())
+            section = None if NON_ITEM_HEADING.search(name) else name
+            continue
+        if section is None or el.find_parent("li") is not None:
+            continue
+        for li in el.find_all("li", recursive=False):
+            head, body = _li_to_markdown(li)
+            if head:
+                items.append(_RawItem(section=section, head=head, body=body))
+    return items
+
+
+def _li_to_markdown(li: Tag) -> tuple[str, list[str]]:
+    """One rendered list item → (head, body lines) in the markdown item form."""
+    for video in li.find_all("video"):
+        video.decompose()
+    for img in li.find_all("img"):
+        img.replace_with(f"![{img.get('alt', '')}]({img.get('src', '')})")
+    for a in li.find_all("a", href=True):
+        a.replace_with(f"[{text_of(a)}]({a['href']})")
+    for strong in li.find_all(["strong", "b"]):
+        strong.replace_with(f"**{text_of(strong)}**")
+    for br in li.find_all("br"):
+        br.replace_with("<br/>")
+    remove_non_text(li)
+    for p in li.find_all("p"):
+        p.insert_before("\n")
+        p.append("\n")
+    lines = [line.strip() for line in li.get_text("").split("\n") if line.strip()]
+    if not lines:
+        return "", []
+    return lines[0], lines[1:]
+
+
+# ------------------------------------------------------------------------- items
+def _to_article(raw: _RawItem, position: int, day: date, published: datetime,
+                source: str) -> Article:
+    title_match = _BOLD_TITLE.match(raw.head)
+    # 2026 layout: the head is a bold title (ending in 。). A 2025 item may also open
+    # with a bold word ("**Meta**正在…"): that is prose, not a title.
+    if title_match and (not title_match.group(2).strip()
+                        or title_match.group(1).rstrip().endswith(("。", "！", "？"))):
+        title = _clean_title(title_match.group(1))
+        paragraph = " ".join([title_match.group(2), *raw.body])
+    else:
+        paragraph = " ".join([raw.head, *raw.body])  # 2025 layout: prose from the start
+        title = ""
+    text, links, images = _clean_paragraph(paragraph)
+    if not title:
+        title = _title_from_text(text)
+    return Article(
+        url=f"{page_url(day)}#item-{position}",
+        source=source,
+        title=title,
+        text=text,
+        published=published,
+        origin=ORIGIN,
+        images=images,
+        links=links,
+        section=raw.section,
+        ai_relevant=True,  # an AI digest: everything on it is about AI
+    )
+
+
+def _clean_title(value: str) -> str:
+    value = normalize_space(strip_markup(value.replace("**", "")))
+    return value.rstrip("。.").strip()
+
+
+def _title_from_text(text: str) -> str:
+    """A 2025-layout item has no title: use its first sentence, shortened."""
+    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    return first if len(first) <= 60 else first[:59].rstrip() + "…"
+
+
+def _clean_paragraph(markdown: str) -> tuple[str, list[str], list[str]]:
+    """Markdown paragraph → (plain text, outbound links, image URLs).
+
+    Links keep their anchor text (minus "(AI资讯)"), images, videos and ``<br/>`` go,
+    ``**bold**`` keeps its words, any remaining tag is stripped.
+    """
+    images: list[str] = []
+    links: list[str] = []
+
+    def take_image(m: re.Match) -> str:
+        if m.group(2).startswith(("http://", "https://")):
+            images.append(m.group(2))
+        return " "
+
+    def take_link(m: re.Match) -> str:
+        anchor, href = m.group(1), m.group(2)
+        if href.startswith(("http://", "https://")):
+            links.append(href)
+        return ANCHOR_SUFFIX.sub("", anchor).strip("'\"‘’“”")
+
+    text = _VIDEO.sub(" ", markdown)
+    text = _LINKED_IMAGE.sub(lambda m: take_image(m), text)
+    text = _IMAGE.sub(take_image, text)
+    text = _LINK.sub(take_link, text)
+    text = _BR.sub(" ", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = strip_markup(text).replace("**", "")
+    return normalize_space(text), list(dict.fromkeys(links)), list(dict.fromkeys(images))
