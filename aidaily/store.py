@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +33,7 @@ from aidaily.errors import StoreError
 from aidaily.models import Article
 
 DEFAULT_TZ = "Asia/Shanghai"
+WRITE_RETRIES = 3  # a write that lost a race on a unique key is read and done again
 
 
 def utcnow() -> datetime:
@@ -193,8 +194,19 @@ class Store:
     def upsert_articles(self, articles: Iterable[Article], *, now: datetime | None = None) -> UpsertStats:
         """Insert new articles, update changed ones, touch ``last_seen`` of the rest."""
         now = now or utcnow()
-        stats = UpsertStats()
         unique = {a.url: a for a in articles}  # the last one wins within one batch
+        for attempt in range(WRITE_RETRIES):
+            try:
+                return self._upsert_once(unique, now)
+            except _Conflict:
+                # Another process inserted one of these URLs between our read and our
+                # commit (two runs of one date): read again and update instead.
+                if attempt == WRITE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _upsert_once(self, unique: dict[str, Article], now: datetime) -> UpsertStats:
+        stats = UpsertStats()
         if not unique:
             return stats
         with self._session() as session:
@@ -313,6 +325,15 @@ class Store:
     def update_source(self, name: str, *, kind: str = "site", url: str = "", ok: bool,
                       error: str | None = None, items: int | None = None) -> None:
         """Note the outcome of one source's fetch (success when it reached anything)."""
+        for attempt in range(WRITE_RETRIES):
+            try:
+                return self._update_source_once(name, kind, url, ok, error, items)
+            except _Conflict:  # created by a concurrent run just now: update it instead
+                if attempt == WRITE_RETRIES - 1:
+                    raise
+
+    def _update_source_once(self, name: str, kind: str, url: str, ok: bool, error: str | None,
+                            items: int | None) -> None:
         now = utcnow()
         with self._session() as session:
             row = session.get(SourceRow, name) or SourceRow(name=name)
@@ -368,6 +389,10 @@ class Store:
                     "finished": row.finished, "status": row.status, "stats": row.stats}
 
 
+class _Conflict(StoreError):
+    """A unique key written by someone else meanwhile; the write may be retried."""
+
+
 class _Tx:
     """``with`` a session: commit on success, roll back and raise ``StoreError`` on failure."""
 
@@ -385,11 +410,16 @@ class _Tx:
                 session.commit()
             else:
                 session.rollback()
+        except IntegrityError as error:
+            session.rollback()
+            raise _Conflict(f"database write conflict: {error}") from error
         except SQLAlchemyError as error:
             session.rollback()
             raise StoreError(f"database write failed: {error}") from error
         finally:
             session.close()
+        if isinstance(exc, IntegrityError):
+            raise _Conflict(f"database write conflict: {exc}") from exc
         if isinstance(exc, SQLAlchemyError):
             raise StoreError(f"database error: {exc}") from exc
 

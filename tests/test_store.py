@@ -138,3 +138,25 @@ def test_a_killed_writer_leaves_a_usable_database(tmp_path: Path) -> None:
     known = store.known_urls()
     assert len(known) == 50 and "https://a/uncommitted" not in known
     assert store.upsert_articles([article()]).new == 1
+
+
+def test_a_lost_insert_race_is_retried_as_an_update(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two runs of one date insert the same new URL: the loser reads again and updates."""
+    from aidaily import store as store_module
+
+    real = store_module._new_row
+    calls = {"n": 0}
+
+    def racing_new_row(art: Article, now: datetime):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:  # the other process commits the row right before we do
+            other = Store(store.url)
+            monkeypatch.setattr(store_module, "_new_row", real)
+            other.upsert_articles([art])
+            monkeypatch.setattr(store_module, "_new_row", racing_new_row)
+        return real(art, now)
+
+    monkeypatch.setattr(store_module, "_new_row", racing_new_row)
+    stats = store.upsert_articles([article()])
+    assert (stats.new, stats.unchanged) == (0, 1)
+    assert len(store.known_urls()) == 1
