@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from aidaily.models import Story
 
 SECTION_TITLE_MAX = 40
+# The plan sees the best-ranked stories only: it picks at most main_max + other_max (24 by
+# default) and cards beyond the top few dozen cost tokens without changing the choice.
+PLAN_MAX_CARDS = 80
 _RESERVED_TITLES = ("其他动态", "更多动态", "其它动态")
 
 
@@ -74,19 +77,27 @@ def validator(ids: Sequence[str], limits: dict[str, int]) -> Callable[[Any], Non
 async def make_plan(
     day: str, stories: Sequence[Story], settings: Settings, llm: LLMClient
 ) -> Plan:
-    """The model's plan for ``stories`` (ranked, best first), validated.
+    """The model's plan for ``stories`` (ranked, best first; the top ``PLAN_MAX_CARDS``
+    are shown to the model), validated.
 
     Raises:
         LLMError: the model gave no valid plan after the client's repair and retries.
     """
-    cards = story_cards(stories)
+    cards, msgs = plan_messages(day, stories, settings)
     limits = plan_limits(len(cards), settings)
-    msgs = build_plan_messages(cards, settings, day=day)
     plan = await llm.structured(
         "plan", msgs, Plan, validate=validator([c["id"] for c in cards], limits)
     )
     assert isinstance(plan, Plan)
     return plan
+
+
+def plan_messages(
+    day: str, stories: Sequence[Story], settings: Settings
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The cards of the top ``PLAN_MAX_CARDS`` stories and the plan call's messages."""
+    cards = story_cards(list(stories)[:PLAN_MAX_CARDS])
+    return cards, build_plan_messages(cards, settings, day=day)
 
 
 def prune(plan: Plan, drop: set[str]) -> Plan:

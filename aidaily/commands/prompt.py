@@ -65,7 +65,9 @@ def step_messages(
     from aidaily.extractive import extractive_plan, extractive_written
 
     if step == "plan":
-        return prompting.build_plan_messages(prompting.story_cards(stories), settings, day=day)
+        from aidaily.plan import plan_messages
+
+        return plan_messages(day, stories, settings)[1]
     by_id = {s.id: s for s in stories}
     if step == "finalize":
         plan = extractive_plan(stories, settings)
