@@ -1,0 +1,218 @@
+"""The grounding check on real hubtoday items (tests/fixtures/grounding/) with bullets
+written for the tests: true ones must pass, also when they restate the figures in another
+notation; false ones (a number or a name the source does not have) must be flagged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from aidaily.digest import Brief, BriefList, Bullet, Digest, Insight, Item, Section
+from aidaily.grounding import (
+    BulletCheck,
+    check_bullet,
+    check_digest,
+    check_links,
+    nearest_sentence,
+    split_sentences,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "grounding"
+ITEMS = {it["key"]: it for it in
+         json.loads((FIXTURES / "hubtoday_items.json").read_text(encoding="utf-8"))}
+
+
+def source(key: str) -> str:
+    """What the pipeline stores for a hubtoday item: its title, then its paragraph."""
+    return f"{ITEMS[key]['title']}\n{ITEMS[key]['paragraph']}"
+
+
+# --- true bullets, several in another notation than the source --------------------------
+
+TRUE_BULLETS = [
+    ("colossus", "马斯克 Colossus 2 正式投运，功率 1 GW，相当于一座核电站"),  # source: 1GW
+    ("colossus", "4 月将升级至 1.5 GW，最终达 2 GW"),
+    ("colossus", "算力服务于 Grok 训练，为 6 万亿参数的 Grok 5 铺路"),
+    ("colossus", "为 6,000,000,000,000 参数的 Grok 5 铺路"),  # 6万亿 written out
+    ("rag", "Agentic RAG 成本比 Enhanced RAG 高出 2 到 10 倍"),  # source: 2-10倍
+    ("rag", "Agentic RAG 成本高出 2～10 倍，弱模型下表现不佳"),
+    ("rag", "Agentic RAG 成本高出 2-10倍"),
+    ("pjm", "电网运营商 PJM 预计夏季轮流断电，数据中心需求年增 4.8 %"),
+    ("pjm", "xAI 已部署 168 个特斯拉 Megapack 缓冲用电"),
+    ("pjm", "亚马逊、谷歌等反对限电提议"),
+    ("pjm", "Amazon 与 Google 反对限电提议"),  # entity variants: 亚马逊 / 谷歌
+    ("h200", "字节与阿里各订购 20 万张英伟达 H200"),
+    ("h200", "两家各订购 200,000 张 Nvidia H200，单家金额 375 亿人民币"),
+    ("h200", "两家合计约 750 亿，英伟达要求 100% 预付"),
+    ("h200", "单家采购金额 37,500,000,000 人民币"),
+    ("hipaa", "Claude 通过 HIPAA，班纳健康 2.2 万员工在用"),
+    ("hipaa", "班纳健康已有 22,000 名员工使用 Claude"),
+    ("hipaa", "用户可从苹果健康导入数据"),
+    ("minimax", "MiniMax 港股首日涨 61%，开盘涨 42%"),
+    ("minimax", "公开发售超额认购 1837 倍，国际配售超额 37 倍"),
+    ("minimax", "从成立到 IPO 仅用四年"),  # 四年 in source
+    ("openai_ads", "OpenAI 年烧钱超 80 亿美元，18 个月内或面临资金枯竭"),
+    ("openai_ads", "年烧钱超 8,000,000,000 美元"),
+    ("msft_energy", "微软宣布投入 800 亿美元建设数据中心，纳德拉称算力即商品"),
+    ("msft_energy", "Microsoft 豪掷 800亿美元建数据中心"),
+    ("open_responses", "OpenAI 推出通用 API 标准 Open Responses，统一 Claude、Gemini 等模型接口"),
+]
+
+
+@pytest.mark.parametrize(("key", "bullet"), TRUE_BULLETS)
+def test_true_bullets_pass(key: str, bullet: str) -> None:
+    check = check_bullet(bullet, source(key))
+    assert check.ok, check
+    assert check.missing_numbers == [] and check.missing_names == []
+
+
+# --- false bullets: the flagged number / name ---------------------------------------------
+
+FALSE_NUMBERS = [
+    ("colossus", "功率 1 GW，已部署 55 万张 GPU", ["55 万"]),
+    ("colossus", "4 月将升级至 2.5 GW", ["2.5"]),
+    ("colossus", "为 5 万亿参数的 Grok 5 铺路", ["5 万亿"]),
+    ("rag", "Agentic RAG 成本高出 2 到 20 倍", ["2 到 20"]),
+    ("rag", "Agentic RAG 成本高出 3-10倍", ["3-10"]),
+    ("pjm", "数据中心需求年增 48%", ["48%"]),
+    ("pjm", "xAI 已部署 186 个特斯拉 Megapack", ["186"]),
+    ("h200", "两家各订购 2 万张英伟达 H200", ["2 万"]),
+    ("h200", "单家采购金额 3750 亿人民币", ["3750 亿"]),
+    ("hipaa", "班纳健康 2.2 万员工在用，覆盖 30 家医院", ["30"]),
+    ("minimax", "公开发售超额认购 1837 倍，首日涨 16%", ["16%"]),
+    ("openai_ads", "OpenAI 年烧钱超 80 亿美元，12 个月内或资金枯竭", ["12"]),
+    ("msft_energy", "微软投入 8000 亿美元建设数据中心", ["8000 亿"]),
+    ("minimax", "从成立到 IPO 仅用三年", ["三"]),
+]
+
+
+@pytest.mark.parametrize(("key", "bullet", "missing"), FALSE_NUMBERS)
+def test_numbers_not_in_source_are_flagged(key: str, bullet: str, missing: list[str]) -> None:
+    check = check_bullet(bullet, source(key))
+    assert not check.ok
+    assert check.missing_numbers == missing
+
+
+FALSE_NAMES = [
+    ("colossus", "xAI 的 Colossus 2 正式投运，功率 1 GW", ["xAI"]),  # the item never says xAI
+    ("colossus", "Colossus 2 正式投运，由 Nvidia 提供算力", ["Nvidia"]),
+    ("pjm", "电网运营商 ERCOT 预计夏季轮流断电", ["ERCOT"]),
+    ("rag", "Agentic RAG 与 Graph RAG 对比，成本高出 2-10 倍", ["Graph"]),
+    ("open_responses", "统一 OpenAI、Claude、Llama 等模型接口", ["Llama"]),
+    ("h200", "字节与阿里各订购 20 万张英伟达 B200", ["B200"]),
+    ("hipaa", "Claude 通过 HIPAA，由黄仁勋宣布", ["Jensen Huang"]),
+]
+
+
+@pytest.mark.parametrize(("key", "bullet", "missing"), FALSE_NAMES)
+def test_names_not_in_source_are_flagged(key: str, bullet: str, missing: list[str]) -> None:
+    check = check_bullet(bullet, source(key))
+    assert not check.ok
+    assert check.missing_names == missing
+    assert check.missing_numbers == []
+
+
+def test_model_versions_are_names_not_numbers() -> None:
+    text = "OpenAI 发布 GPT-5.2-Codex，Cursor 用它写出浏览器 FastRender"
+    assert check_bullet("基于 GPT-5.2-Codex 开发 FastRender", text).ok
+    check = check_bullet("基于 GPT-5.3-Codex 开发 FastRender", text)
+    assert check.missing_numbers == [] and check.missing_names == ["GPT-5.3-Codex"]
+    # GPT-5 is another model than GPT-5.2
+    assert check_bullet("基于 GPT-5 开发", text).missing_names == ["GPT-5"]
+
+
+def test_names_tolerate_spacing_and_case() -> None:
+    text = "Cursor 的浏览器 Fast Render 基于 gpt-5.2 开发"
+    assert check_bullet("FastRender 基于 GPT-5.2 开发", text).ok
+
+
+def test_nearest_sentence_points_at_the_supporting_sentence() -> None:
+    check = check_bullet("Agentic RAG 成本高出 2 到 10 倍", source("rag"))
+    assert "成本高出2-10倍" in check.nearest_sentence
+    assert 0.3 < check.score <= 1.0
+    sentence, score = nearest_sentence("", source("rag"))
+    assert (sentence, score) == ("", 0.0)
+
+
+def test_split_sentences() -> None:
+    assert split_sentences("一。二！三？\n四；five. Six") == ["一。", "二！", "三？", "四；", "five.", "Six"]
+
+
+def test_bullet_check_shape() -> None:
+    check = check_bullet("功率 1 GW", source("colossus"))
+    assert isinstance(check, BulletCheck) and check.ok and check.nearest_sentence
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+def test_check_links() -> None:
+    fetched = ["https://www.ithome.com/0/914/192.htm",
+               "https://ai.hubtoday.app/2026-01/2026-01-18/#2",
+               "https://www.qbitai.com/2026/01/370077.html"]
+    urls = ["https://www.ithome.com/0/914/192.htm",
+            "https://ai.hubtoday.app/",  # a site root: fine, an article of it was fetched
+            "https://www.qbitai.com/2026/01/370077.html?utm_source=x",
+            "https://www.ithome.com/0/914/999.htm",
+            "https://news.aibase.com/"]  # nothing of aibase was fetched
+    assert check_links(urls, fetched) == ["https://www.ithome.com/0/914/999.htm",
+                                          "https://news.aibase.com/"]
+
+
+# --- a whole digest -----------------------------------------------------------------------
+
+
+def _digest() -> Digest:
+    colossus = Item("马斯克 Colossus 2 正式投运", "https://www.qbitai.com/2026/01/370077.html",
+                    [Bullet("功率 1 GW，相当于一座核电站，最终达 2 GW"),
+                     Bullet("已在孟菲斯部署 55 万张 GPU")], line=10)
+    rag = Item("Agentic RAG 成本高出 2-10 倍", "https://ai.hubtoday.app/",
+               [Bullet("Agentic RAG 成本高出 2 到 10 倍"), Bullet("由 DeepMind 发布")], line=14)
+    missing = Item("不存在的文章", "https://www.ithome.com/0/999/999.htm",
+                   [Bullet("一条事实")], line=18)
+    insight = Insight([Bullet("算力跳到 GW 量级，3 年内将到 10 GW"),
+                       Bullet("对地方政府而言，批电即批模型")], line=21)
+    briefs = BriefList([Brief("Claude 通过 HIPAA，2.2 万员工在用", "ai.hubtoday.app",
+                              "https://ai.hubtoday.app/"),
+                        Brief("MiniMax 首日涨 99%", "ai.hubtoday.app", "https://ai.hubtoday.app/")],
+                       line=30)
+    return Digest(body=[Section("超算：GW 时代", [colossus, rag, missing, insight], line=8),
+                        Section("其他动态", [briefs], line=28)])
+
+
+def _sources() -> dict[str, str]:
+    return {"https://www.qbitai.com/2026/01/370077.html": source("colossus"),
+            "https://ai.hubtoday.app/2026-01/2026-01-18/#2": source("rag"),
+            "https://ai.hubtoday.app/2026-01/2026-01-13/#1": source("hipaa"),
+            "https://ai.hubtoday.app/2026-01/2026-01-10/#1": source("minimax")}
+
+
+def test_check_digest_findings() -> None:
+    digest = _digest()
+    before = repr(digest)
+    findings = check_digest(digest, _sources())
+    assert repr(digest) == before  # never altered
+    got = {(f.url, f.bullet_index, f.kind, f.severity, f.line) for f in findings}
+    assert got == {
+        ("https://www.qbitai.com/2026/01/370077.html", 1, "number", "error", 12),  # 55 万
+        ("https://ai.hubtoday.app/", 1, "name", "warning", 16),  # DeepMind
+        ("https://www.ithome.com/0/999/999.htm", None, "link", "error", 18),
+        # commentary: "3" is in no source of the block (10 is, in the RAG item) -> info
+        ("https://www.ithome.com/0/999/999.htm", 0, "number", "info", 22),
+        # the second brief: 99% is not in the MiniMax item
+        ("https://ai.hubtoday.app/", 1, "number", "error", 31),
+    }
+    gw = next(f for f in findings if f.line == 12)
+    assert "55 万" in gw.detail and gw.nearest_sentence
+    info = next(f for f in findings if f.severity == "info")
+    assert "'3'" in info.detail
+
+
+def test_commentary_numbers_from_the_source_are_not_reported() -> None:
+    item = Item("Colossus 2", "https://www.qbitai.com/2026/01/370077.html",
+                [Bullet("功率 1 GW")])
+    insight = Insight([Bullet("从 1 GW 到 2 GW，算力即电力")])
+    digest = Digest(body=[Section("超算", [item, insight])])
+    assert check_digest(digest, _sources()) == []
