@@ -162,3 +162,38 @@ def test_prompt_command_prints_the_rendered_messages(day_home: Path) -> None:
     assert f'<article id="{story_id}"' in messages[1]["content"]
     result = CliRunner().invoke(app, ["prompt", "finalize", "--date", DAY])
     assert result.exit_code == 0 and "<issue>" in result.output
+
+
+def test_the_fixture_day_fetched_then_written_by_the_model(
+    home: Path, fake: FakeLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sources issue's test day, fetched through the mirror, becomes a draft whose
+    structure is the model's plan and which passes the lint."""
+    from tests.conftest import FIXTURES
+    from tests.servers import MirrorServer
+    from tests.test_editor import SECTION_TITLES
+
+    (home / "aidaily.toml").write_text(
+        CONFIG.format(policy="fail") + "\n[fetch]\nper_host_delay = 0.0\nretries = 0\n",
+        encoding="utf-8")
+    sites = ["https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
+             "https://raw.githubusercontent.com"]
+    with MirrorServer(FIXTURES / "day") as mirror:
+        monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(mirror.url_map(*sites)))
+        fetched = CliRunner().invoke(app, ["fetch", "--date", DAY])
+    assert fetched.exit_code in (0, 2), fetched.output
+    code, out = write()
+    assert code in (0, 2), out
+    text = draft(home).read_text("utf-8")
+    findings = lint_text(text, str(draft(home)))
+    assert not has_errors(findings), [f.format() for f in findings]
+    from aidaily.parse import parse
+
+    digest = parse(text)
+    assert [s.heading for s in digest.sections] == [*SECTION_TITLES, "其他动态"]
+    assert len(digest.items) == 6 and len(digest.briefs) == 3
+    plan_cards = fake.calls_for("plan")[0].user
+    first_card = plan_cards.split('<card id="', 1)[1].split('"', 1)[0]
+    rec = record(home)
+    assert rec["mode"] == "llm" and rec["checks"]
+    assert any(c["story_id"] == first_card for c in rec["checks"])
