@@ -126,7 +126,8 @@ def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
     """Same stories, same model settings, same prompts -> same draft."""
     settings = load_settings(parameters["home"])
     digest = hashlib.sha256()
-    digest.update(parameters["day"].encode())
+    # The home's database is part of the key: another home is another store.
+    digest.update(f"{parameters['day']}|{settings.database_url}".encode())
     digest.update(str(parameters["use_llm"]).encode())
     for story in parameters["stories"]:
         digest.update(story.id.encode())
