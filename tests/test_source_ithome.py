@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aidaily.errors import ExtractError
-from sources.html_utils import canonical_url, decode_body
+from aidaily.fetch import decode_body as _decode
+from sources.html_utils import canonical_url
 from sources.ithome import IthomeSource, canonical_ithome_url
 
 FIX = Path(__file__).parent / "fixtures"
@@ -19,6 +20,10 @@ BJ = ZoneInfo("Asia/Shanghai")
 # Boilerplate strings from shared/corpus/SOURCES.md that must never reach Article.text.
 BOILERPLATE = ["感谢IT之家网友", "的线索投递", "广告声明", "IT之家所有文章均包含本声明", "相关阅读",
                "IT之家附上参考地址", "投诉水文", "我要纠错", "下载IT之家APP", "软媒旗下", "关键词："]
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> str:
+    return _decode(body, content_type)[0]
 
 
 def read_page(rel: str) -> str:
