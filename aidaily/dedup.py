@@ -27,10 +27,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -44,15 +43,15 @@ from aidaily.numbers import number_keys
 __all__ = [
     "DIGEST_SOURCES",
     "canonical_url",
-    "normalize_text",
-    "shingles",
-    "jaccard",
-    "minhash_signatures",
-    "story_id",
-    "preference_key",
     "group_duplicates",
     "group_indices",
+    "jaccard",
+    "minhash_signatures",
+    "normalize_text",
+    "preference_key",
+    "shingles",
     "stories_from_groups",
+    "story_id",
 ]
 
 # Sources whose items are digests of other articles (one paragraph + links).
@@ -76,7 +75,7 @@ SAME_SOURCE_THRESHOLD = 0.8  # one source rarely runs one story twice
 _TRACKING = re.compile(r"^(utm_|spm$|from$|share|ref$|source$)")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ITHOME_LEAD = re.compile(r"^\s*IT之家\s*\d+\s*月\s*\d+\s*日消息[，,]?\s*")
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- normalisation ----------------------------------------------------------------------
@@ -89,7 +88,7 @@ def canonical_url(url: str) -> str:
     hubtoday items of one page may differ only by their anchor."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
+    host = host.removeprefix("www.")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
     path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")  # hubtoday RSS writes '//2026-01'
@@ -159,7 +158,7 @@ def _timestamp(article: Article) -> float:
         return float("inf")
     published = article.published
     if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
+        published = published.replace(tzinfo=UTC)
     return (published - _EPOCH).total_seconds()
 
 

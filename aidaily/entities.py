@@ -23,17 +23,17 @@ from functools import lru_cache
 from typing import Literal
 
 __all__ = [
-    "Entity",
     "ENTITIES",
     "GENERIC_LATIN",
+    "Entity",
     "canonical_name",
-    "entity_variants",
-    "entity_kind",
-    "find_entities",
-    "extract_entities",
-    "normalize_entities",
     "canonicalize_text",
+    "entity_kind",
+    "entity_variants",
+    "extract_entities",
+    "find_entities",
     "latin_tokens",
+    "normalize_entities",
 ]
 
 Kind = Literal["org", "person", "product"]
@@ -132,7 +132,7 @@ OK vs PK Prompt Prompts Token Tokens Agent Agents Bug Bugs Demo Beta SOTA PPT Pl
 a an the of and or to in on for with by at from is are be as it its this that new via
 GW MW kW W kWh TWh GB TB MB KB PB Hz GHz MHz fps ms s h min km kg nm mm cm m k K B M x
 TOPS FLOPS PFLOPS EFLOPS
-""".split())
+""".split())  # noqa: SIM905 - a word list reads better than a list literal
 
 # Words that continue a product name after a product word (GPT-5.2 *Pro*, Gemini 3 *Flash*).
 _L = "A-Za-z\u00c0-\u024f"  # ASCII and accented Latin letters (Erdős)

@@ -42,10 +42,10 @@ __all__ = [
     "BulletCheck",
     "Finding",
     "check_bullet",
-    "check_links",
     "check_digest",
-    "missing_numbers",
+    "check_links",
     "missing_names",
+    "missing_numbers",
     "nearest_sentence",
     "split_sentences",
 ]
@@ -198,7 +198,7 @@ def _is_site_root(url: str) -> bool:
 
 def _host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 def check_links(urls: Iterable[str], fetched_urls: Iterable[str]) -> list[str]:

@@ -26,15 +26,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 __all__ = [
     "NumberMention",
-    "extract_numbers",
-    "number_keys",
-    "normalize_number",
-    "parse_chinese_numeral",
     "canonical_key",
+    "extract_numbers",
+    "normalize_number",
+    "number_keys",
+    "parse_chinese_numeral",
 ]
 
 # --- building blocks -------------------------------------------------------------------

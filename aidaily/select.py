@@ -32,16 +32,16 @@ __all__ = [
     "AI_ONLY_SOURCES",
     "DEFAULT_SOURCE_WEIGHTS",
     "WEAK_KEYWORDS",
-    "window_for",
     "in_window",
-    "keyword_hits",
     "is_ai_relevant",
+    "keyword_hits",
+    "lead_text",
+    "rank_stories",
     "relevance_score",
     "select_articles",
-    "story_score",
-    "rank_stories",
-    "lead_text",
     "story_cards",
+    "story_score",
+    "window_for",
 ]
 
 Window = tuple[datetime, datetime]
