@@ -232,12 +232,14 @@ async def fetch_day(
     adapters: list["Source"] | None = None,
     store: Store | None = None,
     fetcher: Fetcher | None = None,
+    refetch: bool = False,
 ) -> FetchReport:
     """Fetch, extract and store the articles of the digest dated ``day``.
 
     ``sources`` restricts to these adapter names (disabled ones may be named);
     ``adapters`` injects ready adapter objects (tests); ``store`` / ``fetcher`` may be
-    injected too. Never raises for a source or URL failure: see the report.
+    injected too. ``refetch`` reads article pages again even when they are stored.
+    Never raises for a source or URL failure: see the report.
 
     Raises:
         ConfigError: an unknown source name.
@@ -256,7 +258,7 @@ async def fetch_day(
         else fetcher or Fetcher(settings.fetch, archive=archive, record_dir=record_dir)
     )
     try:
-        job = _DayJob(settings, day, store, reader, report, progress)
+        job = _DayJob(settings, day, store, reader, report, progress, refetch)
         await asyncio.gather(*(job.run_source(source) for source in chosen))
         report.stories = job.group()
     finally:
@@ -288,6 +290,7 @@ class _DayJob:
     reader: _Reader
     report: FetchReport
     progress: Progress | None
+    refetch: bool = False  # read pages again even when stored (``aidaily run --refetch``)
 
     def __post_init__(self) -> None:
         start, end = day_window(self.day, self.settings.window.hours, self.settings.window.timezone)
@@ -383,7 +386,7 @@ class _DayJob:
         start, end = self.entry_window
         near = [e for e in entries if e.published is None or start <= e.published < end]
         rep.out_of_window = len(entries) - len(near)
-        if not self.report.offline:  # offline re-extracts everything it has
+        if not self.report.offline and not self.refetch:  # offline re-extracts everything it has
             known = self.store.known_urls([e.url for e in near])
             rep.known = len(known)
             near = [e for e in near if e.url not in known]
