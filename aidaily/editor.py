@@ -6,7 +6,8 @@
 Without a model (``llm is None``) the draft is extractive (``extractive.py``). When the
 plan call fails for good the endpoint is probed: unreachable -> ``LLMUnreachable``
 (the caller applies ``llm.on_unreachable``); reachable -> the extractive plan is used
-and the stories are still written by the model, with a notice.
+and the stories are still written by the model, with a notice. When not one story
+could be written, the draft is extractive, with a notice.
 
 Nothing here touches files, the database or the network except through the
 ``LLMClient`` it is given; ``write_digest_sync`` runs it without an event loop.
@@ -97,7 +98,7 @@ async def write_digest(
 
     Raises:
         LLMUnreachable: the model endpoint cannot be reached.
-        LLMError: nothing at all could be written by the model.
+        BudgetExceeded: the token budget does not even allow the plan call.
     """
     say = progress or (lambda _msg: None)
     by_id = {s.id: s for s in stories}
@@ -109,11 +110,17 @@ async def write_digest(
         say(f"plan over {len(stories)} stories")
         plan, notices = await _plan(day, stories, settings, llm)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
-        done = await compose(day, plan, by_id, settings, llm, progress=say)
-        digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
-        result = EditorResult(day, digest, "llm", dropped=done.dropped,
-                              notices=[*notices, *done.notices], usage=_usage(llm),
-                              degraded=done.degraded)
+        try:
+            done = await compose(day, plan, by_id, settings, llm, progress=say)
+        except LLMError as exc:  # not one story written: the editor still gets a draft
+            result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
+                                  notices=[*notices, f"the model wrote nothing ({exc}); "
+                                           "extractive draft instead"], usage=_usage(llm))
+        else:
+            digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
+            result = EditorResult(day, digest, "llm", dropped=done.dropped,
+                                  notices=[*notices, *done.notices], usage=_usage(llm),
+                                  degraded=done.degraded)
     say("check")
     check(result, by_id)
     return result

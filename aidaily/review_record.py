@@ -4,7 +4,7 @@
 extractive), every fact bullet's grounding check, links that are not fetched articles,
 the format lint, dropped stories with their reasons, notices (degraded budget,
 fallbacks), token use and cost. ``draft_sha256`` is the hash of the draft as written,
-so a later ``aidaily write`` can tell that an editor has changed the file since.
+so a reader can tell whether an editor has changed the file since.
 """
 
 from __future__ import annotations
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from aidaily.editor import EditorResult
 
 VERSION = 1
-
-
-def draft_path(settings: Settings, day: str) -> Path:
-    return settings.drafts_dir / f"{day}.md"
 
 
 def record_path(settings: Settings, day: str) -> Path:
@@ -78,15 +74,3 @@ def read_record(path: Path) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
-
-
-def edited_by_hand(settings: Settings, day: str) -> bool:
-    """True when the draft of ``day`` exists and differs from what the last run wrote
-    (or no record says what that was)."""
-    draft = draft_path(settings, day)
-    if not draft.exists():
-        return False
-    record = read_record(record_path(settings, day))
-    if record is None:
-        return True
-    return record.get("draft_sha256") != sha256(draft.read_text(encoding="utf-8"))

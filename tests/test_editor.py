@@ -261,3 +261,14 @@ def test_unfetched_links_are_reported(home: Path) -> None:
     check(result, {s.id: s for s in stories[1:]})
     assert [link["url"] for link in result.links] == [stories[0].url]
     assert result.has_failures
+
+
+def test_when_no_story_can_be_written_the_draft_is_extractive(fake: FakeLLM, home: Path) -> None:
+    def only_plans(request: FakeRequest) -> Any:
+        return fake_editor(request) if request.step == "plan" else Reply.error(400, "bad request")
+
+    fake.responder = only_plans
+    result = run(small_settings(home, fake.base_url), make_stories())
+    assert result.mode == "extractive" and result.digest.is_draft
+    assert "wrote nothing" in result.notices[-1]
+    assert not has_errors(lint_text(result.text, f"{DAY}.md"))

@@ -2,9 +2,10 @@
 
 Exit codes: 0 a draft with nothing to flag; 2 a draft with failures (dropped stories,
 ungrounded facts, unfetched links or lint errors: see ``D.review.json``); 1 no draft
-(no articles, the model unreachable with ``llm.on_unreachable = "fail"``, a draft
-edited by hand without ``--rewrite``). The draft and its review record are written
-atomically, so an interrupted run never leaves a half-written file.
+(no articles, the model unreachable with ``llm.on_unreachable = "fail"``). Drafts are
+stored through ``aidaily.drafts`` like the nightly flow's: atomic writes, every version
+kept, and a draft edited by hand stays current (the new one is saved as a version)
+unless ``--rewrite`` says to replace it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def write(
         typer.Option("--llm", help="auto: the configured model, else extractive; none: extractive."),
     ] = LLMChoice.auto,
     rewrite: Annotated[
-        bool, typer.Option("--rewrite", help="Overwrite a draft that was edited by hand.")
+        bool, typer.Option("--rewrite", help="Make the new draft current even over a draft "
+                           "edited by hand (which is kept as a version).")
     ] = False,
 ) -> None:
     """Write the draft of one date from its stored articles (model or extractive)."""
@@ -83,10 +85,6 @@ def run_write(
     from aidaily.store import Store
 
     iso = day.isoformat()
-    if not rewrite and rr.edited_by_hand(settings, iso):
-        echo(f"error: {rr.draft_path(settings, iso)} was edited since it was written; "
-             "use --rewrite to replace it")
-        return 1
     n_articles, stories = day_stories(settings, day)
     if not stories:
         echo(f"error: no stored AI articles for {iso} ({n_articles} articles in the window); "
@@ -102,10 +100,7 @@ def run_write(
     if result is None:
         store.finish_run(run_id, "failed", {"error": "LLM unreachable"})
         return 1
-    path = rr.draft_path(settings, iso)
-    from aidaily.atomic import atomic_write_text
-
-    atomic_write_text(path, result.text)
+    path = _store_draft(settings, iso, result, rewrite)
     record = rr.build_record(result, run_id=run_id)
     rr.write_record(rr.record_path(settings, iso), record)
     status = "failures" if result.has_failures else "ok"
@@ -113,6 +108,23 @@ def run_write(
                                                          "cost_usd": record["cost_usd"]})
     _summary(result, path, echo)
     return 2 if result.has_failures else 0
+
+
+def _store_draft(settings: Settings, iso: str, result: EditorResult, rewrite: bool) -> Any:
+    """Write the draft through ``Drafts``; returns the current draft's path."""
+    from aidaily.atomic import atomic_write_text
+    from aidaily.drafts import Drafts
+
+    written = Drafts(settings.drafts_dir).write(iso, result.text)
+    if written.kept_hand_edit:
+        if rewrite:  # the edited text is saved as a version; the new draft becomes current
+            atomic_write_text(written.current, result.text)
+            result.notices.append("the draft edited by hand was replaced (--rewrite); "
+                                  "its text is kept as a version")
+        else:
+            result.notices.append(f"the draft was edited by hand and is kept; the new draft is "
+                                  f"{written.version} (use --rewrite to make it current)")
+    return written.current
 
 
 def _edit(
