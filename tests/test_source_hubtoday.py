@@ -132,3 +132,14 @@ def test_faults():
         src.parse_listing("x.md", "### 产品与功能更新\n\n1. **标题。**\n正文")
     with pytest.raises(ExtractError):
         src.parse_article("https://ai.hubtoday.app/", "<html></html>")
+
+
+def test_hostile_input_is_bounded():
+    import time
+
+    src = HubtodaySource()
+    body = "### 产品与功能更新\n\n1. **标题。**\n" + "[a](" + "x" * 200_000 + " <video " * 20_000
+    started = time.monotonic()
+    arts = src.parse_listing("https://ai.hubtoday.app/2026-01/2026-01-18/", body).articles
+    assert time.monotonic() - started < 3
+    assert len(arts) == 1 and arts[0].title == "标题" and "<video" not in arts[0].text
