@@ -177,6 +177,7 @@ def candidate_stories(articles: Sequence[Article], settings: Settings) -> list[S
 def check(result: EditorResult, stories: dict[str, Story]) -> None:
     """Fill ``result.checks`` (every fact bullet against its story's text),
     ``result.links`` (links that are not a fetched article) and ``result.lint``."""
+    from aidaily.grounding import check_links
     from aidaily.lint import lint_text
 
     by_url = {a.url: s for s in stories.values() for a in s.articles}
@@ -190,10 +191,10 @@ def check(result: EditorResult, stories: dict[str, Story]) -> None:
                 checks.append({"url": item.url, "story_id": story.id if story else None,
                                "bullet": bullet.text, **_check_bullet(bullet.text, source)})
     result.checks = checks
-    links = [(i.url, i.title) for i in result.digest.items]
-    links += [(b.url, b.text) for b in result.digest.briefs]
-    result.links = [{"url": u, "text": t, "problem": "not a fetched article"}
-                    for u, t in links if u not in by_url]
+    texts = {i.url: i.title for i in result.digest.items}
+    texts.update({b.url: b.text for b in result.digest.briefs})
+    result.links = [{"url": u, "text": texts[u], "problem": "not a fetched article"}
+                    for u in check_links(list(texts), list(by_url))]
     result.lint = [f.to_dict() for f in lint_text(result.text, f"{result.day}.md")]
 
 
