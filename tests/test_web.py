@@ -18,14 +18,14 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from aidaily.config import Settings, load_settings  # noqa: E402
-from aidaily.drafts import Drafts, text_hash  # noqa: E402
-from aidaily.models import Article  # noqa: E402
-from aidaily.publish import post_path, publications  # noqa: E402
-from aidaily.store import Store  # noqa: E402
-from aidaily.web.app import create_app  # noqa: E402
+from aidaily.config import Settings, load_settings
+from aidaily.drafts import Drafts, text_hash
+from aidaily.models import Article
+from aidaily.publish import post_path, publications
+from aidaily.store import Store
+from aidaily.web.app import create_app
 
 pytest_plugins = ("tests.fakellm",)
 
@@ -187,7 +187,7 @@ def test_source_view_highlights_the_nearest_sentence(client: TestClient) -> None
     line = DRAFT.split("\n").index(f"- {BAD_BULLET}") + 1
     html = client.get(f"/d/{DAY}/source", params={"line": line}).text
     assert '<mark id="nearest">该集群功率达到 1 GW，相当于一座核电站，目前已部署 55 万张 GPU。</mark>' in html
-    assert "Numbers not in the source: 99 万" in html and 'name="line" value="%d"' % line in html
+    assert "Numbers not in the source: 99 万" in html and f'name="line" value="{line}"' in html
     missing = client.get(f"/d/{DAY}/source", params={"line": 3}).text
     assert 'id="not-found"' in missing
 
@@ -359,3 +359,20 @@ def test_regenerate_without_a_model_says_so(client: TestClient, settings: Settin
     r = client.post(f"/d/{DAY}/regenerate", data={"csrf": token, "line": "15"})
     assert r.status_code == 409 and "regenerate failed" in r.text and "no LLM configured" in r.text
     assert Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
+
+
+def test_regenerate_a_story_without_own_commentary_is_a_facts_call(home: Path, fake_llm) -> None:  # type: ignore[no-untyped-def]
+    settings = build_home(home)
+    settings.llm.base_url, settings.llm.api_key = fake_llm.base_url, None
+    fake_llm.on("write", lambda req: {"headline": "Cursor 智能体连续 7 天写浏览器",
+                                      "facts": ["数百个 AI 智能体连续工作 7 天", "交付 300 万行代码"]})
+    line = DRAFT.split("\n").index("- 交付 300 万行代码的浏览器 FastRender") + 1
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as c:
+        r = c.post(f"/d/{DAY}/regenerate", data={"csrf": csrf_of(c), "line": str(line)},
+                   follow_redirects=False)
+    assert r.status_code == 303, r.text
+    request = fake_llm.calls_for("write")[0]
+    assert "commentary" not in json.dumps(request.schema)  # FactsWrite, as the plan had it
+    text = Drafts(settings.drafts_dir).read_current(DAY)
+    assert "[Cursor 智能体连续 7 天写浏览器](" in text and "- 交付 300 万行代码\n" in text
+    assert "- 谁掌握电力，谁就掌握下一轮模型入场券" in text  # the xAI story's block untouched

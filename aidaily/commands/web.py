@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,11 +25,11 @@ def is_loopback(host: str) -> bool:
 
 def web(
     ctx: typer.Context,
-    day: Annotated[Optional[str], typer.Option("--date", help="Open this date's draft (YYYY-MM-DD).")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="Open this date's draft (YYYY-MM-DD).")] = None,
     host: Annotated[str, typer.Option(help="Address to bind; any non-loopback address needs --token.")] = DEFAULT_HOST,
     port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
     token: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(envvar="AIDAILY_WEB_TOKEN", help="Access token every request must carry "
                      "(required unless bound to loopback).", show_default=False),
     ] = None,

@@ -79,7 +79,7 @@ def save_edit(settings: Settings, day: str, text: str, *, base_sha256: str | Non
             if current == text:
                 return Saved(None, True)
             _remember_machine_text(drafts, day, current)
-            version = drafts._save_version(day, text, "hand-edit")  # noqa: SLF001 - see docstring
+            version = drafts._save_version(day, text, "hand-edit")
             atomic_write_text(drafts.current_path(day), text)
             return Saved(version, False)
     except LockedError as exc:
@@ -89,10 +89,10 @@ def save_edit(settings: Settings, day: str, text: str, *, base_sha256: str | Non
 def _remember_machine_text(drafts: Drafts, day: str, current: str | None) -> None:
     """Without a record of what aidaily last wrote, take the current text as that, so
     the saved edit is recognised as a hand edit by the next run."""
-    if current is None or drafts._state(day).get("last_written"):  # noqa: SLF001
+    if current is None or drafts._state(day).get("last_written"):
         return
-    drafts._save_version(day, current, "machine")  # noqa: SLF001
-    drafts._record(day, current)  # noqa: SLF001
+    drafts._save_version(day, current, "machine")
+    drafts._record(day, current)
 
 
 # --- regenerate one story ------------------------------------------------------------------
@@ -127,14 +127,22 @@ def locate_item(digest, line: int) -> tuple[Section, Item, Insight | None]:  # t
     raise AidailyError(f"no story at line {line} of the draft")
 
 
-def find_story(item: Item, stories: list[Story]) -> Story:
-    from aidaily.grounding import nearest_sentence
+def find_story(item: Item, stories: list[Story], articles: list[Article]) -> Story:
+    """The day's candidate story holding the item's article (the run's grouping); the
+    article alone when selection left it out; for a site-root link the most similar
+    story of that site."""
     from urllib.parse import urlsplit
+
+    from aidaily.grounding import nearest_sentence
+    from aidaily.models import Story as _Story
 
     url = item.url.rstrip("/")
     for story in stories:
         if any(a.url.rstrip("/") == url for a in story.articles):
             return story
+    for article in articles:
+        if article.url.rstrip("/") == url:
+            return _Story(text_hash(article.url)[:12], [article])
     parts = urlsplit(item.url)
     if parts.path in ("", "/"):
         same_site = [s for s in stories if urlsplit(s.url).netloc == parts.netloc]
@@ -155,17 +163,17 @@ async def regenerate_story(settings: Settings, day: str, text: str, line: int,
                            articles: list[Article], llm: LLMClient) -> Regenerated:
     """The draft ``text`` with the story at ``line`` written anew by the model."""
     from aidaily.assemble import clean, clean_lines
+    from aidaily.digest import Digest
     from aidaily.editor import candidate_stories
     from aidaily.editor_schema import FactsWrite, StoryWrite
     from aidaily.parse import parse
     from aidaily.prompting import build_write_messages, neutralise
     from aidaily.render import render
     from aidaily.review import grounding_flags
-    from aidaily.digest import Digest
 
     digest = parse(text)
     section, item, commentary = locate_item(digest, line)
-    story = find_story(item, candidate_stories(articles, settings))
+    story = find_story(item, candidate_stories(articles, settings), articles)
     mode = "story" if commentary is not None else "facts"
     messages = build_write_messages(story, settings, mode=mode, section=section.heading)
     probe = Digest(digest.front_matter, [Section(section.heading, [item])])

@@ -131,7 +131,7 @@ class SourceView:
     url: str = ""
     article_title: str = ""
     article_url: str = ""
-    body: Markup = Markup("")
+    body: Markup = field(default_factory=Markup)
     nearest: str = ""
     found: bool = False  # the nearest sentence was located in the article
     ok: bool = False
