@@ -1,0 +1,537 @@
+"""A whole day end to end: ``aidaily run`` against a local Prefect server, measured
+against the LLM's critical path.
+
+    .venv/bin/python -m benchmarks.day [--latency 1.0] [--realistic] [--ithome 300] [--qbitai 30]
+                                       [--page-latency 0] [--concurrency 8] [--no-serial]
+                                       [--prefect-api-url URL]
+
+Set-up (the production set-up, everything on 127.0.0.1):
+
+- a Prefect server (``prefect server start``, its own PREFECT_HOME in a temp dir; or
+  ``--prefect-api-url`` of one already running), PREFECT_API_URL set for every run;
+- the synthetic day (``benchmarks/synth.py``: 300 ithome-like articles, most not about
+  AI, 30 qbitai, one hubtoday page, duplicates across sources) served by
+  ``tests/servers.py:MirrorServer`` with ``--page-latency`` seconds per request;
+- the fake LLM (``tests/fakellm.py``) answering every step validly from the prompt
+  (``BenchEditor``), ``--latency`` seconds per call, or with ``--realistic`` a hosted
+  model's latencies per step (plan 15 s, write 6 s, finalize 5 s).
+
+Runs, each ``aidaily run --date 2026-01-19`` as a subprocess in a fresh home:
+
+1. **first** run, ``llm.concurrency`` = ``--concurrency`` (default 8, the shipped default);
+2. **warm** re-run of the same home (unchanged day: expected zero LLM requests);
+3. **serial** baseline, concurrency 1, in a fresh home (the speed-up of the overlap).
+
+Measured: wall time of the process; the Prefect flow run's own start/end (the Prefect
+API); the stages of the run row (``runs.stats.stages``: fetch / select / write /
+draft); LLM requests per step from ``llm_calls``; the critical path (plan calls in
+sequence + ceil(write calls / concurrency) waves of the write latency + finalize);
+flow wall ÷ critical path; start-up (process wall − flow wall), with ``aidaily --help``,
+``import flows.daily`` and a Prefect client round trip timed on their own. Prints a
+table and writes ``benchmarks/results/day.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import DAY, SITES, SynthDay, write_day  # noqa: E402
+from tests.fakellm import FakeLLM, FakeRequest, Reply  # noqa: E402
+from tests.servers import MirrorServer  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+PYTHON = Path(sys.executable)
+AIDAILY = PYTHON.with_name("aidaily")
+PREFECT = PYTHON.with_name("prefect")
+REALISTIC = {"plan": 15.0, "write": 6.0, "finalize": 5.0}
+
+CONFIG = """\
+[fetch]
+per_host_delay = 0          # politeness spacing: a deliberate wait, not work (see README)
+retries = 1
+backoff = 0.05
+timeout = 30
+max_articles_per_source = 100000
+
+[llm]
+model = "fake-model"
+max_retries = 2
+timeout = 120
+"""
+
+# --- the fake model ---------------------------------------------------------------------
+
+CARD_RE = re.compile(r'<card id="([^"]+)"')
+ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.S)
+SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
+COMMENTARY = ["成本下降让模型从“奢侈品”变成“水电煤”——竞争转向生态和分发",
+              "对国内 AI 创业者：与其自研底座，不如押注垂直场景的数据与交付"]
+
+
+class BenchEditor:
+    """A well-behaved model for a full-size day (the shipped digest limits: 10–16 main
+    stories, 3–8 one-liners, 4–8 sections). The plan has 4 sections, each with one story
+    with its own commentary (one StoryWrite call) and two stories sharing a commentary
+    (two FactsWrite + one CommentaryWrite): 12 main stories, 5 one-liners, 21 write calls.
+    Facts are sentences of the article, so the grounding check passes.
+
+    ``latencies`` (step -> seconds) sets a per-step latency; else the server's applies.
+    """
+
+    def __init__(self, latencies: dict[str, float] | None = None) -> None:
+        self.latencies = latencies
+
+    def __call__(self, request: FakeRequest) -> Any:
+        answer = self.answer(request)
+        if answer is None or self.latencies is None:
+            return answer
+        return Reply.json(answer, delay=self.latencies.get(request.step, 0.0))
+
+    @staticmethod
+    def answer(request: FakeRequest) -> Any:
+        kind = (request.schema or {}).get("title")
+        user = next((m["content"] for m in request.messages if m["role"] == "user"), "")
+        if kind == "Plan":
+            ids = CARD_RE.findall(user)
+            if len(ids) < 17:  # a small day: one story per group
+                groups = [{"story_ids": [sid], "commentary": True} for sid in ids[:-3] or ids]
+                return {"sections": [{"title": "主题：AI 进入“新阶段”", "groups": groups}],
+                        "other_ids": ids[-3:] if len(ids) > 3 else []}
+            sections = [{"title": f"主题{k + 1}：AI 进入“新阶段”",
+                         "groups": [{"story_ids": [ids[3 * k]], "commentary": True},
+                                    {"story_ids": [ids[3 * k + 1], ids[3 * k + 2]], "commentary": True}]}
+                        for k in range(4)]
+            return {"sections": sections, "other_ids": ids[12:17]}
+        if kind == "Finalize":
+            return {"title": "大模型降价与开源潮：AI 成本进入“地板价”",
+                    "headline": "AI 的成本曲线正在改写产业",
+                    "summary": ["示例摘要一，参数 100 亿", "示例摘要二，成本下降 50%"],
+                    "seo": ["OpenAI", "英伟达"]}
+        found = ARTICLE_RE.findall(user)
+        if not found:
+            return None
+        _, title, text = found[0]
+        facts = (SENTENCE_RE.findall(text) + [title])[:3]
+        return {"StoryWrite": {"headline": title, "facts": facts, "commentary": COMMENTARY},
+                "FactsWrite": {"headline": title, "facts": facts},
+                "CommentaryWrite": {"commentary": COMMENTARY},
+                "BriefWrite": {"line": title}}.get(kind)
+
+
+# --- the Prefect server -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def prefect_server(api_url: str | None = None, timeout: float = 600.0) -> Iterator[dict[str, Any]]:
+    """A running Prefect server: ``api_url`` if given, else one started here (own
+    PREFECT_HOME in a temp dir, stopped on exit). Yields ``{"api_url", "startup_s"}``."""
+    if api_url:
+        if not healthy(api_url):
+            raise SystemExit(f"no healthy Prefect server at {api_url}")
+        yield {"api_url": api_url, "startup_s": None, "started_here": False}
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-prefect-server-") as home:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        env.update(PREFECT_HOME=home, PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                   PREFECT_UI_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING")
+        log = open(Path(home) / "server.log", "wb")
+        started = time.perf_counter()
+        proc = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        url = f"http://127.0.0.1:{port}/api"
+        try:
+            while not healthy(url):
+                if proc.poll() is not None:
+                    raise SystemExit(f"prefect server exited ({proc.returncode}): "
+                                     + (Path(home) / "server.log").read_text(errors="replace")[-2000:])
+                if time.perf_counter() - started > timeout:
+                    raise SystemExit(f"prefect server not healthy after {timeout:.0f} s")
+                time.sleep(0.5)
+            startup = time.perf_counter() - started
+            print(f"prefect server on {url} (healthy after {startup:.1f} s)", flush=True)
+            yield {"api_url": url, "startup_s": round(startup, 2), "started_here": True}
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)  # the server and its own children only
+                proc.wait(timeout=30)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            log.close()
+
+
+# --- one aidaily run ----------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    """The servers and directories shared by the runs of one benchmark."""
+
+    mirror: MirrorServer
+    llm: FakeLLM
+    api_url: str
+    workdir: Path
+    client_prefect_home: Path
+    homes: int = 0
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+    def new_home(self, config: str = CONFIG) -> Path:
+        self.homes += 1
+        home = self.workdir / f"home{self.homes}"
+        home.mkdir(parents=True)
+        (home / "aidaily.toml").write_text(config, encoding="utf-8")
+        return home
+
+    def environ(self, home: Path, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AIDAILY_", "PREFECT_"))}
+        env.update(
+            AIDAILY_HOME=str(home),
+            AIDAILY_URL_MAP=json.dumps(self.mirror.url_map(*SITES)),
+            OPENAI_BASE_URL=self.llm.base_url,
+            OPENAI_API_KEY="sk-bench",
+            PREFECT_API_URL=self.api_url,
+            PREFECT_HOME=str(self.client_prefect_home),
+            PREFECT_LOGGING_LEVEL="WARNING",
+            COLUMNS="200",
+        )
+        env.update(extra)
+        return env
+
+    def run(self, home: Path, label: str, *args: str, **env: str) -> dict[str, Any]:
+        """``aidaily run`` in ``home``; wall time, peak RSS, exit code, DB and Prefect facts."""
+        out = self.workdir / f"{label}.out"
+        requests_before = self.llm.calls
+        started_at = time.time()
+        with open(out, "wb") as sink:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([str(AIDAILY), "run", "--date", DAY, *args],
+                                    env=self.environ(home, **env), stdout=sink, stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
+            wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        result: dict[str, Any] = {
+            "label": label, "exit_code": proc.returncode, "wall_s": round(wall, 3),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "llm_requests_seen_by_server": self.llm.calls - requests_before,
+        }
+        result.update(db_facts(home))
+        result["flow"] = flow_run_facts(self.api_url, since=started_at)
+        if result["flow"].get("wall_s") is not None:
+            result["startup_s"] = round(wall - result["flow"]["wall_s"], 3)
+        if proc.returncode not in (0, 2):
+            result["output_tail"] = out.read_text(errors="replace")[-3000:]
+        self.runs.append(result)
+        return result
+
+
+def _dt(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def db_facts(home: Path) -> dict[str, Any]:
+    """The last ``run`` row (stages, counts) and its ``llm_calls`` (per step and outcome)."""
+    with sqlite3.connect(home / "aidaily.db") as db:
+        row = db.execute("SELECT id, started, finished, status, stats FROM runs WHERE kind = 'run' "
+                         "ORDER BY started DESC LIMIT 1").fetchone()
+        if row is None:
+            return {"run": None}
+        run_id, started, finished, status, stats = row
+        stats = json.loads(stats or "{}")
+        calls = db.execute("SELECT step, outcome, latency_s, tokens_in, tokens_out, created_at "
+                           "FROM llm_calls WHERE run_id = ?", (run_id,)).fetchall()
+    t0, t1 = _dt(started), _dt(finished)
+    requests = [c for c in calls if c[1] != "cached"]
+    by_step: dict[str, int] = {}
+    for step, *_ in requests:
+        by_step[step] = by_step.get(step, 0) + 1
+    span = None
+    if requests:  # first request sent .. last answer logged
+        ends = [_dt(c[5]) for c in requests]
+        starts = [e.timestamp() - c[2] for e, c in zip(ends, requests)]
+        span = round(max(e.timestamp() for e in ends) - min(starts), 3)
+    return {
+        "run": {"id": run_id, "status": status,
+                "wall_s": round((t1 - t0).total_seconds(), 3) if t0 and t1 else None,
+                "stages": stats.get("stages", {}), "articles": stats.get("articles"),
+                "stories": stats.get("stories"), "items": stats.get("items"), "briefs": stats.get("briefs"),
+                "mode": stats.get("mode"), "notices": stats.get("notices", [])[:5],
+                "sources": {k: {"seen": v.get("seen"), "new": v.get("new"), "ok": v.get("ok")}
+                            for k, v in (stats.get("sources") or {}).items()}},
+        "llm": {"requests": len(requests), "cached": len(calls) - len(requests), "by_step": by_step,
+                "outcomes": sorted({c[1] for c in calls}),
+                "latency_sum_s": round(sum(c[2] for c in requests), 3), "span_s": span,
+                "tokens_in": sum(c[3] for c in requests), "tokens_out": sum(c[4] for c in requests)},
+    }
+
+
+def flow_run_facts(api_url: str, since: float) -> dict[str, Any]:
+    """The latest flow run's start/end as the Prefect server recorded them."""
+    body = json.dumps({"sort": "START_TIME_DESC", "limit": 1}).encode()
+    request = urllib.request.Request(f"{api_url}/flow_runs/filter", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            runs = json.loads(response.read())
+    except OSError as exc:
+        return {"error": str(exc)}
+    if not runs:
+        return {}
+    run = runs[0]
+    start, end = _dt(run.get("start_time")), _dt(run.get("end_time"))
+    if start is None or start.timestamp() < since - 1:
+        return {"error": "no flow run of this process found"}
+    return {"id": run["id"], "state": run.get("state_type"),
+            "wall_s": round((end - start).total_seconds(), 3) if end else None}
+
+
+def critical_path(run: dict[str, Any], concurrency: int, latency: dict[str, float]) -> dict[str, Any]:
+    """The longest chain of dependent LLM calls: plan (repairs in sequence), then
+    ceil(write calls / concurrency) waves, then finalize."""
+    steps = run["llm"]["by_step"]
+    plan, write, final = steps.get("plan", 0), steps.get("write", 0), steps.get("finalize", 0)
+    waves = math.ceil(write / max(1, concurrency))
+    seconds = plan * latency["plan"] + waves * latency["write"] + final * latency["finalize"]
+    return {"plan_calls": plan, "write_calls": write, "finalize_calls": final, "concurrency": concurrency,
+            "write_waves": waves, "seconds": round(seconds, 3)}
+
+
+# --- start-up -----------------------------------------------------------------------------
+
+
+def time_command(argv: list[str], repeat: int, env: dict[str, str] | None = None) -> dict[str, float]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                       cwd=ROOT)
+        times.append(time.perf_counter() - t0)
+    return {"min_s": round(min(times), 3), "median_s": round(statistics.median(times), 3), "n": repeat}
+
+
+def startup(api_url: str, repeat: int = 3) -> dict[str, Any]:
+    """Fixed costs on their own: interpreter, CLI, imports of the flow, a Prefect client call."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_API_URL=api_url)
+    client = ("import asyncio\nfrom prefect.client.orchestration import get_client\n"
+              "async def main():\n    async with get_client() as c:\n        await c.api_healthcheck()\n"
+              "asyncio.run(main())")
+    return {
+        "python_bare": time_command([str(PYTHON), "-c", "pass"], repeat),
+        "aidaily_help": time_command([str(AIDAILY), "--help"], max(repeat, 5)),
+        "import_flows_daily": time_command([str(PYTHON), "-c", "import flows.daily"], repeat),
+        "prefect_client_roundtrip": time_command([str(PYTHON), "-c", client], repeat, env),
+    }
+
+
+# --- the benchmark ------------------------------------------------------------------------
+
+
+@contextmanager
+def bench_env(api_url: str, workdir: Path, day: SynthDay, *, latency: float,
+              latencies: dict[str, float] | None, page_latency: float) -> Iterator[Bench]:
+    with MirrorServer(day.root) as mirror, FakeLLM(latency=latency) as llm:
+        llm.responder = BenchEditor(latencies)
+        if page_latency:
+            for url in day.files:
+                mirror.fault(url, delay=page_latency)
+        prefect_home = workdir / "client-prefect-home"
+        prefect_home.mkdir(parents=True, exist_ok=True)
+        yield Bench(mirror, llm, api_url, workdir, prefect_home)
+
+
+def load_average() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+        return f"{one:.1f} / {five:.1f} / {fifteen:.1f} (1/5/15 min) on {os.cpu_count()} CPUs"
+    except OSError:
+        return "unknown"
+
+
+def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
+    latency = dict(REALISTIC) if args.realistic else {s: args.latency for s in ("plan", "write", "finalize")}
+    with tempfile.TemporaryDirectory(prefix="bench-day-") as tmp:
+        workdir = Path(tmp)
+        day = write_day(workdir / "mirror", ithome=args.ithome, qbitai=args.qbitai, seed=args.seed)
+        load_before = load_average()
+        with bench_env(api_url, workdir, day, latency=args.latency,
+                       latencies=REALISTIC if args.realistic else None, page_latency=args.page_latency) as bench:
+            conc = str(args.concurrency)
+            home = bench.new_home()
+            first = bench.run(home, "first", AIDAILY_LLM_CONCURRENCY=conc)
+            warm = bench.run(home, "warm", AIDAILY_LLM_CONCURRENCY=conc)
+            serial = None
+            if not args.no_serial:
+                serial = bench.run(bench.new_home(), "serial", AIDAILY_LLM_CONCURRENCY="1")
+        fixed = startup(api_url, repeat=args.repeat)
+        load_after = load_average()
+
+    crit = critical_path(first, args.concurrency, latency)
+    res: dict[str, Any] = {
+        "benchmark": "day", "when": datetime.now().isoformat(timespec="seconds"),
+        "load": {"before": load_before, "after": load_after},
+        "profile": "realistic" if args.realistic else f"{args.latency:g} s per call",
+        "latency_s": latency, "page_latency_s": args.page_latency, "concurrency": args.concurrency,
+        "day": day.to_dict(), "first": first, "warm": warm, "serial": serial,
+        "critical_path": crit, "startup": fixed,
+    }
+    flow_wall = (first.get("flow") or {}).get("wall_s") or first["wall_s"]
+    res["flow_over_critical"] = round(flow_wall / crit["seconds"], 3) if crit["seconds"] else None
+    write = first["run"]["stages"].get("write") if first.get("run") else None
+    res["write_over_critical"] = round(write / crit["seconds"], 3) if write and crit["seconds"] else None
+    res["warm_over_first"] = {
+        "process": round(warm["wall_s"] / first["wall_s"], 3),
+        "flow": _ratio((warm.get("flow") or {}).get("wall_s"), flow_wall),
+    }
+    if serial:
+        serial_crit = critical_path(serial, 1, latency)
+        res["serial_critical_path"] = serial_crit
+        res["speedup"] = {
+            "flow": _ratio((serial.get("flow") or {}).get("wall_s"), flow_wall),
+            "write_stage": _ratio(serial["run"]["stages"].get("write"), write),
+            "critical_path": _ratio(serial_crit["seconds"], crit["seconds"]),
+        }
+    res["targets"] = targets(res)
+    return res
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def targets(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    first, warm = res["first"], res["warm"]
+    out = {
+        "flow wall <= 1.5 x critical path": {"value": res["flow_over_critical"], "limit": 1.5},
+        "start-up overhead < 5 s": {"value": first.get("startup_s"), "limit": 5.0},
+        "warm re-run: zero LLM requests": {"value": warm["llm"]["requests"] if warm.get("llm") else None,
+                                           "limit": 0},
+        "warm re-run < 10% of the first (process wall)": {"value": res["warm_over_first"]["process"],
+                                                          "limit": 0.10},
+        "warm re-run < 10% of the first (flow wall)": {"value": res["warm_over_first"]["flow"], "limit": 0.10},
+        "aidaily --help < 0.3 s": {"value": res["startup"]["aidaily_help"]["median_s"], "limit": 0.3},
+    }
+    for name, t in out.items():
+        v, lim = t["value"], t["limit"]
+        t["met"] = v is not None and (v <= lim if "zero" in name or "<=" in name else v < lim)
+    return out
+
+
+def print_report(res: dict[str, Any]) -> None:
+    day, crit = res["day"], res["critical_path"]
+    print(f"\nday {DAY}: {day['articles']} articles ({day['ithome']} ithome, {day['qbitai']} qbitai, "
+          f"{day['hubtoday']} hubtoday); LLM {res['profile']}; concurrency {res['concurrency']}; "
+          f"page latency {res['page_latency_s']} s")
+    print(f"load: {res['load']['before']} before, {res['load']['after']} after")
+    header = f"{'run':8}{'exit':>5}{'process':>9}{'flow':>8}{'start-up':>9}{'fetch':>8}{'select':>8}" \
+             f"{'write':>8}{'draft':>7}{'LLM req':>8}{'cached':>7}{'RSS MB':>8}"
+    print(header)
+    for r in (res["first"], res["warm"], res["serial"]):
+        if not r:
+            continue
+        st = (r.get("run") or {}).get("stages", {})
+        llm = r.get("llm") or {}
+
+        def f(v: Any, w: int) -> str:
+            return f"{v:>{w}.2f}" if isinstance(v, (int, float)) else f"{'—':>{w}}"
+
+        print(f"{r['label']:8}{r['exit_code']:>5}{f(r['wall_s'], 9)}{f((r.get('flow') or {}).get('wall_s'), 8)}"
+              f"{f(r.get('startup_s'), 9)}{f(st.get('fetch'), 8)}{f(st.get('select'), 8)}{f(st.get('write'), 8)}"
+              f"{f(st.get('draft'), 7)}{llm.get('requests', 0):>8}{llm.get('cached', 0):>7}{r['peak_rss_mb']:>8.0f}")
+        if r.get("output_tail"):
+            print("  output:", r["output_tail"][-800:])
+    print(f"LLM requests (first run) by step: {res['first']['llm']['by_step']}; "
+          f"tokens in/out {res['first']['llm']['tokens_in']}/{res['first']['llm']['tokens_out']}; "
+          f"LLM activity span {res['first']['llm']['span_s']} s")
+    print(f"critical path: {crit['plan_calls']} plan + {crit['write_waves']} write wave(s) "
+          f"({crit['write_calls']} calls / {crit['concurrency']}) + {crit['finalize_calls']} finalize "
+          f"= {crit['seconds']:.2f} s; flow / critical = {res['flow_over_critical']}; "
+          f"write stage / critical = {res['write_over_critical']}")
+    if res.get("speedup"):
+        sp = res["speedup"]
+        print(f"serial baseline (concurrency 1): critical path {res['serial_critical_path']['seconds']:.1f} s; "
+              f"speed-up flow x{sp['flow']}, write stage x{sp['write_stage']} (ideal x{sp['critical_path']})")
+    print(f"warm re-run / first: process {res['warm_over_first']['process']}, flow {res['warm_over_first']['flow']}")
+    su = res["startup"]
+    print("start-up: " + ", ".join(f"{k} {v['median_s']:.2f} s (min {v['min_s']:.2f})" for k, v in su.items()))
+    print("\ntargets:")
+    for name, t in res["targets"].items():
+        print(f"  {'MET ' if t['met'] else 'MISS'}  {name}: {t['value']} (limit {t['limit']})")
+
+
+def write_results(res: dict[str, Any], name: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / name
+    path.write_text(json.dumps(res, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}")
+    return path
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description="aidaily run end to end vs the LLM critical path")
+    p.add_argument("--latency", type=float, default=1.0, help="fake LLM seconds per call (default 1.0)")
+    p.add_argument("--realistic", action="store_true", help="plan 15 s, write 6 s, finalize 5 s per call")
+    p.add_argument("--ithome", type=int, default=300)
+    p.add_argument("--qbitai", type=int, default=30)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--page-latency", type=float, default=0.0, help="seconds per mirror request")
+    p.add_argument("--concurrency", type=int, default=8, help="llm.concurrency of the first run")
+    p.add_argument("--no-serial", action="store_true", help="skip the concurrency-1 baseline")
+    p.add_argument("--repeat", type=int, default=3, help="repeats of the start-up timings")
+    p.add_argument("--prefect-api-url", default=os.environ.get("BENCH_PREFECT_API_URL"),
+                   help="use this running Prefect server instead of starting one")
+    p.add_argument("--out", default="day.json", help="file name under benchmarks/results/")
+    return p
+
+
+def main(argv: list[str] | None = None, api_url: str | None = None) -> dict[str, Any]:
+    args = parser().parse_args(argv)
+    with prefect_server(api_url or args.prefect_api_url) as server:
+        res = measure(args, server["api_url"])
+        res["prefect_server"] = server
+    print_report(res)
+    write_results(res, args.out if not args.realistic or args.out != "day.json" else "day-realistic.json")
+    return res
+
+
+if __name__ == "__main__":
+    main()
