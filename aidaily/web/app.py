@@ -321,7 +321,8 @@ class Pages:
         text = Drafts(self.settings.drafts_dir).read_current(day)
         if text is None:
             return PlainTextResponse("no draft", status_code=404)
-        view = await run_in_threadpool(source_view, text, line, self.articles(day))
+        articles = await run_in_threadpool(self.articles, day)
+        view = await run_in_threadpool(source_view, text, line, articles)
         return self.page(request, "_source.html", day=day, view=view)
 
     async def edit(self, request: Request, *, text: str | None = None, base: str | None = None,
