@@ -353,6 +353,7 @@ class LLMClient:
         max_backoff: float = 30.0,
         max_retry_after: float = 90.0,
         strict: bool = True,
+        refresh: bool = False,
     ) -> None:
         if settings.provider == "none":
             raise LLMError("the LLM is disabled (llm.provider = none / AIDAILY_LLM=none)")
@@ -363,6 +364,9 @@ class LLMClient:
             )
         self.settings = settings
         self.run_id = run_id
+        # ``refresh``: ask the model again (a deliberate rewrite) but still store the
+        # new answers, so the next unchanged run is served from the cache again.
+        self.refresh = refresh
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
@@ -733,6 +737,8 @@ class LLMClient:
         self._write(lambda session: session.add(record))
 
     def _cache_get(self, key: str) -> dict[str, Any] | None:
+        if self.refresh:
+            return None
         hit = self._memory_cache.get(key)
         if hit is not None or self._sessions is None:
             return hit

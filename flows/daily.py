@@ -128,7 +128,7 @@ def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     # The home's database is part of the key: another home is another store.
     digest.update(f"{parameters['day']}|{settings.database_url}".encode())
-    digest.update(str(parameters["use_llm"]).encode())
+    digest.update(str(parameters["use_llm"]).encode())  # ``rewrite`` bypasses the cache instead
     for story in parameters["stories"]:
         digest.update(story.id.encode())
         for article in story.articles:
@@ -141,7 +141,8 @@ def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
 
 
 @task(name="plan-write-check", cache_key_fn=_edit_cache_key, persist_result=True)
-async def edit_day(home: str, day: str, stories: list[Any], use_llm: bool, run_id: str | None) -> Any:
+async def edit_day(home: str, day: str, stories: list[Any], use_llm: bool, run_id: str | None,
+                   rewrite: bool = False) -> Any:
     """Plan, write (concurrent LLM calls), finalize and check the draft of ``day``."""
     from aidaily.editor import LLMUnreachable, write_digest
 
@@ -153,7 +154,8 @@ async def edit_day(home: str, day: str, stories: list[Any], use_llm: bool, run_i
     from aidaily.llm import LLMClient
 
     try:
-        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id) as client:
+        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id,
+                             refresh=rewrite) as client:
             return await write_digest(day, stories, settings, client, progress=logger.info)
     except LLMUnreachable as exc:
         if settings.llm.on_unreachable == "fail":
@@ -234,7 +236,7 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
     started = time.monotonic()
     editor = edit_day.with_options(refresh_cache=rewrite)
     try:
-        result = await editor(home, day, stories, use_llm, run_id)
+        result = await editor(home, day, stories, use_llm, run_id, rewrite)
     except LLMError as exc:
         report.error = str(exc)
         logger.error(report.error)

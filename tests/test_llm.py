@@ -117,6 +117,19 @@ def test_json_object_mode_puts_schema_in_system_prompt(fake_llm: FakeLLM) -> Non
     assert "JSON" in request.system and request.schema == Plan.model_json_schema()
 
 
+def test_refresh_asks_again_and_the_new_answer_is_cached(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.text("第一版"), Reply.text("第二版"))
+    settings = settings_for(fake_llm)
+
+    def summary(client: LLMClient) -> Any:
+        return client.text("finalize", MESSAGES)
+
+    assert run_client(settings, summary, db_url=db_url) == "第一版"
+    assert run_client(settings, summary, db_url=db_url, refresh=True) == "第二版"
+    assert run_client(settings, summary, db_url=db_url) == "第二版"
+    assert fake_llm.calls == 2 and outcomes(db_url) == ["ok", "ok", "cached"]
+
+
 def test_fenced_json_is_accepted_without_repair(fake_llm: FakeLLM) -> None:
     fake_llm.script(Reply.text("```json\n" + '{"ids": [3], "title": "t"}' + "\n```"))
     assert run_client(settings_for(fake_llm), ask_plan).ids == [3]
