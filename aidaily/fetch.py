@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -175,9 +175,9 @@ async def system_resolver(host: str, port: int) -> list[str]:
 
 # Decoding --------------------------------------------------------------------------------
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
-_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # Pages that say gb2312/gbk routinely use characters only gb18030 has.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "ascii": "utf-8",
               "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
@@ -300,7 +300,7 @@ class Fetcher:
         self,
         settings: FetchSettings,
         *,
-        archive: "Archive | None" = None,
+        archive: Archive | None = None,
         record_dir: Path | None = None,
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -324,7 +324,7 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._resolved: dict[str, list[str]] = {}
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

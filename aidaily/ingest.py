@@ -229,7 +229,7 @@ async def fetch_day(
     offline: bool = False,
     record_dir: Path | None = None,
     progress: Progress | None = None,
-    adapters: list["Source"] | None = None,
+    adapters: list[Source] | None = None,
     store: Store | None = None,
     fetcher: Fetcher | None = None,
     refetch: bool = False,
@@ -269,7 +269,7 @@ async def fetch_day(
     return report
 
 
-def _adapters(settings: Settings, names: Iterable[str] | None) -> list["Source"]:
+def _adapters(settings: Settings, names: Iterable[str] | None) -> list[Source]:
     import sources as registry
 
     if names is None:
@@ -300,7 +300,7 @@ class _DayJob:
         if self.progress is not None:
             self.progress(ProgressEvent(source, stage, done, total))
 
-    async def run_source(self, source: "Source") -> None:
+    async def run_source(self, source: Source) -> None:
         """Everything for one source; whatever happens, it ends with a report entry."""
         rep = self.report.sources[source.name] = SourceReport(source.name)
         started = time.monotonic()
@@ -319,7 +319,7 @@ class _DayJob:
     # Listings ----------------------------------------------------------------------------
 
     async def _listings(
-        self, source: "Source", rep: SourceReport, attempts: list[Attempt]
+        self, source: Source, rep: SourceReport, attempts: list[Attempt]
     ) -> tuple[list[FeedEntry], list[Article]]:
         urls = list(source.listing_urls(self.day))
         if is_past(self.day, self.settings.window.timezone):
@@ -346,9 +346,9 @@ class _DayJob:
         return list(entries.values()), list(articles.values())
 
     def _parse_listing(
-        self, source: "Source", url: str, result: FetchResult | FetchError, rep: SourceReport,
+        self, source: Source, url: str, result: FetchResult | FetchError, rep: SourceReport,
         attempts: list[Attempt],
-    ) -> "Listing | None":
+    ) -> Listing | None:
         if isinstance(result, FetchError):
             rep.listing_failed[url] = result.message
             return None
@@ -363,7 +363,7 @@ class _DayJob:
     # Pages -------------------------------------------------------------------------------
 
     async def _pages(
-        self, source: "Source", entries: list[FeedEntry], rep: SourceReport, attempts: list[Attempt]
+        self, source: Source, entries: list[FeedEntry], rep: SourceReport, attempts: list[Attempt]
     ) -> list[Article]:
         wanted = self._wanted(source, entries, rep)
         total = len(wanted)
@@ -381,7 +381,7 @@ class _DayJob:
         parsed = await asyncio.gather(*(one(entry) for entry in wanted))
         return [a for a in parsed if a is not None]
 
-    def _wanted(self, source: "Source", entries: list[FeedEntry], rep: SourceReport) -> list[FeedEntry]:
+    def _wanted(self, source: Source, entries: list[FeedEntry], rep: SourceReport) -> list[FeedEntry]:
         """Entries whose pages to read: near the window, not stored yet, within the cap."""
         start, end = self.entry_window
         near = [e for e in entries if e.published is None or start <= e.published < end]
@@ -397,7 +397,7 @@ class _DayJob:
         return near
 
     def _parse_article(
-        self, source: "Source", entry: FeedEntry, result: FetchResult | FetchError, rep: SourceReport,
+        self, source: Source, entry: FeedEntry, result: FetchResult | FetchError, rep: SourceReport,
         attempts: list[Attempt],
     ) -> Article | None:
         if isinstance(result, FetchError):
@@ -414,7 +414,7 @@ class _DayJob:
             return None
 
     async def _get(
-        self, source: "Source", url: str, kind: str, attempts: list[Attempt]
+        self, source: Source, url: str, kind: str, attempts: list[Attempt]
     ) -> FetchResult | FetchError:
         """One read; success and failure are both noted as attempts (parse failures replace it)."""
         user_agent = BROWSER_USER_AGENT if getattr(source, "browser_user_agent", False) else None
@@ -433,7 +433,7 @@ class _DayJob:
 
     # Storing -----------------------------------------------------------------------------
 
-    def _store(self, source: "Source", articles: list[Article], rep: SourceReport) -> None:
+    def _store(self, source: Source, articles: list[Article], rep: SourceReport) -> None:
         keywords = self.settings.ai_keywords
         for article in articles:
             if article.ai_relevant is None:
@@ -443,7 +443,7 @@ class _DayJob:
         stats = self.store.upsert_articles(articles)
         rep.new, rep.updated = stats.new, stats.updated
 
-    def _record(self, source: "Source", rep: SourceReport, attempts: list[Attempt]) -> None:
+    def _record(self, source: Source, rep: SourceReport, attempts: list[Attempt]) -> None:
         """Attempts and source health, each in one short transaction."""
         # A parse failure replaces the successful fetch attempt of the same URL.
         final: dict[tuple[str, str], Attempt] = {}
@@ -479,7 +479,7 @@ BROWSER_USER_AGENT = (
 )
 
 
-def _kind(source: "Source") -> str:
+def _kind(source: Source) -> str:
     return "feed" if type(source).__name__ == "GenericFeedSource" else "site"
 
 

@@ -180,13 +180,13 @@ class Store:
             raise StoreError(f"cannot open the database {_safe_url(url)}: {exc}") from exc
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Store":
+    def from_settings(cls, settings: Any) -> Store:
         """The store of ``settings`` (the home directory is created for a SQLite file)."""
         if settings.db_url is None:
             settings.home.mkdir(parents=True, exist_ok=True)
         return cls(settings.database_url)
 
-    def _session(self) -> "_Tx":
+    def _session(self) -> _Tx:
         return _Tx(self._sessions)
 
     # Articles --------------------------------------------------------------------------
@@ -403,7 +403,7 @@ class _Tx:
         self._session = self._factory()
         return self._session
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         session = self._session
         try:
             if exc_type is None:

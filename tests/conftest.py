@@ -23,7 +23,7 @@ FIXTURES = TESTS_DIR / "fixtures"
 if str(TESTS_DIR.parent) not in sys.path:  # ``import tests.servers`` from any working directory
     sys.path.insert(0, str(TESTS_DIR.parent))
 
-from tests.servers import MirrorServer  # noqa: E402
+from tests.servers import MirrorServer
 
 
 @pytest.fixture(autouse=True)

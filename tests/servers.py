@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from aidaily.mirror import HEADERS_SUFFIX, request_path_to_relpath, url_to_relpath
@@ -82,7 +82,7 @@ class MirrorServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "MirrorServer":
+    def start(self) -> Self:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
         self._thread.start()
@@ -92,7 +92,7 @@ class MirrorServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> "MirrorServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -159,7 +159,7 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:  # keep test output quiet
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
+        def do_GET(self) -> None:
             path = self.path
             with server._lock:
                 server.hits[path] += 1
@@ -204,7 +204,7 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
             body = file.read_bytes()
             status, headers = _sidecar(file)
             headers.setdefault("Content-Type", _TYPES.get(file.suffix, "text/html; charset=utf-8"))
-            headers.setdefault("ETag", '"%s"' % hashlib.sha1(body).hexdigest()[:16])
+            headers.setdefault("ETag", f'"{hashlib.sha1(body).hexdigest()[:16]}"')
             if _not_modified(self.headers, headers):
                 self._send(304, {"ETag": headers["ETag"]}, b"")
                 return

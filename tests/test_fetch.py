@@ -27,8 +27,8 @@ SITE = "https://www.example-news.com"
 
 def fast_settings(server: MirrorServer | None = None, **overrides: object) -> FetchSettings:
     """Tiny timeouts and backoff: the whole file runs in well under a second or two."""
-    values: dict[str, object] = dict(timeout=1.0, retries=2, backoff=0.01, per_host_delay=0.0,
-                                     max_bytes=10_000)
+    values: dict[str, object] = {"timeout": 1.0, "retries": 2, "backoff": 0.01, "per_host_delay": 0.0,
+                                 "max_bytes": 10_000}
     if server is not None:
         values["url_map"] = server.url_map(SITE)
     values.update(overrides)
@@ -213,7 +213,7 @@ def test_xml_declaration_and_bom() -> None:
     assert "量子位" in decode_body(xml, "application/xml")[0]
     assert decode_body("\ufeff量子位".encode("utf-8"))[0] == "量子位"
     # A server-default Western label on UTF-8 Chinese must not produce mojibake.
-    assert decode_body("量子位：大模型".encode("utf-8"), "text/html; charset=iso-8859-1")[0] == "量子位：大模型"
+    assert decode_body("量子位：大模型".encode(), "text/html; charset=iso-8859-1")[0] == "量子位：大模型"
     assert decode_body("café".encode("cp1252"), "text/html; charset=windows-1252")[0] == "café"
 
 

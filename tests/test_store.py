@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,9 +22,11 @@ def store(tmp_path: Path) -> Store:
 
 
 def article(url: str = "https://www.ithome.com/0/914/192.htm", **kw: object) -> Article:
-    values: dict[str, object] = dict(source="ithome", title="OpenAI 发布新模型", text="正文。",
-                                     published=datetime(2026, 1, 18, 9, 30, tzinfo=SH),
-                                     images=["https://img.ithome.com/a.jpg"], tags=["OpenAI"])
+    values: dict[str, object] = {
+        "source": "ithome", "title": "OpenAI 发布新模型", "text": "正文。",
+        "published": datetime(2026, 1, 18, 9, 30, tzinfo=SH),
+        "images": ["https://img.ithome.com/a.jpg"], "tags": ["OpenAI"],
+    }
     values.update(kw)
     return Article(url=url, **values)  # type: ignore[arg-type]
 
@@ -48,7 +50,7 @@ def test_changed_content_updates_the_row(store: Store) -> None:
 
 
 def test_round_trip_keeps_everything_and_times_are_aware_shanghai(store: Store) -> None:
-    utc_time = datetime(2026, 1, 18, 2, 0, tzinfo=timezone.utc)  # a feed in GMT
+    utc_time = datetime(2026, 1, 18, 2, 0, tzinfo=UTC)  # a feed in GMT
     original = article(published=utc_time, author="问舟", origin="IT之家", editor="远洋",
                        links=["https://x.com/a"], section="前沿研究", ai_relevant=True)
     store.upsert_articles([original])
@@ -132,7 +134,7 @@ def test_a_killed_writer_leaves_a_usable_database(tmp_path: Path) -> None:
         session.flush()  # written to the journal, never committed
         os.kill(os.getpid(), signal.SIGKILL)
     """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     store = Store(url)
     known = store.known_urls()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aidaily.commands._common import console, settings as load_settings_for
+from aidaily.commands._common import console
+from aidaily.commands._common import settings as load_settings_for
 
 if TYPE_CHECKING:
     from aidaily.ingest import FetchReport, Progress
@@ -49,13 +50,13 @@ FETCH_HELP = (
 
 def fetch(
     ctx: typer.Context,
-    day: Annotated[Optional[str], typer.Option("--date", "-d", help="Digest date YYYY-MM-DD.",
+    day: Annotated[str | None, typer.Option("--date", "-d", help="Digest date YYYY-MM-DD.",
                                                show_default="tomorrow, Asia/Shanghai")] = None,
-    source: Annotated[Optional[list[str]], typer.Option(
+    source: Annotated[list[str] | None, typer.Option(
         "--source", "-s", help="Only this source (repeatable); disabled sources may be named.")] = None,
     offline: Annotated[bool, typer.Option(
         "--offline", help="No network: re-extract from the raw-response archive alone.")] = False,
-    record: Annotated[Optional[Path], typer.Option(
+    record: Annotated[Path | None, typer.Option(
         "--record", help="Also save every response under DIR in the mirror layout (test fixtures).",
         metavar="DIR")] = None,
 ) -> None:
@@ -83,14 +84,20 @@ class _progress:
     """A rich progress display on stderr, one bar per source (nothing when not a terminal)."""
 
     def __init__(self, err) -> None:  # type: ignore[no-untyped-def]
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._bars = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
                               console=err, transient=True, disable=not err.is_terminal)
         self._tasks: dict[str, int] = {}
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         self._bars.start()
         return self._update
 
@@ -108,7 +115,7 @@ class _progress:
             self._bars.update(task, completed=event.done, total=event.total or None, stage=event.stage)
 
 
-def _print_report(report: "FetchReport") -> None:
+def _print_report(report: FetchReport) -> None:
     from rich.table import Table
 
     out = console()

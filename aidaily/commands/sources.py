@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from aidaily.commands._common import console, settings as load_settings_for
-
+from aidaily.commands._common import console
+from aidaily.commands._common import settings as load_settings_for
 
 SOURCES_HELP = (
     "List the sources (the three sites and every configured feed, enabled or not) with their "
