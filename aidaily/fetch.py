@@ -444,9 +444,15 @@ class Fetcher:
         now = datetime.now(UTC)
         elapsed = time.monotonic() - started
         if raw.status == 304 and previous is not None:
-            # Nothing new: the archived response stands; no new archive entry is written.
-            return replace(previous, url=url, fetched_at=now, elapsed=elapsed, not_modified=True,
-                           from_archive=False)
+            # Nothing new: the archived response stands; no new archive entry is written,
+            # but a recording still gets the body (a fixture set must be complete).
+            result = replace(previous, url=url, fetched_at=now, elapsed=elapsed, not_modified=True,
+                             from_archive=False)
+            if self.record_dir is not None:
+                from aidaily.archive import record  # archive imports this module
+
+                record(result, self.record_dir)
+            return result
         result = FetchResult(url, final, raw.status, raw.headers, raw.body, now, elapsed)
         if self.archive is not None:
             self.archive.save(result, record_dir=self.record_dir)

@@ -96,6 +96,12 @@ def test_offline_and_record(operator_home: MirrorServer, home: Path) -> None:
     record_dir = home / "recorded"
     assert invoke("fetch", "--date", DAY, "--source", "alpha", "--record", str(record_dir)).exit_code == 0
     assert (record_dir / "alpha.example" / "news" / "0.html").is_file()
+    # A second recording into a fresh directory is complete too: stored pages are read
+    # again with --refetch, and 304 answers still write their (archived) bodies.
+    again = home / "recorded-again"
+    assert invoke("fetch", "--date", DAY, "--source", "alpha", "--refetch", "--record", str(again)).exit_code == 0
+    assert sorted(p.name for p in (again / "alpha.example").rglob("*") if p.is_file()) == sorted(
+        p.name for p in (record_dir / "alpha.example").rglob("*") if p.is_file())
     operator_home.stop()
     result = invoke("fetch", "--date", DAY, "--source", "alpha", "--offline")
     assert result.exit_code == 0, result.output

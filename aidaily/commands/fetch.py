@@ -57,8 +57,10 @@ def fetch(
     offline: Annotated[bool, typer.Option(
         "--offline", help="No network: re-extract from the raw-response archive alone.")] = False,
     record: Annotated[Path | None, typer.Option(
-        "--record", help="Also save every response under DIR in the mirror layout (test fixtures).",
-        metavar="DIR")] = None,
+        "--record", help="Also save every response under DIR in the mirror layout (test fixtures); "
+        "with --refetch to include pages already stored.", metavar="DIR")] = None,
+    refetch: Annotated[bool, typer.Option(
+        "--refetch", help="Read article pages again even when they are stored.")] = False,
 ) -> None:
     """Fetch, extract and store the articles of one digest date (see ``FETCH_HELP``)."""
     import asyncio
@@ -72,7 +74,7 @@ def fetch(
         target = parse_day(day, settings.window.timezone)
         with _progress(err) as progress:
             report = asyncio.run(fetch_day(settings, target, sources=source, offline=offline,
-                                           record_dir=record, progress=progress))
+                                           record_dir=record, progress=progress, refetch=refetch))
     except AidailyError as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
