@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aidaily.atomic import atomic_write_text
@@ -87,6 +87,21 @@ class Drafts:
         self._record(day, text)
         return DraftWrite(current_path, version, False, False)
 
+    def save_edit(self, day: str, text: str) -> Path:
+        """Make an editor's ``text`` the current draft, saved as an ``-edited`` version.
+
+        What aidaily last wrote stays recorded as such, so the next run sees the draft as
+        edited by hand and keeps it. Without such a record the text being replaced is
+        taken as the machine's.
+        """
+        current = self.read_current(day)
+        if current is not None and not self._state(day).get("last_written"):
+            self._save_version(day, current, "machine")
+            self._record(day, current)
+        version = self._save_version(day, text, "hand-edit")
+        atomic_write_text(self.current_path(day), text)
+        return version
+
     # State ----------------------------------------------------------------------------
 
     def _state_path(self, day: str) -> Path:
@@ -103,7 +118,7 @@ class Drafts:
     def _record(self, day: str, text: str) -> None:
         state = self._state(day)
         state["last_written"] = text_hash(text)
-        state["updated"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        state["updated"] = datetime.now(UTC).isoformat(timespec="seconds")
         atomic_write_text(self._state_path(day), json.dumps(state, indent=2))
 
     def _save_version(self, day: str, text: str, kind: str) -> Path:

@@ -37,7 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aidaily.atomic import atomic_write_text
 from aidaily.digest import Bullet, Insight, Item, Section
 from aidaily.drafts import Drafts, text_hash
 from aidaily.errors import AidailyError
@@ -78,21 +77,9 @@ def save_edit(settings: Settings, day: str, text: str, *, base_sha256: str | Non
                     "apply your edit again (your text is still in the editor)")
             if current == text:
                 return Saved(None, True)
-            _remember_machine_text(drafts, day, current)
-            version = drafts._save_version(day, text, "hand-edit")
-            atomic_write_text(drafts.current_path(day), text)
-            return Saved(version, False)
+            return Saved(drafts.save_edit(day, text), False)
     except LockedError as exc:
         raise EditConflict(str(exc)) from None
-
-
-def _remember_machine_text(drafts: Drafts, day: str, current: str | None) -> None:
-    """Without a record of what aidaily last wrote, take the current text as that, so
-    the saved edit is recognised as a hand edit by the next run."""
-    if current is None or drafts._state(day).get("last_written"):
-        return
-    drafts._save_version(day, current, "machine")
-    drafts._record(day, current)
 
 
 # --- regenerate one story ------------------------------------------------------------------
