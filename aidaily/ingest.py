@@ -309,8 +309,8 @@ class _DayJob:
             entries, articles = await self._listings(source, rep, attempts)
             articles += await self._pages(source, entries, rep, attempts)
             self._store(source, articles, rep)
-        except AidailyError as exc:  # e.g. the store: the source failed as a whole
-            rep.failed.append(ItemFailure("", f"{type(exc).__name__}: {exc}", stage="source"))
+        except Exception as exc:  # noqa: BLE001 - this source failed (store, adapter), not the day
+            rep.failed.append(ItemFailure("", _reason(exc), stage="source"))
         finally:
             rep.seconds = round(time.monotonic() - started, 3)
             self._record(source, rep, attempts)

@@ -181,11 +181,16 @@ def test_an_adapter_bug_is_one_failure_not_a_crash(home: Path, mirror_server: Mi
         def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
             raise AttributeError("'NoneType' object has no attribute 'text'")
 
+    class Broken(FakeSource):
+        def listing_urls(self, day: date) -> list[str]:
+            raise KeyError("no such section")
+
     publish(mirror_server, "buggy", {"1.htm": AI_PAGE})
     publish(mirror_server, "good", {"1.htm": AI_PAGE})
     settings = settings_for(home, mirror_server, ["buggy", "good"])
-    report = run_day(settings, [Buggy("buggy"), FakeSource("good")])
+    report = run_day(settings, [Buggy("buggy"), Broken("broken"), FakeSource("good")])
     assert "adapter error AttributeError" in report.sources["buggy"].failed[0].reason
+    assert "adapter error KeyError" in report.sources["broken"].failed[0].reason
     assert report.sources["good"].new == 1 and report.exit_code == 2
 
 
