@@ -45,6 +45,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
+    # Plain click help: rendering help with rich costs more than everything else at start-up.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
