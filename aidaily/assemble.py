@@ -51,10 +51,10 @@ if TYPE_CHECKING:
 
 OTHER_NEWS_HEADING = "其他动态"
 
-_BLOCK_RE = re.compile(r"<(script|style|iframe|object|noscript)\b.*?(</\1\s*>|$)", re.I | re.S)
+_BLOCK_RE = re.compile(r"<(script|style|iframe|object|noscript)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"</?[A-Za-z!/][^<>]*>?")
 _MD_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*\)")
-_URL_RE = re.compile(r"\b(?:https?|javascript|data|vbscript):\S*", re.I)
+_URL_RE = re.compile(r"\b(?:https?|javascript|data|vbscript):\S*", re.IGNORECASE)
 _LIST_PREFIX_RE = re.compile(r"^\s*(?:(?:[-*+•·]|\d{1,2}[.)、])\s+)+")
 _ASCII_QUOTES_RE = re.compile(r'"([^"\n]*)"')
 _CJK = r"\u4e00-\u9fff"

@@ -13,7 +13,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -56,7 +56,7 @@ app = typer.Typer(
 def _root(
     ctx: typer.Context,
     home: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(
             "--home",
             envvar="AIDAILY_HOME",

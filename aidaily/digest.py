@@ -263,7 +263,7 @@ class Digest:
         value = self.front_matter.get("summary")
         if not isinstance(value, str) or not value.strip():
             return []
-        return [ln[2:] if ln.startswith("- ") else ln for ln in value.split("\n") if ln.strip()]
+        return [ln.removeprefix("- ") for ln in value.split("\n") if ln.strip()]
 
     @property
     def is_draft(self) -> bool:

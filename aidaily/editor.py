@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from aidaily.assemble import assemble
 from aidaily.compose import Dropped, compose
 from aidaily.errors import BudgetExceeded, LLMError
-from aidaily.extractive import NOTE, extractive_digest, extractive_plan
+from aidaily.extractive import extractive_digest, extractive_plan
 from aidaily.plan import make_plan
 from aidaily.render import render
 
@@ -222,5 +222,11 @@ def _usage(llm: LLMClient) -> dict[str, Any]:
     return data
 
 
-__all__ = ["EditorResult", "LLMUnreachable", "write_digest", "write_digest_sync", "check",
-           "candidate_stories"]
+__all__ = [
+    "EditorResult",
+    "LLMUnreachable",
+    "candidate_stories",
+    "check",
+    "write_digest",
+    "write_digest_sync",
+]

@@ -336,4 +336,4 @@ def _is_site_root(url: str) -> bool:
     return urlsplit(url).path in ("", "/")
 
 
-__all__ = ["Finding", "lint_text", "has_errors", "Section"]
+__all__ = ["Finding", "Section", "has_errors", "lint_text"]

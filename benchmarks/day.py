@@ -256,8 +256,13 @@ class Bench:
         }
         result.update(db_facts(home))
         result["flow"] = flow_run_facts(self.api_url, since=started_at)
-        if result["flow"].get("wall_s") is not None:
-            result["startup_s"] = round(wall - result["flow"]["wall_s"], 3)
+        flow = result["flow"]
+        if flow.get("wall_s") is not None:
+            # start-up: everything outside the flow run (before: interpreter, CLI, imports,
+            # flow-run creation; after: Prefect's teardown, the report, interpreter exit)
+            result["startup_s"] = round(wall - flow["wall_s"], 3)
+            result["before_flow_s"] = round(flow["start_epoch"] - started_at, 3)
+            result["after_flow_s"] = round(started_at + wall - flow["end_epoch"], 3)
         if proc.returncode not in (0, 2):
             result["output_tail"] = out.read_text(errors="replace")[-3000:]
         self.runs.append(result)
@@ -321,7 +326,8 @@ def flow_run_facts(api_url: str, since: float) -> dict[str, Any]:
     if start is None or start.timestamp() < since - 1:
         return {"error": "no flow run of this process found"}
     return {"id": run["id"], "state": run.get("state_type"),
-            "wall_s": round((end - start).total_seconds(), 3) if end else None}
+            "wall_s": round((end - start).total_seconds(), 3) if end else None,
+            "start_epoch": start.timestamp(), "end_epoch": end.timestamp() if end else None}
 
 
 def critical_path(run: dict[str, Any], concurrency: int, latency: dict[str, float]) -> dict[str, Any]:
@@ -482,6 +488,9 @@ def print_report(res: dict[str, Any]) -> None:
     print(f"LLM requests (first run) by step: {res['first']['llm']['by_step']}; "
           f"tokens in/out {res['first']['llm']['tokens_in']}/{res['first']['llm']['tokens_out']}; "
           f"LLM activity span {res['first']['llm']['span_s']} s")
+    first = res["first"]
+    print(f"start-up of the first run: {first.get('startup_s')} s outside the flow run = "
+          f"{first.get('before_flow_s')} s before it + {first.get('after_flow_s')} s after it")
     print(f"critical path: {crit['plan_calls']} plan + {crit['write_waves']} write wave(s) "
           f"({crit['write_calls']} calls / {crit['concurrency']}) + {crit['finalize_calls']} finalize "
           f"= {crit['seconds']:.2f} s; flow / critical = {res['flow_over_critical']}; "

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 SITE_NAMES = ("ithome", "qbitai", "hubtoday")
 
-__all__ = ["Listing", "Source", "SITE_NAMES", "build_sources", "get_source", "site_source"]
+__all__ = ["SITE_NAMES", "Listing", "Source", "build_sources", "get_source", "site_source"]
 
 
 def site_source(name: str) -> Source:
@@ -40,7 +40,7 @@ def site_source(name: str) -> Source:
     raise KeyError(name)
 
 
-def build_sources(settings: "Settings") -> list[Source]:
+def build_sources(settings: Settings) -> list[Source]:
     """The enabled adapters, site sources first, then configured feeds in file order."""
     from sources.generic import GenericFeedSource
 
@@ -53,7 +53,7 @@ def build_sources(settings: "Settings") -> list[Source]:
     return result
 
 
-def get_source(name: str, settings: "Settings | None" = None) -> Source:
+def get_source(name: str, settings: Settings | None = None) -> Source:
     """The adapter called ``name``, enabled or not (an operator may test a disabled feed).
 
     Raises:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -34,20 +34,18 @@ NON_TEXT_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "fo
 
 # Elements after which text starts a new line when flattening a subtree.
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote dd details div dl dt fieldset figcaption figure "
-    "footer h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table "
-    "tbody thead tfoot tr td th ul".split()
+    ["address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul"]
 )
 
 # Query parameters that only track the reader and never change the page.
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|spm|from|source|share_\w+|sharer?|fbclid|gclid|mc_\w+|ref|ref_src|"
     r"isappinstalled|scene|clicktime|enterid|wfr|wd|eqid|_hsenc|_hsmid|yclid)$",
-    re.I,
+    re.IGNORECASE,
 )
 
 # A tag-looking run of text; used as a last guard so markup never reaches Article.text.
-_TAG_RE = re.compile(r"</?(?:[a-z][a-z0-9]*)(?:\s[^<>]*)?/?>", re.I)
+_TAG_RE = re.compile(r"</?(?:[a-z][a-z0-9]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009]+")
 _ZERO_WIDTH_RE = re.compile(r"[\u200b\u2060\ufeff]")  # ZWJ kept: emoji sequences need it
 
@@ -315,7 +313,7 @@ def struct_to_datetime(value, tz: ZoneInfo = SHANGHAI) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc).astimezone(tz)
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).astimezone(tz)
     except (OverflowError, ValueError, TypeError):
         return None
 

@@ -64,7 +64,7 @@ NON_ITEM_HEADING = re.compile(r"(摘要|语音版|AI资讯日报\s*\d|AI洞察�
 ANCHOR_SUFFIX = re.compile(r"\s*[（(]AI资讯[)）]\s*$")
 
 _PAGE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM_START = re.compile(r"^(\d{1,3})\.\s+(.*)$")
 _BOLD_TITLE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
@@ -74,8 +74,8 @@ _RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
 _LINKED_IMAGE = re.compile(r"\[!\[([^\]]*)\]\(\s*(\S+?)\s*\)\]\(\s*\S+?\s*\)")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
-_VIDEO = re.compile(r"</?video\b[^>]*>", re.I)  # tags only: bounded work on any input
-_BR = re.compile(r"<br\s*/?>", re.I)
+_VIDEO = re.compile(r"</?video\b[^>]*>", re.IGNORECASE)  # tags only: bounded work on any input
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 

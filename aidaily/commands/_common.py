@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from aidaily.config import Settings
 
 
-def settings(ctx: typer.Context, **overrides: Any) -> "Settings":
+def settings(ctx: typer.Context, **overrides: Any) -> Settings:
     """Settings for the home given by ``--home`` / ``AIDAILY_HOME``."""
     from aidaily.config import load_settings
 
@@ -21,7 +21,7 @@ def settings(ctx: typer.Context, **overrides: Any) -> "Settings":
     return load_settings(home, **overrides)
 
 
-def console(stderr: bool = False) -> "Console":
+def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)

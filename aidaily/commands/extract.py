@@ -8,11 +8,12 @@ adapter gets out of it. Only typer/stdlib are imported at module level.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from aidaily.commands._common import console, settings as load_settings_for
+from aidaily.commands._common import console
+from aidaily.commands._common import settings as load_settings_for
 
 EXTRACT_HELP = (
     "Print what a source adapter extracts from one saved feed or page (a file) or from a URL "
@@ -27,8 +28,8 @@ def extract_command(
     target: Annotated[str, typer.Argument(metavar="FILE_OR_URL", help="A saved feed/page, or an http(s) URL.")],
     source: Annotated[str, typer.Option("--source", "-s", help="Adapter: ithome, qbitai, hubtoday or a configured feed name.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object instead of a table.")] = False,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="listing or article (default: detect).")] = None,
-    url: Annotated[Optional[str], typer.Option("--url", help="The page's original URL, when TARGET is a file (default: the file path).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="listing or article (default: detect).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="The page's original URL, when TARGET is a file (default: the file path).")] = None,
 ) -> None:
     """Run one adapter on one document (see ``EXTRACT_HELP``)."""
     from aidaily.errors import AidailyError
@@ -104,8 +105,7 @@ def url_for_file(path: Path) -> str:
     for i, part in enumerate(parts[:-1]):  # a host is a directory, never the file name
         if re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}", part):
             rest = "/".join(parts[i + 1:])
-            if rest.endswith(INDEX_NAME):
-                rest = rest[: -len(INDEX_NAME)]
+            rest = rest.removesuffix(INDEX_NAME)
             return f"https://{part}/{quote(rest, safe='/?=&')}"
     return str(path)
 

@@ -9,7 +9,7 @@ is shown with the extractive plan and items standing in for the model's.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -32,17 +32,19 @@ def prompt(
     step: Annotated[Step, typer.Argument(help="plan | write | brief | finalize")],
     day: Annotated[str, typer.Option("--date", "-d", help="Digest date, YYYY-MM-DD.")],
     story: Annotated[
-        Optional[str], typer.Option("--story", help="Story id (write / brief).")
+        str | None, typer.Option("--story", help="Story id (write / brief).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
 ) -> None:
     """Print the messages of one editor step for a date, as the model would get them."""
     import json
+    from datetime import date
 
-    from aidaily.commands.write import day_stories, parse_day
+    from aidaily.commands._common import parse_day
+    from aidaily.commands.write import day_stories
 
     settings = _common.settings(ctx)
-    _, stories = day_stories(settings, parse_day(day))
+    _, stories = day_stories(settings, date.fromisoformat(parse_day(day)))
     if not stories:
         typer.echo(f"error: no stored AI articles for {day}", err=True)
         raise typer.Exit(1)

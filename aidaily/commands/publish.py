@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ def publish(
         bool,
         typer.Option("--force", help="Publish despite blocking findings or an earlier publication (recorded)."),
     ] = False,
-    by: Annotated[Optional[str], typer.Option("--by", help="Who publishes (default: the login name).")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who publishes (default: the login name).")] = None,
 ) -> None:
     """Publish the draft of D: refuses lint errors, ungrounded fact bullets and
     commentary placeholders unless --force; removes the draft marker; writes the post

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,7 +15,7 @@ def review(
     day: Annotated[str, typer.Argument(help="The digest date, YYYY-MM-DD.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     web: Annotated[bool, typer.Option("--web", help="Open the review page in a browser instead.")] = False,
-    port: Annotated[Optional[int], typer.Option(help="Port for --web.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port for --web.")] = None,
 ) -> None:
     """Show the draft's lint findings, ungrounded fact bullets (with the nearest source
     sentence), dropped stories, failed sources, token use and cost, and the diff against

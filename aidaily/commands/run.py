@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -13,7 +13,7 @@ from aidaily.commands._common import console, parse_day, settings, tomorrow
 def run(
     ctx: typer.Context,
     day: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--date", "-d", help="Digest date YYYY-MM-DD.", show_default="tomorrow in Asia/Shanghai"),
     ] = None,
     refetch: Annotated[bool, typer.Option("--refetch", help="Fetch article pages again even when stored.")] = False,

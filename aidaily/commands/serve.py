@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -28,8 +28,8 @@ def build_deployment(conf: Any, name: str = DEPLOYMENT_NAME) -> Any:
 
 def serve(
     ctx: typer.Context,
-    cron: Annotated[Optional[str], typer.Option(help="Cron expression (default from aidaily.toml: 30 23 * * *).")] = None,
-    timezone: Annotated[Optional[str], typer.Option(help="Time zone of the cron (default Asia/Shanghai).")] = None,
+    cron: Annotated[str | None, typer.Option(help="Cron expression (default from aidaily.toml: 30 23 * * *).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Time zone of the cron (default Asia/Shanghai).")] = None,
 ) -> None:
     """Serve the daily-digest flow with a cron schedule (default 23:30 Asia/Shanghai):
     a long-running process that starts a run every night. Needs a Prefect server

@@ -45,20 +45,12 @@ def write(
     ] = False,
 ) -> None:
     """Write the draft of one date from its stored articles (model or extractive)."""
-    the_day = parse_day(day)
+    the_day = date.fromisoformat(_common.parse_day(day))
     settings = _common.settings(ctx)
     out = _common.console()
     code = run_write(settings, the_day, use_llm=llm is LLMChoice.auto, rewrite=rewrite,
                      echo=out.print)
     raise typer.Exit(code)
-
-
-def parse_day(value: str) -> date:
-    """``--date`` as a date, or a usage error."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"not a YYYY-MM-DD date: {value}", param_hint="--date") from None
 
 
 def day_stories(settings: Settings, day: date) -> tuple[int, list[Any]]:
