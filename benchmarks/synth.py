@@ -237,11 +237,13 @@ def _ithome_page(story: Story, body: str) -> str:
 """
 
 
-def _ithome_feed(items: list[tuple[Story, str]]) -> str:
+def _ithome_feed(items: list[tuple[Story, str]], content: str = "full") -> str:
     parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n<channel>\n<title>IT之家</title>\n'
              '<link>https://www.ithome.com/</link>\n<description>IT之家 - 软媒旗下网站</description>\n'
              '<language>zh-cn</language>\n<lastBuildDate>Sun, 18 Jan 2026 16:30:00 GMT</lastBuildDate>\n']
     for story, body in items:
+        if content == "lead":  # the lead paragraph only: keeps a feed of thousands under fetch.max_bytes
+            body = f"<p>{html.escape(story.paragraphs[0])}</p>"
         parts.append(f"<item>\n<title>{html.escape(story.title)}</title>\n<link>{story.url}</link>\n"
                      f"<guid>{story.url}</guid>\n<pubDate>{_gmt(story.published)}</pubDate>\n"
                      f"<description><![CDATA[{body}]]></description>\n</item>\n")
@@ -403,8 +405,13 @@ def _hub_page(items: list[tuple[str, str, str]]) -> str:
 
 def write_day(root: Path | str, *, ithome: int = 300, qbitai: int = 30, hubtoday: int = 12,
               ai_share: float = 0.2, dup_share: float = 0.3, out_of_window: float = 0.03,
-              seed: int = 7) -> SynthDay:
-    """Write the synthetic day into ``root`` (mirror layout) and say what it holds."""
+              seed: int = 7, feed_content: str = "full") -> SynthDay:
+    """Write the synthetic day into ``root`` (mirror layout) and say what it holds.
+
+    ``feed_content``: "full" puts each article's whole body in the ithome RSS, as ithome
+    does; "lead" only its first paragraph (a feed of thousands of full articles would
+    exceed ``fetch.max_bytes``, 8 MB).
+    """
     root = Path(root)
     rng = random.Random(seed)
     files: list[str] = []
@@ -439,7 +446,7 @@ def write_day(root: Path | str, *, ithome: int = 300, qbitai: int = 30, hubtoday
         body = _ithome_body(story, rng)
         ith_items.append((story, body))
         put(story.url, _ithome_page(story, body))  # old entries' pages exist, are not fetched
-    put("https://www.ithome.com/rss/", _ithome_feed(ith_items),
+    put("https://www.ithome.com/rss/", _ithome_feed(ith_items, feed_content),
         {"Content-Type": "application/xml; charset=utf-8"})
 
     # qbitai: all AI, dup_share re-reports of ithome AI stories
