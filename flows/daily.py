@@ -60,7 +60,7 @@ class RunReport:
     @property
     def source_failures(self) -> list[dict[str, Any]]:
         return [
-            {"source": name, "error": s.get("error") or "; ".join(s.get("failures", [])[:3])}
+            {"source": name, "error": s.get("error") or "; ".join(s.get("failures", [])[:3]) or s.get("summary", "")}
             for name, s in self.sources.items()
             if not s.get("ok", False)
         ]
