@@ -47,19 +47,20 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.synth import DAY, SITES, SynthDay, write_day  # noqa: E402
-from tests.fakellm import FakeLLM, FakeRequest, Reply  # noqa: E402
-from tests.servers import MirrorServer  # noqa: E402
+from benchmarks.synth import DAY, SITES, SynthDay, write_day
+from tests.fakellm import FakeLLM, FakeRequest, Reply
+from tests.servers import MirrorServer
 
 RESULTS = ROOT / "benchmarks" / "results"
 PYTHON = Path(sys.executable)
@@ -84,7 +85,7 @@ timeout = 120
 # --- the fake model ---------------------------------------------------------------------
 
 CARD_RE = re.compile(r'<card id="([^"]+)"')
-ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.S)
+ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.DOTALL)
 SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
 COMMENTARY = ["成本下降让模型从“奢侈品”变成“水电煤”——竞争转向生态和分发",
               "对国内 AI 创业者：与其自研底座，不如押注垂直场景的数据与交付"]
@@ -171,7 +172,7 @@ def prefect_server(api_url: str | None = None, timeout: float = 600.0) -> Iterat
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(PREFECT_HOME=home, PREFECT_SERVER_ANALYTICS_ENABLED="false",
                    PREFECT_UI_ENABLED="false", PREFECT_LOGGING_LEVEL="WARNING")
-        log = open(Path(home) / "server.log", "wb")
+        log = open(Path(home) / "server.log", "wb")  # noqa: SIM115 - open while the server runs
         started = time.perf_counter()
         proc = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

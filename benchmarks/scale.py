@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.day import bench_env, load_average, prefect_server, write_results  # noqa: E402
-from benchmarks.synth import write_day  # noqa: E402
+from benchmarks.day import bench_env, load_average, prefect_server, write_results
+from benchmarks.synth import write_day
 
 
 def measure_size(api_url: str, n: int, seed: int) -> dict[str, Any]:

@@ -33,7 +33,7 @@ import json
 import random
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -56,10 +56,7 @@ AI_COMPANIES = ["OpenAI", "Anthropic", "谷歌", "英伟达", "xAI", "Meta", "�
 AI_KINDS = ["大模型", "智能体", "AI 芯片", "推理服务", "人形机器人", "编程助手", "多模态模型",
             "AI 搜索", "语音模型", "视频生成模型", "算力集群", "具身智能平台"]
 AI_ACTIONS = ["发布", "开源", "上线", "推出", "升级", "曝光", "测试", "交付"]
-AI_WORDS = ("模型 训练 推理 算力 数据 开源 用户 企业 开发者 平台 接口 成本 价格 性能 基准 参数 "
-            "上下文 多模态 视频 语音 图像 代码 搜索 安全 合规 监管 融资 估值 收入 市场 份额 合作 "
-            "生态 插件 终端 集群 能耗 电力 延迟 吞吐 精度 幻觉 对齐 评测 论文 团队 实验室 高校 "
-            "专利 供应链 订单 日活 订阅 工作流 自动化 客服 翻译 写作 量化 蒸馏 微调 检索 知识库").split()
+AI_WORDS = ["模型", "训练", "推理", "算力", "数据", "开源", "用户", "企业", "开发者", "平台", "接口", "成本", "价格", "性能", "基准", "参数", "上下文", "多模态", "视频", "语音", "图像", "代码", "搜索", "安全", "合规", "监管", "融资", "估值", "收入", "市场", "份额", "合作", "生态", "插件", "终端", "集群", "能耗", "电力", "延迟", "吞吐", "精度", "幻觉", "对齐", "评测", "论文", "团队", "实验室", "高校", "专利", "供应链", "订单", "日活", "订阅", "工作流", "自动化", "客服", "翻译", "写作", "量化", "蒸馏", "微调", "检索", "知识库"]
 
 # Not about AI: none of these is an AI keyword (aidaily.config.DEFAULT_AI_KEYWORDS).
 BRANDS = ["荣耀", "小米", "OPPO", "vivo", "一加", "三星", "索尼", "联想", "戴尔", "比亚迪", "理想",
@@ -71,11 +68,7 @@ PRODUCTS = ["手机", "平板", "笔记本", "耳机", "手表", "电视", "路�
             "空调", "洗衣机", "冰箱", "充电宝", "固态硬盘", "机械键盘", "投影仪", "无人机", "相机", "音箱"]
 EVENTS = ["官宣", "开售", "降价", "曝光", "发布", "开启预约", "推送更新", "公布销量", "召回", "上市",
           "获认证", "入网", "跑分曝光", "渲染图曝光", "首销", "停产"]
-PLAIN_WORDS = ("续航 屏幕 电池 快充 配色 机身 重量 厚度 像素 镜头 影像 外观 材质 价格 售价 补贴 国补 "
-               "门店 渠道 销量 库存 订单 预约 首发 系统 固件 补丁 版本 兼容 接口 蓝牙 信号 散热 "
-               "风扇 噪音 功耗 亮度 刷新率 分辨率 存储 内存 容量 尺寸 座椅 底盘 悬挂 续航里程 "
-               "充电桩 换电 车机 座舱 玩家 关卡 剧情 画面 帧率 手柄 主机 会员 优惠 保修 售后 维修 "
-               "物流 包装 配件 保护壳 贴膜 表带 耳塞 噪声 音质 防水 防尘 认证 工信部 入网 专利").split()
+PLAIN_WORDS = ["续航", "屏幕", "电池", "快充", "配色", "机身", "重量", "厚度", "像素", "镜头", "影像", "外观", "材质", "价格", "售价", "补贴", "国补", "门店", "渠道", "销量", "库存", "订单", "预约", "首发", "系统", "固件", "补丁", "版本", "兼容", "接口", "蓝牙", "信号", "散热", "风扇", "噪音", "功耗", "亮度", "刷新率", "分辨率", "存储", "内存", "容量", "尺寸", "座椅", "底盘", "悬挂", "续航里程", "充电桩", "换电", "车机", "座舱", "玩家", "关卡", "剧情", "画面", "帧率", "手柄", "主机", "会员", "优惠", "保修", "售后", "维修", "物流", "包装", "配件", "保护壳", "贴膜", "表带", "耳塞", "噪声", "音质", "防水", "防尘", "认证", "工信部", "入网", "专利"]
 FILLER = ("业内人士认为，这一进展将推动相关产品在更多场景的落地，同时也带来新的挑战。"
           "此前，多家厂商已在相关方向布局，市场竞争日趋激烈。")
 AD_TIPS = ("广告声明：文内含有的对外跳转链接（包括不限于超链接、二维码、口令等形式），用于传递更多信息，"
@@ -181,7 +174,7 @@ def _h(text: str) -> int:
 
 
 def _gmt(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return when.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
 def _ithome_body(story: Story, rng: random.Random) -> str:
@@ -238,9 +231,9 @@ def _ithome_page(story: Story, body: str) -> str:
 
 
 def _ithome_feed(items: list[tuple[Story, str]], content: str = "full") -> str:
-    parts = ['<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n<channel>\n<title>IT之家</title>\n'
-             '<link>https://www.ithome.com/</link>\n<description>IT之家 - 软媒旗下网站</description>\n'
-             '<language>zh-cn</language>\n<lastBuildDate>Sun, 18 Jan 2026 16:30:00 GMT</lastBuildDate>\n']
+    parts = [('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n<channel>\n<title>IT之家</title>\n'
+              '<link>https://www.ithome.com/</link>\n<description>IT之家 - 软媒旗下网站</description>\n'
+              '<language>zh-cn</language>\n<lastBuildDate>Sun, 18 Jan 2026 16:30:00 GMT</lastBuildDate>\n')]
     for story, body in items:
         if content == "lead":  # the lead paragraph only: keeps a feed of thousands under fetch.max_bytes
             body = f"<p>{html.escape(story.paragraphs[0])}</p>"
@@ -305,13 +298,13 @@ def _qbitai_page(story: Story) -> str:
 
 
 def _qbitai_feed(stories: list[Story], self_url: str) -> str:
-    parts = ['<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
-             '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
-             '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
-             '\txmlns:atom="http://www.w3.org/2005/Atom">\n<channel>\n\t<title>量子位</title>\n'
-             f'\t<atom:link href="{self_url}" rel="self" type="application/rss+xml" />\n'
-             '\t<link>https://www.qbitai.com</link>\n\t<description>追踪人工智能新趋势，关注科技行业新突破</description>\n'
-             '\t<language>zh-CN</language>\n']
+    parts = [('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"\n'
+              '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
+              '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+              '\txmlns:atom="http://www.w3.org/2005/Atom">\n<channel>\n\t<title>量子位</title>\n'
+              f'\t<atom:link href="{self_url}" rel="self" type="application/rss+xml" />\n'
+              '\t<link>https://www.qbitai.com</link>\n\t<description>追踪人工智能新趋势，关注科技行业新突破</description>\n'
+              '\t<language>zh-CN</language>\n')]
     for s in stories:
         pid = s.url.rsplit("/", 1)[-1].split(".")[0]
         cats = "".join(f"<category><![CDATA[{t}]]></category>" for t in s.tags)
