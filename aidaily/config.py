@@ -64,6 +64,8 @@ class FetchSettings(BaseModel):
     allow_loopback: bool = False
     url_map: dict[str, str] = Field(default_factory=dict)
     max_articles_per_source: int = 400
+    # Skip pages whose full feed text shows they are not about AI (general-tech feeds).
+    prefilter_by_feed: bool = True
 
 
 class FeedSource(BaseModel):

@@ -24,7 +24,8 @@ FieldStyle = Literal["plain", "double", "flow", "raw"]
 
 # Section headings that hold the one-line "其他动态" list (the series also says 更多动态).
 _OTHER_NEWS_RE = re.compile(r"(其他动态|更多动态|其它动态|其他新闻|更多资讯|快讯)")
-_NUMBERED_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]+、|\d+[.、]\s*)")
+# "一、" or "1、" / "1. " / "1．" — not "3.5 亿…", a headline that starts with a number.
+_NUMBERED_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]+、|\d+(?:、|\.\s|．)\s*)")
 
 
 @dataclass

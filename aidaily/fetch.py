@@ -370,7 +370,7 @@ class Fetcher:
             if raw.status in REDIRECT_STATUSES and location:
                 current = self._redirect_target(current, location)
                 continue
-            return self._finish(url, current, raw, previous, started, source)
+            return await self._finish(url, current, raw, previous, started, source)
         raise FetchError(url, f"more than {self.settings.max_redirects} redirects")
 
     async def fetch_many(
@@ -438,7 +438,7 @@ class Fetcher:
         absolute = urljoin(self.map_url(current), location.strip())
         return unmap_url(absolute, self.settings.url_map) or absolute
 
-    def _finish(
+    async def _finish(
         self, url: str, final: str, raw: _Raw, previous: FetchResult | None, started: float, source: str
     ) -> FetchResult:
         now = datetime.now(UTC)
@@ -455,7 +455,8 @@ class Fetcher:
             return result
         result = FetchResult(url, final, raw.status, raw.headers, raw.body, now, elapsed)
         if self.archive is not None:
-            self.archive.save(result, record_dir=self.record_dir)
+            # Off the event loop: two fsyncs per page would stall every other fetch.
+            await asyncio.to_thread(self.archive.save, result, record_dir=self.record_dir)
         if not result.ok:
             raise FetchError(url, f"HTTP {raw.status} from {source}", status=raw.status)
         return result

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 # Feed entries dated this far outside the window are not fetched (feed and page times
 # can disagree a little, e.g. a feed in GMT rounded to the minute, an edited article).
 ENTRY_MARGIN = timedelta(hours=2)
+# Feed text shorter than this is a teaser: AI relevance is then decided on the page.
+PREFILTER_MIN_CHARS = 200
 
 
 # Report ------------------------------------------------------------------------------------
@@ -76,6 +78,7 @@ class SourceReport:
     updated: int = 0
     known: int = 0  # pages not fetched: already in the store
     out_of_window: int = 0  # entries not fetched: dated outside the window
+    not_ai: int = 0  # entries not fetched: their feed text shows they are not about AI
     failed: list[ItemFailure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -233,12 +236,15 @@ async def fetch_day(
     store: Store | None = None,
     fetcher: Fetcher | None = None,
     refetch: bool = False,
+    group: bool = True,
 ) -> FetchReport:
     """Fetch, extract and store the articles of the digest dated ``day``.
 
     ``sources`` restricts to these adapter names (disabled ones may be named);
     ``adapters`` injects ready adapter objects (tests); ``store`` / ``fetcher`` may be
-    injected too. ``refetch`` reads article pages again even when they are stored.
+    injected too. ``refetch`` reads article pages again even when they are stored; ``group=False``
+    leaves grouping the day's stories to the caller (``group_day``), e.g. a flow that
+    fetches each source in its own task and groups once.
     Never raises for a source or URL failure: see the report.
 
     Raises:
@@ -260,7 +266,8 @@ async def fetch_day(
     try:
         job = _DayJob(settings, day, store, reader, report, progress, refetch)
         await asyncio.gather(*(job.run_source(source) for source in chosen))
-        report.stories = job.group()
+        if group:
+            report.stories = job.group()
     finally:
         if own_fetcher:
             await reader.aclose()  # type: ignore[attr-defined]
@@ -390,11 +397,39 @@ class _DayJob:
             known = self.store.known_urls([e.url for e in near])
             rep.known = len(known)
             near = [e for e in near if e.url not in known]
+        near = self._about_ai(source, near, rep)
         cap = self.settings.fetch.max_articles_per_source
         if len(near) > cap:
             rep.notes.append(f"only the first {cap} of {len(near)} pages fetched (max_articles_per_source)")
             near = near[:cap]
         return near
+
+    def _about_ai(self, source: Source, entries: list[FeedEntry], rep: SourceReport) -> list[FeedEntry]:
+        """Drop entries whose own feed text already shows they are not about AI.
+
+        General-tech feeds (ithome) carry the article in the feed, and most of it is not
+        AI: deciding on the feed text spares most page fetches, the bulk of a day's work.
+        A short feed text (a teaser) proves nothing, so those pages are still read.
+        """
+        from aidaily.select import AI_ONLY_SOURCES
+
+        if not self.settings.fetch.prefilter_by_feed or source.name in AI_ONLY_SOURCES:
+            return entries
+        from sources.html_utils import html_to_text
+
+        keywords = self.settings.ai_keywords
+        kept = []
+        for entry in entries:
+            text = html_to_text(entry.content_html or entry.summary)
+            if len(text) >= PREFILTER_MIN_CHARS:
+                probe = Article(url=entry.url, source=source.name, title=entry.title, text=text)
+                if not ai_relevant(probe, keywords):
+                    rep.not_ai += 1
+                    continue
+            kept.append(entry)
+        if rep.not_ai:
+            rep.notes.append(f"{rep.not_ai} entries not about AI by their feed text: pages not fetched")
+        return kept
 
     def _parse_article(
         self, source: Source, entry: FeedEntry, result: FetchResult | FetchError, rep: SourceReport,
@@ -465,11 +500,17 @@ class _DayJob:
 
     def group(self) -> int:
         """Group the day's stored articles into stories; returns the number of stories."""
-        window = day_window(self.day, self.settings.window.hours, self.settings.window.timezone)
-        articles = self.store.articles_for(self.day, window=window)
-        stories = group_stories(articles)
-        self.store.set_story_ids(stories)
-        return len(stories)
+        return group_day(self.settings, self.day, self.store)
+
+
+def group_day(settings: Settings, day: date, store: Store | None = None) -> int:
+    """Group the stored articles of ``day`` into stories (shared ``story_id``); returns
+    the number of stories."""
+    store = store or Store.from_settings(settings)
+    window = day_window(day, settings.window.hours, settings.window.timezone)
+    stories = group_stories(store.articles_for(day, window=window))
+    store.set_story_ids(stories)
+    return len(stories)
 
 
 #: Sent to sources that refuse non-browser agents (``Source.browser_user_agent``).

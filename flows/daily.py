@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -88,10 +90,10 @@ async def fetch_source(home: str, day: str, source: str, offline: bool, refetch:
     from aidaily.ingest import fetch_day
 
     settings = load_settings(home)
-    kwargs: dict[str, Any] = {"sources": [source], "offline": offline}
-    if refetch:
-        kwargs["refetch"] = True
-    report = await fetch_day(settings, Date.fromisoformat(day), **kwargs)
+    # Grouping the day's stories happens once, after every source (``select_stories``).
+    report = await fetch_day(
+        settings, Date.fromisoformat(day), sources=[source], offline=offline, refetch=refetch, group=False
+    )
     src = report.sources.get(source)
     if src is None:
         return {"ok": False, "error": "no report", "new": 0, "seen": 0}
@@ -116,10 +118,13 @@ def select_stories(home: str, day: str) -> tuple[int, list[Any]]:
     from aidaily.store import Store
 
     settings = load_settings(home)
-    articles = Store.from_settings(settings).articles_for(
+    store = Store.from_settings(settings)
+    articles = store.articles_for(
         Date.fromisoformat(day), hours=settings.window.hours, timezone=settings.window.timezone
     )
-    return len(articles), candidate_stories(articles, settings)
+    stories = candidate_stories(articles, settings)
+    store.set_story_ids(stories)  # the day's grouping, once, for review and tools
+    return len(articles), stories
 
 
 def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
@@ -194,6 +199,8 @@ async def daily_digest(
     from aidaily.runlock import date_lock
 
     settings = load_settings(home)
+    # The first LLM call would otherwise pay for importing openai: do it while fetching.
+    threading.Thread(target=importlib.import_module, args=("openai",), daemon=True).start()
     home_str = str(settings.home.resolve())
     day = date or tomorrow(settings.window.timezone)
     Date.fromisoformat(day)  # a clear error for a bad date, before any work

@@ -221,4 +221,4 @@ def test_site_name_from_host(url: str, site: str) -> None:
 def _reference_path() -> str:
     from pathlib import Path
 
-    return str(Path(__file__).resolve().parents[2] / "shared" / "reference" / "ai-daily-2026-01-19.md")
+    return str(Path(__file__).resolve().parent / "fixtures" / "digests" / "ai-daily-2026-01-19.md")

@@ -22,6 +22,8 @@ from aidaily.digest import (
     Raw,
     Section,
     Title,
+    is_numbered_heading,
+    is_other_news_heading,
 )
 from aidaily.errors import DigestParseError
 from aidaily.parse import parse
@@ -155,7 +157,10 @@ def digests(draw: st.DrawFn) -> Digest:
     if draw(st.booleans()):
         briefs = [Brief(draw(_phrase), "ithome", draw(_url)) for _ in range(draw(st.integers(1, 4)))]
         sections.append(Section("其他动态", [BriefList(briefs)]))
-    body = [Title(title), Headline(draw(_phrase)), *sections]
+    # A headline that reads like a numbered or "其他动态" section heading is one: the format
+    # cannot tell them apart, so generated headlines avoid those shapes.
+    headline = draw(_phrase.filter(lambda t: not is_numbered_heading(t) and not is_other_news_heading(t)))
+    body = [Title(title), Headline(headline), *sections]
     if draw(st.booleans()):
         body.append(Footer(['<div class="telegram-card">', "  <p>join</p>", "</div>"]))
     return Digest(fm, body, draw(st.integers(0, 2)))

@@ -15,7 +15,8 @@ from sources.hubtoday import HubtodaySource
 
 FIX = Path(__file__).parent / "fixtures"
 DAY = FIX / "day"
-CORPUS = Path("/work/shared/corpus/hubtoday")
+# The acceptance runs over the shared corpus (beside the repository, also in CI).
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "hubtoday"
 BJ = ZoneInfo("Asia/Shanghai")
 FILES = sorted((FIX / "hubtoday").glob("*/*.md"))
 ITEM_RE = re.compile(r"^\d+\.\s", re.M)  # a numbered item at the start of a line
