@@ -271,3 +271,39 @@ def test_unknown_source_name_is_a_config_error(home: Path) -> None:
 
     with pytest.raises(ConfigError, match="unknown source"):
         asyncio.run(fetch_day(load_settings(home), DAY, sources=["nope"]))
+
+
+class FeedTextSource(FakeSource):
+    """Like ``FakeSource``, but its feed carries each article's text (as ithome's does)."""
+
+    texts: dict[str, str] = {}
+
+    def parse_listing(self, url: str, text: str) -> Listing:
+        listing = super().parse_listing(url, text)
+        for entry in listing.entries:
+            entry.content_html = f"<p>{self.texts.get(entry.url, '')}</p>"
+        return listing
+
+
+def test_pages_whose_feed_text_is_not_about_ai_are_not_fetched(home: Path, mirror_server: MirrorServer) -> None:
+    long_car = "这款新车售价 20 万元，续航 600 公里，百公里加速 4 秒，内饰换装真皮座椅。" * 6
+    long_ai = "OpenAI 今天发布了新一代大模型，推理能力大幅提升，智能体可以自主完成复杂任务。" * 6
+    urls = publish(mirror_server, "feedy", {"1.htm": ("新车上市", long_car), "2.htm": ("大模型发布", long_ai),
+                                            "3.htm": ("一则短讯", "短")})
+    source = FeedTextSource("feedy")
+    source.texts = {urls[0]: long_car, urls[1]: long_ai, urls[2]: "短"}  # the teaser proves nothing
+    report = run_day(settings_for(home, mirror_server, ["feedy"]), [source])
+    rep = report.sources["feedy"]
+    assert rep.not_ai == 1 and "not about AI" in rep.summary()
+    assert mirror_server.hits_for(urls[0]) == 0
+    assert mirror_server.hits_for(urls[1]) == 1 and mirror_server.hits_for(urls[2]) == 1
+    assert set(Store.from_settings(load_settings(home)).known_urls()) == {urls[1], urls[2]}
+
+
+def test_the_feed_prefilter_can_be_switched_off(home: Path, mirror_server: MirrorServer) -> None:
+    long_car = "这款新车售价 20 万元，续航 600 公里，百公里加速 4 秒，内饰换装真皮座椅。" * 6
+    [url] = publish(mirror_server, "feedy", {"1.htm": ("新车上市", long_car)})
+    source = FeedTextSource("feedy")
+    source.texts = {url: long_car}
+    report = run_day(settings_for(home, mirror_server, ["feedy"], prefilter_by_feed=False), [source])
+    assert report.sources["feedy"].not_ai == 0 and mirror_server.hits_for(url) == 1
