@@ -51,7 +51,6 @@ _BOILERPLATE_RE = re.compile(
     r"^(?:[^，,。]{0,16}?\d{1,2}\s*月\s*\d{1,2}\s*日(?:消息|电|讯|报道)[，,：:]?\s*)"
 )
 _SKIP_LINE_RE = re.compile(r"(发自|公众号|QbitAI|责编|来源：|作者：|原标题|图源|图片来源)")
-_LATIN_NAME_RE = re.compile(r"[A-Z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*(?: [A-Z][A-Za-z0-9]+)?")
 
 
 def theme_of(story: Story) -> str:
@@ -127,20 +126,27 @@ def extractive_written(plan: Plan, stories: Mapping[str, Story]) -> Written:
 
 
 def fallback_final(plan: Plan, written: Written, *, draft: bool = True) -> Finalized:
-    """Title, headline, summary and seo without a model, from the written items."""
-    heads = [written.items[sid].headline for sid in plan.main_ids if sid in written.items]
-    first = trim_text(clean(heads[0]), 24).rstrip("…") if heads else "今日 AI 要闻"
-    second = trim_text(clean(heads[1]), 12).rstrip("…") if len(heads) > 1 else ""
-    title = f"{first}与{second}" if second else first
-    if len(title) < 16:
-        title = f"AI 日报：{title}"
-    seo: list[str] = []
+    """Title, headline, summary and seo without a model, from the written items.
+
+    The title names the day's two leading companies / products (``A 与 B：今日 N 条 AI
+    要闻``) rather than cutting headlines mid-word; seo lists the names the items carry.
+    """
+    from aidaily.entities import entity_kind, extract_entities
+
+    heads = [clean(written.items[sid].headline) for sid in plan.main_ids if sid in written.items]
+    names: list[str] = []
     for head in heads:
-        seo.extend(m for m in _LATIN_NAME_RE.findall(head) if len(m) > 1 and m not in seo)
-    headline = f"{PLACEHOLDER}本期主线" if draft else first
-    return Finalized(
-        title=title[:39], headline=headline, summary=heads[:7] or [first], seo=seo[:8]
+        # Companies and products, as the series' titles and seo name them; not people.
+        names.extend(n for n in extract_entities(head) if n not in names and entity_kind(n) != "person")
+    count = f"今日 {len(heads)} 条 AI 要闻" if heads else "今日 AI 要闻"
+    title = next(
+        (t for t in (f"{names[0]} 与 {names[1]}：{count}" if len(names) > 1 else "",
+                     f"{names[0]}：{count}" if names else "") if t and len(t) <= 39),
+        f"AI 日报：{count}",
     )
+    first = heads[0] if heads else count
+    headline = f"{PLACEHOLDER}本期主线" if draft else first
+    return Finalized(title=title, headline=headline, summary=heads[:7] or [first], seo=names[:8])
 
 
 def extractive_digest(day: str, stories: Sequence[Story], settings: Settings) -> Digest:

@@ -65,3 +65,21 @@ def test_html_in_article_text_does_not_reach_the_draft() -> None:
     text = render(extractive_digest(DAY, [story, *make_stories()[1:]], Settings()))
     body = text.split("\n---\n\n<div")[0]
     assert "<script" not in body and "<img" not in body and "onerror" not in body
+
+
+def test_fallback_title_names_the_leading_companies_and_seo_lists_names() -> None:
+    from aidaily.assemble import ItemText, Written
+    from aidaily.editor_schema import Plan, PlanGroup, PlanSection
+    from aidaily.extractive import fallback_final
+
+    plan = Plan(sections=[PlanSection(title="超算与模型：测试", groups=[PlanGroup(story_ids=["a", "b", "c"], commentary=False)])],
+                other_ids=[])
+    written = Written(items={
+        "a": ItemText("马斯克宣布 xAI Colossus 2 超算上线，全球首个 1GW 级 AI 训练集群", ["x"]),
+        "b": ItemText("GPT-5.2 Pro 再解一道公开 Erdős 难题，陶哲轩点赞", ["y"]),
+        "c": ItemText("消息称 Anthropic 拟新融资 250 亿美元", ["z"]),
+    })
+    final = fallback_final(plan, written)
+    assert final.title.endswith("：今日 3 条 AI 要闻") and " 与 " in final.title
+    assert 16 <= len(final.title) <= 39
+    assert "Anthropic" in final.seo and not any(n in final.seo for n in ("Erd", "GW", "AI"))
