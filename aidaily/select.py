@@ -120,8 +120,13 @@ def _keyword_pattern(keyword: str) -> str:
 @lru_cache(maxsize=16)
 def _matcher(keywords: tuple[str, ...]) -> _Matcher:
     ordered = sorted(set(keywords), key=len, reverse=True)  # "ChatGPT" before "GPT"
-    pattern = re.compile("|".join(f"(?P<k{i}>{_keyword_pattern(k)})"
-                                  for i, k in enumerate(ordered)))
+    alternatives = "|".join(f"(?P<k{i}>{_keyword_pattern(k)})" for i, k in enumerate(ordered))
+    # Every match starts with some keyword's first character: checking that one class
+    # first lets the scan skip all other positions without trying ~90 alternatives at
+    # each (the same matches, several times faster on long texts).
+    firsts = {c for k in ordered for c in (k[0], k[0].lower(), k[0].upper())}
+    first_class = "".join(re.escape(c) for c in sorted(firsts))
+    pattern = re.compile(f"(?=[{first_class}])(?:{alternatives})" if ordered else alternatives)
     weak = frozenset(k for k in ordered if k.lower() in WEAK_KEYWORDS)
     return _Matcher(pattern, tuple(ordered), weak)
 
