@@ -415,12 +415,10 @@ class _DayJob:
 
         if not self.settings.fetch.prefilter_by_feed or source.name in AI_ONLY_SOURCES:
             return entries
-        from sources.html_utils import html_to_text
-
         keywords = self.settings.ai_keywords
         kept = []
         for entry in entries:
-            text = html_to_text(entry.content_html or entry.summary)
+            text = _plain_text(entry.content_html or entry.summary)
             if len(text) >= PREFILTER_MIN_CHARS:
                 probe = Article(url=entry.url, source=source.name, title=entry.title, text=text)
                 if not ai_relevant(probe, keywords):
@@ -501,6 +499,18 @@ class _DayJob:
     def group(self) -> int:
         """Group the day's stored articles into stories; returns the number of stories."""
         return group_day(self.settings, self.day, self.store)
+
+
+def _plain_text(html: str) -> str:
+    """The words of a feed's HTML, for judging relevance only (lxml: fast; no layout)."""
+    if not html.strip():
+        return ""
+    try:
+        import lxml.html
+
+        return str(lxml.html.fragment_fromstring(html, create_parent="div").text_content())
+    except (ValueError, TypeError, lxml.etree.LxmlError):  # type: ignore[attr-defined]
+        return re.sub(r"<[^>]*>", " ", html)
 
 
 def group_day(settings: Settings, day: date, store: Store | None = None) -> int:
