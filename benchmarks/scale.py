@@ -7,9 +7,11 @@ Same set-up as ``benchmarks/day.py`` (local Prefect server, the day served by
 MirrorServer, the fake LLM), but the fake LLM has zero latency: the flow's wall time is
 then everything except LLM waits (fetch over HTTP, extraction, storage, dedup, ranking,
 prompts, grounding, lint, Prefect). Each size runs once in a fresh home. ``N``
-articles = 90 % ithome-like (most not about AI) + 10 % qbitai, plus one hubtoday page; the
-ithome RSS carries each article's lead paragraph only (a feed of 4,500 full articles
-would exceed ``fetch.max_bytes``).
+articles = 90 % ithome-like (most not about AI) + 10 % qbitai, plus one hubtoday page.
+``--feed full`` (the default) gives the ithome RSS each article's whole body, as ithome's
+feed does, with ``fetch.max_bytes`` raised so that a feed of 4,500 articles fits; then
+non-AI pages are judged from the feed and not fetched. ``--feed lead`` puts only the lead
+paragraph in the feed: every page must be fetched and parsed (the pessimistic case).
 
 Reported per size: process wall, flow wall (Prefect's flow run), the run row's stages,
 peak RSS of the aidaily process (``os.wait4`` rusage), CPU seconds, and the ratio of
@@ -31,19 +33,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.day import bench_env, load_average, prefect_server, write_results
+from benchmarks.day import CONFIG, bench_env, load_average, prefect_server, write_results
 from benchmarks.synth import write_day
 
 
-def measure_size(api_url: str, n: int, seed: int) -> dict[str, Any]:
+def measure_size(api_url: str, n: int, seed: int, feed: str = "full") -> dict[str, Any]:
     qbitai = max(30, n // 10)
     with tempfile.TemporaryDirectory(prefix=f"bench-scale-{n}-") as tmp:
         workdir = Path(tmp)
-        day = write_day(workdir / "mirror", ithome=n - qbitai, qbitai=qbitai, seed=seed, feed_content="lead")
+        day = write_day(workdir / "mirror", ithome=n - qbitai, qbitai=qbitai, seed=seed, feed_content=feed)
         with bench_env(api_url, workdir, day, latency=0.0, latencies=None, page_latency=0.0) as bench:
-            run = bench.run(bench.new_home(), f"n{n}")
+            # A feed of thousands of full articles is larger than the default size cap.
+            config = CONFIG.replace("[fetch]\n", "[fetch]\nmax_bytes = 200000000\n", 1)
+            run = bench.run(bench.new_home(config), f"n{n}")
     run["day"] = day.to_dict()
     run["n"] = n
+    run["feed"] = feed
     return run
 
 
@@ -56,8 +61,8 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
     load_before = load_average()
     runs = []
     for n in sizes:
-        print(f"scale: {n} articles …", flush=True)
-        runs.append(measure_size(api_url, n, args.seed))
+        print(f"scale: {n} articles ({args.feed} feed) …", flush=True)
+        runs.append(measure_size(api_url, n, args.seed, args.feed))
     base = next(r for r in runs if r["n"] == 300)
 
     def flow(r: dict[str, Any]) -> float | None:
@@ -131,6 +136,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", default="300,1000,5000", help="comma-separated article counts")
     p.add_argument("--quick", action="store_true", help="sizes up to 1,000 only")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--feed", choices=("full", "lead"), default="full",
+                   help="what the ithome RSS carries: each whole article (as ithome's does) or the lead only")
     p.add_argument("--prefect-api-url", default=os.environ.get("BENCH_PREFECT_API_URL"))
     p.add_argument("--out", default="scale.json")
     return p
