@@ -126,6 +126,36 @@ async def write_digest(
     return result
 
 
+async def write_day(
+    day: str,
+    stories: Sequence[Story],
+    settings: Settings,
+    *,
+    use_llm: bool = True,
+    run_id: str | None = None,
+    refresh: bool = False,
+    progress: Progress | None = None,
+) -> EditorResult:
+    """``write_digest`` with the configured model, or extractive without one, and the
+    ``llm.on_unreachable`` policy: an unreachable endpoint gives the extractive draft
+    (with a notice) or, with ``on_unreachable = "fail"``, raises ``LLMUnreachable``.
+    ``refresh`` asks the model again instead of using cached answers (a rewrite)."""
+    if not use_llm or not settings.llm.configured:
+        return await write_digest(day, stories, settings, None, progress=progress)
+    from aidaily.llm import LLMClient
+
+    try:
+        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id,
+                             refresh=refresh) as client:
+            return await write_digest(day, stories, settings, client, progress=progress)
+    except LLMUnreachable as exc:
+        if settings.llm.on_unreachable == "fail":
+            raise
+        result = await write_digest(day, stories, settings, None, progress=progress)
+        result.notices.insert(0, f"LLM unreachable: {exc}; extractive draft instead")
+        return result
+
+
 def write_digest_sync(
     day: str,
     stories: Sequence[Story],

@@ -149,26 +149,20 @@ def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
 async def edit_day(home: str, day: str, stories: list[Any], use_llm: bool, run_id: str | None,
                    rewrite: bool = False) -> Any:
     """Plan, write (concurrent LLM calls), finalize and check the draft of ``day``."""
-    from aidaily.editor import LLMUnreachable, write_digest
+    from aidaily.editor import LLMUnreachable, write_day
 
     settings = load_settings(home)
     logger = get_run_logger()
     if not use_llm or not settings.llm.configured:
         logger.warning("no LLM configured: writing an extractive draft (not written by a model)")
-        return await write_digest(day, stories, settings, None, progress=logger.info)
-    from aidaily.llm import LLMClient
-
     try:
-        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id,
-                             refresh=rewrite) as client:
-            return await write_digest(day, stories, settings, client, progress=logger.info)
+        result = await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
+                                 refresh=rewrite, progress=logger.info)
     except LLMUnreachable as exc:
-        if settings.llm.on_unreachable == "fail":
-            raise LLMError(f"the LLM is unreachable ({exc}); no draft written") from exc
-        logger.warning("the LLM is unreachable (%s): writing an extractive draft instead", exc)
-        result = await write_digest(day, stories, settings, None, progress=logger.info)
-        result.notices.insert(0, f"LLM unreachable: {exc}")
-        return result
+        raise LLMError(f"the LLM is unreachable ({exc}); no draft written (llm.on_unreachable = fail)") from exc
+    for notice in result.notices:
+        logger.warning(notice)
+    return result
 
 
 # The flow ---------------------------------------------------------------------------

@@ -125,30 +125,17 @@ def _edit(
     """Run the editor with the model (if any) and the unreachable policy."""
     import asyncio
 
-    from aidaily.editor import LLMUnreachable, write_digest
+    from aidaily.editor import LLMUnreachable, write_day
 
     if not use_llm or not settings.llm.configured:
         why = "--llm none" if not use_llm else "no LLM configured (set OPENAI_API_KEY or llm.base_url)"
         echo(f"notice: {why}: writing an extractive draft, not written by a model")
-        return asyncio.run(write_digest(iso, stories, settings, None))
-
-    from aidaily.llm import LLMClient
-
-    async def with_model() -> EditorResult:
-        async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id) as client:
-            return await write_digest(iso, stories, settings, client, progress=None)
-
     try:
-        return asyncio.run(with_model())
+        return asyncio.run(write_day(iso, stories, settings, use_llm=use_llm, run_id=run_id))
     except LLMUnreachable as exc:
-        if settings.llm.on_unreachable == "fail":
-            echo(f"error: the LLM is unreachable ({exc}); no draft written "
-                 "(llm.on_unreachable = fail)")
-            return None
-        echo(f"notice: the LLM is unreachable ({exc}); writing an extractive draft instead")
-        result = asyncio.run(write_digest(iso, stories, settings, None))
-        result.notices.insert(0, f"LLM unreachable: {exc}")
-        return result
+        echo(f"error: the LLM is unreachable ({exc}); no draft written "
+             "(llm.on_unreachable = fail)")
+        return None
 
 
 def _summary(result: EditorResult, path: Any, echo: Any) -> None:
