@@ -152,7 +152,9 @@ async def write_day(
         if settings.llm.on_unreachable == "fail":
             raise
         result = await write_digest(day, stories, settings, None, progress=progress)
-        result.notices.insert(0, f"LLM unreachable: {exc}; extractive draft instead")
+        # A model is configured, just not reachable: say that, not "no LLM configured".
+        result.notices = [f"LLM unreachable: {exc}; extractive draft instead",
+                          *(n for n in result.notices if n != NO_LLM_NOTICE)]
         return result
 
 
