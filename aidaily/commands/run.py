@@ -40,8 +40,10 @@ def run(
             "[yellow]notice:[/] no LLM configured (set OPENAI_API_KEY / OPENAI_BASE_URL): "
             "writing an extractive draft, not written by a model"
         )
-    # A cold ephemeral Prefect server can take a while to start on a small machine.
+    # A cold ephemeral Prefect server can take a while to start on a small machine, and
+    # two runs (two dates) share its SQLite file: give both more patience than Prefect's.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
     import asyncio
 
     from flows.daily import daily_digest
