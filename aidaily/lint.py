@@ -38,6 +38,7 @@ _HTML_RE = re.compile(
     r"(?:\s+[A-Za-z_:@][-\w:.@]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*\/?>"
 )
 _LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
+_INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def _html_findings(digest: Digest, lines: list[str]) -> list[Finding]:
             continue
         if in_code:
             continue
-        m = _HTML_RE.search(_LINK_IN_TEXT_RE.sub("", line))
+        m = _HTML_RE.search(_INLINE_CODE_RE.sub("", _LINK_IN_TEXT_RE.sub("", line)))
         if m:
             out.append(Finding("error", number, "raw-html", f"raw HTML outside the footer: {m.group(0)[:40]}"))
     return out

@@ -131,6 +131,11 @@ def test_text_with_angle_brackets_is_not_html(reference: str) -> None:
     assert errors(text) == []
 
 
+def test_html_in_inline_code_is_text(reference: str) -> None:
+    text = reference.replace("- 马斯克目标：9 个月", "- 新增 `<canvas>` 渲染，马斯克目标：9 个月")
+    assert errors(text) == []
+
+
 def test_warnings_do_not_fail(reference: str) -> None:
     text = reference.replace("title: GW 级超算与百万行浏览器：AI 边际成本归零日", "title: 短标题")
     findings = lint_text(text, NAME)
