@@ -19,13 +19,12 @@ malformed feed, changed layout, even an adapter bug — is recorded for its sour
 
 Selection and dedup live in ``aidaily.select`` / ``aidaily.dedup``; the three small
 functions ``ai_relevant``, ``in_window`` and ``group_stories`` below are the only places
-that call them, with plain fallbacks while those modules are absent.
+that call them (imported when first used: they pull in numpy).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -152,52 +151,24 @@ Progress = Callable[[ProgressEvent], None]
 
 
 def ai_relevant(article: Article, keywords: list[str]) -> bool:
-    """Is ``article`` about AI? (``aidaily.select.is_ai_relevant`` when it exists)."""
-    try:
-        from aidaily.select import AI_ONLY_SOURCES, is_ai_relevant
-    except ImportError as exc:
-        if getattr(exc, "name", None) not in ("aidaily.select", None):
-            raise
-        return _keyword_hit(f"{article.title}\n{article.text[:3000]}", keywords)
-    return article.source in AI_ONLY_SOURCES or bool(is_ai_relevant(article, keywords))
+    """Is ``article`` about AI? Digest-only sources (qbitai, hubtoday) always are."""
+    from aidaily.select import AI_ONLY_SOURCES, is_ai_relevant
+
+    return article.source in AI_ONLY_SOURCES or is_ai_relevant(article, keywords)
 
 
 def in_window(article: Article, day: date, settings: Settings) -> bool:
-    """Is ``article`` in the window of the digest dated ``day``? (undated: no, as in select)."""
-    window = day_window(day, settings.window.hours, settings.window.timezone)
-    try:
-        from aidaily.select import in_window as select_in_window
-    except ImportError as exc:
-        if getattr(exc, "name", None) not in ("aidaily.select", None):
-            raise
-        return article.published is not None and window[0] <= article.published < window[1]
-    return bool(select_in_window(article, window))
+    """Is ``article`` in the window of the digest dated ``day``? (undated: no)."""
+    from aidaily.select import in_window as select_in_window
+
+    return select_in_window(article, day_window(day, settings.window.hours, settings.window.timezone))
 
 
 def group_stories(articles: list[Article]) -> list[Story]:
-    """Near-duplicate grouping (``aidaily.dedup.group_duplicates`` when it exists)."""
-    try:
-        from aidaily.dedup import group_duplicates
-    except ImportError as exc:
-        if getattr(exc, "name", None) not in ("aidaily.dedup", None):
-            raise
-        return [Story(_story_id(a.url), [a]) for a in articles]
+    """Near-duplicate grouping (``aidaily.dedup``)."""
+    from aidaily.dedup import group_duplicates
+
     return list(group_duplicates(articles))
-
-
-def _story_id(url: str) -> str:
-    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
-
-
-def _keyword_hit(text: str, keywords: list[str]) -> bool:
-    for word in keywords:
-        if word.isascii():
-            # Latin names need word boundaries ("AI" must not match "PAID").
-            if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", text):
-                return True
-        elif word in text:
-            return True
-    return False
 
 
 # Reading: network or archive --------------------------------------------------------------

@@ -137,13 +137,12 @@ def placeholder_lines(digest: Digest) -> list[int]:
     return lines
 
 
-def source_text_for(item: Item, articles: list[Article]) -> str | None:
+def source_text_for(item: Item, articles: list[Article], by_url: dict[str, Article]) -> str | None:
     """The text a fact bullet of ``item`` must be grounded in.
 
     An item links one article; digest sites cited by their front page (the series
     cites ai.hubtoday.app so) are grounded in all of that site's articles of the day.
     """
-    by_url = {a.url.rstrip("/"): a for a in articles}
     article = by_url.get(item.url.rstrip("/"))
     if article is not None:
         return f"{article.title}\n{article.text}"
@@ -159,8 +158,9 @@ def grounding_flags(digest: Digest, articles: list[Article]) -> list[Flag]:
     from aidaily.grounding import check_bullet
 
     flags: list[Flag] = []
+    by_url = {a.url.rstrip("/"): a for a in articles}
     for item in digest.items:
-        source = source_text_for(item, articles)
+        source = source_text_for(item, articles, by_url)
         for index, bullet in enumerate(item.bullets):
             line = item.line + 1 + item.bullets_gap + index
             if source is None:

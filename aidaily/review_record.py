@@ -9,13 +9,13 @@ so a reader can tell whether an editor has changed the file since.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aidaily.atomic import atomic_write_text
+from aidaily.drafts import text_hash
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -28,10 +28,6 @@ def record_path(settings: Settings, day: str) -> Path:
     return settings.drafts_dir / f"{day}.review.json"
 
 
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def build_record(result: EditorResult, *, run_id: str | None = None) -> dict[str, Any]:
     """The review record of ``result`` as JSON-ready data."""
     text = result.text
@@ -42,7 +38,7 @@ def build_record(result: EditorResult, *, run_id: str | None = None) -> dict[str
         "run_id": run_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": result.mode,
-        "draft_sha256": sha256(text),
+        "draft_sha256": text_hash(text),
         "counts": {
             "sections": len(digest.sections),
             "items": len(digest.items),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -161,9 +161,10 @@ class SourceHealth:
 
 
 def day_window(day: date, hours: int = 24, timezone: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
-    """The default window of the digest dated ``day``: the ``hours`` before 00:00 of ``day``."""
-    end = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(timezone))
-    return end - timedelta(hours=hours), end
+    """The default window of the digest dated ``day`` (``aidaily.select.window_for``)."""
+    from aidaily.select import window_for  # the one definition of the day's window
+
+    return window_for(day, hours, timezone)
 
 
 # The API -----------------------------------------------------------------------------------
