@@ -52,6 +52,9 @@ if TYPE_CHECKING:
     from aidaily.models import Story
 
 Progress = Callable[[str], None]
+#: Called with each call's kind (story | facts | commentary | brief), story ids and
+#: validated answer as soon as it arrives, while the other calls are still out.
+OnWritten = Callable[[str, tuple[str, ...], Any], None]
 
 # Completion tokens a call may use, for the budget plan (the model writes little).
 COMPLETION_ESTIMATE = {"story": 700, "facts": 400, "commentary": 400, "brief": 120, "finalize": 900}
@@ -187,11 +190,13 @@ def _reason(exc: BaseException) -> str:
 
 
 async def _run(
-    llm: LLMClient, call: _Call, progress: Progress | None
+    llm: LLMClient, call: _Call, progress: Progress | None, on_written: OnWritten | None = None
 ) -> Any:
     result = await llm.structured(call.step, call.messages, call.schema)
     if progress:
         progress(f"wrote {call.kind} {'+'.join(call.ids)}")
+    if on_written:
+        on_written(call.kind, call.ids, result)
     return result
 
 
@@ -203,6 +208,7 @@ async def compose(
     llm: LLMClient,
     *,
     progress: Progress | None = None,
+    on_written: OnWritten | None = None,
 ) -> Composed:
     """Write every story of ``plan`` with the model and finalize the issue.
 
@@ -214,7 +220,7 @@ async def compose(
     dropped = [_dropped(stories[sid], "left out: token budget") for sid in left_out]
 
     results = await asyncio.gather(
-        *(_run(llm, c, progress) for c in calls), return_exceptions=True
+        *(_run(llm, c, progress, on_written) for c in calls), return_exceptions=True
     )
     written = Written()
     failed: dict[str, str] = {}

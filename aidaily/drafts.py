@@ -59,8 +59,13 @@ class Drafts:
         current = self.read_current(day)
         if current is None:
             return False
-        last = self._state(day).get("last_written")
+        last = self.last_written(day)
         return last is not None and text_hash(current) != last
+
+    def last_written(self, day: str) -> str | None:
+        """The hash of the draft aidaily last wrote for ``day`` (None: never)."""
+        last = self._state(day).get("last_written")
+        return last if isinstance(last, str) else None
 
     def previous_text(self, day: str) -> str | None:
         """The version before the current draft's content, for the review diff."""

@@ -16,6 +16,7 @@ Nothing here touches files, the database or the network except through the
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -102,6 +103,7 @@ async def write_digest(
     """
     say = progress or (lambda _msg: None)
     by_id = {s.id: s for s in stories}
+    checked: _Checked = {}
     if llm is None:
         say("extractive draft (no model)")
         result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
@@ -111,7 +113,8 @@ async def write_digest(
         plan, notices = await _plan(day, stories, settings, llm)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
         try:
-            done = await compose(day, plan, by_id, settings, llm, progress=say)
+            done = await compose(day, plan, by_id, settings, llm, progress=say,
+                                 on_written=_check_early(by_id, checked))
         except LLMError as exc:  # not one story written: the editor still gets a draft
             result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
                                   notices=[*notices, f"the model wrote nothing ({exc}); "
@@ -122,7 +125,7 @@ async def write_digest(
                                   notices=[*notices, *done.notices], usage=_usage(llm),
                                   degraded=done.degraded)
     say("check")
-    check(result, by_id)
+    check(result, by_id, checked)
     return result
 
 
@@ -206,9 +209,30 @@ def candidate_stories(articles: Sequence[Article], settings: Settings) -> list[S
 # --- checks ---------------------------------------------------------------------------
 
 
-def check(result: EditorResult, stories: dict[str, Story]) -> None:
+#: Fact checks already made in this run: (bullet text, story id) -> the check.
+_Checked = dict[tuple[str, str], dict[str, Any]]
+
+
+def _check_early(stories: dict[str, Story], checked: _Checked) -> Callable[[str, tuple[str, ...], Any], None]:
+    """Check each story's facts as soon as they are written: the checks then run while
+    the other calls are still out, not after the last answer (``check`` reuses them)."""
+
+    def on_written(kind: str, ids: tuple[str, ...], result: Any) -> None:
+        story = stories.get(ids[0]) if ids else None
+        if kind not in ("story", "facts") or story is None:
+            return
+        source = _source_text(story)
+        for fact in getattr(result, "facts", []):
+            if isinstance(fact, str):
+                checked.setdefault((fact, story.id), _check_bullet(fact, source))
+
+    return on_written
+
+
+def check(result: EditorResult, stories: dict[str, Story], checked: _Checked | None = None) -> None:
     """Fill ``result.checks`` (every fact bullet against its story's text),
-    ``result.links`` (links that are not a fetched article) and ``result.lint``."""
+    ``result.links`` (links that are not a fetched article) and ``result.lint``.
+    ``checked`` holds checks already made (``_check_early``)."""
     from aidaily.grounding import check_links
     from aidaily.lint import lint_text
 
@@ -220,8 +244,10 @@ def check(result: EditorResult, stories: dict[str, Story]) -> None:
             story = by_url.get(item.url)
             source = _source_text(story) if story else ""
             for bullet in item.bullets:
+                early = (checked or {}).get((bullet.text, story.id)) if story else None
+                found = early if early is not None else _check_bullet(bullet.text, source)
                 checks.append({"url": item.url, "story_id": story.id if story else None,
-                               "bullet": bullet.text, **_check_bullet(bullet.text, source)})
+                               "bullet": bullet.text, **copy.deepcopy(found)})
     result.checks = checks
     texts = {i.url: i.title for i in result.digest.items}
     texts.update({b.url: b.text for b in result.digest.briefs})

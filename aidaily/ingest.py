@@ -25,6 +25,7 @@ that call them (imported when first used: they pull in numpy).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -70,6 +71,7 @@ class SourceReport:
     listing_tried: list[str] = field(default_factory=list)
     listing_reached: list[str] = field(default_factory=list)
     listing_failed: dict[str, str] = field(default_factory=dict)
+    listing_hashes: dict[str, str] = field(default_factory=dict)  # url -> sha256 of what it served
     backfill: bool = False  # backfill URLs were read (a past date)
     seen: int = 0  # distinct entries + finished articles the listings gave
     in_window: int = 0  # articles of the day's window (stored or not new)
@@ -260,6 +262,19 @@ def is_past(day: date, timezone: str = "Asia/Shanghai") -> bool:
     return day <= datetime.now(ZoneInfo(timezone)).date()
 
 
+def listing_urls_for(source: Source, day: date, timezone: str) -> tuple[list[str], bool]:
+    """The listing URLs to read for ``day``, and whether backfill URLs are among them
+    (a past date: the live feed has moved on, see ``Source.backfill_urls``)."""
+    urls = list(source.listing_urls(day))
+    extra = list(source.backfill_urls(day)) if is_past(day, timezone) else []
+    return list(dict.fromkeys(urls + extra)), bool(extra)
+
+
+def body_hash(body: bytes) -> str:
+    """What a listing served, as recorded for the up-to-date check (``aidaily.uptodate``)."""
+    return hashlib.sha256(body).hexdigest()
+
+
 @dataclass
 class _DayJob:
     settings: Settings
@@ -299,12 +314,7 @@ class _DayJob:
     async def _listings(
         self, source: Source, rep: SourceReport, attempts: list[Attempt]
     ) -> tuple[list[FeedEntry], list[Article]]:
-        urls = list(source.listing_urls(self.day))
-        if is_past(self.day, self.settings.window.timezone):
-            extra = list(source.backfill_urls(self.day))
-            rep.backfill = bool(extra)
-            urls += extra
-        urls = list(dict.fromkeys(urls))
+        urls, rep.backfill = listing_urls_for(source, self.day, self.settings.window.timezone)
         rep.listing_tried = urls
         self._tick(source.name, "listing", 0, len(urls))
         results = await asyncio.gather(*(self._get(source, url, "listing", attempts) for url in urls))
@@ -315,6 +325,7 @@ class _DayJob:
             if listing is None:
                 continue
             rep.listing_reached.append(url)
+            rep.listing_hashes[url] = body_hash(result.body)  # type: ignore[union-attr]
             for entry in listing.entries:
                 entries.setdefault(entry.url, entry)  # the first listing naming a URL wins
             for article in listing.articles:

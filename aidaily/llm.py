@@ -443,8 +443,7 @@ class LLMClient:
         except ValueError as exc:
             data, result, answer = await self._repair(call, answer, exc, schema, validate)
             outcome = "repaired"
-        self._log(call, _Row(outcome, answer.tokens_in, answer.tokens_out, answer.latency))
-        self._cache_put(call, data)
+        self._log(call, _Row(outcome, answer.tokens_in, answer.tokens_out, answer.latency), cache=data)
         return result
 
     async def text(
@@ -459,8 +458,8 @@ class LLMClient:
         answer = await self._send(call)
         if not (answer.content or "").strip():
             self._fail(call, answer, "empty", f"{step}: the model returned no text")
-        self._log(call, _Row("ok", answer.tokens_in, answer.tokens_out, answer.latency))
-        self._cache_put(call, {"text": answer.content})
+        self._log(call, _Row("ok", answer.tokens_in, answer.tokens_out, answer.latency),
+                  cache={"text": answer.content})
         return answer.content or ""
 
     async def list_models(self) -> list[str]:
@@ -705,13 +704,17 @@ class LLMClient:
     # the SDK client -------------------------------------------------------------------
     def _client(self) -> AsyncOpenAI:
         if self._openai is None:
-            from openai import AsyncOpenAI
+            from openai import AsyncOpenAI, DefaultAsyncHttpxClient
+
+            from aidaily.fetch import tls_context
 
             self._openai = AsyncOpenAI(
                 api_key=self._api_key.get_secret_value(),
                 base_url=self.settings.base_url,
                 timeout=self.settings.timeout,
                 max_retries=0,  # retries live in _send_with_retries, nowhere else
+                # the process's one TLS context: building another costs the first call ~0.1 s
+                http_client=DefaultAsyncHttpxClient(verify=tls_context()),
             )
         return self._openai
 
@@ -719,13 +722,16 @@ class LLMClient:
         return redact(text, (self._api_key.get_secret_value(),))
 
     # database: log and cache ----------------------------------------------------------
-    def _log(self, call: _Call, row: _Row) -> None:
+    def _log(self, call: _Call, row: _Row, *, cache: Any = None) -> None:
+        """Log the call (a line and an ``llm_calls`` row); with ``cache``, also cache
+        that answer, in the same transaction (one commit per answer, not two)."""
         error = self._redact(row.error) if row.error else None
         log.log(
             logging.WARNING if row.outcome.startswith(("error", "retry")) else logging.DEBUG,
             "llm %s %s %s in=%d out=%d %.2fs%s", call.step, call.model, row.outcome,
             row.tokens_in, row.tokens_out, row.latency, f": {error}" if error else "",
         )
+        entry = self._cache_entry(call, cache) if cache is not None else None
         if self._sessions is None:
             return
         record = LLMCall(
@@ -734,7 +740,14 @@ class LLMClient:
             latency_s=round(row.latency, 4), cost_usd=self._cost(row.tokens_in, row.tokens_out),
             outcome=row.outcome[:64], error=error, created_at=datetime.now(UTC),
         )
-        self._write(lambda session: session.add(record))
+
+        def write(session: Session) -> None:
+            session.add(record)
+            if entry is not None:
+                # merge: two identical calls in parallel (or two processes) both store it.
+                session.merge(entry)
+
+        self._write(write)
 
     def _cache_get(self, key: str) -> dict[str, Any] | None:
         if self.refresh:
@@ -755,17 +768,14 @@ class LLMClient:
         self._memory_cache[key] = data
         return data
 
-    def _cache_put(self, call: _Call, data: Any) -> None:
+    def _cache_entry(self, call: _Call, data: Any) -> LLMCacheEntry:
+        """Remember ``data`` as the answer to ``call`` (in memory now; the row to store)."""
         self._memory_cache[call.key] = data
-        if self._sessions is None:
-            return
-        entry = LLMCacheEntry(
+        return LLMCacheEntry(
             key=call.key, step=call.step, model=call.model,
             response=json.dumps(data, ensure_ascii=False),
             created_at=datetime.now(UTC),
         )
-        # merge: two identical calls in parallel (or two processes) both store it.
-        self._write(lambda session: session.merge(entry))
 
     def _write(self, action: Callable[[Session], object]) -> None:
         """One short transaction (committed at once: a SIGKILL loses at most this row).

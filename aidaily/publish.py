@@ -24,9 +24,6 @@ from aidaily.db import Base, session_factory
 from aidaily.digest import DRAFT_KEY
 from aidaily.drafts import Drafts, text_hash
 from aidaily.errors import PublishError
-from aidaily.parse import parse
-from aidaily.render import render
-from aidaily.review import build_review
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -76,6 +73,10 @@ def publish_draft(settings: Settings, day: str, *, force: bool = False, by: str 
         if not force:
             raise PublishError(f"{day} is already published at {target}; pass --force to publish it again")
         overridden.append(f"republished over {target}")
+    from aidaily.review import (
+        build_review,  # the checks: imported when publishing, not with the table
+    )
+
     blockers = build_review(settings, day, store=store).blockers
     if blockers and not force:
         listing = "\n  ".join(blockers[:20])
@@ -92,6 +93,9 @@ def publish_draft(settings: Settings, day: str, *, force: bool = False, by: str 
 
 def publishable_text(text: str) -> str:
     """The draft without its draft-only front-matter keys."""
+    from aidaily.parse import parse
+    from aidaily.render import render
+
     digest = parse(text)
     for key in DRAFT_ONLY_KEYS:
         digest.front_matter.remove(key)

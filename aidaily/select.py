@@ -19,14 +19,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from aidaily.config import DEFAULT_AI_KEYWORDS
 from aidaily.dedup import DIGEST_SOURCES, canonical_url
 from aidaily.entities import extract_entities
 from aidaily.models import Article, Story
+from aidaily.window import Window, window_for
 
 __all__ = [
     "AI_ONLY_SOURCES",
@@ -44,7 +43,6 @@ __all__ = [
     "window_for",
 ]
 
-Window = tuple[datetime, datetime]
 
 # Sources that publish nothing but AI news: relevance is not asked of them.
 AI_ONLY_SOURCES = frozenset({"qbitai", "hubtoday"})
@@ -65,13 +63,6 @@ TITLE_WEAK_SUPPORT = 2  # strong text hits that confirm a weak title keyword
 
 
 # --- the window -------------------------------------------------------------------------
-
-
-def window_for(day: date, hours: int = 24, tz: str = "Asia/Shanghai") -> Window:
-    """``[start, end)`` of the digest dated ``day``: the ``hours`` before 00:00 of
-    ``day`` in ``tz``, as aware datetimes."""
-    end = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz))
-    return end - timedelta(hours=hours), end
 
 
 def in_window(article: Article, window: Window, undated: bool = False) -> bool:

@@ -162,7 +162,7 @@ class SourceHealth:
 
 def day_window(day: date, hours: int = 24, timezone: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
     """The default window of the digest dated ``day`` (``aidaily.select.window_for``)."""
-    from aidaily.select import window_for  # the one definition of the day's window
+    from aidaily.window import window_for  # the one definition of the day's window
 
     return window_for(day, hours, timezone)
 
@@ -276,6 +276,18 @@ class Store:
         with self._session() as session:
             return [_to_article(r) for r in session.scalars(stmt)]
 
+    def content_hashes(self, window: tuple[datetime, datetime]) -> list[tuple[str, str]]:
+        """``(url, content_hash)`` of the articles published in ``window``, by URL: what a
+        day's draft is made from, without loading the articles."""
+        start, end = window
+        stmt = (
+            select(ArticleRow.url, ArticleRow.content_hash)
+            .where(ArticleRow.published >= start, ArticleRow.published < end)
+            .order_by(ArticleRow.url)
+        )
+        with self._session() as session:
+            return [(url, digest) for url, digest in session.execute(stmt).all()]
+
     def set_story_ids(self, groups: Mapping[str, str] | Iterable[Any]) -> int:
         """Set ``story_id``: from ``{url: story_id}`` or from ``Story`` values. Returns rows changed."""
         mapping: dict[str, str] = (
@@ -384,10 +396,19 @@ class Store:
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self._session() as session:
             row = session.get(RunRow, run_id)
-            if row is None:
-                return None
-            return {"id": row.id, "date": row.date, "kind": row.kind, "started": row.started,
-                    "finished": row.finished, "status": row.status, "stats": row.stats}
+            return None if row is None else _run_dict(row)
+
+    def last_run(self, day: date, kind: str = "run", *, skip: Iterable[str] = ("running",)) -> dict[str, Any] | None:
+        """The latest run of ``kind`` for ``day`` whose status is not in ``skip``."""
+        stmt = (
+            select(RunRow)
+            .where(RunRow.date == day, RunRow.kind == kind, RunRow.status.not_in(list(skip)))
+            .order_by(RunRow.started.desc())
+            .limit(1)
+        )
+        with self._session() as session:
+            row = session.scalars(stmt).first()
+            return None if row is None else _run_dict(row)
 
 
 class _Conflict(StoreError):
@@ -426,6 +447,11 @@ class _Tx:
 
 
 # Row <-> Article ---------------------------------------------------------------------------
+
+
+def _run_dict(row: RunRow) -> dict[str, Any]:
+    return {"id": row.id, "date": row.date, "kind": row.kind, "started": row.started,
+            "finished": row.finished, "status": row.status, "stats": row.stats}
 
 
 def _zone_name(value: datetime | None) -> str | None:

@@ -82,6 +82,10 @@ max_retries = 2
 timeout = 120
 """
 
+#: A re-run as a served deployment makes it: the flow called in a process of its own.
+SCHEDULED_RUN = ("import asyncio\nfrom flows.daily import daily_digest\n"
+                 "asyncio.run(daily_digest(date={day!r}, home={home!r}))")
+
 # --- the fake model ---------------------------------------------------------------------
 
 CARD_RE = re.compile(r'<card id="([^"]+)"')
@@ -237,14 +241,15 @@ class Bench:
         env.update(extra)
         return env
 
-    def run(self, home: Path, label: str, *args: str, **env: str) -> dict[str, Any]:
-        """``aidaily run`` in ``home``; wall time, peak RSS, exit code, DB and Prefect facts."""
+    def run(self, home: Path, label: str, *args: str, argv: list[str] | None = None, **env: str) -> dict[str, Any]:
+        """``aidaily run`` in ``home`` (or ``argv``); wall time, peak RSS, exit code, DB and
+        Prefect facts."""
         out = self.workdir / f"{label}.out"
         requests_before = self.llm.calls
         started_at = time.time()
         with open(out, "wb") as sink:
             t0 = time.perf_counter()
-            proc = subprocess.Popen([str(AIDAILY), "run", "--date", DAY, *args],
+            proc = subprocess.Popen(argv or [str(AIDAILY), "run", "--date", DAY, *args], cwd=ROOT,
                                     env=self.environ(home, **env), stdout=sink, stderr=subprocess.STDOUT)
             _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
             wall = time.perf_counter() - t0
@@ -255,7 +260,7 @@ class Bench:
             "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
             "llm_requests_seen_by_server": self.llm.calls - requests_before,
         }
-        result.update(db_facts(home))
+        result.update(db_facts(home, since=started_at))
         result["flow"] = flow_run_facts(self.api_url, since=started_at)
         flow = result["flow"]
         if flow.get("wall_s") is not None:
@@ -274,13 +279,17 @@ def _dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def db_facts(home: Path) -> dict[str, Any]:
+def db_facts(home: Path, since: float = 0.0) -> dict[str, Any]:
     """The last ``run`` row (stages, counts) and its ``llm_calls`` (per step and outcome)."""
     with sqlite3.connect(home / "aidaily.db") as db:
         row = db.execute("SELECT id, started, finished, status, stats FROM runs WHERE kind = 'run' "
                          "ORDER BY started DESC LIMIT 1").fetchone()
+    if row is not None and (_dt(row[1]) is None or _dt(row[1]).timestamp() < since - 1):
+        row = None  # this process recorded no run
+    with sqlite3.connect(home / "aidaily.db") as db:
         if row is None:
-            return {"run": None}
+            return {"run": None, "llm": {"requests": 0, "cached": 0, "by_step": {}, "outcomes": [],
+                                         "latency_sum_s": 0.0, "span_s": None, "tokens_in": 0, "tokens_out": 0}}
         run_id, started, finished, status, stats = row
         stats = json.loads(stats or "{}")
         calls = db.execute("SELECT step, outcome, latency_s, tokens_in, tokens_out, created_at "
@@ -403,9 +412,20 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
         with bench_env(api_url, workdir, day, latency=args.latency,
                        latencies=REALISTIC if args.realistic else None, page_latency=args.page_latency) as bench:
             conc = str(args.concurrency)
-            home = bench.new_home()
-            first = bench.run(home, "first", AIDAILY_LLM_CONCURRENCY=conc)
+            homes, firsts = [], []
+            for k in range(max(1, args.first_runs)):  # fresh homes: every one a first run
+                homes.append(bench.new_home())
+                firsts.append(bench.run(homes[-1], f"first{k + 1}", AIDAILY_LLM_CONCURRENCY=conc))
+            median = sorted(range(len(firsts)), key=lambda k: _flow_wall(firsts[k]))[len(firsts) // 2]
+            first, home = firsts[median], homes[median]
+            first["label"] = "first"
+            # The re-runs of the unchanged day: as an editor types it (the CLI checks
+            # before starting Prefect), as the served deployment runs it (the flow checks
+            # before any task), and forced through every task (all caches hit).
             warm = bench.run(home, "warm", AIDAILY_LLM_CONCURRENCY=conc)
+            scheduled = bench.run(home, "warm-flow", argv=[str(PYTHON), "-c", SCHEDULED_RUN.format(day=DAY, home=str(home))],
+                                  AIDAILY_LLM_CONCURRENCY=conc)
+            cached = bench.run(home, "warm-all", "--no-skip-unchanged", AIDAILY_LLM_CONCURRENCY=conc)
             serial = None
             if not args.no_serial:
                 serial = bench.run(bench.new_home(), "serial", AIDAILY_LLM_CONCURRENCY="1")
@@ -418,16 +438,19 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
         "load": {"before": load_before, "after": load_after},
         "profile": "realistic" if args.realistic else f"{args.latency:g} s per call",
         "latency_s": latency, "page_latency_s": args.page_latency, "concurrency": args.concurrency,
-        "day": day.to_dict(), "first": first, "warm": warm, "serial": serial,
-        "critical_path": crit, "startup": fixed,
+        "day": day.to_dict(), "first": first, "warm": warm, "warm_flow": scheduled, "warm_all": cached,
+        "serial": serial, "critical_path": crit, "startup": fixed,
+        "first_runs": [{"flow_s": (r.get("flow") or {}).get("wall_s"), "process_s": r["wall_s"],
+                        "stages": (r.get("run") or {}).get("stages", {})} for r in firsts],
     }
-    flow_wall = (first.get("flow") or {}).get("wall_s") or first["wall_s"]
+    flow_wall = _flow_wall(first)
     res["flow_over_critical"] = round(flow_wall / crit["seconds"], 3) if crit["seconds"] else None
     write = first["run"]["stages"].get("write") if first.get("run") else None
     res["write_over_critical"] = round(write / crit["seconds"], 3) if write and crit["seconds"] else None
     res["warm_over_first"] = {
         "process": round(warm["wall_s"] / first["wall_s"], 3),
-        "flow": _ratio((warm.get("flow") or {}).get("wall_s"), flow_wall),
+        "flow": _ratio((scheduled.get("flow") or {}).get("wall_s"), flow_wall),
+        "all_tasks_flow": _ratio((cached.get("flow") or {}).get("wall_s"), flow_wall),
     }
     if serial:
         serial_crit = critical_path(serial, 1, latency)
@@ -441,6 +464,10 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
     return res
 
 
+def _flow_wall(run: dict[str, Any]) -> float:
+    return (run.get("flow") or {}).get("wall_s") or run["wall_s"]
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
@@ -450,11 +477,12 @@ def targets(res: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out = {
         "flow wall <= 1.5 x critical path": {"value": res["flow_over_critical"], "limit": 1.5},
         "start-up overhead < 5 s": {"value": first.get("startup_s"), "limit": 5.0},
-        "warm re-run: zero LLM requests": {"value": warm["llm"]["requests"] if warm.get("llm") else None,
-                                           "limit": 0},
-        "warm re-run < 10% of the first (process wall)": {"value": res["warm_over_first"]["process"],
-                                                          "limit": 0.10},
-        "warm re-run < 10% of the first (flow wall)": {"value": res["warm_over_first"]["flow"], "limit": 0.10},
+        "warm re-run: zero LLM requests": {
+            "value": sum(r["llm"]["requests"] for r in (warm, res["warm_flow"], res["warm_all"])), "limit": 0},
+        "warm re-run < 10% of the first (process wall, `aidaily run`)": {
+            "value": res["warm_over_first"]["process"], "limit": 0.10},
+        "warm re-run < 10% of the first (flow wall, the served flow)": {
+            "value": res["warm_over_first"]["flow"], "limit": 0.10},
         "aidaily --help < 0.3 s": {"value": res["startup"]["aidaily_help"]["median_s"], "limit": 0.3},
     }
     for name, t in out.items():
@@ -472,7 +500,7 @@ def print_report(res: dict[str, Any]) -> None:
     header = f"{'run':8}{'exit':>5}{'process':>9}{'flow':>8}{'start-up':>9}{'fetch':>8}{'select':>8}" \
              f"{'write':>8}{'draft':>7}{'LLM req':>8}{'cached':>7}{'RSS MB':>8}"
     print(header)
-    for r in (res["first"], res["warm"], res["serial"]):
+    for r in (res["first"], res["warm"], res["warm_flow"], res["warm_all"], res["serial"]):
         if not r:
             continue
         st = (r.get("run") or {}).get("stages", {})
@@ -481,7 +509,7 @@ def print_report(res: dict[str, Any]) -> None:
         def f(v: Any, w: int) -> str:
             return f"{v:>{w}.2f}" if isinstance(v, (int, float)) else f"{'—':>{w}}"
 
-        print(f"{r['label']:8}{r['exit_code']:>5}{f(r['wall_s'], 9)}{f((r.get('flow') or {}).get('wall_s'), 8)}"
+        print(f"{r['label'][:9]:9}{r['exit_code']:>4}{f(r['wall_s'], 9)}{f((r.get('flow') or {}).get('wall_s'), 8)}"
               f"{f(r.get('startup_s'), 9)}{f(st.get('fetch'), 8)}{f(st.get('select'), 8)}{f(st.get('write'), 8)}"
               f"{f(st.get('draft'), 7)}{llm.get('requests', 0):>8}{llm.get('cached', 0):>7}{r['peak_rss_mb']:>8.0f}")
         if r.get("output_tail"):
@@ -500,7 +528,13 @@ def print_report(res: dict[str, Any]) -> None:
         sp = res["speedup"]
         print(f"serial baseline (concurrency 1): critical path {res['serial_critical_path']['seconds']:.1f} s; "
               f"speed-up flow x{sp['flow']}, write stage x{sp['write_stage']} (ideal x{sp['critical_path']})")
-    print(f"warm re-run / first: process {res['warm_over_first']['process']}, flow {res['warm_over_first']['flow']}")
+    print("first runs (flow / process s): " + ", ".join(f"{r['flow_s']} / {r['process_s']}" for r in res["first_runs"])
+          + " — the median by flow wall is 'first'")
+    print("re-runs of the unchanged day: 'warm' = `aidaily run` (checked before Prefect starts), 'warm-flow' = "
+          "the flow as a deployment runs it (checked before any task), 'warm-all' = --no-skip-unchanged (every "
+          "task, all caches)")
+    wo = res["warm_over_first"]
+    print(f"warm re-run / first: process {wo['process']}, flow {wo['flow']} (every task: {wo['all_tasks_flow']})")
     su = res["startup"]
     print("start-up: " + ", ".join(f"{k} {v['median_s']:.2f} s (min {v['min_s']:.2f})" for k, v in su.items()))
     print("\ntargets:")
@@ -526,6 +560,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--page-latency", type=float, default=0.0, help="seconds per mirror request")
     p.add_argument("--concurrency", type=int, default=8, help="llm.concurrency of the first run")
     p.add_argument("--no-serial", action="store_true", help="skip the concurrency-1 baseline")
+    p.add_argument("--first-runs", type=int, default=3,
+                   help="first runs in fresh homes; the median (by flow wall) is reported (default 3)")
     p.add_argument("--repeat", type=int, default=3, help="repeats of the start-up timings")
     p.add_argument("--prefect-api-url", default=os.environ.get("BENCH_PREFECT_API_URL"),
                    help="use this running Prefect server instead of starting one")

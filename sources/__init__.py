@@ -16,7 +16,18 @@ if TYPE_CHECKING:
 
 SITE_NAMES = ("ithome", "qbitai", "hubtoday")
 
-__all__ = ["SITE_NAMES", "Listing", "Source", "build_sources", "get_source", "site_source"]
+__all__ = ["SITE_NAMES", "Listing", "Source", "build_sources", "get_source", "load_adapters", "site_source"]
+
+
+def load_adapters() -> None:
+    """Import every adapter module and the feed parser now: a long-lived process (a flow)
+    pays these imports once, up front, instead of inside its first fetch. Light callers
+    (the CLI, the up-to-date check) import only what they use, when they use it."""
+    import importlib
+
+    for name in (*SITE_NAMES, "generic"):
+        importlib.import_module(f"sources.{name}")
+    importlib.import_module("feedparser")
 
 
 def site_source(name: str) -> Source:

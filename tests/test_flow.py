@@ -151,15 +151,51 @@ def test_run_writes_a_draft_that_passes_lint(env: Env, first_run) -> None:
     assert (home / "output" / "drafts" / f"{DAY}.review.json").is_file()
 
 
-def test_second_run_makes_no_llm_calls_and_fetches_nothing_it_has(env: Env, first_run, tmp_path: Path) -> None:
+def test_second_run_of_an_unchanged_day_is_up_to_date_and_does_nothing(env: Env, first_run, tmp_path: Path) -> None:
+    home = copy_home(first_run[0], tmp_path)
+    calls_before, pages_before = len(env.llm.requests), article_hits(env.mirror)
+    draft_before = draft_of(home).read_text(encoding="utf-8")
+    result = env.run(home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "up to date" in result.stdout and str(draft_of(home)) in result.stdout
+    assert "Run 2026-01-19" not in result.stdout  # no flow run
+    assert len(env.llm.requests) == calls_before and article_hits(env.mirror) == pages_before
+    assert draft_of(home).read_text(encoding="utf-8") == draft_before
+    with sqlite3.connect(home / "aidaily.db") as db:
+        status = db.execute("SELECT status FROM runs WHERE kind = 'run' ORDER BY started DESC").fetchone()[0]
+    assert status == "unchanged"
+
+
+def test_second_run_through_the_flow_makes_no_llm_calls_and_fetches_nothing_it_has(
+    env: Env, first_run, tmp_path: Path
+) -> None:
     home = copy_home(first_run[0], tmp_path)
     calls_before = len(env.llm.requests)
     pages_before = article_hits(env.mirror)
-    result = env.run(home)
+    result = env.run(home, "--no-skip-unchanged")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "Run 2026-01-19" in result.stdout
     assert len(env.llm.requests) == calls_before
     assert article_hits(env.mirror) == pages_before
     assert draft_of(home).read_text(encoding="utf-8") == draft_of(first_run[0]).read_text(encoding="utf-8")
+
+
+def test_a_scheduled_rerun_of_an_unchanged_day_is_up_to_date_inside_the_flow(
+    env: Env, first_run, tmp_path: Path
+) -> None:
+    """What a served deployment runs: the flow itself, which checks before any task."""
+    import json
+
+    home = copy_home(first_run[0], tmp_path)
+    calls_before = len(env.llm.requests)
+    code = ("import asyncio, json\nfrom flows.daily import daily_digest\n"
+            f"print('REPORT', json.dumps(asyncio.run(daily_digest(date={DAY!r}, home={str(home)!r}))))")
+    result = subprocess.run([sys.executable, "-c", code], env=env.environ(home), capture_output=True, text=True,
+                            timeout=600, cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(next(line for line in result.stdout.splitlines() if line.startswith("REPORT "))[7:])
+    assert report["up_to_date"] and report["exit_code"] == 0 and report["draft"] == str(draft_of(home))
+    assert len(env.llm.requests) == calls_before
 
 
 def test_hand_edited_draft_survives_a_rerun(env: Env, first_run, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from aidaily.commands._common import console, parse_day, settings, tomorrow
+from aidaily.commands._common import QuickExit, console, parse_day, settings, tomorrow
 
 
 def run(
@@ -23,13 +23,27 @@ def run(
     wait: Annotated[
         float, typer.Option("--wait", help="Seconds to wait for another run of the same date (default: refuse).")
     ] = 0.0,
+    skip_unchanged: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unchanged/--no-skip-unchanged",
+            help="Do nothing when the date is up to date: its listings serve what they served at "
+            "the last complete run, and the stored articles, settings, prompts and code are the "
+            "same (checked in well under a second, without starting Prefect). Never with "
+            "--refetch, --rewrite or --offline.",
+        ),
+    ] = True,
 ) -> None:
     """Fetch, select, plan, write and check one date end to end, leaving a draft in
     output/drafts/. Re-running a date reuses the stored articles and the archive and
     makes LLM calls only for what changed; a draft edited by hand is kept (the new draft
     becomes a new version); a published post is never touched.
 
-    Exit codes: 0 complete, 2 draft written with source or LLM failures, 1 no draft.
+    A re-run of a date where nothing changed is up to date and does nothing (see
+    --skip-unchanged).
+
+    Exit codes: 0 complete (or up to date), 2 draft written with source or LLM failures,
+    1 no draft.
     """
     if llm not in ("auto", "none"):
         raise typer.BadParameter("--llm takes 'auto' or 'none'")
@@ -40,10 +54,16 @@ def run(
             "[yellow]notice:[/] no LLM configured (set OPENAI_API_KEY / OPENAI_BASE_URL): "
             "writing an extractive draft, not written by a model"
         )
+    use_llm = llm != "none"
+    if skip_unchanged and not (refetch or rewrite or offline):
+        if _up_to_date(conf, target, use_llm, wait):
+            raise typer.Exit(0)
+        skip_unchanged = False  # just checked: the flow need not check again
     # A cold ephemeral Prefect server can take a while to start on a small machine, and
     # two runs (two dates) share its SQLite file: give both more patience than Prefect's.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
+    QuickExit.arm()  # before Prefect is imported: see QuickExit
     import asyncio
 
     from flows.daily import daily_digest
@@ -51,11 +71,39 @@ def run(
     report = asyncio.run(
         daily_digest(
             date=target, refetch=refetch, rewrite=rewrite, offline=offline, llm=llm,
-            home=str(conf.home.resolve()), lock_wait=wait,
+            home=str(conf.home.resolve()), lock_wait=wait, skip_unchanged=skip_unchanged,
         )
     )
     print_report(report)
-    raise typer.Exit(report["exit_code"])
+    raise QuickExit.exit_with(report["exit_code"])
+
+
+def _up_to_date(conf: Any, day: str, use_llm: bool, wait: float) -> bool:
+    """Check (holding the date's lock) whether ``day`` is up to date; say so if it is."""
+    import asyncio
+    from datetime import date
+
+    from aidaily import uptodate
+    from aidaily.runlock import date_lock
+    from aidaily.store import Store
+
+    store = Store.from_settings(conf)
+    with date_lock(conf.locks_dir, day, wait=wait):
+        verdict = asyncio.run(uptodate.check(conf, date.fromisoformat(day), use_llm, store=store))
+        if not verdict.up_to_date:
+            console(stderr=True).print(f"full run: {verdict.reason}", markup=False, highlight=False)
+            return False
+        report = {"day": day, "draft": verdict.draft, "up_to_date": True, "exit_code": 0}
+        uptodate.record_unchanged(store, date.fromisoformat(day), verdict, report)
+    finished = verdict.run["finished"] if verdict.run else None
+    when = f" (finished {finished:%Y-%m-%d %H:%M} UTC)" if finished else ""
+    out = console()
+    out.print(f"up to date: {verdict.reason}{when}: the sources serve what they served then, and the "
+              "stored articles, settings, prompts and code are the same.", markup=False, highlight=False)
+    out.print(f"draft: {verdict.draft}", markup=False, highlight=False)
+    out.print("(--no-skip-unchanged runs the flow anyway; --rewrite asks the model again)",
+              markup=False, highlight=False)
+    return True
 
 
 def print_report(report: dict[str, Any]) -> None:

@@ -1,0 +1,165 @@
+"""Is a date's draft up to date? Then a re-run of that date has nothing to do.
+
+A complete run (exit 0) records the inputs its draft was made from (``inputs``):
+
+- what each listing URL served (sha256 of the body);
+- the day's stored articles (sha256 over URL and content hash of each in the window);
+- what shapes the draft besides: the settings (secrets left out), the prompt templates,
+  aidaily's own code, model or extractive;
+- the draft it wrote (the hash ``Drafts`` keeps).
+
+A later run for the date first reads the listings again — conditional GETs, as the full
+run would — and compares (``check``). Nothing changed and the draft still there: the run
+is *up to date* and does nothing more (no Prefect flow run, no parsing, no LLM call). Any
+difference, a listing that cannot be read, or a last run that was not complete means a
+full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
+take this shortcut.
+
+Plain functions over the store, the drafts and one ``Fetcher``: no Prefect, no openai.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from aidaily.config import PROJECT_ROOT, Settings
+from aidaily.drafts import Drafts
+from aidaily.errors import FetchError
+
+#: Status of a run that found its date up to date (not a baseline for the next check).
+UNCHANGED = "unchanged"
+#: aidaily's own code: a change to it may change the draft.
+CODE_DIRS = ("aidaily", "sources", "flows")
+
+
+@dataclass
+class Verdict:
+    """``up_to_date`` with the run it matches, or the reason a full run is needed."""
+
+    up_to_date: bool
+    reason: str
+    run: dict[str, Any] | None = None  # the last complete run (when up to date)
+    listings: dict[str, str] = field(default_factory=dict)
+    draft: str | None = None  # the current draft file (when up to date)
+
+
+def _sha(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The hash of aidaily's Python code (the package, the sources, the flows)."""
+    digest = hashlib.sha256()
+    for name in CODE_DIRS:
+        for path in sorted((PROJECT_ROOT / name).rglob("*.py")):
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_fingerprint(settings: Settings, use_llm: bool) -> str:
+    """What shapes the draft besides the articles: settings, prompts, code, model or not."""
+    data = settings.model_dump(mode="json", exclude={"home": True, "llm": {"api_key"}})
+    data["llm_in_use"] = bool(use_llm and settings.llm.configured)
+    prompts = [
+        _sha(path.name, path.read_text(encoding="utf-8", errors="replace"))
+        for path in sorted(settings.prompts_dir.glob("*")) if path.is_file()
+    ]
+    return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False), *prompts, code_fingerprint())
+
+
+def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
+    """The day's stored articles: URL and content hash of each one in the window."""
+    from aidaily.window import window_for
+
+    rows = store.content_hashes(window_for(day, settings.window.hours, settings.window.timezone))
+    return _sha(*(f"{url} {digest}" for url, digest in rows))
+
+
+def inputs(settings: Settings, use_llm: bool, *, articles: str, listings: dict[str, str],
+           draft_hash: str | None) -> dict[str, Any]:
+    """What a complete run records (``runs.stats.inputs``) for the next ``check``;
+    ``articles`` is the ``articles_fingerprint`` taken when the stories were selected."""
+    return {
+        "settings": settings_fingerprint(settings, use_llm),
+        "articles": articles,
+        "listings": dict(sorted(listings.items())),
+        "draft": draft_hash,
+    }
+
+
+async def served_listings(settings: Settings, day: date, fetcher: Any = None) -> dict[str, str]:
+    """``{url: sha256}`` of what every enabled source's listing URLs serve now.
+
+    Raises:
+        FetchError: a listing could not be read (a full run will say why, per source).
+    """
+    from aidaily.ingest import _adapters, body_hash, listing_urls_for
+
+    own = fetcher is None
+    if fetcher is None:
+        from aidaily.archive import Archive
+        from aidaily.fetch import Fetcher
+
+        fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))
+    try:
+        jobs = []
+        for source in _adapters(settings, None):
+            urls, _backfill = listing_urls_for(source, day, settings.window.timezone)
+            jobs += [(url, source.name) for url in urls]
+        results = await asyncio.gather(*(fetcher.fetch(url, source=name) for url, name in jobs))
+        return {url: body_hash(result.body) for (url, _), result in zip(jobs, results)}
+    finally:
+        if own:
+            await fetcher.aclose()
+
+
+async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = None,
+                fetcher: Any = None) -> Verdict:
+    """Compare the date's inputs now with those of its last complete run."""
+    from aidaily.store import Store
+
+    store = store or Store.from_settings(settings)
+    last = store.last_run(day, "run", skip=("running", UNCHANGED))
+    if last is None:
+        return Verdict(False, "no earlier run of this date")
+    recorded = (last.get("stats") or {}).get("inputs")
+    if last["status"] != "ok" or not recorded:
+        return Verdict(False, f"the last run of this date ended '{last['status']}'")
+    if settings_fingerprint(settings, use_llm) != recorded.get("settings"):
+        return Verdict(False, "settings, prompts or aidaily's code changed since the last run")
+    drafts = Drafts(settings.drafts_dir)
+    if drafts.read_current(day.isoformat()) is None:
+        return Verdict(False, "the draft file is gone")
+    if drafts.last_written(day.isoformat()) != recorded.get("draft"):
+        return Verdict(False, "another draft was written since the last run")
+    if articles_fingerprint(store, day, settings) != recorded.get("articles"):
+        return Verdict(False, "the stored articles of the day changed since the last run")
+    try:
+        listings = await served_listings(settings, day, fetcher)
+    except FetchError as exc:
+        return Verdict(False, f"a listing could not be read ({exc.message})")
+    if listings != recorded.get("listings"):
+        changed = sorted(set(listings.items()) ^ set((recorded.get("listings") or {}).items()))
+        return Verdict(False, f"the sources serve something new ({changed[0][0]} …)", listings=listings)
+    return Verdict(True, f"nothing changed since run {last['id']}", run=last, listings=listings,
+                   draft=str(drafts.current_path(day.isoformat())))
+
+
+def record_unchanged(store: Any, day: date, verdict: Verdict, report: dict[str, Any]) -> str:
+    """Note a run that found ``day`` up to date (a ``runs`` row of its own, for the record;
+    never the baseline of a later check)."""
+    run_id: str = store.start_run(day, "run")
+    store.finish_run(run_id, UNCHANGED, {**report, "up_to_date_with": (verdict.run or {}).get("id")})
+    return run_id

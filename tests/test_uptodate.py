@@ -1,0 +1,180 @@
+"""The up-to-date check: a re-run of an unchanged date does nothing, and any change to
+what the draft is made from (listings, stored articles, settings, prompts, the draft
+itself, a failed last run) means a full run.
+
+The day is the test day (``fixtures/day``) served over HTTP on 127.0.0.1, fetched and
+stored by the real ingest; the baseline is what a complete flow run records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from aidaily import uptodate
+from aidaily.config import Settings, load_settings
+from aidaily.drafts import Drafts
+from aidaily.ingest import fetch_day
+from aidaily.store import Store
+from tests.servers import MirrorServer
+
+DAY = "2026-01-19"
+DAY_DATE = date.fromisoformat(DAY)
+DAY_FIXTURES = Path(__file__).parent / "fixtures" / "day"
+SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
+         "https://raw.githubusercontent.com")
+
+
+@pytest.fixture
+def day(tmp_path: Path, home: Path) -> Iterator[tuple[Settings, MirrorServer]]:
+    """Settings of a fresh home whose sources are the test day on a local mirror."""
+    root = tmp_path / "mirror"
+    shutil.copytree(DAY_FIXTURES, root)
+    with MirrorServer(root) as mirror:
+        home.mkdir(parents=True, exist_ok=True)
+        settings = load_settings(home)
+        settings.fetch = settings.fetch.model_copy(update={
+            "per_host_delay": 0.0, "retries": 1, "backoff": 0.01, "timeout": 5.0,
+            "url_map": mirror.url_map(*SITES),
+        })
+        yield settings, mirror
+
+
+def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
+    """What a complete run leaves behind: the day stored, a draft, the run's inputs."""
+    report = asyncio.run(fetch_day(settings, DAY_DATE))
+    assert report.exit_code == 0, report.to_dict()
+    listings = {url: h for rep in report.sources.values() for url, h in rep.listing_hashes.items()}
+    store = Store.from_settings(settings)
+    articles = uptodate.articles_fingerprint(store, DAY_DATE, settings)
+    drafts = Drafts(settings.drafts_dir)
+    written = drafts.write(DAY, "---\ntitle: t\n---\n\ndraft\n")
+    run_id = store.start_run(DAY_DATE, "run")
+    store.finish_run(run_id, "ok", {
+        "draft": str(written.current), "mode": "extractive",
+        "inputs": uptodate.inputs(settings, use_llm, articles=articles, listings=listings,
+                                  draft_hash=drafts.last_written(DAY)),
+    })
+    return run_id
+
+
+def check(settings: Settings, *, use_llm: bool = False) -> uptodate.Verdict:
+    return asyncio.run(uptodate.check(settings, DAY_DATE, use_llm))
+
+
+def page_hits(mirror: MirrorServer) -> int:
+    return sum(n for path, n in mirror.hits.items() if path.endswith((".htm", ".html")))
+
+
+def test_an_unchanged_day_is_up_to_date_after_reading_only_its_listings(day) -> None:
+    settings, mirror = day
+    run_id = complete_run(settings)
+    pages = page_hits(mirror)
+    verdict = check(settings)
+    assert verdict.up_to_date, verdict.reason
+    assert verdict.run and verdict.run["id"] == run_id
+    assert verdict.draft == str(Drafts(settings.drafts_dir).current_path(DAY))
+    assert page_hits(mirror) == pages  # no article page read again
+    assert len(verdict.listings) >= 3  # every source's listings were read again
+
+
+def test_a_day_never_run_or_run_incompletely_is_not_up_to_date(day) -> None:
+    settings, _ = day
+    assert "no earlier run" in check(settings).reason
+    complete_run(settings)
+    store = Store.from_settings(settings)
+    failed = store.start_run(DAY_DATE, "run")
+    store.finish_run(failed, "partial", {})
+    verdict = check(settings)
+    assert not verdict.up_to_date and "partial" in verdict.reason
+
+
+def test_a_run_that_found_the_day_up_to_date_is_not_itself_a_baseline(day) -> None:
+    settings, _ = day
+    run_id = complete_run(settings)
+    store = Store.from_settings(settings)
+    first = check(settings)
+    uptodate.record_unchanged(store, DAY_DATE, first, {"day": DAY})
+    again = check(settings)
+    assert again.up_to_date and again.run and again.run["id"] == run_id
+
+
+def test_a_listing_that_serves_something_new_means_a_full_run(day) -> None:
+    settings, mirror = day
+    complete_run(settings)
+    feed = "https://www.ithome.com/rss/"
+    path = mirror.root / "www.ithome.com" / "rss" / "__index__"
+    path.write_bytes(path.read_bytes().replace(b"</channel>", b"<!-- one more -->\n</channel>"))
+    verdict = check(settings)
+    assert not verdict.up_to_date
+    assert "serve something new" in verdict.reason and feed in verdict.reason
+
+
+def test_a_listing_that_cannot_be_read_means_a_full_run(day) -> None:
+    settings, mirror = day
+    complete_run(settings)
+    feed = next(url for url in check(settings).listings if "qbitai.com/feed" in url)
+    mirror.fault(feed, status=500)
+    verdict = check(settings)
+    assert not verdict.up_to_date and "could not be read" in verdict.reason
+
+
+@pytest.mark.parametrize("change", ["digest settings", "prompt template", "model instead of extractive"])
+def test_settings_prompts_and_the_model_choice_are_inputs(day, change: str) -> None:
+    settings, _ = day
+    settings.llm = settings.llm.model_copy(update={"base_url": "http://127.0.0.1:9/v1"})  # configured
+    complete_run(settings, use_llm=False)
+    use_llm = False
+    if change == "digest settings":
+        settings.digest = settings.digest.model_copy(update={"main_max": 12})
+    elif change == "prompt template":
+        own = settings.home / "prompts"
+        shutil.copytree(settings.shipped_prompts_dir, own)
+        template = sorted(own.glob("*.j2"))[0]
+        template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    else:
+        use_llm = True
+    verdict = check(settings, use_llm=use_llm)
+    assert not verdict.up_to_date and "settings, prompts or aidaily's code" in verdict.reason
+
+
+def test_the_api_key_is_not_an_input(day) -> None:
+    settings, _ = day
+    complete_run(settings)
+    settings.llm = settings.llm.model_copy(update={"api_key": "sk-rotated"})
+    assert uptodate.settings_fingerprint(settings, False) == uptodate.settings_fingerprint(
+        settings.model_copy(update={"llm": settings.llm.model_copy(update={"api_key": "sk-other"})}), False)
+
+
+def test_a_stored_article_that_changed_means_a_full_run(day) -> None:
+    settings, _ = day
+    complete_run(settings)
+    store = Store.from_settings(settings)
+    article = store.articles_for(DAY_DATE)[0]
+    article.text += "（更新）"
+    store.upsert_articles([article])
+    verdict = check(settings)
+    assert not verdict.up_to_date and "stored articles" in verdict.reason
+
+
+def test_a_deleted_draft_or_another_machine_draft_means_a_full_run(day) -> None:
+    settings, _ = day
+    complete_run(settings)
+    drafts = Drafts(settings.drafts_dir)
+    drafts.current_path(DAY).unlink()
+    assert "draft file is gone" in check(settings).reason
+    drafts.write(DAY, "---\ntitle: other\n---\n\nanother draft\n")
+    assert "another draft" in check(settings).reason
+
+
+def test_a_hand_edited_draft_is_still_up_to_date(day) -> None:
+    settings, _ = day
+    complete_run(settings)
+    path = Drafts(settings.drafts_dir).current_path(DAY)
+    path.write_text(path.read_text(encoding="utf-8") + "编辑补了一句。\n", encoding="utf-8")
+    assert check(settings).up_to_date  # a re-run would keep the edit anyway
