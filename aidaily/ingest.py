@@ -3,7 +3,7 @@
 ``fetch_day(settings, day)`` runs every enabled source concurrently. Per source:
 
 1. read its listing URLs for the day (plus ``backfill_urls`` for a past date, see
-   ``is_past``) — from the network, or from the archive alone with ``offline=True``;
+   ``sources.is_past``) — from the network, or from the archive alone with ``offline=True``;
 2. parse them (``Source.parse_listing``): entries to fetch, or finished articles
    (hubtoday). Listings are merged in the adapter's order and the first one to name a
    URL wins, so a fallback listing (hubtoday's rendered page after its markdown) never
@@ -25,15 +25,13 @@ that call them (imported when first used: they pull in numpy).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from zoneinfo import ZoneInfo
 
 from aidaily.archive import Archive, record
 from aidaily.config import Settings
@@ -41,6 +39,8 @@ from aidaily.errors import AidailyError, FetchError
 from aidaily.fetch import Fetcher, FetchResult
 from aidaily.models import Article, FeedEntry, Story
 from aidaily.store import Attempt, Store, day_window
+from aidaily.uptodate import body_hash
+from sources import listing_urls_for
 
 if TYPE_CHECKING:
     from sources.base import Listing, Source
@@ -255,24 +255,6 @@ def _adapters(settings: Settings, names: Iterable[str] | None) -> list[Source]:
     if names is None:
         return registry.build_sources(settings)
     return [registry.get_source(name, settings) for name in dict.fromkeys(names)]
-
-
-def is_past(day: date, timezone: str = "Asia/Shanghai") -> bool:
-    """A digest date whose night has passed (the digest dated D is made on the night of D-1)."""
-    return day <= datetime.now(ZoneInfo(timezone)).date()
-
-
-def listing_urls_for(source: Source, day: date, timezone: str) -> tuple[list[str], bool]:
-    """The listing URLs to read for ``day``, and whether backfill URLs are among them
-    (a past date: the live feed has moved on, see ``Source.backfill_urls``)."""
-    urls = list(source.listing_urls(day))
-    extra = list(source.backfill_urls(day)) if is_past(day, timezone) else []
-    return list(dict.fromkeys(urls + extra)), bool(extra)
-
-
-def body_hash(body: bytes) -> str:
-    """What a listing served, as recorded for the up-to-date check (``aidaily.uptodate``)."""
-    return hashlib.sha256(body).hexdigest()
 
 
 @dataclass

@@ -7,7 +7,9 @@ entry. ``get_source(name, settings)`` finds one by name (for ``aidaily extract``
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sources.base import Listing, Source
 
@@ -16,7 +18,21 @@ if TYPE_CHECKING:
 
 SITE_NAMES = ("ithome", "qbitai", "hubtoday")
 
-__all__ = ["SITE_NAMES", "Listing", "Source", "build_sources", "get_source", "load_adapters", "site_source"]
+__all__ = ["SITE_NAMES", "Listing", "Source", "build_sources", "get_source", "is_past", "listing_urls_for",
+           "load_adapters", "site_source"]
+
+
+def is_past(day: date, timezone: str = "Asia/Shanghai") -> bool:
+    """A digest date whose night has passed (the digest dated D is made on the night of D-1)."""
+    return day <= datetime.now(ZoneInfo(timezone)).date()
+
+
+def listing_urls_for(source: Source, day: date, timezone: str) -> tuple[list[str], bool]:
+    """The listing URLs to read for ``day``, and whether backfill URLs are among them
+    (a past date: the live feed has moved on, see ``Source.backfill_urls``)."""
+    urls = list(source.listing_urls(day))
+    extra = list(source.backfill_urls(day)) if is_past(day, timezone) else []
+    return list(dict.fromkeys(urls + extra)), bool(extra)
 
 
 def load_adapters() -> None:

@@ -85,9 +85,8 @@ def _up_to_date(conf: Any, day: str, use_llm: bool, wait: float) -> bool:
 
     from aidaily import uptodate
     from aidaily.runlock import date_lock
-    from aidaily.store import Store
 
-    store = Store.from_settings(conf)
+    store = uptodate.open_runs(conf)
     with date_lock(conf.locks_dir, day, wait=wait):
         verdict = asyncio.run(uptodate.check(conf, date.fromisoformat(day), use_llm, store=store))
         if not verdict.up_to_date:
