@@ -63,11 +63,13 @@ def main(argv: list[str] | None = None) -> int:
             summary["prefect_server_startup_s"] = server["startup_s"]
             if "day" in chosen:
                 print("\n=== day ===", flush=True)
-                res = day.main(["--repeat", "3" if args.quick else "5"], api_url=server["api_url"])
+                res = day.main(["--repeat", "3" if args.quick else "5", "--first-runs", "1" if args.quick else "3"],
+                               api_url=server["api_url"])
                 targets.update({f"day: {k}": v for k, v in res["targets"].items()})
                 if args.realistic:
                     print("\n=== day --realistic ===", flush=True)
-                    real = day.main(["--realistic", "--no-serial", "--repeat", "1"], api_url=server["api_url"])
+                    real = day.main(["--realistic", "--no-serial", "--repeat", "1", "--first-runs", "1"],
+                                    api_url=server["api_url"])
                     summary["realistic_flow_over_critical"] = real["flow_over_critical"]
             if "scale" in chosen:
                 print("\n=== scale ===", flush=True)

@@ -2,8 +2,8 @@
 against the LLM's critical path.
 
     .venv/bin/python -m benchmarks.day [--latency 1.0] [--realistic] [--ithome 300] [--qbitai 30]
-                                       [--page-latency 0] [--concurrency 8] [--no-serial]
-                                       [--prefect-api-url URL]
+                                       [--page-latency 0] [--concurrency 8] [--first-runs 3]
+                                       [--no-serial] [--prefect-api-url URL]
 
 Set-up (the production set-up, everything on 127.0.0.1):
 
@@ -16,10 +16,16 @@ Set-up (the production set-up, everything on 127.0.0.1):
   (``BenchEditor``), ``--latency`` seconds per call, or with ``--realistic`` a hosted
   model's latencies per step (plan 15 s, write 6 s, finalize 5 s).
 
-Runs, each ``aidaily run --date 2026-01-19`` as a subprocess in a fresh home:
+Runs, each a subprocess in the benchmark's homes:
 
-1. **first** run, ``llm.concurrency`` = ``--concurrency`` (default 8, the shipped default);
-2. **warm** re-run of the same home (unchanged day: expected zero LLM requests);
+1. **first** run, ``aidaily run --date 2026-01-19`` in a fresh home with ``llm.concurrency``
+   = ``--concurrency`` (default 8, the shipped default); ``--first-runs`` of them (default
+   3), each in its own fresh home; the median by flow wall is reported as "first";
+2. the re-runs of that home's unchanged day (expected: zero LLM requests):
+   **warm** — ``aidaily run`` again, as an editor types it (the up-to-date check runs
+   before Prefect starts); **warm-flow** — the flow called as a served deployment calls it
+   (the check runs inside the flow run, before any task); **warm-all** —
+   ``--no-skip-unchanged``, every task again with every cache hit;
 3. **serial** baseline, concurrency 1, in a fresh home (the speed-up of the overlap).
 
 Measured: wall time of the process; the Prefect flow run's own start/end (the Prefect

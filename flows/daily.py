@@ -321,15 +321,16 @@ def _write_draft(settings: Settings, day: str, result: Any, report: RunReport, r
 async def _artifacts(report: RunReport, settings: Settings) -> None:
     """The draft and the run report as Prefect artifacts (shown in the UI)."""
     key = f"digest-{report.day}"
+    pending = []  # three independent API calls: made together
     if report.draft:
         text = Path(report.draft).read_text(encoding="utf-8")
-        await acreate_markdown_artifact(text, key=f"{key}-draft", description=f"Draft of {report.day}")
+        pending.append(acreate_markdown_artifact(text, key=f"{key}-draft", description=f"Draft of {report.day}"))
     rows = [
         {"source": name, "ok": s.get("ok"), "seen": s.get("seen", 0), "new": s.get("new", 0),
          "failed": s.get("failed", 0), "seconds": s.get("seconds", 0), "note": s.get("summary", s.get("error", ""))}
         for name, s in report.sources.items()
     ]
-    await acreate_table_artifact(rows, key=f"{key}-sources", description="Sources")
+    pending.append(acreate_table_artifact(rows, key=f"{key}-sources", description="Sources"))
     summary = [
         {"what": k, "value": str(v)}
         for k, v in {
@@ -343,4 +344,5 @@ async def _artifacts(report: RunReport, settings: Settings) -> None:
             "exit code": report.exit_code, "error": report.error,
         }.items()
     ]
-    await acreate_table_artifact(summary, key=f"{key}-report", description="Run report")
+    pending.append(acreate_table_artifact(summary, key=f"{key}-report", description="Run report"))
+    await asyncio.gather(*pending)
