@@ -38,7 +38,13 @@ from aidaily.errors import ExtractError
 from aidaily.models import Article
 from sources.base import Listing, Source
 from sources.html_utils import (
+    ElementTest,
     at_local_time,
+    css_class,
+    css_classes,
+    css_select,
+    css_select_one,
+    css_tag,
     looks_like_html,
     make_soup,
     normalize_space,
@@ -60,6 +66,9 @@ MAX_ITEM_CHARS = 20_000
 
 # Headings whose content is not news items (summary, audio version, the page title).
 NON_ITEM_HEADING = re.compile(r"(摘要|语音版|AI资讯日报\s*\d|AI洞察日报\s*\d|AI日报\s*\d)")
+# What the rendered page holds besides items: code blocks, the audio table, anchors.
+NON_ITEM_TAGS = frozenset(["pre", "table", "script", "style"])
+NON_ITEM_CLASSES = frozenset(["hextra-code-block", "subheading-anchor"])
 # The anchor suffix hubtoday appends to every inline link.
 ANCHOR_SUFFIX = re.compile(r"\s*[（(]AI资讯[)）]\s*$")
 
@@ -206,9 +215,11 @@ def _html_items(url: str, html: str) -> list[_RawItem]:
     cleaning step.
     """
     soup = make_soup(html, url)
-    root = soup.select_one("article .content") or soup.select_one("main article") \
-        or soup.select_one("main") or soup.body or soup
-    for el in root.select("pre, table, .hextra-code-block, .subheading-anchor, script, style"):
+    root = css_select_one(soup, css_class("content", below=(_named("article"),))) \
+        or css_select_one(soup, css_tag("article", below=(_named("main"),))) \
+        or css_select_one(soup, _named("main")) or soup.body or soup
+    for el in css_select(root, lambda el: el.name in NON_ITEM_TAGS
+                         or not NON_ITEM_CLASSES.isdisjoint(css_classes(el))):
         el.decompose()
     items: list[_RawItem] = []
     section: str | None = None
@@ -226,6 +237,10 @@ def _html_items(url: str, html: str) -> list[_RawItem]:
             if head:
                 items.append(_RawItem(section=section, head=head, body=body))
     return items
+
+
+def _named(tag: str) -> ElementTest:
+    return lambda el: el.name == tag
 
 
 def _li_to_markdown(li: Tag) -> tuple[str, list[str]]:

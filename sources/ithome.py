@@ -13,25 +13,23 @@ lists and "IT之家附上参考地址" lists.
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import date
 from urllib.parse import urlsplit
-
-from bs4 import BeautifulSoup, Tag
 
 from aidaily.errors import ExtractError
 from aidaily.models import Article, FeedEntry
 from sources.base import Listing, Source
 from sources.html_utils import (
+    Element,
     block_lines,
     canonical_url,
     drop_label,
     image_urls,
-    make_soup,
     meta_content,
     parse_feed,
     parse_local_datetime,
+    parse_page,
     text_of,
 )
 
@@ -41,6 +39,8 @@ HOST = "www.ithome.com"
 # The lazy-load placeholder every <img> carries in src.
 PLACEHOLDER_IMAGES = ("/images/v2/t.png", "/images/v2/t.gif")
 
+# Blocks of these classes are boilerplate: the 投稿 thanks and the 广告声明.
+BOILERPLATE_CLASSES = frozenset(["tougao-user", "ad-tips"])
 # Paragraphs that are boilerplate wherever they appear in the body.
 BOILERPLATE_PARAGRAPH = re.compile(
     r"^(广告声明[:：]|感谢IT之家网友.{0,40}的线索投递|相关阅读[:：]\s*《)"
@@ -85,13 +85,17 @@ class IthomeSource(Source):
         return Listing(entries=parse_feed(url, text, self.name, canonical=canonical_ithome_url))
 
     def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
-        soup = make_soup(html, url)
-        body = soup.find(id="paragraph")
+        page = parse_page(html, url)
+        body = page.first(lambda el: el.get("id") == "paragraph")
         if body is None:
             raise ExtractError(
                 f"{url}: layout changed: no #paragraph (div.post_content) article body found"
             )
-        body = copy.copy(body)  # cleaned in place; keep the page intact for meta look-ups
+        # The page's metadata is read first (none of it can fail): the body is then
+        # cleaned in place.
+        title, published = _title(page, entry), _published(page, entry)
+        author, origin, tags = _author(page), _origin(page), _tags(page)
+        editor = drop_label(_meta_field(page, "editor_baidu"), "责编")
         images = image_urls(body, url, skip=PLACEHOLDER_IMAGES)
         links = _remove_boilerplate(body)
         lines = block_lines(body)
@@ -100,32 +104,32 @@ class IthomeSource(Source):
         return Article(
             url=canonical_ithome_url(url),
             source=self.name,
-            title=_title(soup, entry),
+            title=title,
             text="\n".join(lines),
-            published=_published(soup, entry),
-            author=_author(soup),
-            origin=_origin(soup),
-            editor=drop_label(_meta_field(soup, "editor_baidu"), "责编"),
+            published=published,
+            author=author,
+            origin=origin,
+            editor=editor,
             images=images,
-            tags=_tags(soup),
+            tags=tags,
             links=links,
             ai_relevant=None,
         )
 
 
 # ------------------------------------------------------------------------- helpers
-def _title(soup: BeautifulSoup, entry: FeedEntry | None) -> str:
-    title = text_of(soup.find("h1"))
-    if not title and soup.title:
-        title = re.sub(r"\s*[-_|]\s*IT之家\s*$", "", text_of(soup.title))
+def _title(page: Element, entry: FeedEntry | None) -> str:
+    title = text_of(page.find("h1"))
+    head_title = page.find("title")
+    if not title and head_title:
+        title = re.sub(r"\s*[-_|]\s*IT之家\s*$", "", text_of(head_title))
     return title or (entry.title if entry else "")
 
 
-def _meta_field(soup: BeautifulSoup, name: str, inner: str | None = None) -> str:
+def _meta_field(page: Element, name: str, inner: str | None = None) -> str:
     """Text of the meta element ``#name`` (or ``.name``), preferring its ``inner`` child
-    (``#author_baidu strong``). find() rather than CSS select: it is several times
-    faster, and these look-ups run on every page."""
-    el = soup.find(id=name) or soup.find(class_=name)
+    (``#author_baidu strong``)."""
+    el = page.first(lambda e: e.get("id") == name) or page.first(lambda e: name in e.classes)
     if el is None:
         return ""
     if inner:
@@ -135,37 +139,37 @@ def _meta_field(soup: BeautifulSoup, name: str, inner: str | None = None) -> str
     return text_of(el)
 
 
-def _published(soup: BeautifulSoup, entry: FeedEntry | None):
+def _published(page: Element, entry: FeedEntry | None):
     # #pubtime_baidu is Beijing wall-clock time without a zone.
-    stamp = parse_local_datetime(_meta_field(soup, "pubtime_baidu"))
+    stamp = parse_local_datetime(_meta_field(page, "pubtime_baidu"))
     if stamp is None:
-        stamp = parse_local_datetime(meta_content(soup, "article:published_time", "pubdate"))
+        stamp = parse_local_datetime(meta_content(page, "article:published_time", "pubdate"))
     if stamp is None and entry is not None:
         stamp = entry.published
     return stamp
 
 
-def _author(soup: BeautifulSoup) -> str:
-    return drop_label(_meta_field(soup, "author_baidu", "strong"), "作者")
+def _author(page: Element) -> str:
+    return drop_label(_meta_field(page, "author_baidu", "strong"), "作者")
 
 
-def _origin(soup: BeautifulSoup) -> str:
-    return drop_label(_meta_field(soup, "source_baidu", "a"), "来源")
+def _origin(page: Element) -> str:
+    return drop_label(_meta_field(page, "source_baidu", "a"), "来源")
 
 
-def _tags(soup: BeautifulSoup) -> list[str]:
+def _tags(page: Element) -> list[str]:
     """Keywords of the page (``meta keywords``), which ithome fills with its tags."""
-    raw = meta_content(soup, "keywords")
+    raw = meta_content(page, "keywords")
     return [t.strip() for t in re.split(r"[,，]", raw) if t.strip()]
 
 
-def _remove_boilerplate(body: Tag) -> list[str]:
+def _remove_boilerplate(body: Element) -> list[str]:
     """Drop the 投稿 thanks, 广告声明 and trailing 相关阅读 / 参考地址 lists, in place.
 
     Returns the URLs of the 参考地址 list (the article's sources, worth keeping).
     """
     links: list[str] = []
-    for el in body.find_all(class_=("tougao-user", "ad-tips")):
+    for el in [e for e in body.descendants() if not BOILERPLATE_CLASSES.isdisjoint(e.classes)]:
         el.decompose()
     for block in list(body.find_all(["p", "div"])):
         if block.parent is None or block.decomposed:  # went with an earlier marker
@@ -182,23 +186,23 @@ def _remove_boilerplate(body: Tag) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def _remove_marker_and_list(marker: Tag) -> list[str]:
+def _remove_marker_and_list(marker: Element) -> list[str]:
     """Remove a 相关阅读 / 参考地址 marker and the list-like blocks right after it;
     return the http(s) links they held."""
-    removed: list[Tag] = []
+    removed: list[Element] = []
     for sibling in list(marker.find_next_siblings()):
         if sibling.name in ("ul", "ol") or LIST_ENTRY.match(text_of(sibling)) or _only_links(sibling):
             removed.append(sibling)
         else:
             break
-    links = [str(a["href"]) for block in removed for a in block.find_all("a", href=True)
-             if str(a["href"]).startswith(("http://", "https://"))]
+    hrefs = (a.get("href") for block in removed for a in block.find_all("a"))
+    links = [h for h in hrefs if h is not None and h.startswith(("http://", "https://"))]
     for block in [*removed, marker]:
         block.decompose()
     return links
 
 
-def _only_links(block: Tag) -> bool:
+def _only_links(block: Element) -> bool:
     """True for a block whose whole text is its links' text (a list of references)."""
     links = "".join(text_of(a) for a in block.find_all("a"))
     text = text_of(block).strip("《》-•· ")

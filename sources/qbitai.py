@@ -12,28 +12,31 @@ that is removed here; the 参考链接 URLs are kept in ``Article.links``.
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import date, timedelta
 from urllib.parse import quote, urljoin, urlsplit
-
-from bs4 import BeautifulSoup, Tag
 
 from aidaily.errors import ExtractError
 from aidaily.models import Article, FeedEntry
 from sources.base import Listing, Source
 from sources.html_utils import (
+    Element,
     block_lines,
     canonical_url,
+    css_below,
+    css_class,
+    css_select,
+    css_select_one,
+    css_tag,
     drop_label,
     first_text,
     image_urls,
     looks_like_xml_feed,
-    make_soup,
     meta_content,
     parse_feed,
     parse_iso_datetime,
     parse_local_datetime,
+    parse_page,
     text_of,
 )
 
@@ -52,12 +55,19 @@ BOILERPLATE_TEXT = re.compile(
 # Headings after which everything in the same container is page furniture.
 TAIL_HEADINGS = re.compile(r"^(相关阅读|热门文章|推荐阅读|最新文章)$")
 REFERENCES_MARKER = re.compile(r"^参考(链接|资料|文献)[:：]?")
-# Page furniture that may sit inside .article depending on the theme version.
-FURNITURE_SELECTORS = (
-    ".tags", ".article_tags", ".author_box", ".person_box", ".author-box", ".related",
-    ".related_posts", ".hot_posts", ".weixin_pop", "#pophead", ".biaojiwei", ".share",
-    ".article_info", ".zan", ".copyright", "#wx_img",
-)
+# Page furniture that may sit inside .article depending on the theme version: elements
+# of these classes and ids.
+FURNITURE_CLASSES = frozenset([
+    "tags", "article_tags", "author_box", "person_box", "author-box", "related",
+    "related_posts", "hot_posts", "weixin_pop", "biaojiwei", "share", "article_info", "zan",
+    "copyright",
+])
+FURNITURE_IDS = frozenset(["pophead", "wx_img"])
+# Containers of a listing page whose links are not the day's articles (sidebars …).
+SIDEBAR_TAGS = frozenset(["aside", "footer", "nav"])
+SIDEBAR_CLASSES = frozenset(["sidebar", "right", "hot", "hot_posts"])
+LISTING_BOX = re.compile(r"(picture_text|text_box|post|item)")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 NON_CONTENT_IMAGES = ("/themes/", "qbitai-logo", "head.jpg", "avatar", "qrcode", "erweima")
 
 
@@ -91,12 +101,16 @@ class QbitaiSource(Source):
         return Listing(entries=_parse_archive(url, text, self.name))
 
     def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
-        soup = make_soup(html, url)
-        body = soup.select_one(".article") or soup.select_one("div.article_content")
+        page = parse_page(html, url)
+        body = css_select_one(page, css_class("article")) or \
+            css_select_one(page, lambda el: el.name == "div" and "article_content" in el.classes)
         if body is None:
             raise ExtractError(f"{url}: layout changed: no .article body container found")
-        body = copy.copy(body)
-        title = _title(soup, entry)
+        # The page's metadata is read first, the body is then cleaned in place; the time
+        # is parsed where it always was (a hostile one raises, after an empty body would).
+        title = _title(page, entry)
+        stamps = _stamp_texts(page)
+        author, origin, tags = _author(page), _origin(page), _tags(page)
         links = _strip_references(body, url)
         _remove_furniture(body)
         images = image_urls(body, url, skip=NON_CONTENT_IMAGES)
@@ -108,11 +122,11 @@ class QbitaiSource(Source):
             source=self.name,
             title=title,
             text="\n".join(lines),
-            published=_published(soup, entry),
-            author=_author(soup),
-            origin=_origin(soup),
+            published=_published(stamps, entry),
+            author=author,
+            origin=origin,
             images=images,
-            tags=_tags(soup),
+            tags=tags,
             links=links,
             ai_relevant=None,
         )
@@ -126,13 +140,16 @@ def _parse_archive(url: str, html: str, source: str) -> list[FeedEntry]:
     so on a date archive only links of the archive's month are kept, and links inside
     aside/sidebar/footer containers are ignored everywhere.
     """
-    soup = make_soup(html, url)
+    page = parse_page(html, url)
     archive = ARCHIVE_PATH.match(urlsplit(url).path)
-    for el in soup.select("aside, footer, nav, .sidebar, #sidebar, .right, .hot, .hot_posts"):
+    for el in css_select(page, lambda el: el.name in SIDEBAR_TAGS or el.get("id") == "sidebar"
+                          or not SIDEBAR_CLASSES.isdisjoint(el.classes)):
         el.decompose()
     entries: dict[str, FeedEntry] = {}
-    for a in soup.find_all("a", href=True):
-        link = urljoin(url, str(a["href"]))
+    for a in page.find_all("a"):
+        if a.get("href") is None:
+            continue
+        link = urljoin(url, a["href"])
         m = ARTICLE_PATH.match(urlsplit(link).path)
         if not m or (urlsplit(link).hostname or HOST).removeprefix("www.") != "qbitai.com":
             continue
@@ -145,59 +162,81 @@ def _parse_archive(url: str, html: str, source: str) -> list[FeedEntry]:
         entries[key] = FeedEntry(
             url=key, title=title, source=source, published=_listing_time(a),
         )
-    if not entries and not soup.find("body"):
+    if not entries and not page.find("body"):
         raise ExtractError(f"{url}: not an HTML listing page")
     return list(entries.values())
 
 
-def _listing_time(anchor: Tag):
+def _listing_time(anchor: Element):
     """The date/time printed next to an entry on a listing page, when there is one."""
-    box = anchor.find_parent(class_=re.compile(r"(picture_text|text_box|post|item)"))
+    box = anchor.find_parent(lambda el: any(LISTING_BOX.search(c) for c in el.classes))
     if box is None:
         return None
-    return parse_local_datetime(first_text(box, [".time", "time", ".date"]))
+    return parse_local_datetime(first_text(box, [css_class("time"), css_tag("time"),
+                                                 css_class("date")]))
 
 
 # ------------------------------------------------------------------------ articles
-def _title(soup: BeautifulSoup, entry: FeedEntry | None) -> str:
-    title = first_text(soup, [".article h1", "h1"])
-    if not title and soup.title:
-        title = re.sub(r"\s*[-–|]\s*量子位\s*$", "", text_of(soup.title))
+def _title(page: Element, entry: FeedEntry | None) -> str:
+    title = first_text(page, [css_tag("h1", below=("article",)), css_tag("h1")])
+    head_title = page.find("title")
+    if not title and head_title:
+        title = re.sub(r"\s*[-–|]\s*量子位\s*$", "", text_of(head_title))
     return title or (entry.title if entry else "")
 
 
-def _published(soup: BeautifulSoup, entry: FeedEntry | None):
+def _stamp_texts(page: Element) -> tuple[str, str, str]:
+    """Date and time printed beside the author, and the meta published_time."""
+    date_text = first_text(page, [css_class("date", below=("article_info",)), css_class("date")])
+    time_text = first_text(page, [css_class("time", below=("article_info",)), css_class("time")])
+    return date_text, time_text, meta_content(page, "article:published_time")
+
+
+def _published(stamps: tuple[str, str, str], entry: FeedEntry | None):
     """Date and time printed beside the author (Beijing time), else meta, else feed."""
-    date_text = first_text(soup, [".article_info .date", ".date"])
-    time_text = first_text(soup, [".article_info .time", ".time"])
+    date_text, time_text, meta_time = stamps
     stamp = parse_local_datetime(f"{date_text} {time_text}".strip()) if date_text else None
     if stamp is None:
-        stamp = parse_iso_datetime(meta_content(soup, "article:published_time"))
+        stamp = parse_iso_datetime(meta_time)
     if stamp is None and entry is not None:
         stamp = entry.published
     return stamp
 
 
-def _author(soup: BeautifulSoup) -> str:
-    return drop_label(first_text(soup, [".article_info .author a", ".article_info .author",
-                                        ".author a", "a[rel=author]"]), "作者")
+def _rel_author(el: Element) -> bool:
+    """``a[rel=author]``: rel is a list attribute, compared ASCII-case-insensitively."""
+    rel = el.get("rel")
+    return el.name == "a" and rel is not None and \
+        " ".join(re.findall(r"\S+", rel)).translate(_ASCII_LOWER) == "author"
 
 
-def _origin(soup: BeautifulSoup) -> str:
-    origin = first_text(soup, [".article_info .source a", ".article_info .source"])
+def _author(page: Element) -> str:
+    return drop_label(first_text(page, [
+        css_tag("a", below=("article_info", "author")),
+        css_class("author", below=("article_info",)),
+        css_tag("a", below=("author",)),
+        _rel_author,
+    ]), "作者")
+
+
+def _origin(page: Element) -> str:
+    origin = first_text(page, [css_tag("a", below=("article_info", "source")),
+                               css_class("source", below=("article_info",))])
     return drop_label(origin, "来源") or "量子位"
 
 
-def _tags(soup: BeautifulSoup) -> list[str]:
+def _tags(page: Element) -> list[str]:
     tags: list[str] = []
-    for a in soup.select('.tags a, .article_tags a, a[href*="/tag/"]'):
+    for a in css_select(page, lambda el: el.name == "a" and (
+            css_below(el, ("tags",)) or css_below(el, ("article_tags",))
+            or "/tag/" in el.get("href", ""))):
         value = text_of(a)
         if value and value not in tags:
             tags.append(value)
     return tags
 
 
-def _strip_references(body: Tag, url: str) -> list[str]:
+def _strip_references(body: Element, url: str) -> list[str]:
     """Remove the 参考链接 block (marker + the URL lines after it); return its URLs."""
     links: list[str] = []
     for block in list(body.find_all(["p", "div", "h2", "h3", "h4"])):
@@ -210,14 +249,16 @@ def _strip_references(body: Tag, url: str) -> list[str]:
                     not part.name in ("ul", "ol"):
                 break
             links.extend(re.findall(r"https?://[^\s<>\"'\]]+", text))
-            links.extend(urljoin(url, str(a["href"])) for a in part.find_all("a", href=True))
+            links.extend(urljoin(url, a["href"]) for a in part.find_all("a")
+                         if a.get("href") is not None)
             part.decompose()
     return list(dict.fromkeys(links))
 
 
-def _remove_furniture(body: Tag) -> None:
+def _remove_furniture(body: Element) -> None:
     """Byline, copyright line, pop-up, tags, author box and the 相关阅读/热门文章 tail."""
-    for el in body.select(", ".join(FURNITURE_SELECTORS)):
+    for el in css_select(body, lambda el: el.get("id") in FURNITURE_IDS
+                          or not FURNITURE_CLASSES.isdisjoint(el.classes)):
         el.decompose()
     for heading in list(body.find_all(["h2", "h3", "h4", "div", "p"])):
         if heading.decomposed or not TAIL_HEADINGS.match(text_of(heading)):
@@ -234,5 +275,6 @@ def _remove_furniture(body: Tag) -> None:
             # A byline blockquote left empty goes too.
             if container is not None and container.name == "blockquote" and not text_of(container):
                 container.decompose()
-    for a in body.find_all("a", href=re.compile(r"/tag/")):
-        a.decompose()
+    for a in body.find_all("a"):
+        if "/tag/" in a.get("href", ""):
+            a.decompose()
