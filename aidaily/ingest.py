@@ -72,6 +72,7 @@ class SourceReport:
     listing_reached: list[str] = field(default_factory=list)
     listing_failed: dict[str, str] = field(default_factory=dict)
     listing_hashes: dict[str, str] = field(default_factory=dict)  # url -> sha256 of what it served
+    user_agent: str | None = None  # sent to this source (None: the configured one)
     backfill: bool = False  # backfill URLs were read (a past date)
     seen: int = 0  # distinct entries + finished articles the listings gave
     in_window: int = 0  # articles of the day's window (stored or not new)
@@ -277,7 +278,7 @@ class _DayJob:
 
     async def run_source(self, source: Source) -> None:
         """Everything for one source; whatever happens, it ends with a report entry."""
-        rep = self.report.sources[source.name] = SourceReport(source.name)
+        rep = self.report.sources[source.name] = SourceReport(source.name, user_agent=source.user_agent)
         started = time.monotonic()
         attempts: list[Attempt] = []
         try:
@@ -414,7 +415,7 @@ class _DayJob:
         self, source: Source, url: str, kind: str, attempts: list[Attempt]
     ) -> FetchResult | FetchError:
         """One read; success and failure are both noted as attempts (parse failures replace it)."""
-        user_agent = BROWSER_USER_AGENT if getattr(source, "browser_user_agent", False) else None
+        user_agent = source.user_agent
         started = time.monotonic()
         try:
             result = await self.reader.fetch(url, source=source.name, user_agent=user_agent)
@@ -485,13 +486,6 @@ def group_day(settings: Settings, day: date, store: Store | None = None) -> int:
     stories = group_stories(store.articles_for(day, window=window))
     store.set_story_ids(stories)
     return len(stories)
-
-
-#: Sent to sources that refuse non-browser agents (``Source.browser_user_agent``).
-BROWSER_USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
 
 
 def _kind(source: Source) -> str:

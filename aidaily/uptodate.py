@@ -37,6 +37,7 @@ from typing import Any
 from aidaily.config import PROJECT_ROOT, Settings
 from aidaily.drafts import Drafts
 from aidaily.errors import FetchError
+from sources import is_past
 
 #: Status of a run that found its date up to date (not a baseline for the next check).
 UNCHANGED = "unchanged"
@@ -98,26 +99,46 @@ def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
     return _sha(*(f"{url} {digest}" for url, digest in rows))
 
 
-def inputs(settings: Settings, use_llm: bool, *, articles: str, listings: dict[str, str],
-           draft_hash: str | None) -> dict[str, Any]:
-    """What a complete run records (``runs.stats.inputs``) for the next ``check``;
-    ``articles`` is the ``articles_fingerprint`` taken when the stories were selected."""
+def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listings: dict[str, str],
+           requests: list[list[Any]], draft_hash: str | None) -> dict[str, Any]:
+    """What a complete run records (``runs.stats.inputs``) for the next ``check``.
+
+    ``articles`` is the ``articles_fingerprint`` taken when the stories were selected;
+    ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each.
+    """
     return {
         "settings": settings_fingerprint(settings, use_llm),
         "articles": articles,
         "listings": dict(sorted(listings.items())),
+        # The listing URLs follow from the settings, the code, the date and whether its
+        # night has passed (``sources.listing_urls_for``): with all four the same, the
+        # check replays these requests without loading the adapters.
+        "requests": requests,
+        "past": is_past(day, settings.window.timezone),
         "draft": draft_hash,
     }
 
 
-async def served_listings(settings: Settings, day: date, fetcher: Any = None) -> dict[str, str]:
-    """``{url: sha256}`` of what every enabled source's listing URLs serve now.
+def listing_requests(settings: Settings, day: date) -> list[list[Any]]:
+    """``[url, source, user_agent]`` of every listing the enabled sources read for ``day``."""
+    import sources
+
+    out: list[list[Any]] = []
+    for source in sources.build_sources(settings):
+        urls, _backfill = sources.listing_urls_for(source, day, settings.window.timezone)
+        out += [[url, source.name, source.user_agent] for url in urls]
+    return out
+
+
+async def served_listings(settings: Settings, day: date, fetcher: Any = None,
+                          requests: list[list[Any]] | None = None) -> dict[str, str]:
+    """``{url: sha256}`` of what the listings serve now: ``requests`` (``[url, source,
+    user_agent]`` each, default ``listing_requests(settings, day)``) made again.
 
     Raises:
         FetchError: a listing could not be read (a full run will say why, per source).
     """
-    import sources
-
+    requests = requests if requests is not None else listing_requests(settings, day)
     own = fetcher is None
     if fetcher is None:
         from aidaily.archive import Archive
@@ -125,12 +146,10 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None) ->
 
         fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))
     try:
-        jobs = []
-        for source in sources.build_sources(settings):
-            urls, _backfill = sources.listing_urls_for(source, day, settings.window.timezone)
-            jobs += [(url, source.name) for url in urls]
-        results = await asyncio.gather(*(fetcher.fetch(url, source=name) for url, name in jobs))
-        return {url: body_hash(result.body) for (url, _), result in zip(jobs, results)}
+        results = await asyncio.gather(
+            *(fetcher.fetch(url, source=source, user_agent=agent) for url, source, agent in requests)
+        )
+        return {url: body_hash(result.body) for (url, _, _), result in zip(requests, results)}
     finally:
         if own:
             await fetcher.aclose()
@@ -156,8 +175,9 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "another draft was written since the last run")
     if articles_fingerprint(store, day, settings) != recorded.get("articles"):
         return Verdict(False, "the stored articles of the day changed since the last run")
+    same_urls = recorded.get("past") == is_past(day, settings.window.timezone) and recorded.get("requests")
     try:
-        listings = await served_listings(settings, day, fetcher)
+        listings = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
     except FetchError as exc:
         return Verdict(False, f"a listing could not be read ({exc.message})")
     if listings != recorded.get("listings"):

@@ -129,6 +129,7 @@ async def fetch_source(home: str, day: str, source: str, offline: bool, refetch:
         "summary": src.summary(),
         "seconds": src.seconds,
         "listings": src.listing_hashes,
+        "listing_requests": [[url, source, src.user_agent] for url in src.listing_tried],
     }
 
 
@@ -271,9 +272,13 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
     _write_draft(settings, day, result, report, run_id)
     report.stages["draft"] = round(time.monotonic() - started, 3)
     if report.exit_code == 0:  # complete: the baseline of the next run's up-to-date check
-        listings = {url: h for s in report.sources.values() for url, h in (s.get("listings") or {}).items()}
-        report.inputs = uptodate.inputs(settings, use_llm, articles=articles_fingerprint, listings=listings,
-                                        draft_hash=Drafts(settings.drafts_dir).last_written(day))
+        fetched = report.sources.values()
+        report.inputs = uptodate.inputs(
+            settings, use_llm, Date.fromisoformat(day), articles=articles_fingerprint,
+            listings={url: h for s in fetched for url, h in (s.get("listings") or {}).items()},
+            requests=[r for s in fetched for r in s.get("listing_requests") or []],
+            draft_hash=Drafts(settings.drafts_dir).last_written(day),
+        )
     store.finish_run(run_id, {0: "ok", 2: "partial"}.get(report.exit_code, "failed"), report.to_dict())
     logger.info("draft %s (exit %s)", report.draft, report.exit_code)
     return report

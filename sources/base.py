@@ -23,6 +23,13 @@ class Listing:
     articles: list[Article] = field(default_factory=list)  # complete already (hubtoday)
 
 
+#: Sent to sources that refuse non-browser agents (``Source.browser_user_agent``).
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
+
+
 class Source:
     """Base class of the adapters in ``sources/``."""
 
@@ -30,8 +37,16 @@ class Source:
     # Send a browser-like User-Agent (qbitai answers 403 to some default agents).
     browser_user_agent: bool = False
 
+    @property
+    def user_agent(self) -> str | None:
+        """The User-Agent to send (None: the configured one)."""
+        return BROWSER_USER_AGENT if self.browser_user_agent else None
+
     def listing_urls(self, day: date) -> list[str]:
-        """Feeds / pages to read for the digest dated ``day`` (the newest first)."""
+        """Feeds / pages to read for the digest dated ``day`` (the newest first).
+
+        A function of the adapter's settings and ``day`` only (not of the clock): the
+        up-to-date check replays a run's listing requests on that assumption."""
         raise NotImplementedError
 
     def backfill_urls(self, day: date) -> list[str]:

@@ -50,6 +50,7 @@ def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
     report = asyncio.run(fetch_day(settings, DAY_DATE))
     assert report.exit_code == 0, report.to_dict()
     listings = {url: h for rep in report.sources.values() for url, h in rep.listing_hashes.items()}
+    requests = [[url, rep.name, rep.user_agent] for rep in report.sources.values() for url in rep.listing_tried]
     store = Store.from_settings(settings)
     articles = uptodate.articles_fingerprint(store, DAY_DATE, settings)
     drafts = Drafts(settings.drafts_dir)
@@ -57,8 +58,8 @@ def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
     run_id = store.start_run(DAY_DATE, "run")
     store.finish_run(run_id, "ok", {
         "draft": str(written.current), "mode": "extractive",
-        "inputs": uptodate.inputs(settings, use_llm, articles=articles, listings=listings,
-                                  draft_hash=drafts.last_written(DAY)),
+        "inputs": uptodate.inputs(settings, use_llm, DAY_DATE, articles=articles, listings=listings,
+                                  requests=requests, draft_hash=drafts.last_written(DAY)),
     })
     return run_id
 
@@ -81,6 +82,35 @@ def test_an_unchanged_day_is_up_to_date_after_reading_only_its_listings(day) -> 
     assert verdict.draft == str(Drafts(settings.drafts_dir).current_path(DAY))
     assert page_hits(mirror) == pages  # no article page read again
     assert len(verdict.listings) >= 3  # every source's listings were read again
+
+
+def test_the_check_replays_the_runs_listing_requests_with_their_user_agents(day) -> None:
+    from sources.base import BROWSER_USER_AGENT
+
+    settings, mirror = day
+    run_id = complete_run(settings)
+    recorded = Store.from_settings(settings).get_run(run_id)["stats"]["inputs"]  # type: ignore[index]
+    assert sorted(r[0] for r in recorded["requests"]) == sorted(recorded["listings"])
+    assert sorted(map(tuple, recorded["requests"])) == sorted(map(tuple, uptodate.listing_requests(settings, DAY_DATE)))
+    before = {path: len(reqs) for path, reqs in mirror.requests.items()}
+    assert check(settings).up_to_date
+    qbitai = [reqs[-1] for path, reqs in mirror.requests.items()
+              if "qbitai" in path and len(reqs) > before.get(path, 0)]
+    assert qbitai and all(r.get("user-agent") == BROWSER_USER_AGENT for r in qbitai)
+
+
+def test_the_listing_urls_are_worked_out_again_when_the_dates_night_has_passed_since(day) -> None:
+    settings, _ = day
+    run_id = complete_run(settings)
+    store = Store.from_settings(settings)
+    stats = store.get_run(run_id)["stats"]  # type: ignore[index]
+    stats["inputs"]["past"] = False  # recorded on the night before the date: no backfill then
+    night_before = [r for r in stats["inputs"]["requests"] if "/2026/01/" not in r[0]]
+    assert len(night_before) < len(stats["inputs"]["requests"])  # the qbitai date archive was read
+    stats["inputs"]["requests"] = night_before
+    store.finish_run(run_id, "ok", stats)
+    verdict = check(settings)
+    assert verdict.up_to_date and set(verdict.listings) == set(stats["inputs"]["listings"])
 
 
 def test_a_day_never_run_or_run_incompletely_is_not_up_to_date(day) -> None:
