@@ -16,7 +16,6 @@ Nothing here touches files, the database or the network except through the
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -247,7 +246,7 @@ def check(result: EditorResult, stories: dict[str, Story], checked: _Checked | N
                 early = (checked or {}).get((bullet.text, story.id)) if story else None
                 found = early if early is not None else _check_bullet(bullet.text, source)
                 checks.append({"url": item.url, "story_id": story.id if story else None,
-                               "bullet": bullet.text, **copy.deepcopy(found)})
+                               "bullet": bullet.text, **found})
     result.checks = checks
     texts = {i.url: i.title for i in result.digest.items}
     texts.update({b.url: b.text for b in result.digest.briefs})

@@ -141,6 +141,38 @@ def test_plan_write_finalize_gives_the_planned_draft(fake: FakeLLM, home: Path) 
     assert "sk-test-secret" not in result.text
 
 
+def test_facts_checked_as_they_arrive_are_the_checks_made_at_the_end(fake: FakeLLM, home: Path) -> None:
+    from aidaily.editor import check
+
+    stories = make_stories()
+    result = run(small_settings(home, fake.base_url), stories)
+    early = [dict(c) for c in result.checks]
+    check(result, {s.id: s for s in stories})  # every bullet checked again, nothing reused
+    assert early and result.checks == early
+
+
+def test_facts_are_checked_while_other_calls_are_out(fake: FakeLLM, home: Path, monkeypatch) -> None:
+    import aidaily.editor as editor
+
+    phase, made = ["write"], {"write": 0, "check": 0}
+    real = editor._check_bullet
+
+    def counted(text: str, source: str) -> dict[str, Any]:
+        made[phase[0]] += 1
+        return real(text, source)
+
+    monkeypatch.setattr(editor, "_check_bullet", counted)
+    settings = small_settings(home, fake.base_url)
+
+    async def go() -> EditorResult:
+        async with LLMClient(settings.llm, db_url=settings.database_url) as client:
+            return await write_digest(DAY, make_stories(), settings, client,
+                                      progress=lambda msg: phase.__setitem__(0, "check" if msg == "check" else phase[0]))
+
+    result = asyncio.run(go())
+    assert made["write"] >= len(result.checks) > made["check"]  # checked on arrival, reused at the end
+
+
 def test_transient_errors_invalid_json_and_unknown_ids_are_survived(fake: FakeLLM, home: Path) -> None:
     stories = make_stories()
     ids = [s.id for s in stories]
