@@ -105,6 +105,22 @@ def test_runs_attempts_and_source_health(store: Store) -> None:
     assert health.last_success and health.last_failure and "HTTP 500" in health.recent_errors[0]
 
 
+def test_last_run_and_the_content_hashes_of_a_window(store: Store) -> None:
+    start, end = day_window(DAY)
+    store.upsert_articles([article("https://a/in", published=start), article("https://a/out", published=end),
+                           article("https://b/in", source="qbitai", published=end - timedelta(microseconds=1))])
+    assert [url for url, _ in store.content_hashes((start, end))] == ["https://a/in", "https://b/in"]
+    day = DAY
+    ok = store.start_run(day, "run")
+    store.finish_run(ok, "ok", {"inputs": {"draft": "h"}})
+    later = store.start_run(day, "run")
+    store.finish_run(later, "unchanged", {})
+    running = store.start_run(day, "run")
+    assert store.last_run(day, "run")["id"] == later  # type: ignore[index]
+    assert store.last_run(day, "run", skip=("running", "unchanged"))["stats"] == {"inputs": {"draft": "h"}}  # type: ignore[index]
+    assert store.last_run(day, "fetch") is None and running
+
+
 def test_naive_datetimes_are_read_as_beijing_time(store: Store) -> None:
     store.upsert_articles([article(published=datetime(2026, 1, 18, 9, 30))])
     assert store.get_article(article().url).published == datetime(2026, 1, 18, 9, 30, tzinfo=SH)  # type: ignore[union-attr]

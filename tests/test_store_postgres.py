@@ -24,6 +24,7 @@ from aidaily.store import Store
 from tests.test_store import (  # noqa: F401 - collected here again, with this module's ``store``
     test_articles_for_uses_the_day_window,
     test_changed_content_updates_the_row,
+    test_last_run_and_the_content_hashes_of_a_window,
     test_naive_datetimes_are_read_as_beijing_time,
     test_round_trip_keeps_everything_and_times_are_aware_shanghai,
     test_runs_attempts_and_source_health,
