@@ -152,7 +152,7 @@ def test_facts_checked_as_they_arrive_are_the_checks_made_at_the_end(fake: FakeL
 
 
 def test_facts_are_checked_while_other_calls_are_out(fake: FakeLLM, home: Path, monkeypatch) -> None:
-    import aidaily.editor as editor
+    from aidaily import editor
 
     phase, made = ["write"], {"write": 0, "check": 0}
     real = editor._check_bullet

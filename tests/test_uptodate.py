@@ -165,7 +165,7 @@ def test_settings_prompts_and_the_model_choice_are_inputs(day, change: str) -> N
     elif change == "prompt template":
         own = settings.home / "prompts"
         shutil.copytree(settings.shipped_prompts_dir, own)
-        template = sorted(own.glob("*.j2"))[0]
+        template = min(own.glob("*.j2"))
         template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     else:
         use_llm = True
