@@ -9,6 +9,7 @@ SQLAlchemy is heavy to import: only code that touches the database imports this 
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -25,9 +26,19 @@ def engine_for(url: str) -> Engine:
     if engine is None:
         engine = _make_engine(url)
         _import_tables()
-        Base.metadata.create_all(engine)
+        _create_tables(engine)
         _ENGINES[url] = engine
     return engine
+
+
+def _create_tables(engine: Engine) -> None:
+    """Create the missing tables. Two processes starting on a fresh database (two dates
+    run at once in a new home) can both find a table missing and both create it: the
+    loser's error means the table is there now, so it looks again, once."""
+    try:
+        Base.metadata.create_all(engine)
+    except DBAPIError:
+        Base.metadata.create_all(engine)
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

@@ -39,7 +39,7 @@ from aidaily.errors import AidailyError, FetchError
 from aidaily.fetch import Fetcher, FetchResult
 from aidaily.models import Article, FeedEntry, Story
 from aidaily.store import Attempt, Store, day_window
-from aidaily.uptodate import body_hash
+from aidaily.uptodate import body_hash, listing_fingerprint
 from sources import listing_urls_for
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class SourceReport:
     listing_reached: list[str] = field(default_factory=list)
     listing_failed: dict[str, str] = field(default_factory=dict)
     listing_hashes: dict[str, str] = field(default_factory=dict)  # url -> sha256 of what it served
+    listing_listed: dict[str, str] = field(default_factory=dict)  # url -> what it lists (uptodate)
     user_agent: str | None = None  # sent to this source (None: the configured one)
     backfill: bool = False  # backfill URLs were read (a past date)
     seen: int = 0  # distinct entries + finished articles the listings gave
@@ -309,6 +310,7 @@ class _DayJob:
                 continue
             rep.listing_reached.append(url)
             rep.listing_hashes[url] = body_hash(result.body)  # type: ignore[union-attr]
+            rep.listing_listed[url] = listing_fingerprint(listing)
             for entry in listing.entries:
                 entries.setdefault(entry.url, entry)  # the first listing naming a URL wins
             for article in listing.articles:

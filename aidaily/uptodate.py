@@ -2,14 +2,17 @@
 
 A complete run (exit 0) records the inputs its draft was made from (``inputs``):
 
-- what each listing URL served (sha256 of the body);
+- what each listing URL served: the sha256 of the body, and of what it lists (the entries
+  and finished articles its adapter parses out of it);
 - the day's stored articles (sha256 over URL and content hash of each in the window);
 - what shapes the draft besides: the settings (secrets left out), the prompt templates,
   aidaily's own code, model or extractive;
 - the draft it wrote (the hash ``Drafts`` keeps).
 
 A later run for the date first reads the listings again — conditional GETs, as the full
-run would — and compares (``check``). Nothing changed and the draft still there: the run
+run would — and compares (``check``): the same bytes (a 304 gives the archived ones) are
+the same listing; other bytes are parsed, and list the same when only volatile markup
+changed (a feed's ``lastBuildDate``, a page's build hash). Nothing changed and the draft still there: the run
 is *up to date* and does nothing more (no Prefect flow run, no parsing, no LLM call). Any
 difference, a listing that cannot be read, or a last run that was not complete means a
 full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
@@ -61,6 +64,16 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def listing_fingerprint(listing: Any) -> str:
+    """What a parsed listing (``sources.Listing``) lists: its entries (URL, title, time and
+    the feed's own text) and finished articles (URL and content hash), in order."""
+    parts = [f"e {e.url}\t{e.title}\t{e.published.isoformat() if e.published else ''}\t"
+             f"{body_hash((e.content_html or e.summary).encode('utf-8', 'surrogatepass'))}"
+             for e in listing.entries]
+    parts += [f"a {a.url}\t{a.content_hash}" for a in listing.articles]
+    return _sha(*parts)
+
+
 def _sha(*parts: str) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -100,16 +113,18 @@ def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
 
 
 def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listings: dict[str, str],
-           requests: list[list[Any]], draft_hash: str | None) -> dict[str, Any]:
+           listed: dict[str, str], requests: list[list[Any]], draft_hash: str | None) -> dict[str, Any]:
     """What a complete run records (``runs.stats.inputs``) for the next ``check``.
 
     ``articles`` is the ``articles_fingerprint`` taken when the stories were selected;
-    ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each.
+    ``listings`` / ``listed`` the ``body_hash`` / ``listing_fingerprint`` of each listing
+    URL; ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each.
     """
     return {
         "settings": settings_fingerprint(settings, use_llm),
         "articles": articles,
         "listings": dict(sorted(listings.items())),
+        "listed": dict(sorted(listed.items())),
         # The listing URLs follow from the settings, the code, the date and whether its
         # night has passed (``sources.listing_urls_for``): with all four the same, the
         # check replays these requests without loading the adapters.
@@ -131,9 +146,9 @@ def listing_requests(settings: Settings, day: date) -> list[list[Any]]:
 
 
 async def served_listings(settings: Settings, day: date, fetcher: Any = None,
-                          requests: list[list[Any]] | None = None) -> dict[str, str]:
-    """``{url: sha256}`` of what the listings serve now: ``requests`` (``[url, source,
-    user_agent]`` each, default ``listing_requests(settings, day)``) made again.
+                          requests: list[list[Any]] | None = None) -> dict[str, tuple[str, Any]]:
+    """``{url: (source, FetchResult)}``: what the listings serve now, ``requests``
+    (``[url, source, user_agent]`` each, default ``listing_requests(settings, day)``) made again.
 
     Raises:
         FetchError: a listing could not be read (a full run will say why, per source).
@@ -149,10 +164,24 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
         results = await asyncio.gather(
             *(fetcher.fetch(url, source=source, user_agent=agent) for url, source, agent in requests)
         )
-        return {url: body_hash(result.body) for (url, _, _), result in zip(requests, results)}
+        return {url: (source, result) for (url, source, _), result in zip(requests, results)}
     finally:
         if own:
             await fetcher.aclose()
+
+
+def _lists_the_same(settings: Settings, url: str, source: str, result: Any, recorded: dict[str, Any]) -> bool:
+    """Does a listing whose bytes changed still list what it listed at the last run?"""
+    import sources
+
+    expected = (recorded.get("listed") or {}).get(url)
+    if expected is None:
+        return False
+    try:
+        listing = sources.get_source(source, settings).parse_listing(url, result.text)
+    except Exception:  # noqa: BLE001 - unparsable now: not the same; the full run will say why
+        return False
+    return listing_fingerprint(listing) == expected
 
 
 async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = None,
@@ -177,12 +206,16 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "the stored articles of the day changed since the last run")
     same_urls = recorded.get("past") == is_past(day, settings.window.timezone) and recorded.get("requests")
     try:
-        listings = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
+        served = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
     except FetchError as exc:
         return Verdict(False, f"a listing could not be read ({exc.message})")
-    if listings != recorded.get("listings"):
-        changed = sorted(set(listings.items()) ^ set((recorded.get("listings") or {}).items()))
-        return Verdict(False, f"the sources serve something new ({changed[0][0]} …)", listings=listings)
+    before = recorded.get("listings") or {}
+    listings = {url: body_hash(result.body) for url, (_, result) in served.items()}
+    if set(listings) != set(before):
+        return Verdict(False, "the sources' listing URLs changed since the last run", listings=listings)
+    for url, (source, result) in served.items():
+        if listings[url] != before[url] and not _lists_the_same(settings, url, source, result, recorded):
+            return Verdict(False, f"the sources serve something new ({url})", listings=listings)
     return Verdict(True, f"nothing changed since run {last['id']}", run=last, listings=listings,
                    draft=str(drafts.current_path(day.isoformat())))
 

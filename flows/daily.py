@@ -129,6 +129,7 @@ async def fetch_source(home: str, day: str, source: str, offline: bool, refetch:
         "summary": src.summary(),
         "seconds": src.seconds,
         "listings": src.listing_hashes,
+        "listed": src.listing_listed,
         "listing_requests": [[url, source, src.user_agent] for url in src.listing_tried],
     }
 
@@ -293,6 +294,7 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
         report.inputs = uptodate.inputs(
             settings, use_llm, Date.fromisoformat(day), articles=articles_fingerprint,
             listings={url: h for s in fetched for url, h in (s.get("listings") or {}).items()},
+            listed={url: h for s in fetched for url, h in (s.get("listed") or {}).items()},
             requests=[r for s in fetched for r in s.get("listing_requests") or []],
             draft_hash=Drafts(settings.drafts_dir).last_written(day),
         )

@@ -178,3 +178,28 @@ def test_a_lost_insert_race_is_retried_as_an_update(store: Store, monkeypatch: p
     stats = store.upsert_articles([article()])
     assert (stats.new, stats.unchanged) == (0, 1)
     assert len(store.known_urls()) == 1
+
+
+def test_tables_another_process_created_meanwhile_are_taken_as_they_are(tmp_path: Path, monkeypatch) -> None:
+    """Two runs starting in a fresh home both find the tables missing; the loser of the
+    race gets 'already exists' and must go on with the winner's tables."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from aidaily import db
+
+    real = db.Base.metadata.create_all
+    calls: list[int] = []
+
+    def racing(engine, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            real(engine)  # the other process, just before us
+            raise OperationalError("CREATE TABLE sources", {}, sqlite3.OperationalError("table sources already exists"))
+        return real(engine, **kwargs)
+
+    monkeypatch.setattr(db.Base.metadata, "create_all", racing)
+    store = Store(f"sqlite:///{tmp_path / 'race.db'}")
+    store.upsert_articles([article()])
+    assert len(calls) == 2 and store.known_urls() == {article().url: article().content_hash}

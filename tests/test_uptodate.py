@@ -51,6 +51,7 @@ def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
     assert report.exit_code == 0, report.to_dict()
     listings = {url: h for rep in report.sources.values() for url, h in rep.listing_hashes.items()}
     requests = [[url, rep.name, rep.user_agent] for rep in report.sources.values() for url in rep.listing_tried]
+    listed = {url: h for rep in report.sources.values() for url, h in rep.listing_listed.items()}
     store = Store.from_settings(settings)
     articles = uptodate.articles_fingerprint(store, DAY_DATE, settings)
     drafts = Drafts(settings.drafts_dir)
@@ -59,7 +60,7 @@ def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
     store.finish_run(run_id, "ok", {
         "draft": str(written.current), "mode": "extractive",
         "inputs": uptodate.inputs(settings, use_llm, DAY_DATE, articles=articles, listings=listings,
-                                  requests=requests, draft_hash=drafts.last_written(DAY)),
+                                  listed=listed, requests=requests, draft_hash=drafts.last_written(DAY)),
     })
     return run_id
 
@@ -134,15 +135,30 @@ def test_a_run_that_found_the_day_up_to_date_is_not_itself_a_baseline(day) -> No
     assert again.up_to_date and again.run and again.run["id"] == run_id
 
 
-def test_a_listing_that_serves_something_new_means_a_full_run(day) -> None:
+def test_a_listing_that_lists_something_new_means_a_full_run(day) -> None:
     settings, mirror = day
     complete_run(settings)
     feed = "https://www.ithome.com/rss/"
     path = mirror.root / "www.ithome.com" / "rss" / "__index__"
-    path.write_bytes(path.read_bytes().replace(b"</channel>", b"<!-- one more -->\n</channel>"))
+    text = path.read_bytes().decode("utf-8")
+    first = text.index("<title>", text.index("<item>"))
+    path.write_bytes((text[:first + 7] + "更正：" + text[first + 7:]).encode("utf-8"))  # a title edited
     verdict = check(settings)
     assert not verdict.up_to_date
     assert "serve something new" in verdict.reason and feed in verdict.reason
+
+
+def test_a_listing_whose_bytes_changed_but_not_what_it_lists_is_still_up_to_date(day) -> None:
+    settings, mirror = day
+    complete_run(settings)
+    path = mirror.root / "www.ithome.com" / "rss" / "__index__"
+    text = path.read_bytes().decode("utf-8")
+    volatile = text.replace("</channel>", "<lastBuildDate>Mon, 19 Jan 2026 01:02:03 +0800</lastBuildDate>\n"
+                                          "<!-- built in 12 ms -->\n</channel>")
+    assert volatile != text
+    path.write_bytes(volatile.encode("utf-8"))
+    verdict = check(settings)
+    assert verdict.up_to_date, verdict.reason
 
 
 def test_a_listing_that_cannot_be_read_means_a_full_run(day) -> None:

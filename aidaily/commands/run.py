@@ -86,8 +86,8 @@ def _up_to_date(conf: Any, day: str, use_llm: bool, wait: float) -> bool:
     from aidaily import uptodate
     from aidaily.runlock import date_lock
 
-    store = uptodate.open_runs(conf)
-    with date_lock(conf.locks_dir, day, wait=wait):
+    with date_lock(conf.locks_dir, day, wait=wait):  # before the store: a run may be creating it
+        store = uptodate.open_runs(conf)
         verdict = asyncio.run(uptodate.check(conf, date.fromisoformat(day), use_llm, store=store))
         if not verdict.up_to_date:
             console(stderr=True).print(f"full run: {verdict.reason}", markup=False, highlight=False)
