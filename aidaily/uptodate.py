@@ -93,15 +93,20 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def prompts_fingerprint(settings: Settings) -> str:
+    """The prompt templates in use (the home's own, or the shipped ones): names and text."""
+    return _sha(*(
+        _sha(path.name, path.read_text(encoding="utf-8", errors="replace"))
+        for path in sorted(settings.prompts_dir.glob("*")) if path.is_file()
+    ))
+
+
 def settings_fingerprint(settings: Settings, use_llm: bool) -> str:
     """What shapes the draft besides the articles: settings, prompts, code, model or not."""
     data = settings.model_dump(mode="json", exclude={"home": True, "llm": {"api_key"}})
     data["llm_in_use"] = bool(use_llm and settings.llm.configured)
-    prompts = [
-        _sha(path.name, path.read_text(encoding="utf-8", errors="replace"))
-        for path in sorted(settings.prompts_dir.glob("*")) if path.is_file()
-    ]
-    return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False), *prompts, code_fingerprint())
+    return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False), prompts_fingerprint(settings),
+                code_fingerprint())
 
 
 def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:

@@ -160,8 +160,7 @@ def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
             digest.update(article.content_hash.encode())
     llm = settings.llm.model_dump(exclude={"api_key"}, mode="json")
     digest.update(json.dumps([llm, settings.digest.model_dump(mode="json")], sort_keys=True).encode())
-    for template in sorted(settings.prompts_dir.glob("*")):
-        digest.update(template.read_bytes())
+    digest.update(uptodate.prompts_fingerprint(settings).encode())
     return f"aidaily-edit-{digest.hexdigest()}"
 
 
@@ -246,12 +245,13 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
     logger = get_run_logger()
     report = RunReport(day)
     store = Store.from_settings(settings)
+    digest_date = Date.fromisoformat(day)
     if skip_unchanged:
-        verdict = await uptodate.check(settings, Date.fromisoformat(day), use_llm, store=store)
+        verdict = await uptodate.check(settings, digest_date, use_llm, store=store)
         if verdict.up_to_date:
-            return _unchanged(store, day, verdict)
+            return _unchanged(store, digest_date, verdict)
         logger.info("full run: %s", verdict.reason)
-    run_id = store.start_run(Date.fromisoformat(day), "run")
+    run_id = store.start_run(digest_date, "run")
 
     started = time.monotonic()
     names = _source_names(settings)
@@ -266,7 +266,7 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
 
     started = time.monotonic()
     report.articles, stories = select_stories(home, day)
-    articles_fingerprint = uptodate.articles_fingerprint(store, Date.fromisoformat(day), settings)
+    articles_fingerprint = uptodate.articles_fingerprint(store, digest_date, settings)
     report.stories = len(stories)
     report.stages["select"] = round(time.monotonic() - started, 3)
     if not stories:
@@ -292,7 +292,7 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
     if report.exit_code == 0:  # complete: the baseline of the next run's up-to-date check
         fetched = report.sources.values()
         report.inputs = uptodate.inputs(
-            settings, use_llm, Date.fromisoformat(day), articles=articles_fingerprint,
+            settings, use_llm, digest_date, articles=articles_fingerprint,
             listings={url: h for s in fetched for url, h in (s.get("listings") or {}).items()},
             listed={url: h for s in fetched for url, h in (s.get("listed") or {}).items()},
             requests=[r for s in fetched for r in s.get("listing_requests") or []],
@@ -303,14 +303,14 @@ async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: 
     return report
 
 
-def _unchanged(store: Any, day: str, verdict: Any) -> RunReport:
+def _unchanged(store: Any, day: Date, verdict: Any) -> RunReport:
     """The report of a run that found ``day`` up to date: the last run's draft, nothing done."""
     last = verdict.run["stats"]
-    report = RunReport(day, draft=verdict.draft, mode=last.get("mode", ""), up_to_date=True,
+    report = RunReport(day.isoformat(), draft=verdict.draft, mode=last.get("mode", ""), up_to_date=True,
                        articles=last.get("articles", 0), stories=last.get("stories", 0),
                        items=last.get("items", 0), briefs=last.get("briefs", 0))
     report.notices.append(f"up to date: {verdict.reason}; the draft is {verdict.draft}")
-    uptodate.record_unchanged(store, Date.fromisoformat(day), verdict, report.to_dict())
+    uptodate.record_unchanged(store, day, verdict, report.to_dict())
     get_run_logger().info(report.notices[-1])
     return report
 
