@@ -1,5 +1,5 @@
 """``python -m aidaily`` runs the CLI."""
 
-from aidaily.cli import main
+from aidaily.cli.app import main
 
 main()

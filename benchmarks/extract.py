@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aidaily.fetch import decode_body  # noqa: E402
+from aidaily.ingest.fetch import decode_body  # noqa: E402
 from sources import site_source  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "gold"

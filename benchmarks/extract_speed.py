@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aidaily.mirror import url_to_relpath
+from aidaily.ingest.mirror import url_to_relpath
 from benchmarks.synth import DAY, write_day
 from sources import site_source
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from aidaily.mirror import HEADERS_SUFFIX, url_to_relpath
+from aidaily.ingest.mirror import HEADERS_SUFFIX, url_to_relpath
 
 DAY = "2026-01-19"
 WINDOW_DAY = "2026-01-18"  # the window of the digest dated DAY (Beijing)

@@ -36,10 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aidaily.config import Settings  # noqa: E402
-from aidaily.editor import candidate_stories, write_digest  # noqa: E402
-from aidaily.llm import LLMClient  # noqa: E402
+from aidaily.editor.draft import candidate_stories, write_digest  # noqa: E402
+from aidaily.llm.client import LLMClient  # noqa: E402
 from aidaily.models import Article  # noqa: E402
-from aidaily.prompting import estimate_tokens, render_template  # noqa: E402
+from aidaily.editor.prompting import estimate_tokens, render_template  # noqa: E402
 from tests.fakellm import FakeLLM, FakeRequest  # noqa: E402
 
 DAY = "2026-01-19"
@@ -178,7 +178,7 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
                   "fits_context": base_prompt + base_completion <= CONTEXT_WINDOW},
         "ratio_total": round((prompt + completion) / (base_prompt + base_completion), 4),
         "ratio_prompt": round(prompt / base_prompt, 4),
-        "estimator": "aidaily.prompting.estimate_tokens (1/CJK char, 1 per 4 other chars)",
+        "estimator": "aidaily.editor.prompting.estimate_tokens (1/CJK char, 1 per 4 other chars)",
         "context_window": CONTEXT_WINDOW,
     }
 

@@ -3,8 +3,8 @@
     fetch (one task per source, concurrent, retried) -> select -> plan + write
     (concurrent LLM calls, cached) -> check -> draft (versioned, atomic) -> artifacts
 
-Everything that decides anything lives in the core (``aidaily.ingest``,
-``aidaily.select``/``dedup``, ``aidaily.editor``, ``aidaily.drafts``); the flow adds
+Everything that decides anything lives in the core (``aidaily.ingest.day``,
+``aidaily.stories.select``/``dedup``, ``aidaily.editor.draft``, ``aidaily.review.drafts``); the flow adds
 Prefect's retries, caching, logging and artifacts. A re-run of an unchanged date does no
 work: pages already stored are not fetched again, the write task's result is cached
 under a key of its inputs (the stories' content, the model settings and the prompt
@@ -36,23 +36,23 @@ from prefect import Flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 
 import sources
-from aidaily import review_record as rr
-from aidaily import uptodate
-from aidaily.commands._common import tomorrow
+from aidaily.review import record as rr
+from aidaily.pipeline import uptodate
+from aidaily.cli.common import tomorrow
 from aidaily.config import Settings, load_settings
-from aidaily.drafts import Drafts
-from aidaily.editor import LLMUnreachable, candidate_stories, write_day
+from aidaily.review.drafts import Drafts
+from aidaily.editor.draft import LLMUnreachable, candidate_stories, write_day
 from aidaily.errors import LLMError
-from aidaily.fetch import tls_context
-from aidaily.ingest import fetch_day
-from aidaily.llm import LLMClient  # noqa: F401
-from aidaily.runlock import date_lock
-from aidaily.store import Store
+from aidaily.ingest.fetch import tls_context
+from aidaily.ingest.day import fetch_day
+from aidaily.llm.client import LLMClient  # noqa: F401
+from aidaily.pipeline.runlock import date_lock
+from aidaily.store.store import Store
 
 # What the run would import on first use (selection and dedup pull in numpy), and the
 # TLS context every fetcher and the model's client share: set up now, not mid-run.
 sources.load_adapters()
-for _module in ("aidaily.select", "aidaily.dedup", "aidaily.grounding", "aidaily.lint", "aidaily.prompting"):
+for _module in ("aidaily.stories.select", "aidaily.stories.dedup", "aidaily.checks.grounding", "aidaily.format.lint", "aidaily.editor.prompting"):
     importlib.import_module(_module)
 tls_context()
 
@@ -223,7 +223,7 @@ async def daily_digest(
         llm: "auto" (the configured model, or extractive without one) or "none".
         home: the aidaily home directory (default: AIDAILY_HOME or the current directory).
         lock_wait: seconds to wait for another run of the same date.
-        skip_unchanged: do nothing when the date is up to date (``aidaily.uptodate``:
+        skip_unchanged: do nothing when the date is up to date (``aidaily.pipeline.uptodate``:
             the sources serve what they served at the last complete run, and the stored
             articles, settings, prompts and code are the same). Never with refetch,
             rewrite or offline.

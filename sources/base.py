@@ -3,7 +3,7 @@
 A source says what to read for a digest date, turns a fetched feed / listing page into
 entries (or, for digest-like sites such as hubtoday, directly into articles), and turns
 a fetched article page into an ``Article``. Adapters are pure: they receive text that
-was fetched elsewhere (``aidaily.fetch``) and return plain values (``aidaily.models``);
+was fetched elsewhere (``aidaily.ingest.fetch``) and return plain values (``aidaily.models``);
 they never touch the network, the database or Prefect.
 """
 

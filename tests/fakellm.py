@@ -23,7 +23,7 @@ attributes ``headers`` (lower-case names), ``path``, ``step`` and helpers — an
 a :class:`Reply`, a ``dict`` (sent as JSON content), a ``str`` (sent as raw content) or
 ``None`` (fall through to the next stage).
 
-Step routing convention: :class:`aidaily.llm.LLMClient` sends the header
+Step routing convention: :class:`aidaily.llm.client.LLMClient` sends the header
 ``X-Aidaily-Step: <step>`` (``plan`` / ``write`` / ``finalize`` / …) with every request;
 ``FakeRequest.step`` reads it (``""`` when absent).
 

@@ -4,7 +4,7 @@
         url_map = server.url_map("https://www.ithome.com")  # {"https://www.ithome.com": "http://127.0.0.1:PORT/www.ithome.com"}
         server.fault("/www.ithome.com/rss/", status=500, times=2)
 
-Files are looked up with ``aidaily.mirror.request_path_to_relpath`` (``/www.ithome.com/rss/``
+Files are looked up with ``aidaily.ingest.mirror.request_path_to_relpath`` (``/www.ithome.com/rss/``
 → ``www.ithome.com/rss/__index__``). A sidecar ``<file>.headers.json`` gives headers
 (``{"Content-Type": "text/html; charset=gbk", "status": 200}``; a nested ``"headers"``
 object works too). Every file gets an ETag (the sidecar's, or a hash of the body) and a
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from aidaily.mirror import HEADERS_SUFFIX, request_path_to_relpath, url_to_relpath
+from aidaily.ingest.mirror import HEADERS_SUFFIX, request_path_to_relpath, url_to_relpath
 
 _TYPES = {".xml": "application/xml", ".htm": "text/html", ".html": "text/html", ".md": "text/markdown",
           ".json": "application/json", ".txt": "text/plain"}

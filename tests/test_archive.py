@@ -1,4 +1,4 @@
-"""aidaily.archive: compressed, append-only raw responses; latest(); record into the mirror layout."""
+"""aidaily.ingest.archive: compressed, append-only raw responses; latest(); record into the mirror layout."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from aidaily.archive import Archive, record
+from aidaily.ingest.archive import Archive, record
 from aidaily.errors import FetchError
-from aidaily.fetch import FetchResult
+from aidaily.ingest.fetch import FetchResult
 
 URL = "https://www.ithome.com/0/914/192.htm"
 T0 = datetime(2026, 1, 18, 12, 0, tzinfo=UTC)

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aidaily.assemble import Finalized, ItemText, Written, assemble, clean, site_name
+from aidaily.editor.assemble import Finalized, ItemText, Written, assemble, clean, site_name
 from aidaily.config import Settings
-from aidaily.editor_schema import Plan, PlanGroup, PlanSection
-from aidaily.lint import has_errors, lint_text
+from aidaily.editor.schema import Plan, PlanGroup, PlanSection
+from aidaily.format.lint import has_errors, lint_text
 from aidaily.models import Article, Story
-from aidaily.parse import parse
-from aidaily.render import render
+from aidaily.format.parse import parse
+from aidaily.format.render import render
 
 DAY = "2026-01-19"
 REFERENCE_FOOTER_START = '<div class="telegram-card">'

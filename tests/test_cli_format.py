@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from aidaily.cli import app
+from aidaily.cli.app import app
 
 DIGESTS = Path(__file__).parent / "fixtures" / "digests"
 REFERENCE = DIGESTS / "ai-daily-2026-01-19.md"
@@ -55,8 +55,8 @@ def test_fmt_canonical_rewrites_in_house_layout(tmp_path: Path) -> None:
 
 
 def test_fmt_canonical_keeps_the_reference_content(tmp_path: Path) -> None:
-    from aidaily.parse import parse
-    from aidaily.render import canonical, render
+    from aidaily.format.parse import parse
+    from aidaily.format.render import canonical, render
 
     text = REFERENCE.read_text(encoding="utf-8")
     assert render(canonical(parse(text))) == close_briefs(text)
@@ -104,7 +104,7 @@ def test_lint_unreadable_file_is_an_error(tmp_path: Path) -> None:
 
 def test_cli_start_up_imports_nothing_heavy() -> None:
     code = (
-        "import sys, aidaily.cli;"
+        "import sys, aidaily.cli.app;"
         "heavy = [m for m in ('prefect', 'openai', 'sqlalchemy', 'httpx', 'pydantic', 'feedparser', 'trafilatura', 'bs4', 'jinja2') if m in sys.modules];"
         "print(','.join(heavy))"
     )

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aidaily.dedup import (
+from aidaily.stories.dedup import (
     canonical_url,
     group_duplicates,
     shingles,
     stories_from_groups,
     story_id,
 )
-from aidaily.entities import (
+from aidaily.checks.entities import (
     canonical_name,
     canonicalize_text,
     entity_variants,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aidaily.digest import (
+from aidaily.format.digest import (
     Brief,
     BriefList,
     Bullet,
@@ -26,8 +26,8 @@ from aidaily.digest import (
     is_other_news_heading,
 )
 from aidaily.errors import DigestParseError
-from aidaily.parse import parse
-from aidaily.render import render
+from aidaily.format.parse import parse
+from aidaily.format.render import render
 
 DIGESTS = Path(__file__).parent / "fixtures" / "digests"
 REFERENCE = DIGESTS / "ai-daily-2026-01-19.md"

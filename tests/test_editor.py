@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from aidaily.config import Settings
-from aidaily.editor import EditorResult, LLMUnreachable, write_digest
-from aidaily.lint import has_errors, lint_text
-from aidaily.llm import LLMClient
+from aidaily.editor.draft import EditorResult, LLMUnreachable, write_digest
+from aidaily.format.lint import has_errors, lint_text
+from aidaily.llm.client import LLMClient
 from aidaily.models import Story
-from aidaily.parse import parse
+from aidaily.format.parse import parse
 from tests.fakellm import FakeLLM, FakeRequest, Reply
 from tests.test_assemble import DAY, make_stories
 
@@ -142,7 +142,7 @@ def test_plan_write_finalize_gives_the_planned_draft(fake: FakeLLM, home: Path) 
 
 
 def test_facts_checked_as_they_arrive_are_the_checks_made_at_the_end(fake: FakeLLM, home: Path) -> None:
-    from aidaily.editor import check
+    from aidaily.editor.draft import check
 
     stories = make_stories()
     result = run(small_settings(home, fake.base_url), stories)
@@ -152,8 +152,7 @@ def test_facts_checked_as_they_arrive_are_the_checks_made_at_the_end(fake: FakeL
 
 
 def test_facts_are_checked_while_other_calls_are_out(fake: FakeLLM, home: Path, monkeypatch) -> None:
-    from aidaily import editor
-
+    from aidaily.editor import draft as editor
     phase, made = ["write"], {"write": 0, "check": 0}
     real = editor._check_bullet
 
@@ -286,7 +285,7 @@ def test_without_a_model_the_draft_is_extractive(home: Path) -> None:
 
 
 def test_unfetched_links_are_reported(home: Path) -> None:
-    from aidaily.editor import check
+    from aidaily.editor.draft import check
 
     stories = make_stories()
     result = asyncio.run(write_digest(DAY, stories, small_settings(home), None))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from aidaily.cli import app
+from aidaily.cli.app import app
 
 FIX = Path(__file__).parent / "fixtures"
 DAY = FIX / "day"

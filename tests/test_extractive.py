@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from aidaily.config import Settings
-from aidaily.extractive import (
+from aidaily.editor.extractive import (
     PLACEHOLDER,
     extractive_digest,
     extractive_plan,
     lead_sentences,
     theme_of,
 )
-from aidaily.lint import has_errors, lint_text
+from aidaily.format.lint import has_errors, lint_text
 from aidaily.models import Article, Story
-from aidaily.parse import parse
-from aidaily.render import render
+from aidaily.format.parse import parse
+from aidaily.format.render import render
 from tests.test_assemble import DAY, make_stories
 
 
@@ -68,9 +68,9 @@ def test_html_in_article_text_does_not_reach_the_draft() -> None:
 
 
 def test_fallback_title_names_the_leading_companies_and_seo_lists_names() -> None:
-    from aidaily.assemble import ItemText, Written
-    from aidaily.editor_schema import Plan, PlanGroup, PlanSection
-    from aidaily.extractive import fallback_final
+    from aidaily.editor.assemble import ItemText, Written
+    from aidaily.editor.schema import Plan, PlanGroup, PlanSection
+    from aidaily.editor.extractive import fallback_final
 
     plan = Plan(sections=[PlanSection(title="超算与模型：测试", groups=[PlanGroup(story_ids=["a", "b", "c"], commentary=False)])],
                 other_ids=[])

@@ -1,4 +1,4 @@
-"""aidaily.fetch against a real HTTP server on 127.0.0.1 (tests/servers.py); no network."""
+"""aidaily.ingest.fetch against a real HTTP server on 127.0.0.1 (tests/servers.py); no network."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from aidaily.archive import Archive
+from aidaily.ingest.archive import Archive
 from aidaily.config import FetchSettings
 from aidaily.errors import BlockedURLError, FetchError, ResponseTooLarge
-from aidaily.fetch import (
+from aidaily.ingest.fetch import (
     Fetcher,
     address_problem,
     decode_body,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from aidaily.cli import app
+from aidaily.cli.app import app
 from tests.servers import MirrorServer, closed_port_url
 
 DAY = "2026-01-19"
@@ -155,7 +155,7 @@ def test_the_test_day_goes_into_the_database(test_day: MirrorServer, home: Path)
     import feedparser
 
     from aidaily.config import load_settings
-    from aidaily.store import Store
+    from aidaily.store.store import Store
 
     result = invoke("fetch", "--date", DAY)
     assert result.exit_code == 0, result.output

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from aidaily.lint import has_errors, lint_text
+from aidaily.format.lint import has_errors, lint_text
 from tests.fakellm import FakeLLM
 from tests.servers import MirrorServer
 from tests.test_editor import fake_editor
@@ -286,7 +286,7 @@ def test_two_concurrent_runs_do_not_corrupt_anything(env: Env, tmp_path: Path) -
 
 
 def test_serve_registers_the_configured_cron_and_time_zone(tmp_path: Path) -> None:
-    from aidaily.commands.serve import build_deployment
+    from aidaily.cli.serve import build_deployment
     from aidaily.config import load_settings
 
     (tmp_path / "aidaily.toml").write_text('[schedule]\ncron = "15 22 * * *"\ntimezone = "Europe/Berlin"\n')
@@ -299,7 +299,7 @@ def test_serve_registers_the_configured_cron_and_time_zone(tmp_path: Path) -> No
 
 
 def test_serve_defaults_to_2330_shanghai(tmp_path: Path) -> None:
-    from aidaily.commands.serve import build_deployment
+    from aidaily.cli.serve import build_deployment
     from aidaily.config import load_settings
 
     [schedule] = build_deployment(load_settings(tmp_path)).schedules

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aidaily.digest import Brief, BriefList, Bullet, Digest, Insight, Item, Section
-from aidaily.grounding import (
+from aidaily.format.digest import Brief, BriefList, Bullet, Digest, Insight, Item, Section
+from aidaily.checks.grounding import (
     BulletCheck,
     check_bullet,
     check_digest,

@@ -1,4 +1,4 @@
-"""aidaily.ingest.fetch_day with small fake sources served over HTTP on 127.0.0.1.
+"""aidaily.ingest.day.fetch_day with small fake sources served over HTTP on 127.0.0.1.
 
 Each fake source reads one listing (a tiny XML format) and article pages (``<h1>`` +
 ``<div class="body">``). The fault test puts one fault on each source and checks that
@@ -18,9 +18,9 @@ import pytest
 
 from aidaily.config import FeedSource, Settings, load_settings
 from aidaily.errors import ExtractError
-from aidaily.ingest import FetchReport, ProgressEvent, fetch_day
+from aidaily.ingest.day import FetchReport, ProgressEvent, fetch_day
 from aidaily.models import Article, FeedEntry
-from aidaily.store import Store
+from aidaily.store.store import Store
 from sources.base import Listing, Source
 from tests.servers import MirrorServer, closed_port_url
 

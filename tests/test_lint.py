@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aidaily.lint import has_errors, lint_text
+from aidaily.format.lint import has_errors, lint_text
 
 REFERENCE = Path(__file__).parent / "fixtures" / "digests" / "ai-daily-2026-01-19.md"
 NAME = "ai-daily-2026-01-19.md"

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select
 
 from aidaily.config import LLMSettings, StepSettings
-from aidaily.db import session_factory
+from aidaily.store.db import session_factory
 from aidaily.errors import BudgetExceeded, LLMError
-from aidaily.llm import (
+from aidaily.llm.client import (
     LLMCacheEntry,
     LLMCall,
     LLMClient,
@@ -26,7 +26,7 @@ from aidaily.llm import (
     redact,
     run_usage,
 )
-from aidaily.llm_schema import parse_json, response_format, strict_json_schema
+from aidaily.llm.schema import parse_json, response_format, strict_json_schema
 from tests.fakellm import FakeLLM, FakeRequest, Reply
 
 pytest_plugins = ("tests.fakellm",)  # the fake_llm fixture

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aidaily.numbers import (
+from aidaily.checks.numbers import (
     extract_numbers,
     normalize_number,
     number_keys,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aidaily.editor_schema import Plan, PlanGroup, PlanSection
-from aidaily.plan import plan_problems, prune, validator
+from aidaily.editor.schema import Plan, PlanGroup, PlanSection
+from aidaily.editor.plan import plan_problems, prune, validator
 
 IDS = [f"s{i}" for i in range(1, 13)]
 LIMITS = {"main_min": 4, "main_max": 8, "other_min": 2, "other_max": 4,

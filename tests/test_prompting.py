@@ -8,9 +8,9 @@ import jinja2
 import pytest
 
 from aidaily.config import Settings
-from aidaily.editor_schema import Plan, PlanGroup, PlanSection
+from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.models import Article, Story
-from aidaily.prompting import (
+from aidaily.editor.prompting import (
     build_brief_messages,
     build_finalize_messages,
     build_plan_messages,

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aidaily.dedup import group_duplicates
+from aidaily.stories.dedup import group_duplicates
 from aidaily.models import Article, Story
-from aidaily.select import (
+from aidaily.stories.select import (
     in_window,
     is_ai_relevant,
     keyword_hits,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aidaily.errors import ExtractError
-from aidaily.mirror import url_to_relpath
+from aidaily.ingest.mirror import url_to_relpath
 from sources.hubtoday import HubtodaySource
 
 FIX = Path(__file__).parent / "fixtures"

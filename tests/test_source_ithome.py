@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aidaily.errors import ExtractError
-from aidaily.fetch import decode_body as _decode
+from aidaily.ingest.fetch import decode_body as _decode
 from sources.html_utils import canonical_url
 from sources.ithome import IthomeSource, canonical_ithome_url
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aidaily.errors import ExtractError
-from aidaily.mirror import url_to_relpath
+from aidaily.ingest.mirror import url_to_relpath
 from sources.qbitai import QbitaiSource, canonical_qbitai_url
 
 FIX = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""aidaily.store on a real SQLite file: idempotent upserts, aware times, runs, attempts, health."""
+"""aidaily.store.store on a real SQLite file: idempotent upserts, aware times, runs, attempts, health."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aidaily.models import Article, Story
-from aidaily.store import Attempt, Store, day_window
+from aidaily.store.store import Attempt, Store, day_window
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 1, 19)
@@ -138,13 +138,13 @@ def test_a_killed_writer_leaves_a_usable_database(tmp_path: Path) -> None:
         import os, signal
         from datetime import datetime, timezone
         from aidaily.models import Article
-        from aidaily.store import Store
+        from aidaily.store.store import Store
         store = Store({url!r})
         when = datetime(2026, 1, 18, 8, tzinfo=timezone.utc)
         store.upsert_articles([Article(url="https://a/%d" % i, source="x", title="t", text="t",
                                        published=when) for i in range(50)])
         session = store._sessions()
-        from aidaily.store import ArticleRow
+        from aidaily.store.store import ArticleRow
         session.add(ArticleRow(url="https://a/uncommitted", source="x", title="t", text="t",
                                content_hash="h", first_seen=when, last_seen=when))
         session.flush()  # written to the journal, never committed
@@ -160,8 +160,7 @@ def test_a_killed_writer_leaves_a_usable_database(tmp_path: Path) -> None:
 
 def test_a_lost_insert_race_is_retried_as_an_update(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two runs of one date insert the same new URL: the loser reads again and updates."""
-    from aidaily import store as store_module
-
+    from aidaily.store import store as store_module
     real = store_module._new_row
     calls = {"n": 0}
 
@@ -187,8 +186,7 @@ def test_tables_another_process_created_meanwhile_are_taken_as_they_are(tmp_path
 
     from sqlalchemy.exc import OperationalError
 
-    from aidaily import db
-
+    from aidaily.store import db
     real = db.Base.metadata.create_all
     calls: list[int] = []
 

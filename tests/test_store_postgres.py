@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from aidaily.store import Store
+from aidaily.store.store import Store
 from tests.test_store import (  # noqa: F401 - collected here again, with this module's ``store``
     test_articles_for_uses_the_day_window,
     test_changed_content_updates_the_row,
@@ -99,7 +99,7 @@ def store(postgres: str) -> Store:
 def test_every_table_is_created_on_postgres(store: Store) -> None:
     from sqlalchemy import inspect
 
-    from aidaily.db import engine_for
+    from aidaily.store.db import engine_for
 
     tables = set(inspect(engine_for(store.url)).get_table_names())
     assert {"articles", "sources", "fetch_attempts", "runs", "llm_calls", "llm_cache", "publications"} <= tables

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from aidaily import uptodate
+from aidaily.pipeline import uptodate
 from aidaily.config import Settings, load_settings
-from aidaily.drafts import Drafts
-from aidaily.ingest import fetch_day
-from aidaily.store import Store
+from aidaily.review.drafts import Drafts
+from aidaily.ingest.day import fetch_day
+from aidaily.store.store import Store
 from tests.servers import MirrorServer
 
 DAY = "2026-01-19"
@@ -233,7 +233,7 @@ def test_sqlite_runs_reads_and_writes_what_the_store_does(day) -> None:
     from datetime import datetime, timedelta
 
     from aidaily.models import Article
-    from aidaily.window import window_for
+    from aidaily.stories.window import window_for
 
     settings, _ = day
     run_id = complete_run(settings)

@@ -21,11 +21,11 @@ pytest.importorskip("httpx")
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings, load_settings
-from aidaily.drafts import Drafts, text_hash
+from aidaily.review.drafts import Drafts, text_hash
 from aidaily.models import Article
-from aidaily.publish import post_path, publications
-from aidaily.store import Store
-from aidaily.web.app import create_app
+from aidaily.review.publish import post_path, publications
+from aidaily.store.store import Store
+from aidaily.review.web.app import create_app
 
 pytest_plugins = ("tests.fakellm",)
 
@@ -262,7 +262,7 @@ def test_foreign_host_refused_without_token(settings: Settings) -> None:
 def test_web_command_refuses_public_address_without_token(home: Path) -> None:
     from typer.testing import CliRunner
 
-    from aidaily.cli import app
+    from aidaily.cli.app import app
 
     result = CliRunner().invoke(app, ["web", "--host", "0.0.0.0", "--port", "1"])
     assert result.exit_code == 2

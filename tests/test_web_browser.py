@@ -36,9 +36,9 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing (pip install playwright)")
 uvicorn = pytest.importorskip("uvicorn")
 
-from aidaily.drafts import Drafts
-from aidaily.publish import post_path
-from aidaily.web.app import create_app
+from aidaily.review.drafts import Drafts
+from aidaily.review.publish import post_path
+from aidaily.review.web.app import create_app
 from tests.test_web import BAD_BULLET, DAY, GOOD_BULLET, build_home
 
 

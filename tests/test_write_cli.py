@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from aidaily.cli import app
+from aidaily.cli.app import app
 from aidaily.config import load_settings
-from aidaily.lint import has_errors, lint_text
-from aidaily.store import Store
+from aidaily.format.lint import has_errors, lint_text
+from aidaily.store.store import Store
 from tests.fakellm import FakeLLM
 from tests.test_assemble import DAY, make_stories
 from tests.test_editor import fake_editor
@@ -192,7 +192,7 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     text = draft(home).read_text("utf-8")
     findings = lint_text(text, str(draft(home)))
     assert not has_errors(findings), [f.format() for f in findings]
-    from aidaily.parse import parse
+    from aidaily.format.parse import parse
 
     digest = parse(text)
     assert [s.heading for s in digest.sections] == [*SECTION_TITLES, "其他动态"]

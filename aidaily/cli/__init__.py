@@ -1,0 +1,1 @@
+"""The ``aidaily`` command line: the app in ``app``, one module per command."""

@@ -1,0 +1,45 @@
+"""``aidaily lint``: format problems in digest files, with line numbers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def lint(
+    files: Annotated[list[Path], typer.Argument(help="Digest markdown files.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
+) -> None:
+    """Report format problems in digest files; exit 1 when any error is found.
+
+    Errors: front matter missing or unparsable, a required key missing, a bad or
+    mismatched date, an item without a (http/https) URL or without a fact bullet, an
+    empty 深度解读 & 洞察 block, an empty or too long summary, duplicate links, raw HTML
+    outside the footer. Warnings (exit 0) point at softer issues.
+    """
+    from aidaily.format.lint import Finding, has_errors, lint_text
+
+    findings: list[Finding] = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            findings.append(Finding("error", 0, "unreadable", str(exc), str(path)))
+            continue
+        findings.extend(lint_text(text, str(path)))
+    if as_json:
+        typer.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            typer.echo(finding.format(), err=False)
+        errors = sum(f.severity == "error" for f in findings)
+        warnings = len(findings) - errors
+        typer.echo(f"{len(files)} file(s): {errors} error(s), {warnings} warning(s)")
+    raise typer.Exit(1 if has_errors(findings) else 0)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("lint")(lint)

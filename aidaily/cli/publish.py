@@ -1,0 +1,34 @@
+"""``aidaily publish D``: publish a reviewed draft."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aidaily.cli.common import console, parse_day, settings
+
+
+def publish(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="The digest date, YYYY-MM-DD.", show_default=False)],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Publish despite blocking findings or an earlier publication (recorded)."),
+    ] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who publishes (default: the login name).")] = None,
+) -> None:
+    """Publish the draft of D: refuses lint errors, ungrounded fact bullets and
+    commentary placeholders unless --force; removes the draft marker; writes the post
+    to the publish directory; records who published it and when."""
+    from aidaily.review.publish import publish_draft
+
+    result = publish_draft(settings(ctx), parse_day(day), force=force, by=by)
+    out = console()
+    out.print(f"[green]published[/] {result.path}")
+    if result.forced and result.overridden:
+        out.print(f"[yellow]forced over {len(result.overridden)} finding(s); recorded[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("publish")(publish)

@@ -1,0 +1,92 @@
+"""``aidaily review D``: what an editor must look at before publishing."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from aidaily.cli.common import console, parse_day, settings
+
+
+def review(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Argument(help="The digest date, YYYY-MM-DD.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    web: Annotated[bool, typer.Option("--web", help="Open the review page in a browser instead.")] = False,
+    port: Annotated[int | None, typer.Option(help="Port for --web.")] = None,
+) -> None:
+    """Show the draft's lint findings, ungrounded fact bullets (with the nearest source
+    sentence), dropped stories, failed sources, token use and cost, and the diff against
+    the previous draft version. Exit 1 while anything blocks publishing."""
+    day = parse_day(day)
+    if web:
+        from aidaily.cli.web import serve_web
+
+        serve_web(ctx, day=day, port=port)
+        return
+    from aidaily.review.report import build_review
+
+    report = build_review(settings(ctx), day)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        show(report)
+    raise typer.Exit(1 if report.state == "missing" or report.blockers else 0)
+
+
+def show(report) -> None:  # type: ignore[no-untyped-def]
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    out = console()
+    if report.state == "missing":
+        out.print(f"[red]no draft for {report.day}[/] (expected {escape(report.draft_path)}); run `aidaily run --date {report.day}`")
+        return
+    out.print(Panel.fit(f"[bold]{report.day}[/] · {escape(report.draft_path)} · state: {report.state}"))
+    if report.lint:
+        table = Table("line", "severity", "code", "message", title="Lint")
+        for f in report.lint:
+            style = "red" if f.severity == "error" else "yellow"
+            table.add_row(str(f.line), f"[{style}]{f.severity}[/]", f.code, escape(f.message))
+        out.print(table)
+    if report.flags:
+        table = Table("line", "bullet", "problem", "nearest source sentence", title="Grounding flags", show_lines=True)
+        for flag in report.flags:
+            table.add_row(str(flag.line), escape(flag.bullet), escape(flag.message), escape(flag.nearest or "—"))
+        out.print(table)
+    for line in report.placeholders:
+        out.print(f"[yellow]line {line}: commentary placeholder left for the editor[/]")
+    for url in report.unfetched_links:
+        out.print(f"[yellow]link is not a fetched article:[/] {escape(url)}")
+    if report.dropped:
+        table = Table("story", "reason", title="Dropped stories")
+        for d in report.dropped:
+            table.add_row(escape(str(d.get("title") or d.get("story_id") or d)), escape(str(d.get("reason", ""))))
+        out.print(table)
+    for failure in report.failed_sources:
+        out.print(f"[red]source failed:[/] {escape(str(failure.get('source')))}: {escape(str(failure.get('error', '')))}")
+    for notice in report.notices:
+        out.print(f"[cyan]notice:[/] {escape(str(notice))}")
+    usage = report.usage
+    if usage:
+        out.print(
+            f"LLM: {usage.get('calls', 0)} calls ({usage.get('cached', usage.get('cached_calls', 0))} cached), "
+            f"{usage.get('tokens_in', 0)} tokens in / {usage.get('tokens_out', 0)} out, "
+            f"≈ ${float(usage.get('cost_usd', 0.0)):.4f}"
+        )
+    if report.diff:
+        from rich.syntax import Syntax
+
+        out.print(Panel(Syntax(report.diff, "diff", word_wrap=True), title="Diff against the previous version"))
+    blockers = report.blockers
+    if blockers:
+        out.print(f"[red bold]{len(blockers)} finding(s) block publishing[/]")
+    else:
+        out.print(f"[green bold]ready to publish[/]: aidaily publish {report.day}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review")(review)

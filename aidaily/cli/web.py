@@ -1,0 +1,66 @@
+"""``aidaily web``: the review page in a browser (``aidaily review D --web`` too)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aidaily.cli.common import console, parse_day, settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8710
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def web(
+    ctx: typer.Context,
+    day: Annotated[str | None, typer.Option("--date", help="Open this date's draft (YYYY-MM-DD).")] = None,
+    host: Annotated[str, typer.Option(help="Address to bind; any non-loopback address needs --token.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="AIDAILY_WEB_TOKEN", help="Access token every request must carry "
+                     "(required unless bound to loopback).", show_default=False),
+    ] = None,
+) -> None:
+    """Serve the review page: drafts by date, each draft rendered as the blog shows it
+    with its fact bullets marked by the grounding check and their sources one click away,
+    lint and the run report, editing with live lint, regenerate a story, publish."""
+    serve_web(ctx, day=parse_day(day) if day else None, port=port, host=host, token=token)
+
+
+def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = None, *,
+              host: str = DEFAULT_HOST, token: str | None = None) -> None:
+    """Run the review app with uvicorn until interrupted."""
+    if not is_loopback(host) and not token:
+        raise typer.BadParameter(
+            f"binding {host} exposes the drafts beyond this machine: pass --token "
+            "(or set AIDAILY_WEB_TOKEN), e.g. --token \"$(python -c 'import secrets; "
+            "print(secrets.token_urlsafe(24))')\"", param_hint="--token")
+    import uvicorn
+
+    from aidaily.review.web.app import create_app
+
+    port = DEFAULT_PORT if port is None else port
+    app = create_app(settings(ctx), token=token, allowed_hosts={host}, default_day=day)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/" + (f"d/{day}" if day else "")
+    if token:
+        url += f"?token={token}"
+    console().print(f"review page: [bold]{url}[/]  (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("web")(web)

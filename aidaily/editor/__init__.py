@@ -1,0 +1,1 @@
+"""The editor: plan, write, finalize and assemble a day's stories into a draft (model or extractive)."""

@@ -1,0 +1,228 @@
+"""Assemble: the plan and the written parts become a ``Digest`` in the house format.
+
+Pure: no model, no I/O beyond reading the footer template. The shape is the
+reference's (``shared/reference/ai-daily-2026-01-19.md``):
+
+    front matter  title, date, category, tags, seo, coverImage, summary [, draft]
+    # title
+    ## headline
+    ### theme：subtitle          per plan section
+    [headline](url)              per story, then its "- " fact bullets
+    **深度解读 & 洞察：**         after a story, or after a group sharing one block
+    ### 其他动态                  "- line（[site](url)）"
+    ---  + the footer HTML        no trailing newline
+
+Model text is untrusted like the articles it read: ``clean`` removes HTML, turns
+markdown links into their text and square brackets into full-width ones, so no
+bullet can add a link, a heading or markup to the draft.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from aidaily.format.digest import (
+    DRAFT_KEY,
+    Brief,
+    BriefList,
+    Bullet,
+    Digest,
+    Footer,
+    FrontMatter,
+    Headline,
+    Insight,
+    Item,
+    Node,
+    Raw,
+    Section,
+    Title,
+)
+from aidaily.editor.prompting import footer_lines
+
+if TYPE_CHECKING:
+    from aidaily.config import Settings
+    from aidaily.editor.schema import Plan
+    from aidaily.models import Story
+
+OTHER_NEWS_HEADING = "其他动态"
+
+_BLOCK_RE = re.compile(r"<(script|style|iframe|object|noscript)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"</?[A-Za-z!/][^<>]*>?")
+_MD_LINK_RE = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*\)")
+_URL_RE = re.compile(r"\b(?:https?|javascript|data|vbscript):\S*", re.IGNORECASE)
+_LIST_PREFIX_RE = re.compile(r"^\s*(?:(?:[-*+•·]|\d{1,2}[.)、])\s+)+")
+_ASCII_QUOTES_RE = re.compile(r'"([^"\n]*)"')
+_CJK = r"\u4e00-\u9fff"
+_CJK_LATIN_RE = re.compile(rf"([{_CJK}])([A-Za-z0-9])")
+_LATIN_CJK_RE = re.compile(rf"([A-Za-z0-9%])([{_CJK}])")
+
+
+@dataclass
+class ItemText:
+    """One story as written: its link text and fact bullets."""
+
+    headline: str
+    facts: list[str]
+
+
+@dataclass
+class Finalized:
+    """The issue-level texts (from the finalize step or its fallback)."""
+
+    title: str
+    headline: str
+    summary: list[str]
+    seo: list[str]
+
+
+@dataclass
+class Written:
+    """Everything the write steps produced, keyed by story id."""
+
+    items: dict[str, ItemText] = field(default_factory=dict)
+    # the story ids of a plan group -> the commentary bullets after the group
+    commentary: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    briefs: dict[str, str] = field(default_factory=dict)
+
+
+def clean(text: str, *, strip_end: bool = True) -> str:
+    """Model (or article) text made safe and house-styled for one markdown line."""
+    text = html.unescape(html.unescape(text))
+    text = _BLOCK_RE.sub("", text)
+    text = _TAG_RE.sub("", text)
+    text = text.replace("<", "＜").replace(">", "＞")
+    text = _MD_LINK_RE.sub(r"\1", text)
+    text = _URL_RE.sub("", text)
+    text = text.replace("[", "【").replace("]", "】").replace("`", "")
+    text = text.replace("**", "").replace("__", "")
+    text = " ".join(text.split())
+    text = _LIST_PREFIX_RE.sub("", text).lstrip("#>|").strip()
+    text = _ASCII_QUOTES_RE.sub(r"“\1”", text)
+    text = _CJK_LATIN_RE.sub(r"\1 \2", text)
+    text = _LATIN_CJK_RE.sub(r"\1 \2", text)
+    if strip_end:
+        text = text.rstrip("。；;，,. ")
+    return text.strip()
+
+
+def clean_lines(lines: Sequence[str]) -> list[str]:
+    return [c for c in (clean(x) for x in lines) if c]
+
+
+def site_name(url: str) -> str:
+    """The link text of a 其他动态 line: ``qbitai`` for www.qbitai.com, ``ithome`` for
+    www.ithome.com, the whole host for others such as ``ai.hubtoday.app``."""
+    host = (urlsplit(url).hostname or "").lower()
+    host = host.removeprefix("www.")
+    labels = host.split(".")
+    if len(labels) == 2 or (len(labels) == 3 and labels[-2] in ("com", "net", "org")):
+        return labels[0]
+    return host or "source"
+
+
+def cover_image(plan: Plan, stories: Mapping[str, Story], settings: Settings) -> str | None:
+    """The configured cover, else the first main story's lead image."""
+    if settings.digest.cover_image:
+        return settings.digest.cover_image
+    for sid in plan.main_ids:
+        story = stories.get(sid)
+        for article in story.articles if story else []:
+            if article.lead_image and article.lead_image.startswith(("http://", "https://")):
+                return article.lead_image
+    return None
+
+
+def front_matter(
+    day: str,
+    final: Finalized,
+    cover: str | None,
+    settings: Settings,
+    *,
+    draft: bool = False,
+) -> FrontMatter:
+    """Front matter in the reference's key order and quoting."""
+    fm = FrontMatter()
+    fm.set("title", clean(final.title), "plain")
+    fm.set("date", day, "plain")
+    fm.set("category", settings.digest.category, "plain")
+    fm.set("tags", list(settings.digest.tags), "flow")
+    seo = list(dict.fromkeys([*settings.digest.seo_prefix, *clean_lines(final.seo)]))
+    fm.set("seo", seo, "flow")
+    if cover:
+        fm.set("coverImage", cover, "double")
+    fm.set("summary", "\n".join(f"- {line}" for line in clean_lines(final.summary)), "double")
+    if draft:
+        fm.set(DRAFT_KEY, True, "plain")
+    return fm
+
+
+def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list[Section]:
+    """The themed sections of the plan, with the stories that were written."""
+    out = []
+    for plan_section in plan.sections:
+        entries: list[Item | Insight | BriefList | Raw] = []
+        for group in plan_section.groups:
+            ids = [sid for sid in group.story_ids if sid in written.items and sid in stories]
+            for sid in ids:
+                text = written.items[sid]
+                entries.append(
+                    Item(title=clean(text.headline), url=stories[sid].url,
+                         bullets=[Bullet(b) for b in clean_lines(text.facts)])
+                )
+            bullets = clean_lines(written.commentary.get(tuple(group.story_ids), []))
+            if ids and group.commentary and bullets:
+                entries.append(Insight(bullets=[Bullet(b) for b in bullets]))
+        if entries:
+            out.append(Section(heading=clean(plan_section.title), entries=entries))
+    return out
+
+
+def other_news(plan: Plan, written: Written, stories: Mapping[str, Story]) -> Section | None:
+    briefs = [
+        Brief(text=clean(written.briefs[sid]), site=site_name(stories[sid].url), url=stories[sid].url)
+        for sid in plan.other_ids
+        if sid in written.briefs and sid in stories and clean(written.briefs[sid])
+    ]
+    if not briefs:
+        return None
+    return Section(heading=OTHER_NEWS_HEADING, entries=[BriefList(entries=list(briefs))])
+
+
+def assemble(
+    day: str,
+    plan: Plan,
+    written: Written,
+    final: Finalized,
+    stories: Mapping[str, Story],
+    settings: Settings,
+    *,
+    draft: bool = False,
+    note: str | None = None,
+) -> Digest:
+    """The digest of ``day``.
+
+    Args:
+        day: ``YYYY-MM-DD``.
+        plan: the plan (pruned of dropped stories; ids missing from ``written`` are
+            skipped anyway).
+        written: headlines, facts, commentary and briefs by story id.
+        final: title, H2 headline, summary lines and seo keywords.
+        stories: story id -> story (for links and the cover image).
+        draft: add ``draft: true`` to the front matter.
+        note: a visible note under the headline (e.g. "not written by a model").
+    """
+    body: list[Node] = [Title(clean(final.title), gap=0), Headline(clean(final.headline), gap=1)]
+    if note:
+        body.append(Raw([f"> {clean(note, strip_end=False)}"], gap=1))
+    body.extend(sections(plan, written, stories))
+    other = other_news(plan, written, stories)
+    if other is not None:
+        body.append(other)
+    body.append(Footer(html=footer_lines(settings.prompts_dir), html_gap=1, gap=1))
+    fm = front_matter(day, final, cover_image(plan, stories, settings), settings, draft=draft)
+    return Digest(front_matter=fm, body=body, trailing_gap=0)

@@ -1,0 +1,271 @@
+"""Prompts: the templates in ``prompts/`` rendered into chat messages.
+
+Everything here is pure: a template directory and values in, ``[{"role", "content"}]``
+out. The templates are jinja2 with ``StrictUndefined`` (a misspelt variable is an
+error, not an empty string); ``prompts/README.md`` lists each template's inputs.
+
+Article text is untrusted. It reaches the model only as data inside
+``<article id=…>…</article>`` (``<card>`` for the plan), and ``neutralise`` turns every
+``<`` / ``>`` in it into full-width brackets first, so no text can close the delimiter
+or smuggle markup in. The system prompts say that instructions inside those tags are
+data; the structured output (``editor_schema``) does the rest.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, is_dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+if TYPE_CHECKING:
+    from aidaily.config import Settings
+    from aidaily.editor.schema import Plan
+    from aidaily.models import Article, Story
+
+Message = dict[str, str]
+
+STEPS = ("plan", "write", "brief", "finalize")
+LEAD_CHARS = 120  # the lead of a plan card
+BRIEF_CHARS = 600  # article text for a 其他动态 line
+_WS_RE = re.compile(r"[ \t\u3000]+")
+_SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]")
+
+
+# --- templates ------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _environment(prompts_dir: str) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(prompts_dir),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # plain text for a model; data is neutralised before it gets here
+        keep_trailing_newline=False,
+        trim_blocks=False,
+    )
+
+
+def render_template(prompts_dir: Path | str, name: str, **values: Any) -> str:
+    """Render ``prompts_dir/name`` with ``values``; trailing whitespace is dropped."""
+    return _environment(str(prompts_dir)).get_template(name).render(**values).strip()
+
+
+def messages(prompts_dir: Path | str, step: str, **values: Any) -> list[Message]:
+    """The system + user messages of ``step`` (``STEP.system.j2`` / ``STEP.user.j2``)."""
+    return [
+        {"role": "system", "content": render_template(prompts_dir, f"{step}.system.j2", **values)},
+        {"role": "user", "content": render_template(prompts_dir, f"{step}.user.j2", **values)},
+    ]
+
+
+def footer_lines(prompts_dir: Path | str) -> list[str]:
+    """The footer HTML block (``prompts/footer.html``) as lines, verbatim."""
+    return (Path(prompts_dir) / "footer.html").read_text(encoding="utf-8").rstrip("\n").split("\n")
+
+
+# --- data for the prompts -------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Article text made safe to place between our delimiters: angle brackets become
+    full-width, so ``</article>``, ``<script>`` or ``<img onerror=…>`` are inert text."""
+    return text.replace("<", "＜").replace(">", "＞").replace("\x00", "")
+
+
+def one_line(text: str) -> str:
+    return _WS_RE.sub(" ", " ".join(text.split())).strip()
+
+
+def trim_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a sentence end when one is near."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(cut)]
+    if ends and ends[-1] >= limit * 0.6:
+        return cut[: ends[-1]].rstrip() + "……"
+    return cut.rstrip() + "……"
+
+
+def lead(text: str, limit: int = LEAD_CHARS) -> str:
+    return trim_text(one_line(text), limit)
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free estimate: ~1 token per CJK character, ~4 characters per token
+    otherwise. Used for the budget plan and the token benchmark (both sides alike)."""
+    cjk = sum(1 for ch in text if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return cjk + math.ceil((len(text) - cjk) / 4)
+
+
+def messages_tokens(msgs: Iterable[Message]) -> int:
+    return sum(estimate_tokens(m["content"]) + 4 for m in msgs)
+
+
+def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
+    """Compact plan cards ``{id, source, title, lead, dup}`` for ``stories``.
+
+    Uses ``aidaily.stories.select.story_cards`` when that module is there, and fills in any
+    field it does not provide; the values are neutralised either way.
+    """
+    try:
+        from aidaily.stories.select import story_cards as select_cards
+    except ImportError:
+        given: list[Any] = [{} for _ in stories]
+    else:
+        given = list(select_cards(list(stories)))
+    cards = []
+    for story, card in zip(stories, given, strict=True):
+        data = _as_dict(card)
+        cards.append(
+            {
+                "id": str(data.get("id") or story.id),
+                "source": neutralise(",".join(data.get("sources") or story.sources)),
+                "title": neutralise(one_line(str(data.get("title") or story.title))),
+                "lead": neutralise(lead(str(data.get("lead") or story.primary.text))),
+                "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
+            }
+        )
+    return cards
+
+
+def _as_dict(card: Any) -> dict[str, Any]:
+    if isinstance(card, dict):
+        return card
+    if is_dataclass(card) and not isinstance(card, type):
+        return asdict(card)
+    if hasattr(card, "model_dump"):
+        return dict(card.model_dump())
+    return {}
+
+
+def article_data(article: Article, ident: str, limit: int) -> dict[str, str]:
+    return {
+        "id": ident,
+        "source": article.source,
+        "title": neutralise(one_line(article.title)),
+        "url": article.url,
+        "text": neutralise(trim_text(article.text, limit)),
+    }
+
+
+def story_articles(story: Story, limit: int) -> list[dict[str, str]]:
+    """A story's articles as prompt data, sharing ``limit`` characters of text (the
+    primary article gets half at least)."""
+    arts = story.articles[:3]
+    if len(arts) == 1:
+        return [article_data(arts[0], story.id, limit)]
+    first = max(limit // 2, limit // len(arts))
+    rest = (limit - first) // (len(arts) - 1)
+    return [
+        article_data(a, f"{story.id}" if i == 0 else f"{story.id}.{i}", first if i == 0 else rest)
+        for i, a in enumerate(arts)
+    ]
+
+
+# --- the steps' messages ---------------------------------------------------------------
+
+
+def plan_limits(n_cards: int, settings: Settings) -> dict[str, int]:
+    """The configured counts, scaled down on a day with few candidates."""
+    d = settings.digest
+    main_min = min(d.main_min, max(1, n_cards - d.other_min))
+    other_min = min(d.other_min, max(0, n_cards - main_min))
+    return {
+        "main_min": main_min,
+        "main_max": max(main_min, min(d.main_max, n_cards)),
+        "other_min": other_min,
+        "other_max": max(other_min, d.other_max),
+        "sections_min": max(1, min(d.sections_min, main_min)),
+        "sections_max": d.sections_max,
+    }
+
+
+def build_plan_messages(
+    cards: Sequence[dict[str, Any]], settings: Settings, *, day: str = ""
+) -> list[Message]:
+    """Messages of the plan call over ``cards`` (see ``story_cards``)."""
+    limits = plan_limits(len(cards), settings)
+    return messages(settings.prompts_dir, "plan", day=day, cards=list(cards), limits=limits)
+
+
+def build_write_messages(
+    stories: Story | Sequence[Story],
+    settings: Settings,
+    *,
+    mode: str = "story",
+    section: str = "",
+    article_chars: int | None = None,
+) -> list[Message]:
+    """Messages of one write call.
+
+    Args:
+        stories: the story (``mode`` "story" / "facts"), or the stories of a group that
+            share one commentary block (``mode`` "commentary").
+        mode: "story" (headline + facts + commentary), "facts" (no commentary) or
+            "commentary" (the shared block of a group).
+        section: the title of the section the story sits in.
+        article_chars: article text per call (default ``settings.llm.article_chars``).
+    """
+    from aidaily.models import Story as _Story
+
+    group = [stories] if isinstance(stories, _Story) else list(stories)
+    limit = article_chars or settings.llm.article_chars
+    per_story = max(200, limit // len(group))
+    articles = [a for s in group for a in story_articles(s, per_story)]
+    return messages(
+        settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles
+    )
+
+
+def build_brief_messages(story: Story, settings: Settings, *, chars: int = BRIEF_CHARS) -> list[Message]:
+    """Messages of the one-line 其他动态 call for ``story``."""
+    return messages(
+        settings.prompts_dir, "brief", article=article_data(story.primary, story.id, chars)
+    )
+
+
+def build_finalize_messages(
+    plan: Plan,
+    items: dict[str, tuple[str, list[str]]],
+    briefs: Sequence[str],
+    settings: Settings,
+    *,
+    day: str = "",
+) -> list[Message]:
+    """Messages of the finalize call.
+
+    Args:
+        plan: the (pruned) plan, for the order of sections and stories.
+        items: story id -> (headline, facts) as written.
+        briefs: the 其他动态 lines.
+    """
+    sections = [
+        {
+            "title": neutralise(s.title),
+            "items": [
+                {"id": sid, "headline": neutralise(items[sid][0]),
+                 "facts": [neutralise(f) for f in items[sid][1]]}
+                for sid in s.story_ids
+                if sid in items
+            ],
+        }
+        for s in plan.sections
+    ]
+    n_main = sum(len(s["items"]) for s in sections)
+    return messages(
+        settings.prompts_dir,
+        "finalize",
+        day=day,
+        sections=sections,
+        briefs=[neutralise(b) for b in briefs],
+        summary_min=min(5, max(1, n_main)),
+        summary_max=min(10, max(1, n_main)),
+    )

@@ -1,0 +1,340 @@
+"""Format lint for digest files: what a reader or the blog would trip over.
+
+``lint_text(text, path)`` returns findings with 1-based line numbers. Errors make
+``aidaily lint`` exit 1 and block ``aidaily publish``; warnings are softer (exit 0).
+
+Errors: front matter missing or unparsable; a required key missing; ``date`` not a
+real date or not the file name's date; an item without a URL or with a non-http(s)
+URL; an item with no fact bullet; an empty "深度解读 & 洞察" block; an empty ``summary``
+or one with more lines than the issue has items; the same article linked twice; raw
+HTML outside the footer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import PurePath
+from typing import Literal
+from urllib.parse import urlsplit
+
+from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
+from aidaily.errors import DigestParseError
+from aidaily.format.parse import parse
+
+Severity = Literal["error", "warning"]
+
+REQUIRED_KEYS = ("title", "date", "category", "tags", "summary")
+RECOMMENDED_KEYS = ("seo", "coverImage")
+TITLE_LENGTH = (16, 39)  # the series' range (HOUSE_STYLE.md)
+PLACEHOLDER_MARK = "【待编辑"
+
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A real tag: a name, then attributes that look like attributes (so "a<b 且 c>d" in
+# Chinese prose is not HTML), or a comment.
+_HTML_RE = re.compile(
+    r"<!--.*?-->|<\/?[A-Za-z][A-Za-z0-9-]*"
+    r"(?:\s+[A-Za-z_:@][-\w:.@]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*\/?>"
+)
+_LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
+_INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding."""
+
+    severity: Severity
+    line: int
+    code: str
+    message: str
+    path: str = ""
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}" if self.path else f"line {self.line}"
+        return f"{where}: {self.severity} [{self.code}] {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def lint_text(text: str, path: str | None = None) -> list[Finding]:
+    """All findings for one digest text; ``path`` supplies the file-name date."""
+    name = str(path or "")
+    try:
+        digest = parse(text)
+    except DigestParseError as exc:
+        code = "front-matter-missing" if "missing" in exc.message else "front-matter-invalid"
+        return [Finding("error", exc.line or 1, code, exc.message, name)]
+    lines = text.split("\n")
+    findings = [
+        *_front_matter_findings(digest, lines, path),
+        *_item_findings(digest),
+        *_insight_findings(digest),
+        *_link_findings(digest),
+        *_html_findings(digest, lines),
+        *_shape_findings(digest),
+    ]
+    findings = [Finding(f.severity, f.line, f.code, f.message, name) for f in findings]
+    return sorted(findings, key=lambda f: (f.line, f.severity != "error", f.code))
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+# Front matter -----------------------------------------------------------------------
+
+
+def _key_line(lines: list[str], key: str) -> int:
+    for number, line in enumerate(lines[1:], start=2):
+        if line == "---":
+            break
+        if line.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def _front_matter_findings(digest: Digest, lines: list[str], path: str | None) -> list[Finding]:
+    fm = digest.front_matter
+    out: list[Finding] = []
+    for key in REQUIRED_KEYS:
+        if not fm.has(key):
+            out.append(Finding("error", 1, "missing-key", f"front matter has no '{key}' key"))
+    for key in RECOMMENDED_KEYS:
+        if not fm.has(key):
+            out.append(Finding("warning", 1, "missing-key", f"front matter has no '{key}' key"))
+    out += _date_findings(fm.get("date"), _key_line(lines, "date"), path, fm.has("date"))
+    out += _summary_findings(digest, _key_line(lines, "summary"))
+    for key in ("tags", "seo"):
+        if fm.has(key) and not isinstance(fm.get(key), list):
+            out.append(Finding("error", _key_line(lines, key), "bad-value", f"'{key}' must be a list"))
+    title = fm.get("title")
+    if fm.has("title") and (not isinstance(title, str) or not title.strip()):
+        out.append(Finding("error", _key_line(lines, "title"), "bad-value", "'title' is empty"))
+    elif isinstance(title, str) and not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
+        out.append(
+            Finding(
+                "warning",
+                _key_line(lines, "title"),
+                "title-length",
+                f"title has {len(title)} characters; the series uses {TITLE_LENGTH[0]}–{TITLE_LENGTH[1]}",
+            )
+        )
+    if digest.is_draft:
+        out.append(Finding("warning", _key_line(lines, "draft"), "draft", "draft marker is set"))
+    return out
+
+
+def _date_findings(value: object, line: int, path: str | None, present: bool) -> list[Finding]:
+    if not present:
+        return []
+    text = str(value) if value is not None else ""
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    try:
+        day = date(int(m[1]), int(m[2]), int(m[3])) if m else None
+    except ValueError:
+        day = None
+    if day is None:
+        return [Finding("error", line, "bad-date", f"date '{text}' is not a real YYYY-MM-DD date")]
+    name_match = _DATE_RE.search(PurePath(path).name) if path else None
+    if name_match and name_match.group(0) != text:
+        return [
+            Finding(
+                "error",
+                line,
+                "date-mismatch",
+                f"date {text} does not match the file name's date {name_match.group(0)}",
+            )
+        ]
+    return []
+
+
+def _summary_findings(digest: Digest, line: int) -> list[Finding]:
+    if not digest.front_matter.has("summary"):
+        return []
+    summary = digest.summary_lines
+    if not summary:
+        return [Finding("error", line, "empty-summary", "summary is empty")]
+    stories = len(digest.items) + len(digest.briefs)
+    if len(summary) > stories:
+        return [
+            Finding(
+                "error",
+                line,
+                "summary-too-long",
+                f"summary has {len(summary)} lines but the issue has only {stories} items",
+            )
+        ]
+    return []
+
+
+# Body -------------------------------------------------------------------------------
+
+
+def _bullet_line(entry: Item | Insight, index: int) -> int:
+    return entry.line + 1 + entry.bullets_gap + index
+
+
+def _item_findings(digest: Digest) -> list[Finding]:
+    out: list[Finding] = []
+    for section in digest.sections:
+        for entry in section.entries:
+            if isinstance(entry, Item):
+                out += _one_item_findings(entry)
+            elif isinstance(entry, Raw) and _looks_like_unlinked_item(entry):
+                out.append(
+                    Finding(
+                        "error",
+                        entry.line,
+                        "item-no-url",
+                        f"item '{entry.lines[0][:40]}' has no [headline](url) link",
+                    )
+                )
+        for brief in section.briefs:
+            if not _is_http(brief.url):
+                out.append(
+                    Finding("error", section.line, "bad-url", f"one-liner link '{brief.url}' is not http(s)")
+                )
+    return out
+
+
+def _one_item_findings(item: Item) -> list[Finding]:
+    out: list[Finding] = []
+    if not item.url.strip():
+        out.append(Finding("error", item.line, "item-no-url", f"item '{item.title[:40]}' has no URL"))
+    elif not _is_http(item.url):
+        out.append(
+            Finding("error", item.line, "bad-url", f"item URL '{item.url}' is not an http(s) URL")
+        )
+    facts = [b for b in item.bullets if b.text.strip()]
+    if not facts:
+        out.append(
+            Finding("error", item.line, "item-no-bullets", f"item '{item.title[:40]}' has no fact bullet")
+        )
+    elif len(facts) > 4:
+        out.append(
+            Finding("warning", item.line, "many-bullets", f"item has {len(facts)} fact bullets (house style: 2–3)")
+        )
+    return out
+
+
+def _looks_like_unlinked_item(raw: Raw) -> bool:
+    """A headline line without a link, followed by ``- `` bullets."""
+    first, rest = raw.lines[0], raw.lines[1:]
+    return (
+        bool(rest)
+        and not first.lstrip().startswith(("-", "*", ">", "|", "<", "!", "```"))
+        and all(line.lstrip().startswith("- ") for line in rest)
+    )
+
+
+def _insight_findings(digest: Digest) -> list[Finding]:
+    out: list[Finding] = []
+    for section in digest.sections:
+        for entry in section.entries:
+            if not isinstance(entry, Insight):
+                continue
+            bullets = [b for b in entry.bullets if b.text.strip()]
+            if not bullets:
+                out.append(
+                    Finding("error", entry.line, "empty-insight", f"'{entry.label}' block has no bullet")
+                )
+            elif any(PLACEHOLDER_MARK in b.text for b in bullets):
+                out.append(
+                    Finding("warning", entry.line, "placeholder", "commentary is still a placeholder for the editor")
+                )
+    return out
+
+
+def _link_findings(digest: Digest) -> list[Finding]:
+    seen: dict[str, int] = {}
+    out: list[Finding] = []
+    for url, line in _links(digest):
+        key = url.rstrip("/")
+        if key not in seen:
+            seen[key] = line
+            continue
+        if _is_site_root(url):
+            # The series cites digest sites (ai.hubtoday.app) by their front page.
+            out.append(
+                Finding("warning", line, "duplicate-link", f"site front page {url} linked again (first on line {seen[key]})")
+            )
+        else:
+            out.append(
+                Finding("error", line, "duplicate-link", f"{url} is linked twice (first on line {seen[key]})")
+            )
+    return out
+
+
+def _links(digest: Digest) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for section in digest.sections:
+        for entry in section.entries:
+            if isinstance(entry, Item) and entry.url:
+                out.append((entry.url, entry.line))
+            elif isinstance(entry, BriefList):
+                for offset, e in enumerate(entry.entries):
+                    if isinstance(e, Brief):
+                        out.append((e.url, entry.line + offset))
+    return out
+
+
+def _html_findings(digest: Digest, lines: list[str]) -> list[Finding]:
+    footer = digest.footer
+    footer_start = footer.line if isinstance(footer, Footer) else len(lines) + 1
+    body_start = _body_start(lines)
+    out: list[Finding] = []
+    in_code = False
+    for number in range(body_start, footer_start):
+        line = lines[number - 1]
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        m = _HTML_RE.search(_INLINE_CODE_RE.sub("", _LINK_IN_TEXT_RE.sub("", line)))
+        if m:
+            out.append(Finding("error", number, "raw-html", f"raw HTML outside the footer: {m.group(0)[:40]}"))
+    return out
+
+
+def _body_start(lines: list[str]) -> int:
+    for index in range(1, len(lines)):
+        if lines[index] == "---":
+            return index + 2
+    return 1
+
+
+def _shape_findings(digest: Digest) -> list[Finding]:
+    out: list[Finding] = []
+    if digest.title is None:
+        out.append(Finding("warning", 1, "no-title", "the body has no '# title' line"))
+    if not any(s.is_other_news for s in digest.sections):
+        out.append(Finding("warning", 1, "no-other-news", "no '### 其他动态' section"))
+    if digest.footer is None:
+        out.append(Finding("warning", 1, "no-footer", "no '---' footer block"))
+    for section in digest.sections:
+        if not section.entries:
+            out.append(Finding("warning", section.line, "empty-section", f"section '{section.heading}' is empty"))
+        for entry in section.entries:
+            if isinstance(entry, BriefList):
+                for offset, e in enumerate(entry.entries):
+                    if isinstance(e, Brief) and e.close != "）":
+                        out.append(
+                            Finding("warning", entry.line + offset, "brief-close", "one-liner closes with ')' instead of '）'")
+                        )
+    return out
+
+
+def _is_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _is_site_root(url: str) -> bool:
+    return urlsplit(url).path in ("", "/")
+
+
+__all__ = ["Finding", "Section", "has_errors", "lint_text"]

@@ -1,0 +1,556 @@
+"""Fetching over HTTP: one seam (``Fetcher``) that every network read goes through.
+
+What it takes care of, so that nothing else has to:
+
+- **URL map**: before a request, the URL is rewritten by the longest matching prefix of
+  ``settings.url_map`` (``{"https://www.ithome.com": "http://127.0.0.1:8000/www.ithome.com"}``).
+  Everything the caller sees (``FetchResult.url`` / ``final_url``, the archive keys) stays in
+  the *original* URL space; only the wire request uses the mapped URL.
+- **Address policy**: only http(s). A URL that is not mapped has its host resolved and is
+  refused (``BlockedURLError``) when any address is private, loopback, link-local,
+  multicast, reserved or unspecified; ``allow_loopback`` (tests) permits 127.0.0.0/8 and ::1
+  only. Mapped URLs are the operator's choice and are not checked. Redirects are followed by
+  hand and every target goes through the same check: a ``Location`` under a mapped *target*
+  prefix is mapped back to the site URL it stands for, anything else is taken literally — so
+  a mirror on loopback cannot smuggle the fetcher to ``http://127.0.0.1/…`` or
+  ``169.254.169.254``.
+- **Politeness**: a semaphore and a minimum delay between request starts per site host.
+- **Robustness**: a total time limit per attempt, retries with exponential backoff on
+  timeouts, connection errors, 5xx and 429 (``Retry-After`` in seconds or as an HTTP date,
+  capped), a response size cap enforced while streaming (``ResponseTooLarge``).
+- **Conditional GET**: the previous archived response's ETag / Last-Modified are sent; a 304
+  returns the archived body (``not_modified=True``).
+- **Decoding**: charset from Content-Type, then BOM, ``<meta charset>`` /
+  ``<meta http-equiv>`` / the XML declaration, then UTF-8, then charset-normalizer (GBK pages
+  exist).
+- **Archive / record**: with an ``Archive`` every final response is archived; with
+  ``record_dir`` bodies are also written in the mirror layout (fixture refresh).
+
+Known limit: the address check resolves the host and httpx resolves it again when it
+connects, so a DNS answer that changes in between (rebinding) is not caught.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import email.utils
+import ipaddress
+import re
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from aidaily.config import FetchSettings
+from aidaily.errors import BlockedURLError, FetchError, ResponseTooLarge
+
+if TYPE_CHECKING:
+    from aidaily.ingest.archive import Archive
+
+#: Longest Retry-After we are willing to wait (seconds); a site asking for more fails the URL.
+RETRY_AFTER_CAP = 60.0
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: A resolver answers the IP addresses (as strings) a host name resolves to.
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass
+class FetchResult:
+    """One response, in the original (unmapped) URL space."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    fetched_at: datetime  # aware, UTC
+    elapsed: float = 0.0  # seconds, all attempts and redirects included
+    not_modified: bool = False  # 304: body and headers are the archived ones
+    from_archive: bool = False  # read from the archive, no network (offline mode)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @cached_property
+    def _decoded(self) -> tuple[str, str]:
+        return decode_body(self.body, self.content_type)
+
+    @property
+    def text(self) -> str:
+        """The body decoded (see ``decode_body``)."""
+        return self._decoded[0]
+
+    @property
+    def encoding(self) -> str:
+        return self._decoded[1]
+
+
+@dataclass
+class BatchResult:
+    """What ``fetch_many`` got: a result or an error for every URL asked for."""
+
+    results: dict[str, FetchResult] = field(default_factory=dict)
+    errors: dict[str, FetchError] = field(default_factory=dict)
+
+
+# URL map ---------------------------------------------------------------------------------
+
+
+def _prefix_matches(url: str, prefix: str) -> bool:
+    """``prefix`` covers ``url`` at a boundary (``https://a.com`` must not cover ``a.com.evil``)."""
+    if not url.startswith(prefix):
+        return False
+    if len(url) == len(prefix) or prefix.endswith("/"):
+        return True
+    return url[len(prefix)] in "/?#"
+
+
+def _longest(url: str, prefixes: Iterable[str]) -> str | None:
+    matches = [p for p in prefixes if _prefix_matches(url, p)]
+    return max(matches, key=len) if matches else None
+
+
+def map_url(url: str, url_map: dict[str, str]) -> str:
+    """``url`` rewritten by the longest matching prefix of ``url_map`` (unchanged if none)."""
+    prefix = _longest(url, url_map)
+    return url if prefix is None else url_map[prefix] + url[len(prefix) :]
+
+
+def unmap_url(url: str, url_map: dict[str, str]) -> str | None:
+    """The site URL a mapped URL stands for, or None when ``url`` is under no mapped target."""
+    reverse = {target: source for source, target in url_map.items()}
+    prefix = _longest(url, reverse)
+    return None if prefix is None else reverse[prefix] + url[len(prefix) :]
+
+
+# Address policy --------------------------------------------------------------------------
+
+
+def address_problem(address: str, allow_loopback: bool = False) -> str | None:
+    """Why ``address`` must not be contacted (e.g. ``"private"``), or None when it is public."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if allow_loopback else "loopback"
+    checks = (
+        ("unspecified", ip.is_unspecified),
+        ("link-local", ip.is_link_local),
+        ("multicast", ip.is_multicast),
+        ("reserved", ip.is_reserved),
+        ("private", ip.is_private),
+        ("non-global", not ip.is_global),
+    )
+    return next((name for name, hit in checks if hit), None)
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Resolve with the system resolver (getaddrinfo runs in a thread via the event loop)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+# Decoding --------------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# Pages that say gb2312/gbk routinely use characters only gb18030 has.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "ascii": "utf-8",
+              "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
+
+
+_WESTERN = {"cp1252", "latin_1", "iso8859-1", "iso8859-15"}
+
+
+def _codec(name: str | bytes | None) -> str | None:
+    if not name:
+        return None
+    label = (name.decode("ascii", "ignore") if isinstance(name, bytes) else name).strip().lower()
+    label = _SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _try(body: bytes, codec: str | None) -> str | None:
+    if codec is None:
+        return None
+    try:
+        return body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode ``body``; returns ``(text, codec name)``.
+
+    Order: the Content-Type charset, a BOM, a charset declared in the document's first
+    4 KiB (``<meta charset>``, ``<meta http-equiv>``, ``<?xml encoding>``), UTF-8, then
+    charset-normalizer's guess. A declared charset that does not decode is ignored (sites
+    lie), and the last resort is UTF-8 with replacement characters.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8"
+    header = _CT_CHARSET.search(content_type or "")
+    head = body[:4096]
+    declared = _XML_DECL.search(head) or _META_CHARSET.search(head)
+    candidates = [
+        _codec(header.group(1) if header else None),
+        _codec(declared.group(1) if declared else None),
+        "utf-8",
+    ]
+    if candidates[0] in _WESTERN or (candidates[0] is None and candidates[1] in _WESTERN):
+        # A Western single-byte label on a body that is valid UTF-8 is a server default, not
+        # a fact (cp1252 would "decode" UTF-8 Chinese into mojibake): try UTF-8 first.
+        candidates.insert(0, "utf-8")
+    for codec in candidates:
+        text = _try(body, codec)
+        if text is not None:
+            return text, codec or "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    return body.decode("utf-8", "replace"), "utf-8"
+
+
+# Retry-After -----------------------------------------------------------------------------
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+# The fetcher -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Raw:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way worth retrying; ``wait`` is what the server asked for."""
+
+    def __init__(self, message: str, status: int | None = None, wait: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.wait = wait
+
+
+@dataclass
+class _Host:
+    semaphore: asyncio.Semaphore
+    lock: asyncio.Lock
+    next_start: float = 0.0
+
+
+_AUTO: Any = object()
+
+
+@lru_cache(maxsize=1)
+def tls_context() -> Any:
+    """One TLS context for the process (verifying, the CA bundle loaded): building one
+    costs ~0.1 s, and a run makes a ``Fetcher`` per source."""
+    return httpx.create_ssl_context()
+
+
+class Fetcher:
+    """Fetches URLs under the policies of ``FetchSettings`` (see the module docstring).
+
+    Use as ``async with Fetcher(settings.fetch, archive=...) as f: await f.fetch(url, source=...)``.
+    Tests may inject ``client`` / ``transport`` (httpx), a ``resolver`` (host → addresses) and a
+    ``sleep`` (to observe backoff without waiting).
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        archive: Archive | None = None,
+        record_dir: Path | None = None,
+        client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
+        sleep: Sleep = asyncio.sleep,
+        retry_after_cap: float = RETRY_AFTER_CAP,
+    ) -> None:
+        self.settings = settings
+        self.archive = archive
+        self.record_dir = record_dir
+        self._own_client = client is None
+        self._client = client or httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout),
+            verify=tls_context(),
+            trust_env=False,  # a proxy from the environment would bypass the address policy
+        )
+        self._resolver = resolver or system_resolver
+        self._sleep = sleep
+        self._retry_after_cap = retry_after_cap
+        self._hosts: dict[str, _Host] = {}
+        self._resolved: dict[str, list[str]] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self._client.aclose()
+
+    # Public API ------------------------------------------------------------------------
+
+    def map_url(self, url: str) -> str:
+        return map_url(url, self.settings.url_map)
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        source: str,
+        user_agent: str | None = None,
+        conditional: FetchResult | bool | None = _AUTO,
+    ) -> FetchResult:
+        """Fetch ``url`` (a site URL); raises ``FetchError`` (or a subclass) on failure.
+
+        ``conditional``: a previous ``FetchResult`` whose validators to send; by default the
+        archive's latest good response for ``url``; ``False``/``None`` for a plain GET.
+        ``source`` names the adapter, for messages. Non-2xx final statuses raise
+        ``FetchError(status=...)`` after being archived.
+        """
+        started = time.monotonic()
+        previous = self._previous(url, conditional)
+        headers = {"User-Agent": user_agent or self.settings.user_agent, "Accept-Encoding": "gzip, deflate"}
+        if previous is not None:
+            if previous.etag:
+                headers["If-None-Match"] = previous.etag
+            if previous.last_modified:
+                headers["If-Modified-Since"] = previous.last_modified
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            await self.check_allowed(current)
+            raw = await self._attempts(current, headers)
+            location = raw.headers.get("location")
+            if raw.status in REDIRECT_STATUSES and location:
+                current = self._redirect_target(current, location)
+                continue
+            return await self._finish(url, current, raw, previous, started, source)
+        raise FetchError(url, f"more than {self.settings.max_redirects} redirects")
+
+    async def fetch_many(
+        self, urls: Iterable[str], *, source: str, user_agent: str | None = None
+    ) -> BatchResult:
+        """Fetch every URL concurrently (bounded per host); failures never raise."""
+        unique = list(dict.fromkeys(urls))
+        outcomes = await asyncio.gather(
+            *(self._fetch_caught(u, source=source, user_agent=user_agent) for u in unique)
+        )
+        batch = BatchResult()
+        for url, outcome in zip(unique, outcomes):
+            if isinstance(outcome, FetchResult):
+                batch.results[url] = outcome
+            else:
+                batch.errors[url] = outcome
+        return batch
+
+    async def check_allowed(self, url: str) -> None:
+        """Raise ``BlockedURLError`` unless ``url`` may be fetched (see module docstring)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise BlockedURLError(url, f"only http(s) URLs are fetched, not {parts.scheme or 'no'} scheme")
+        host = parts.hostname
+        if not host:
+            raise BlockedURLError(url, "the URL has no host")
+        if _longest(url, self.settings.url_map) is not None:
+            return  # served from where the operator mapped it: their choice
+        for address in await self._addresses(url, host, parts.port or (443 if parts.scheme == "https" else 80)):
+            problem = address_problem(address, self.settings.allow_loopback)
+            if problem:
+                raise BlockedURLError(url, f"{host} is a {problem} address ({address}); refused")
+
+    # Internals -------------------------------------------------------------------------
+
+    async def _fetch_caught(self, url: str, **kwargs: Any) -> FetchResult | FetchError:
+        try:
+            return await self.fetch(url, **kwargs)
+        except FetchError as exc:
+            return exc
+
+    def _previous(self, url: str, conditional: FetchResult | bool | None) -> FetchResult | None:
+        if isinstance(conditional, FetchResult):
+            return conditional
+        if conditional is _AUTO and self.archive is not None:
+            return self.archive.latest(url)
+        return None
+
+    async def _addresses(self, url: str, host: str, port: int) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host.strip("[]")))]
+        except ValueError:
+            pass
+        if host not in self._resolved:
+            try:
+                self._resolved[host] = await self._resolver(host, port)
+            except OSError as exc:
+                raise FetchError(url, f"cannot resolve {host}: {exc}") from exc
+        if not self._resolved[host]:
+            raise FetchError(url, f"{host} resolves to no address")
+        return self._resolved[host]
+
+    def _redirect_target(self, current: str, location: str) -> str:
+        """The site-space URL a redirect points at (see module docstring)."""
+        absolute = urljoin(self.map_url(current), location.strip())
+        return unmap_url(absolute, self.settings.url_map) or absolute
+
+    async def _finish(
+        self, url: str, final: str, raw: _Raw, previous: FetchResult | None, started: float, source: str
+    ) -> FetchResult:
+        now = datetime.now(UTC)
+        elapsed = time.monotonic() - started
+        if raw.status == 304 and previous is not None:
+            # Nothing new: the archived response stands; no new archive entry is written,
+            # but a recording still gets the body (a fixture set must be complete).
+            result = replace(previous, url=url, fetched_at=now, elapsed=elapsed, not_modified=True,
+                             from_archive=False)
+            if self.record_dir is not None:
+                from aidaily.ingest.archive import record  # archive imports this module
+
+                record(result, self.record_dir)
+            return result
+        result = FetchResult(url, final, raw.status, raw.headers, raw.body, now, elapsed)
+        if self.archive is not None:
+            # Off the event loop: two fsyncs per page would stall every other fetch.
+            await asyncio.to_thread(self.archive.save, result, record_dir=self.record_dir)
+        if not result.ok:
+            raise FetchError(url, f"HTTP {raw.status} from {source}", status=raw.status)
+        return result
+
+    async def _attempts(self, url: str, headers: dict[str, str]) -> _Raw:
+        """GET with retries; a retryable last failure becomes ``FetchError``."""
+        retries = max(0, self.settings.retries)
+        for attempt in range(retries + 1):
+            try:
+                return await self._attempt(url, headers, last=attempt == retries)
+            except _Retryable as exc:
+                if attempt == retries:
+                    raise FetchError(url, f"{exc} (after {retries + 1} attempts)", exc.status) from None
+                await self._sleep(self._delay(attempt, exc.wait))
+        raise AssertionError("unreachable")
+
+    def _delay(self, attempt: int, asked: float | None) -> float:
+        backoff = self.settings.backoff * (2**attempt)
+        return backoff if asked is None else min(max(asked, backoff), self._retry_after_cap)
+
+    async def _attempt(self, url: str, headers: dict[str, str], *, last: bool) -> _Raw:
+        host = (urlsplit(url).hostname or "").lower()
+        try:
+            async with self._slot(host):
+                async with asyncio.timeout(self.settings.timeout):
+                    raw = await self._get(url, headers)
+        except ResponseTooLarge:
+            raise
+        except (TimeoutError, httpx.TimeoutException):
+            raise _Retryable(f"timed out after {self.settings.timeout:g} s") from None
+        except httpx.TransportError as exc:
+            raise _Retryable(_describe(exc)) from None
+        except httpx.HTTPError as exc:  # e.g. an invalid URL: not worth retrying
+            raise FetchError(url, _describe(exc)) from None
+        if raw.status == 429 or raw.status >= 500:
+            wait = retry_after_seconds(raw.headers.get("retry-after"))
+            if not last:
+                raise _Retryable(f"HTTP {raw.status}", raw.status, wait)
+        return raw
+
+    async def _get(self, url: str, headers: dict[str, str]) -> _Raw:
+        cap = self.settings.max_bytes
+        async with self._client.stream("GET", self.map_url(url), headers=headers) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise ResponseTooLarge(url, f"Content-Length {declared} exceeds the cap of {cap} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise ResponseTooLarge(url, f"body exceeds the cap of {cap} bytes")
+                chunks.append(chunk)
+            return _Raw(response.status_code, _header_dict(response.headers), b"".join(chunks))
+
+    @asynccontextmanager
+    async def _slot(self, host: str):  # type: ignore[no-untyped-def]
+        """At most ``per_host_concurrency`` requests to a host, starts ``per_host_delay`` apart."""
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _Host(
+                asyncio.Semaphore(max(1, self.settings.per_host_concurrency)), asyncio.Lock()
+            )
+        async with state.semaphore:
+            async with state.lock:
+                loop = asyncio.get_running_loop()
+                wait = state.next_start - loop.time()
+                if wait > 0:
+                    await self._sleep(wait)
+                state.next_start = loop.time() + self.settings.per_host_delay
+            yield
+
+
+def _header_dict(headers: httpx.Headers) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers.multi_items():
+        key = name.lower()
+        if key == "content-encoding":
+            continue  # the body we keep is already decoded
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    out.pop("content-length", None)  # no longer true of the decoded body
+    return out
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {text}"
+    return f"{type(exc).__name__}: {text}"

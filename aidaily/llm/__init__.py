@@ -1,0 +1,1 @@
+"""The LLM client: structured output, retries, concurrency, budget, call log and cache."""

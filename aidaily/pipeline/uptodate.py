@@ -1,0 +1,319 @@
+"""Is a date's draft up to date? Then a re-run of that date has nothing to do.
+
+A complete run (exit 0) records the inputs its draft was made from (``inputs``):
+
+- what each listing URL served: the sha256 of the body, and of what it lists (the entries
+  and finished articles its adapter parses out of it);
+- the day's stored articles (sha256 over URL and content hash of each in the window);
+- what shapes the draft besides: the settings (secrets left out), the prompt templates,
+  aidaily's own code, model or extractive;
+- the draft it wrote (the hash ``Drafts`` keeps).
+
+A later run for the date first reads the listings again — conditional GETs, as the full
+run would — and compares (``check``): the same bytes (a 304 gives the archived ones) are
+the same listing; other bytes are parsed, and list the same when only volatile markup
+changed (a feed's ``lastBuildDate``, a page's build hash). Nothing changed and the draft still there: the run
+is *up to date* and does nothing more (no Prefect flow run, no parsing, no LLM call). Any
+difference, a listing that cannot be read, or a last run that was not complete means a
+full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
+take this shortcut.
+
+Plain functions over the store, the drafts and one ``Fetcher``: no Prefect, no openai.
+On the default SQLite store the check reads (and notes its run) with the standard
+library (``SqliteRuns``): importing SQLAlchemy alone would take longer than the check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import uuid
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from aidaily.config import PROJECT_ROOT, Settings
+from aidaily.review.drafts import Drafts
+from aidaily.errors import FetchError
+from sources import is_past
+
+#: Status of a run that found its date up to date (not a baseline for the next check).
+UNCHANGED = "unchanged"
+#: aidaily's own code: a change to it may change the draft.
+CODE_DIRS = ("aidaily", "sources", "flows")
+
+
+@dataclass
+class Verdict:
+    """``up_to_date`` with the run it matches, or the reason a full run is needed."""
+
+    up_to_date: bool
+    reason: str
+    run: dict[str, Any] | None = None  # the last complete run (when up to date)
+    listings: dict[str, str] = field(default_factory=dict)
+    draft: str | None = None  # the current draft file (when up to date)
+
+
+def body_hash(body: bytes) -> str:
+    """What a listing served, as a run records it and the check compares it."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def listing_fingerprint(listing: Any) -> str:
+    """What a parsed listing (``sources.Listing``) lists: its entries (URL, title, time and
+    the feed's own text) and finished articles (URL and content hash), in order."""
+    parts = [f"e {e.url}\t{e.title}\t{e.published.isoformat() if e.published else ''}\t"
+             f"{body_hash((e.content_html or e.summary).encode('utf-8', 'surrogatepass'))}"
+             for e in listing.entries]
+    parts += [f"a {a.url}\t{a.content_hash}" for a in listing.articles]
+    return _sha(*parts)
+
+
+def _sha(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The hash of aidaily's Python code (the package, the sources, the flows)."""
+    digest = hashlib.sha256()
+    for name in CODE_DIRS:
+        for path in sorted((PROJECT_ROOT / name).rglob("*.py")):
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def prompts_fingerprint(settings: Settings) -> str:
+    """The prompt templates in use (the home's own, or the shipped ones): names and text."""
+    return _sha(*(
+        _sha(path.name, path.read_text(encoding="utf-8", errors="replace"))
+        for path in sorted(settings.prompts_dir.glob("*")) if path.is_file()
+    ))
+
+
+def settings_fingerprint(settings: Settings, use_llm: bool) -> str:
+    """What shapes the draft besides the articles: settings, prompts, code, model or not."""
+    data = settings.model_dump(mode="json", exclude={"home": True, "llm": {"api_key"}})
+    data["llm_in_use"] = bool(use_llm and settings.llm.configured)
+    return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False), prompts_fingerprint(settings),
+                code_fingerprint())
+
+
+def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
+    """The day's stored articles: URL and content hash of each one in the window."""
+    from aidaily.stories.window import window_for
+
+    rows = store.content_hashes(window_for(day, settings.window.hours, settings.window.timezone))
+    return _sha(*(f"{url} {digest}" for url, digest in rows))
+
+
+def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listings: dict[str, str],
+           listed: dict[str, str], requests: list[list[Any]], draft_hash: str | None) -> dict[str, Any]:
+    """What a complete run records (``runs.stats.inputs``) for the next ``check``.
+
+    ``articles`` is the ``articles_fingerprint`` taken when the stories were selected;
+    ``listings`` / ``listed`` the ``body_hash`` / ``listing_fingerprint`` of each listing
+    URL; ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each.
+    """
+    return {
+        "settings": settings_fingerprint(settings, use_llm),
+        "articles": articles,
+        "listings": dict(sorted(listings.items())),
+        "listed": dict(sorted(listed.items())),
+        # The listing URLs follow from the settings, the code, the date and whether its
+        # night has passed (``sources.listing_urls_for``): with all four the same, the
+        # check replays these requests without loading the adapters.
+        "requests": requests,
+        "past": is_past(day, settings.window.timezone),
+        "draft": draft_hash,
+    }
+
+
+def listing_requests(settings: Settings, day: date) -> list[list[Any]]:
+    """``[url, source, user_agent]`` of every listing the enabled sources read for ``day``."""
+    import sources
+
+    out: list[list[Any]] = []
+    for source in sources.build_sources(settings):
+        urls, _backfill = sources.listing_urls_for(source, day, settings.window.timezone)
+        out += [[url, source.name, source.user_agent] for url in urls]
+    return out
+
+
+async def served_listings(settings: Settings, day: date, fetcher: Any = None,
+                          requests: list[list[Any]] | None = None) -> dict[str, tuple[str, Any]]:
+    """``{url: (source, FetchResult)}``: what the listings serve now, ``requests``
+    (``[url, source, user_agent]`` each, default ``listing_requests(settings, day)``) made again.
+
+    Raises:
+        FetchError: a listing could not be read (a full run will say why, per source).
+    """
+    requests = requests if requests is not None else listing_requests(settings, day)
+    own = fetcher is None
+    if fetcher is None:
+        from aidaily.ingest.archive import Archive
+        from aidaily.ingest.fetch import Fetcher
+
+        fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))
+    try:
+        results = await asyncio.gather(
+            *(fetcher.fetch(url, source=source, user_agent=agent) for url, source, agent in requests)
+        )
+        return {url: (source, result) for (url, source, _), result in zip(requests, results)}
+    finally:
+        if own:
+            await fetcher.aclose()
+
+
+def _lists_the_same(settings: Settings, url: str, source: str, result: Any, recorded: dict[str, Any]) -> bool:
+    """Does a listing whose bytes changed still list what it listed at the last run?"""
+    import sources
+
+    expected = (recorded.get("listed") or {}).get(url)
+    if expected is None:
+        return False
+    try:
+        listing = sources.get_source(source, settings).parse_listing(url, result.text)
+    except Exception:  # noqa: BLE001 - unparsable now: not the same; the full run will say why
+        return False
+    return listing_fingerprint(listing) == expected
+
+
+async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = None,
+                fetcher: Any = None) -> Verdict:
+    """Compare the date's inputs now with those of its last complete run; ``store`` is
+    an ``aidaily.store.store.Store`` or ``SqliteRuns`` (default: ``open_runs(settings)``)."""
+    store = store or open_runs(settings)
+    last = store.last_run(day, "run", skip=("running", UNCHANGED))
+    if last is None:
+        return Verdict(False, "no earlier run of this date")
+    recorded = (last.get("stats") or {}).get("inputs")
+    if last["status"] != "ok" or not recorded:
+        return Verdict(False, f"the last run of this date ended '{last['status']}'")
+    if settings_fingerprint(settings, use_llm) != recorded.get("settings"):
+        return Verdict(False, "settings, prompts or aidaily's code changed since the last run")
+    drafts = Drafts(settings.drafts_dir)
+    if drafts.read_current(day.isoformat()) is None:
+        return Verdict(False, "the draft file is gone")
+    if drafts.last_written(day.isoformat()) != recorded.get("draft"):
+        return Verdict(False, "another draft was written since the last run")
+    if articles_fingerprint(store, day, settings) != recorded.get("articles"):
+        return Verdict(False, "the stored articles of the day changed since the last run")
+    same_urls = recorded.get("past") == is_past(day, settings.window.timezone) and recorded.get("requests")
+    try:
+        served = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
+    except FetchError as exc:
+        return Verdict(False, f"a listing could not be read ({exc.message})")
+    before = recorded.get("listings") or {}
+    listings = {url: body_hash(result.body) for url, (_, result) in served.items()}
+    if set(listings) != set(before):
+        return Verdict(False, "the sources' listing URLs changed since the last run", listings=listings)
+    for url, (source, result) in served.items():
+        if listings[url] != before[url] and not _lists_the_same(settings, url, source, result, recorded):
+            return Verdict(False, f"the sources serve something new ({url})", listings=listings)
+    return Verdict(True, f"nothing changed since run {last['id']}", run=last, listings=listings,
+                   draft=str(drafts.current_path(day.isoformat())))
+
+
+def record_unchanged(store: Any, day: date, verdict: Verdict, report: dict[str, Any]) -> str:
+    """Note a run that found ``day`` up to date (a ``runs`` row of its own, for the record;
+    never the baseline of a later check)."""
+    run_id: str = store.start_run(day, "run")
+    store.finish_run(run_id, UNCHANGED, {**report, "up_to_date_with": (verdict.run or {}).get("id")})
+    return run_id
+
+
+# The store's runs and articles without SQLAlchemy ----------------------------------------
+
+
+def open_runs(settings: Settings) -> Any:
+    """What ``check`` reads and ``record_unchanged`` writes: ``SqliteRuns`` on an existing
+    SQLite database, else the ``Store``."""
+    runs = SqliteRuns.for_url(settings.database_url)
+    if runs is not None:
+        return runs
+    from aidaily.store.store import Store
+
+    return Store.from_settings(settings)
+
+
+def _db_time(value: datetime) -> str:
+    """An aware datetime as ``aidaily.store.store`` keeps it in SQLite (naive UTC, microseconds)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _aware(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+
+
+class SqliteRuns:
+    """``Store.last_run`` / ``content_hashes`` / ``start_run`` / ``finish_run`` on an
+    SQLite file with the standard library: the same tables and the same value formats as
+    ``aidaily.store.store`` (``tests/test_uptodate.py`` holds the two together)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_url(cls, url: str) -> SqliteRuns | None:
+        """For a ``sqlite:///FILE`` URL whose file exists with aidaily's tables (else None)."""
+        if not url.startswith("sqlite:///"):
+            return None
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            return None
+        runs = cls(path)
+        try:
+            with closing(runs._connect()) as db:
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error:
+            return None
+        return runs if {"runs", "articles"} <= tables else None
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)  # waits for a writer, as the Store does
+
+    def last_run(self, day: date, kind: str = "run", *, skip: tuple[str, ...] = ("running",)) -> dict[str, Any] | None:
+        marks = ", ".join("?" * len(skip))
+        with closing(self._connect()) as db:
+            row = db.execute(
+                "SELECT id, date, kind, started, finished, status, stats FROM runs "
+                f"WHERE date = ? AND kind = ? AND status NOT IN ({marks}) ORDER BY started DESC LIMIT 1",
+                (day.isoformat(), kind, *skip),
+            ).fetchone()
+        if row is None:
+            return None
+        run_id, day_text, kind, started, finished, status, stats = row
+        return {"id": run_id, "date": date.fromisoformat(day_text), "kind": kind, "started": _aware(started),
+                "finished": _aware(finished), "status": status, "stats": json.loads(stats or "{}")}
+
+    def content_hashes(self, window: tuple[datetime, datetime]) -> list[tuple[str, str]]:
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT url, content_hash FROM articles WHERE published >= ? AND published < ? ORDER BY url",
+                (_db_time(window[0]), _db_time(window[1])),
+            ).fetchall()
+        return [(url, digest) for url, digest in rows]
+
+    def start_run(self, day: date, kind: str = "fetch") -> str:
+        run_id = uuid.uuid4().hex
+        with closing(self._connect()) as db, db:  # one transaction, committed
+            db.execute("INSERT INTO runs (id, date, kind, started, finished, status, stats) "
+                       "VALUES (?, ?, ?, ?, NULL, 'running', '{}')",
+                       (run_id, day.isoformat(), kind, _db_time(datetime.now(UTC))))
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, stats: dict[str, Any] | None = None) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                       (_db_time(datetime.now(UTC)), status, json.dumps(stats or {}, default=str), run_id))

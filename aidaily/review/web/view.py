@@ -1,0 +1,268 @@
+"""What the review page shows, as data and escaped HTML: no web framework in here.
+
+- ``render_draft``: the draft as the blog shows it (markdown -> HTML through markdown-it
+  with raw HTML *disabled*, so any tag that comes from a source or a model is text),
+  each fact bullet wrapped with its grounding result and its line number; the footer
+  block after ``---`` is the site's own template and is the only HTML passed through.
+- ``source_view``: the source article of one fact bullet with the sentence nearest to
+  it highlighted (``<mark>``), or "not found".
+- ``draft_list``: every draft date with its state (draft, edited, published).
+
+Everything derived from a source, the model or the draft goes through ``escape`` or
+markdown-it; templates autoescape what they print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from aidaily.format.digest import Digest, Footer, Item, Section
+from aidaily.errors import DigestParseError
+from aidaily.format.parse import parse
+from aidaily.format.render import entry_lines, node_lines
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from aidaily.config import Settings
+    from aidaily.models import Article
+    from aidaily.review.report import Flag
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # commonmark with html=False: "<script>" in the text is rendered as "&lt;script&gt;";
+    # markdown-it's validateLink drops javascript:/vbscript:/data: (non-image) links.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def md_block(text: str) -> Markup:
+    return Markup(_md().render(text))
+
+
+def md_inline(text: str) -> Markup:
+    return Markup(_md().renderInline(text))
+
+
+def bullet_line(item: Item, index: int) -> int:
+    """1-based line of the ``index``-th fact bullet of ``item`` (as ``review.py`` counts)."""
+    return item.line + 1 + item.bullets_gap + index
+
+
+# --- the draft ----------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedDraft:
+    html: Markup
+    title: str
+    summary: list[str] = field(default_factory=list)
+    bullets: int = 0
+    flagged: int = 0
+    parse_error: str | None = None
+
+
+def render_draft(text: str, flags: list[Flag]) -> RenderedDraft:
+    """The draft as HTML; fact bullets carry ``data-line`` and a grounding class."""
+    try:
+        digest = parse(text)
+    except DigestParseError as exc:
+        body = Markup('<pre class="raw-draft">{}</pre>').format(text)
+        return RenderedDraft(body, "", parse_error=str(exc))
+    by_line = {f.line: f for f in flags}
+    out = RenderedDraft(Markup(""), str(digest.title or digest.front_matter.get("title") or ""),
+                        digest.summary_lines)
+    parts: list[Markup] = []
+    for node in digest.body:
+        if isinstance(node, Section):
+            parts.append(md_block("#" * node.level + " " + node.heading))
+            for entry in node.entries:
+                if isinstance(entry, Item):
+                    parts.append(_item_html(entry, by_line, out))
+                else:
+                    parts.append(md_block("\n".join(entry_lines(entry))))
+        elif isinstance(node, Footer):
+            # The site's own footer template (telegram card): trusted, passed through.
+            parts.append(Markup('<hr>\n<div class="site-footer">{}</div>').format(
+                Markup("\n".join(node.html))))
+        else:
+            parts.append(md_block("\n".join(node_lines(node))))
+    out.html = Markup("\n").join(parts)
+    return out
+
+
+def _item_html(item: Item, by_line: dict[int, Flag], out: RenderedDraft) -> Markup:
+    link = md_inline(f"[{item.title}]({item.url})")
+    head = (Markup("<h{0}>{1}</h{0}>").format(item.heading_level, link) if item.heading_level
+            else Markup("<p class=\"item-link\">{}</p>").format(link))
+    rows = []
+    for index, bullet in enumerate(item.bullets):
+        line = bullet_line(item, index)
+        flag = by_line.get(line)
+        out.bullets += 1
+        if flag is None:
+            state, badge, title = "ok", "✓", "grounded in the source"
+        else:
+            out.flagged += 1
+            state, badge, title = "flagged", "⚠", flag.message
+        rows.append(Markup(
+            '<li class="bullet {state}" data-line="{line}" tabindex="0" role="button" '
+            'title="{title}"><span class="badge" aria-label="{state}">{badge}</span> {text}</li>'
+        ).format(state=state, line=line, title=title, badge=badge, text=md_inline(bullet.text)))
+    return Markup('<div class="item" data-line="{}">{}<ul class="facts">{}</ul></div>').format(
+        item.line, head, Markup("").join(rows))
+
+
+# --- one bullet's source ------------------------------------------------------------------
+
+
+@dataclass
+class SourceView:
+    line: int
+    bullet: str = ""
+    item_title: str = ""
+    url: str = ""
+    article_title: str = ""
+    article_url: str = ""
+    body: Markup = field(default_factory=Markup)
+    nearest: str = ""
+    found: bool = False  # the nearest sentence was located in the article
+    ok: bool = False
+    missing_numbers: list[str] = field(default_factory=list)
+    missing_names: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def find_bullet(digest: Digest, line: int) -> tuple[Item, int] | None:
+    for item in digest.items:
+        for index in range(len(item.bullets)):
+            if bullet_line(item, index) == line:
+                return item, index
+    return None
+
+
+def source_view(text: str, line: int, articles: list[Article]) -> SourceView:
+    """The source of the fact bullet at ``line`` with its nearest sentence marked."""
+    from aidaily.checks.grounding import check_bullet
+
+    view = SourceView(line)
+    try:
+        digest = parse(text)
+    except DigestParseError as exc:
+        view.error = f"the draft does not parse: {exc}"
+        return view
+    found = find_bullet(digest, line)
+    if found is None:
+        view.error = f"no fact bullet at line {line} (the draft changed? reload the page)"
+        return view
+    item, index = found
+    view.bullet, view.item_title, view.url = item.bullets[index].text, item.title, item.url
+    candidates = item_articles(item, articles)
+    if not candidates:
+        view.error = "source article not found: the link is not a fetched article"
+        return view
+    best = None
+    for article in candidates:
+        check = check_bullet(view.bullet, f"{article.title}\n{article.text}")
+        if best is None or (check.score, check.ok) > (best[1].score, best[1].ok):
+            best = (article, check)
+    assert best is not None
+    article, check = best
+    whole = check_bullet(view.bullet, "\n".join(f"{a.title}\n{a.text}" for a in candidates))
+    view.ok = whole.ok
+    view.missing_numbers, view.missing_names = whole.missing_numbers, whole.missing_names
+    view.article_title, view.article_url = article.title, article.url
+    view.nearest = check.nearest_sentence
+    view.body, view.found = highlight(article.text, check.nearest_sentence)
+    return view
+
+
+def item_articles(item: Item, articles: list[Article]) -> list[Article]:
+    """The article an item links; for a site-root link, that site's articles."""
+    url = item.url.rstrip("/")
+    direct = [a for a in articles if a.url.rstrip("/") == url]
+    if direct:
+        return direct
+    parts = urlsplit(item.url)
+    if parts.path in ("", "/"):
+        return [a for a in articles if urlsplit(a.url).netloc == parts.netloc]
+    return []
+
+
+def highlight(text: str, sentence: str) -> tuple[Markup, bool]:
+    """``text`` as escaped paragraphs with ``sentence`` wrapped in ``<mark>``."""
+    at = text.find(sentence) if sentence else -1
+    if at < 0:
+        return _paragraphs(text), False
+    marked = Markup("{}<mark id=\"nearest\">{}</mark>{}").format(
+        text[:at], sentence, text[at + len(sentence):])
+    return _paragraphs_markup(marked), True
+
+
+def _paragraphs(text: str) -> Markup:
+    return _paragraphs_markup(escape(text))
+
+
+def _paragraphs_markup(html: Markup) -> Markup:
+    # Sentences never span a newline (grounding splits after each), so splitting the
+    # escaped text on newlines cannot cut a <mark> or an entity in two.
+    return Markup("\n").join(Markup("<p>{}</p>").format(Markup(p))
+                             for p in str(html).split("\n") if p.strip())
+
+
+# --- the list of drafts -------------------------------------------------------------------
+
+
+@dataclass
+class DraftEntry:
+    day: str
+    state: str  # draft | edited | published
+    title: str = ""
+    versions: int = 0
+    published_at: str = ""
+
+
+def draft_list(settings: Settings) -> list[DraftEntry]:
+    """Every date with a draft (or a post), newest first."""
+    import re
+
+    from aidaily.review.drafts import Drafts
+
+    drafts = Drafts(settings.drafts_dir)
+    days = set()
+    if settings.drafts_dir.is_dir():
+        days |= {p.stem for p in settings.drafts_dir.glob("*.md")
+                 if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.stem)}
+    out = []
+    for day in sorted(days, reverse=True):
+        out.append(DraftEntry(day, draft_state(settings, day, drafts), _title(drafts, day),
+                              len(drafts.versions(day))))
+    return out
+
+
+def draft_state(settings: Settings, day: str, drafts: Any = None) -> str:
+    """published (a post exists), edited (changed since aidaily wrote it), or draft."""
+    from aidaily.review.drafts import Drafts
+    from aidaily.review.publish import post_path
+
+    drafts = drafts or Drafts(settings.drafts_dir)
+    if post_path(settings, day).exists():
+        return "published"
+    if drafts.read_current(day) is None:
+        return "missing"
+    return "edited" if drafts.is_hand_edited(day) else "draft"
+
+
+def _title(drafts: Any, day: str) -> str:
+    text = drafts.read_current(day) or ""
+    for line in text.split("\n")[:40]:
+        if line.startswith("title:"):
+            return line[6:].strip().strip('"')
+    return ""

@@ -1,0 +1,1 @@
+"""The store: database tables, migrations and the queries every stage shares."""

@@ -1,0 +1,1 @@
+"""Stories: the day's window, AI relevance, ranking and near-duplicate merging."""
