@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aidaily.config import Settings  # noqa: E402
-from aidaily.editor.draft import candidate_stories, write_digest  # noqa: E402
+from aidaily.editor.draft import write_digest  # noqa: E402
+from aidaily.stories.select import candidate_stories  # noqa: E402
 from aidaily.llm.client import LLMClient  # noqa: E402
 from aidaily.models import Article  # noqa: E402
 from aidaily.editor.prompting import estimate_tokens, render_template  # noqa: E402
@@ -134,7 +135,7 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
             "llm": {"base_url": fake.base_url, "api_key": "sk-bench", "token_budget": 0},
         })
         t0 = time.perf_counter()
-        stories = candidate_stories(articles, settings)
+        stories = candidate_stories(articles, settings.ai_keywords)
         t_select = time.perf_counter() - t0
 
         async def run() -> Any:

@@ -1,208 +1,83 @@
-"""The nightly digest as a Prefect flow: thin wiring of the core.
+"""The nightly digest as a Prefect flow: the pipeline's stages mapped to Prefect tasks.
 
-    fetch (one task per source, concurrent, retried) -> select -> plan + write
-    (concurrent LLM calls, cached) -> check -> draft (versioned, atomic) -> artifacts
+    fetch (one task per source, concurrent, retried) -> select -> plan/write/check -> draft
 
-Everything that decides anything lives in the core (``aidaily.ingest.day``,
-``aidaily.stories.select``/``dedup``, ``aidaily.editor.draft``, ``aidaily.review.drafts``); the flow adds
-Prefect's retries, caching, logging and artifacts. A re-run of an unchanged date does no
-work: pages already stored are not fetched again, the write task's result is cached
-under a key of its inputs (the stories' content, the model settings and the prompt
-templates), and below it every LLM call is cached by its messages.
+The wiring and every decision live in the core (``aidaily.pipeline.stages.run_day``);
+this module only wraps the stage functions as tasks (retries, names, logging) and
+publishes the run report as artifacts. The write task is not cached by Prefect: every
+model call is cached by its messages below it (``aidaily.llm``), so a re-run of an
+unchanged date sends nothing and its report says so honestly (requests sent vs answered
+from the cache).
 
 Works in Prefect's ephemeral mode (no server) and against a server (``PREFECT_API_URL``).
-Two runs for one date never interleave: the flow holds the date's lock throughout.
+Two runs for one date never interleave: ``run_day`` holds the date's lock throughout.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import importlib
-import json
-import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from datetime import date as Date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-# Everything a run uses is imported with the module. An import is a fixed start-up cost,
-# paid once by a served deployment (``aidaily serve``) and before the flow run starts for
-# ``aidaily run``, instead of inside every night's run (openai alone is ~0.6 s of CPU).
-import lxml.html  # noqa: F401  (the feed prefilter)
-import openai
-import openai.resources.chat  # noqa: F401  (the SDK imports it on the first call)
-from prefect import Flow, get_run_logger, task
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
+from prefect.cache_policies import NO_CACHE
 
-import sources
-from aidaily.review import record as rr
-from aidaily.pipeline import uptodate
-from aidaily.cli.common import tomorrow
 from aidaily.config import Settings, load_settings
-from aidaily.review.drafts import Drafts
-from aidaily.editor.draft import LLMUnreachable, candidate_stories, write_day
-from aidaily.errors import LLMError
-from aidaily.ingest.fetch import tls_context
-from aidaily.ingest.day import fetch_day
-from aidaily.llm.client import LLMClient  # noqa: F401
-from aidaily.pipeline.runlock import date_lock
-from aidaily.store.store import Store
+from aidaily.pipeline import stages
+from aidaily.pipeline.options import RunOptions
+from aidaily.pipeline.report import RunReport
+from aidaily.stories.window import default_day
 
-# What the run would import on first use (selection and dedup pull in numpy), and the
-# TLS context every fetcher and the model's client share: set up now, not mid-run.
-sources.load_adapters()
-for _module in ("aidaily.stories.select", "aidaily.stories.dedup", "aidaily.checks.grounding", "aidaily.format.lint", "aidaily.editor.prompting"):
-    importlib.import_module(_module)
-tls_context()
+if TYPE_CHECKING:
+    from aidaily.editor.draft import EditorResult
+    from aidaily.ingest.day import SourceReport
+    from aidaily.models import Story
 
 FLOW_NAME = "daily-digest"
 
 
-@dataclass
-class RunReport:
-    """What ``aidaily run`` prints and the artifacts show."""
-
-    day: str
-    draft: str | None = None
-    draft_version: str | None = None
-    kept_hand_edit: bool = False
-    mode: str = ""
-    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
-    articles: int = 0
-    stories: int = 0
-    items: int = 0
-    briefs: int = 0
-    checks_failed: int = 0
-    lint_errors: int = 0
-    dropped: int = 0
-    notices: list[str] = field(default_factory=list)
-    usage: dict[str, Any] = field(default_factory=dict)
-    stages: dict[str, float] = field(default_factory=dict)
-    error: str | None = None
-    up_to_date: bool = False  # nothing changed since the last complete run: nothing done
-    inputs: dict[str, Any] = field(default_factory=dict)  # what the draft was made from
-
-    @property
-    def source_failures(self) -> list[dict[str, Any]]:
-        return [
-            {"source": name, "error": s.get("error") or "; ".join(s.get("failures", [])[:3]) or s.get("summary", "")}
-            for name, s in self.sources.items()
-            if not s.get("ok", False)
-        ]
-
-    @property
-    def exit_code(self) -> int:
-        """0 complete; 2 draft written with source / LLM failures; 1 no draft."""
-        if self.draft is None:
-            return 1
-        llm_failures = self.dropped or any("unreachable" in n.lower() for n in self.notices)
-        return 2 if self.source_failures or llm_failures else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"exit_code": self.exit_code, "failed_sources": self.source_failures}
+# Tasks: the stage functions, with Prefect's retries and logging -------------------------
 
 
-# Tasks ------------------------------------------------------------------------------
-
-
-@task(name="fetch-source", retries=2, retry_delay_seconds=[5, 30], task_run_name="fetch-{source}")
-async def fetch_source(home: str, day: str, source: str, offline: bool, refetch: bool) -> dict[str, Any]:
+@task(name="fetch-source", retries=2, retry_delay_seconds=[5, 30], task_run_name="fetch-{name}",
+      cache_policy=NO_CACHE)
+async def fetch_source(settings: Settings, day: Date, name: str, *, offline: bool,
+                       refetch: bool) -> SourceReport:
     """Fetch, extract and store one source's articles for ``day``."""
-    settings = load_settings(home)
-    # Grouping the day's stories happens once, after every source (``select_stories``).
-    report = await fetch_day(
-        settings, Date.fromisoformat(day), sources=[source], offline=offline, refetch=refetch, group=False
-    )
-    src = report.sources.get(source)
-    if src is None:
-        return {"ok": False, "error": "no report", "new": 0, "seen": 0}
-    get_run_logger().info("%s: %s", source, src.summary())
-    return {
-        "ok": src.ok,
-        "seen": src.seen,
-        "new": src.new,
-        "known": src.known,
-        "in_window": src.in_window,
-        "failed": len(src.failed),
-        "failures": [f"{f.url}: {f.reason}" for f in src.failed][:20],
-        "summary": src.summary(),
-        "seconds": src.seconds,
-        "listings": src.listing_hashes,
-        "listed": src.listing_listed,
-        "listing_requests": [[url, source, src.user_agent] for url in src.listing_tried],
-    }
+    report = await stages.fetch_source(settings, day, name, offline=offline, refetch=refetch)
+    get_run_logger().info("%s: %s", name, report.summary())
+    return report
 
 
-@task(name="select")
-def select_stories(home: str, day: str) -> tuple[int, list[Any]]:
+@task(name="select", cache_policy=NO_CACHE)
+def select_stories(settings: Settings, day: Date) -> stages.Selection:
     """The day's candidate stories from the store, ranked, near-duplicates merged."""
-    settings = load_settings(home)
-    store = Store.from_settings(settings)
-    articles = store.articles_for(
-        Date.fromisoformat(day), hours=settings.window.hours, timezone=settings.window.timezone
-    )
-    stories = candidate_stories(articles, settings)
-    store.set_story_ids(stories)  # the day's grouping, once, for review and tools
-    return len(articles), stories
+    return stages.select_stories(settings, day)
 
 
-def _edit_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
-    """Same stories, same model settings, same prompts -> same draft."""
-    settings = load_settings(parameters["home"])
-    digest = hashlib.sha256()
-    # The home's database is part of the key: another home is another store.
-    digest.update(f"{parameters['day']}|{settings.database_url}".encode())
-    digest.update(str(parameters["use_llm"]).encode())  # ``rewrite`` bypasses the cache instead
-    for story in parameters["stories"]:
-        digest.update(story.id.encode())
-        for article in story.articles:
-            digest.update(article.content_hash.encode())
-    llm = settings.llm.model_dump(exclude={"api_key"}, mode="json")
-    digest.update(json.dumps([llm, settings.digest.model_dump(mode="json")], sort_keys=True).encode())
-    digest.update(uptodate.prompts_fingerprint(settings).encode())
-    return f"aidaily-edit-{digest.hexdigest()}"
-
-
-@task(name="plan-write-check", cache_key_fn=_edit_cache_key, persist_result=True)
-async def edit_day(home: str, day: str, stories: list[Any], use_llm: bool, run_id: str | None,
-                   rewrite: bool = False) -> Any:
-    """Plan, write (concurrent LLM calls), finalize and check the draft of ``day``."""
-    settings = load_settings(home)
+@task(name="plan-write-check", cache_policy=NO_CACHE)
+async def write_stories(settings: Settings, day: Date, stories: Sequence[Story], *, use_llm: bool,
+                        run_id: str | None, rewrite: bool,
+                        progress: stages.Say | None = None) -> EditorResult:
+    """Plan, write (concurrent, cached LLM calls), finalize and check the draft."""
     logger = get_run_logger()
-    if not use_llm or not settings.llm.configured:
-        logger.warning("no LLM configured: writing an extractive draft (not written by a model)")
-    try:
-        result = await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
-                                 refresh=rewrite, progress=logger.info)
-    except LLMUnreachable as exc:
-        raise LLMError(f"the LLM is unreachable ({exc}); no draft written (llm.on_unreachable = fail)") from exc
+    result = await stages.write_stories(settings, day, stories, use_llm=use_llm, run_id=run_id,
+                                        rewrite=rewrite, progress=logger.info)
     for notice in result.notices:
         logger.warning(notice)
     return result
 
 
-# The flow ---------------------------------------------------------------------------
+TASKS = stages.Stages(fetch=fetch_source, select=select_stories, write=write_stories)
 
 
-class PlainParamsFlow(Flow):  # type: ignore[type-arg]
-    """A Prefect ``Flow`` whose parameters, when they are plain JSON values (this flow's
-    are strings, booleans and numbers), are stored as they are. Prefect's own
-    ``serialize_parameters`` imports all of FastAPI for its encoder (~0.3 s) on every
-    flow-run creation."""
-
-    def serialize_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
-        if all(value is None or type(value) in (str, bool, int, float) for value in parameters.values()):
-            return dict(parameters)
-        return super().serialize_parameters(parameters)
+# The flow ---------------------------------------------------------------------------------
 
 
-def plain_params_flow(**options: Any) -> Any:
-    """``@prefect.flow(**options)`` making a ``PlainParamsFlow``."""
-    return lambda fn: PlainParamsFlow(fn, **options)
-
-
-@plain_params_flow(name=FLOW_NAME, log_prints=True)
+@flow(name=FLOW_NAME, log_prints=True)
 async def daily_digest(
     date: str | None = None,
     refetch: bool = False,
@@ -212,161 +87,59 @@ async def daily_digest(
     home: str | None = None,
     lock_wait: float = 0.0,
     skip_unchanged: bool = True,
-) -> dict[str, Any]:
+) -> RunReport:
     """Write the draft of the digest dated ``date`` (default: tomorrow, Asia/Shanghai).
 
     Args:
         date: YYYY-MM-DD; the digest dated D is produced on the night of D-1.
         refetch: fetch article pages again even when they are stored.
-        rewrite: write the draft again even when nothing changed (LLM calls included).
+        rewrite: write the draft anew: ask the model again, and make the new draft current
+            even over a hand edit (kept as a version).
         offline: use only the archive (no network).
         llm: "auto" (the configured model, or extractive without one) or "none".
         home: the aidaily home directory (default: AIDAILY_HOME or the current directory).
         lock_wait: seconds to wait for another run of the same date.
-        skip_unchanged: do nothing when the date is up to date (``aidaily.pipeline.uptodate``:
-            the sources serve what they served at the last complete run, and the stored
-            articles, settings, prompts and code are the same). Never with refetch,
-            rewrite or offline.
+        skip_unchanged: do nothing when the date is up to date (``aidaily.pipeline.uptodate``).
+            Never with refetch, rewrite or offline.
     """
     settings = load_settings(home)
-    home_str = str(settings.home.resolve())
-    day = date or tomorrow(settings.window.timezone)
-    Date.fromisoformat(day)  # a clear error for a bad date, before any work
-    with date_lock(settings.locks_dir, day, wait=lock_wait):
-        skip = skip_unchanged and not (refetch or rewrite or offline)
-        report = await _run(settings, home_str, day, refetch, rewrite, offline, llm != "none", skip)
-    if not report.up_to_date:  # an unchanged date keeps the artifacts of its last run
-        await _artifacts(report, settings)
-    return report.to_dict()
-
-
-async def _run(settings: Settings, home: str, day: str, refetch: bool, rewrite: bool,
-               offline: bool, use_llm: bool, skip_unchanged: bool) -> RunReport:
+    day = Date.fromisoformat(date) if date else default_day(settings.window.timezone)
+    options = RunOptions(refetch=refetch, rewrite=rewrite, offline=offline, use_llm=llm != "none",
+                         skip_unchanged=skip_unchanged, lock_wait=lock_wait)
     logger = get_run_logger()
-    report = RunReport(day)
-    store = Store.from_settings(settings)
-    digest_date = Date.fromisoformat(day)
-    if skip_unchanged:
-        verdict = await uptodate.check(settings, digest_date, use_llm, store=store)
-        if verdict.up_to_date:
-            return _unchanged(store, digest_date, verdict)
-        logger.info("full run: %s", verdict.reason)
-    run_id = store.start_run(digest_date, "run")
-
-    started = time.monotonic()
-    names = _source_names(settings)
-    results = await asyncio.gather(
-        *(fetch_source(home, day, name, offline, refetch) for name in names), return_exceptions=True
-    )
-    for name, result in zip(names, results):
-        report.sources[name] = (
-            result if isinstance(result, dict) else {"ok": False, "error": f"{type(result).__name__}: {result}"}
-        )
-    report.stages["fetch"] = round(time.monotonic() - started, 3)
-
-    started = time.monotonic()
-    report.articles, stories = select_stories(home, day)
-    articles_fingerprint = uptodate.articles_fingerprint(store, digest_date, settings)
-    report.stories = len(stories)
-    report.stages["select"] = round(time.monotonic() - started, 3)
-    if not stories:
-        report.error = f"no AI stories stored for {day} ({report.articles} articles in the window)"
+    report = await stages.run_day(settings, day, options, stages=TASKS, say=logger.info)
+    if report.error:
         logger.error(report.error)
-        store.finish_run(run_id, "failed", report.to_dict())
-        return report
-
-    started = time.monotonic()
-    editor = edit_day.with_options(refresh_cache=rewrite)
-    try:
-        result = await editor(home, day, stories, use_llm, run_id, rewrite)
-    except LLMError as exc:
-        report.error = str(exc)
-        logger.error(report.error)
-        store.finish_run(run_id, "failed", report.to_dict())
-        return report
-    report.stages["write"] = round(time.monotonic() - started, 3)
-
-    started = time.monotonic()
-    _write_draft(settings, day, result, report, run_id)
-    report.stages["draft"] = round(time.monotonic() - started, 3)
-    if report.exit_code == 0:  # complete: the baseline of the next run's up-to-date check
-        fetched = report.sources.values()
-        report.inputs = uptodate.inputs(
-            settings, use_llm, digest_date, articles=articles_fingerprint,
-            listings={url: h for s in fetched for url, h in (s.get("listings") or {}).items()},
-            listed={url: h for s in fetched for url, h in (s.get("listed") or {}).items()},
-            requests=[r for s in fetched for r in s.get("listing_requests") or []],
-            draft_hash=Drafts(settings.drafts_dir).last_written(day),
-        )
-    store.finish_run(run_id, {0: "ok", 2: "partial"}.get(report.exit_code, "failed"), report.to_dict())
-    logger.info("draft %s (exit %s)", report.draft, report.exit_code)
+    if not report.up_to_date:  # an unchanged date keeps the artifacts of its last run
+        await publish_artifacts(report)
+    logger.info("draft %s (exit %s)", report.draft, int(report.exit_code))
     return report
 
 
-def _unchanged(store: Any, day: Date, verdict: Any) -> RunReport:
-    """The report of a run that found ``day`` up to date: the last run's draft, nothing done."""
-    last = verdict.run["stats"]
-    report = RunReport(day.isoformat(), draft=verdict.draft, mode=last.get("mode", ""), up_to_date=True,
-                       articles=last.get("articles", 0), stories=last.get("stories", 0),
-                       items=last.get("items", 0), briefs=last.get("briefs", 0))
-    report.notices.append(f"up to date: {verdict.reason}; the draft is {verdict.draft}")
-    uptodate.record_unchanged(store, day, verdict, report.to_dict())
-    get_run_logger().info(report.notices[-1])
-    return report
-
-
-def _source_names(settings: Settings) -> list[str]:
-    names = [name for name, toggle in settings.sources.items() if toggle.enabled]
-    return names + [feed.name for feed in settings.feeds if feed.enabled]
-
-
-def _write_draft(settings: Settings, day: str, result: Any, report: RunReport, run_id: str) -> None:
-    written = Drafts(settings.drafts_dir).write(day, result.text)
-    record = rr.build_record(result, run_id=run_id)
-    record["failed_sources"] = report.source_failures
-    record["sources"] = report.sources
-    rr.write_record(rr.record_path(settings, day), record)
-    report.draft = str(written.current)
-    report.draft_version = str(written.version) if written.version else None
-    report.kept_hand_edit = written.kept_hand_edit
-    report.mode = result.mode
-    report.items, report.briefs = len(result.digest.items), len(result.digest.briefs)
-    report.checks_failed = len(result.failed_checks)
-    report.lint_errors = len(result.lint_errors)
-    report.dropped = len(result.dropped)
-    report.notices = list(result.notices)
-    report.usage = dict(result.usage)
-    if written.kept_hand_edit:
-        report.notices.append(
-            f"the draft was edited by hand and is kept; the new draft is version {written.version}"
-        )
-
-
-async def _artifacts(report: RunReport, settings: Settings) -> None:
+async def publish_artifacts(report: RunReport) -> None:
     """The draft and the run report as Prefect artifacts (shown in the UI)."""
-    key = f"digest-{report.day}"
-    pending = []  # three independent API calls: made together
+    key = f"digest-{report.day.isoformat()}"
+    pending = []  # independent API calls: made together
     if report.draft:
         text = Path(report.draft).read_text(encoding="utf-8")
-        pending.append(acreate_markdown_artifact(text, key=f"{key}-draft", description=f"Draft of {report.day}"))
+        pending.append(acreate_markdown_artifact(text, key=f"{key}-draft",
+                                                 description=f"Draft of {report.day.isoformat()}"))
     rows = [
-        {"source": name, "ok": s.get("ok"), "seen": s.get("seen", 0), "new": s.get("new", 0),
-         "failed": s.get("failed", 0), "seconds": s.get("seconds", 0), "note": s.get("summary", s.get("error", ""))}
+        {"source": name, "ok": s.ok, "seen": s.seen, "new": s.new, "failed": s.failed,
+         "seconds": s.seconds, "note": s.error or s.summary}
         for name, s in report.sources.items()
     ]
     pending.append(acreate_table_artifact(rows, key=f"{key}-sources", description="Sources"))
-    summary = [
-        {"what": k, "value": str(v)}
-        for k, v in {
-            "draft": report.draft, "mode": report.mode, "articles": report.articles,
-            "stories": report.stories, "items": report.items, "one-liners": report.briefs,
-            "fact checks failed": report.checks_failed, "lint errors": report.lint_errors,
-            "dropped": report.dropped, "tokens in": report.usage.get("tokens_in", 0),
-            "tokens out": report.usage.get("tokens_out", 0),
-            "cost (USD)": report.usage.get("cost_usd", 0.0),
-            **{f"time {stage} (s)": secs for stage, secs in report.stages.items()},
-            "exit code": report.exit_code, "error": report.error,
-        }.items()
-    ]
-    pending.append(acreate_table_artifact(summary, key=f"{key}-report", description="Run report"))
+    summary = {
+        "draft": report.draft, "mode": report.mode, "articles": report.articles,
+        "stories": report.stories, "items": report.items, "one-liners": report.briefs,
+        "fact bullets not grounded": report.checks_failed, "lint errors": report.lint_errors,
+        "dropped": len(report.dropped), "LLM requests sent": report.llm.sent,
+        "LLM answers from cache": report.llm.cached, "tokens in": report.llm.tokens_in,
+        "tokens out": report.llm.tokens_out, "cost (USD)": report.llm.cost_usd,
+        **{f"time {stage} (s)": secs for stage, secs in report.stages.items()},
+        "exit code": int(report.exit_code), "error": report.error,
+    }
+    table = [{"what": k, "value": str(v)} for k, v in summary.items()]
+    pending.append(acreate_table_artifact(table, key=f"{key}-report", description="Run report"))
     await asyncio.gather(*pending)

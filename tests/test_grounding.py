@@ -12,12 +12,15 @@ import pytest
 from aidaily.format.digest import Brief, BriefList, Bullet, Digest, Insight, Item, Section
 from aidaily.checks.grounding import (
     BulletCheck,
+    ItemSources,
     check_bullet,
-    check_digest,
     check_links,
+    ground_digest,
     nearest_sentence,
     split_sentences,
+    unfetched_links,
 )
+from aidaily.models import Article, Story
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grounding"
 ITEMS = {it["key"]: it for it in
@@ -182,37 +185,46 @@ def _digest() -> Digest:
                         Section("其他动态", [briefs], line=28)])
 
 
-def _sources() -> dict[str, str]:
-    return {"https://www.qbitai.com/2026/01/370077.html": source("colossus"),
-            "https://ai.hubtoday.app/2026-01/2026-01-18/#2": source("rag"),
-            "https://ai.hubtoday.app/2026-01/2026-01-13/#1": source("hipaa"),
-            "https://ai.hubtoday.app/2026-01/2026-01-10/#1": source("minimax")}
+def _article(url: str, key: str) -> Article:
+    return Article(url=url, source="hubtoday" if "hubtoday" in url else "qbitai",
+                   title=ITEMS[key]["title"], text=ITEMS[key]["paragraph"])
 
 
-def test_check_digest_findings() -> None:
+def _sources() -> ItemSources:
+    articles = [_article("https://www.qbitai.com/2026/01/370077.html", "colossus"),
+                _article("https://ai.hubtoday.app/2026-01/2026-01-18/#2", "rag"),
+                _article("https://ai.hubtoday.app/2026-01/2026-01-13/#1", "hipaa"),
+                _article("https://ai.hubtoday.app/2026-01/2026-01-10/#1", "minimax")]
+    return ItemSources(articles, {a.url: f"s{i}" for i, a in enumerate(articles)})
+
+
+def test_ground_digest_verdicts() -> None:
     digest = _digest()
     before = repr(digest)
-    findings = check_digest(digest, _sources())
+    verdicts = ground_digest(digest, _sources())
     assert repr(digest) == before  # never altered
-    got = {(f.url, f.bullet_index, f.kind, f.severity, f.line) for f in findings}
-    assert got == {
-        ("https://www.qbitai.com/2026/01/370077.html", 1, "number", "error", 12),  # 55 万
-        ("https://ai.hubtoday.app/", 1, "name", "warning", 16),  # DeepMind
-        ("https://www.ithome.com/0/999/999.htm", None, "link", "error", 18),
-        # commentary: "3" is in no source of the block (10 is, in the RAG item) -> info
-        ("https://www.ithome.com/0/999/999.htm", 0, "number", "info", 22),
-        # the second brief: 99% is not in the MiniMax item
-        ("https://ai.hubtoday.app/", 1, "number", "error", 31),
-    }
-    gw = next(f for f in findings if f.line == 12)
-    assert "55 万" in gw.detail and gw.nearest_sentence
-    info = next(f for f in findings if f.severity == "info")
-    assert "'3'" in info.detail
+    assert [(v.line, v.ok) for v in verdicts] == [(11, True), (12, False), (15, True), (16, False),
+                                                  (19, False)]
+    gw = verdicts[1]
+    assert gw.missing_numbers == ["55 万"] and "孟菲斯" in gw.nearest and "55 万" in gw.message
+    assert verdicts[3].missing_names == ["DeepMind"]  # a site root: all of that site's articles
+    assert verdicts[4].sources == [] and "not a fetched article" in verdicts[4].message
+    assert unfetched_links(digest, _sources()) == ["https://www.ithome.com/0/999/999.htm"]
 
 
-def test_commentary_numbers_from_the_source_are_not_reported() -> None:
-    item = Item("Colossus 2", "https://www.qbitai.com/2026/01/370077.html",
-                [Bullet("功率 1 GW")])
-    insight = Insight([Bullet("从 1 GW 到 2 GW，算力即电力")])
-    digest = Digest(body=[Section("超算", [item, insight])])
-    assert check_digest(digest, _sources()) == []
+def test_a_merged_storys_bullet_is_grounded_in_its_second_article() -> None:
+    """An item stands for its whole story: a bullet taken from the second article of a
+    merged story is grounded, whichever article the item links."""
+    first = _article("https://www.qbitai.com/2026/01/370077.html", "colossus")
+    second = _article("https://www.ithome.com/0/914/192.htm", "pjm")
+    alone = _article("https://www.ithome.com/0/914/193.htm", "hipaa")
+    from_second = "xAI 已部署 168 个特斯拉 Megapack 缓冲用电"
+    item = Item("Colossus 2", first.url, [Bullet(from_second)], line=3)
+    digest = Digest(body=[Section("超算", [item], line=1)])
+    merged = ItemSources([first, second, alone], {first.url: "s1", second.url: "s1", alone.url: "s2"})
+    assert [v.ok for v in ground_digest(digest, merged)] == [True]
+    assert sorted(ground_digest(digest, merged)[0].sources) == sorted([first.url, second.url])
+    apart = ItemSources([first, second, alone], {first.url: "s1", second.url: "s3", alone.url: "s2"})
+    assert [v.ok for v in ground_digest(digest, apart)] == [False]
+    story = Story("s1", [second, first])  # the editor's view: the same verdict
+    assert ground_digest(digest, ItemSources.from_stories([story])) == ground_digest(digest, merged)

@@ -13,10 +13,13 @@ are exactly what a model gets wrong when it invents: **numbers** and **names**.
 - Every link must be an article that was fetched (a site root such as
   ``https://ai.hubtoday.app/`` counts when any article of that site was).
 
-Commentary ("深度解读 & 洞察") may interpret, so it is not fact-checked; numbers in it that
-the sources do not contain are reported as ``info``, the first thing an editor checks.
+Commentary ("深度解读 & 洞察") may interpret, so it is not fact-checked.
 
-Findings are data for the review report; the digest is never altered here.
+Which text a bullet is checked against is decided once, by ``ItemSources`` (every
+article of the story the item stands for), and a draft's bullets are judged once, by
+``ground_digest``: the editor at write time, ``aidaily review``, the review page and the
+publish gate all call these two, so they cannot disagree. Verdicts are data for the
+review record and report; the digest is never altered here.
 """
 
 from __future__ import annotations
@@ -25,11 +28,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aidaily.stories.dedup import canonical_url
-from aidaily.format.digest import Brief, BriefList, Digest, Insight, Item, Section
 from aidaily.checks.entities import (
     GENERIC_LATIN,
     entity_variants,
@@ -38,20 +40,26 @@ from aidaily.checks.entities import (
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
 
+if TYPE_CHECKING:
+    from aidaily.format.digest import Digest, Item
+    from aidaily.models import Article, Story
+
 __all__ = [
     "BulletCheck",
-    "Finding",
+    "BulletVerdict",
+    "CheckMemo",
+    "ItemSources",
+    "bullet_line",
     "check_bullet",
-    "check_digest",
     "check_links",
+    "ground_bullet",
+    "ground_digest",
+    "unfetched_links",
     "missing_names",
     "missing_numbers",
     "nearest_sentence",
     "split_sentences",
 ]
-
-Kind = Literal["number", "name", "link"]
-Severity = Literal["error", "warning", "info"]
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -69,29 +77,6 @@ class BulletCheck:
     missing_names: list[str] = field(default_factory=list)
     nearest_sentence: str = ""
     score: float = 0.0
-
-
-@dataclass
-class Finding:
-    """One problem found in a digest, for the review report.
-
-    ``bullet_index`` is the 0-based index among the item's bullets, ``None`` for the
-    item's link title; ``line`` is 1-based in the draft file (0 when not known).
-    """
-
-    url: str
-    bullet_index: int | None
-    kind: Kind
-    detail: str
-    severity: Severity = "error"
-    line: int = 0
-    text: str = ""
-    nearest_sentence: str = ""
-    section: str = ""
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line else ""
-        return f"{where}{self.severity} [{self.kind}] {self.detail} — {self.url}"
 
 
 # --- sentences and similarity -----------------------------------------------------------
@@ -217,123 +202,153 @@ def check_links(urls: Iterable[str], fetched_urls: Iterable[str]) -> list[str]:
     return bad
 
 
-# --- the whole digest -------------------------------------------------------------------
+# --- the one grounding decision ----------------------------------------------------------
 
 
-def _resolve_source(url: str, hint: str, sources: Mapping[str, str]) -> str | None:
-    """The source text of a link: by canonical URL, or for a site root the article of
-    that site most similar to ``hint`` (the item's title and bullets)."""
-    key = canonical_url(url)
-    by_key = {canonical_url(u): text for u, text in sources.items()}
-    if key in by_key:
-        return by_key[key]
-    if not _is_site_root(url):
-        return None
-    host = _host(url)
-    candidates = [text for u, text in sources.items() if _host(u) == host]
-    if not candidates:
-        return None
-    target = _bigrams(hint)
-    return max(candidates, key=lambda t: len(target & _bigrams(t)))
+def _story_text(articles: Sequence[Article]) -> str:
+    return "\n".join(f"{a.title}\n{a.text}" for a in articles)
 
 
-def _link_finding(url: str, index: int | None, line: int, text: str, section: str) -> Finding:
-    """A link whose article was not fetched: its bullets cannot be checked either."""
-    return Finding(url, index, "link", "link is not a fetched article (bullets unchecked)",
-                   "error", line, text, "", section)
+class ItemSources:
+    """What an item's fact bullets must be grounded in: the one definition, shared by
+    the editor (at write), the review report, the review page and the publish gate.
 
+    An item stands for a story; its bullets may state what **any article of that story**
+    says (a merged story's bullet may come from its second article). The story of a link
+    is the story of the fetched article at that URL (the run's grouping, ``story_of``);
+    an article that selection left out of every story stands alone. A digest site cited
+    by its front page (the series cites ``https://ai.hubtoday.app/`` so) stands for all
+    of that site's articles of the day. Any other link has no source: its bullets cannot
+    be grounded.
 
-def _bullet_line(anchor_line: int, gap: int, index: int) -> int:
-    """Line of the ``index``-th bullet under a line at ``anchor_line`` (0: unknown)."""
-    return anchor_line + gap + 1 + index if anchor_line else 0
-
-
-def _fact_findings(url: str, index: int | None, text: str, source: str, line: int,
-                   section: str) -> list[Finding]:
-    check = check_bullet(text, source)
-    out = []
-    for raw in check.missing_numbers:
-        out.append(Finding(url, index, "number", f"number {raw!r} not in the source",
-                           "error", line, text, check.nearest_sentence, section))
-    for name in check.missing_names:
-        out.append(Finding(url, index, "name", f"name {name!r} not in the source",
-                           "warning", line, text, check.nearest_sentence, section))
-    return out
-
-
-def _commentary_findings(insight: Insight, items: Sequence[Item], sources_text: str,
-                         section: str) -> list[Finding]:
-    """Numbers in commentary that none of the commented items' sources contain."""
-    url = items[-1].url if items else ""
-    keys = number_keys(sources_text)
-    out = []
-    for i, bullet in enumerate(insight.bullets):
-        for raw in missing_numbers(bullet.text, sources_text, keys):
-            sentence, _ = nearest_sentence(bullet.text, sources_text)
-            out.append(Finding(url, i, "number",
-                               f"commentary number {raw!r} not in the source(s)", "info",
-                               _bullet_line(insight.line, insight.bullets_gap, i),
-                               bullet.text, sentence, section))
-    return out
-
-
-def _check_item(item: Item, sources: Mapping[str, str], section: str) -> tuple[list[Finding], str]:
-    """Findings for one item (title and fact bullets) and the source text used."""
-    hint = " ".join([item.title, *(b.text for b in item.bullets)])
-    source = _resolve_source(item.url, hint, sources)
-    if source is None:
-        return [_link_finding(item.url, None, item.line, item.title, section)], ""
-    findings = _fact_findings(item.url, None, item.title, source, item.line, section)
-    for i, bullet in enumerate(item.bullets):
-        line = _bullet_line(item.line, item.bullets_gap, i)
-        findings += _fact_findings(item.url, i, bullet.text, source, line, section)
-    return findings, source
-
-
-def _check_briefs(entry: BriefList, sources: Mapping[str, str], section: str) -> list[Finding]:
-    findings = []
-    for i, brief in enumerate(entry.entries):
-        if not isinstance(brief, Brief):
-            continue
-        line = entry.line + i if entry.line else 0
-        source = _resolve_source(brief.url, brief.text, sources)
-        if source is None:
-            findings.append(_link_finding(brief.url, i, line, brief.text, section))
-            continue
-        findings += _fact_findings(brief.url, i, brief.text, source, line, section)
-    return findings
-
-
-def _check_section(section: Section, sources: Mapping[str, str]) -> list[Finding]:
-    findings: list[Finding] = []
-    pending: list[tuple[Item, str]] = []  # items since the last commentary block
-    for entry in section.entries:
-        if isinstance(entry, Item):
-            item_findings, source = _check_item(entry, sources, section.heading)
-            findings += item_findings
-            pending.append((entry, source))
-        elif isinstance(entry, Insight):
-            if entry.is_commentary:
-                text = "\n".join(src for _, src in pending)
-                findings += _commentary_findings(entry, [i for i, _ in pending], text,
-                                                 section.heading)
-            pending = []
-        elif isinstance(entry, BriefList):
-            findings += _check_briefs(entry, sources, section.heading)
-    return findings
-
-
-def check_digest(digest: Digest, sources: Mapping[str, str]) -> list[Finding]:
-    """Check every item, fact bullet, "其他动态" line and link of ``digest`` against
-    ``sources`` (article URL -> title + text of every fetched article). Links are
-    resolved as ``check_links`` does: a site root cites the article of that site most
-    similar to the item.
-
-    Severities: a number missing from the source or a link that is not a fetched
-    article is an ``error``; a missing name a ``warning`` (transliterations slip through
-    any table); numbers in commentary that the sources lack are ``info``.
+    Articles of a story are kept in URL order, so both ways of building this (from the
+    editor's stories, from the store's articles and story ids) give the same texts.
     """
-    findings: list[Finding] = []
-    for section in digest.sections:
-        findings += _check_section(section, sources)
-    return findings
+
+    def __init__(self, articles: Iterable[Article], story_of: Mapping[str, str | None]) -> None:
+        self._by_url: dict[str, Article] = {}
+        self._story_of: dict[str, str] = {}
+        members: dict[str, list[Article]] = {}
+        for article in articles:
+            key = canonical_url(article.url)
+            self._by_url.setdefault(key, article)
+            story = story_of.get(article.url)
+            if story:
+                self._story_of[key] = story
+                members.setdefault(story, []).append(article)
+        self._members = {s: sorted(a, key=lambda x: x.url) for s, a in members.items()}
+        self._texts: dict[tuple[str, ...], str] = {}
+
+    @classmethod
+    def from_stories(cls, stories: Iterable[Story]) -> ItemSources:
+        """From the day's candidate stories (the editor's view of the day)."""
+        stories = list(stories)
+        return cls((a for s in stories for a in s.articles),
+                   {a.url: s.id for s in stories for a in s.articles})
+
+    def articles_for(self, url: str) -> list[Article]:
+        """The articles an item linking ``url`` is grounded in ([] when none)."""
+        key = canonical_url(url)
+        article = self._by_url.get(key)
+        if article is not None:
+            story = self._story_of.get(key)
+            return list(self._members[story]) if story else [article]
+        if _is_site_root(url):
+            host = _host(url)
+            return sorted((a for a in self._by_url.values() if _host(a.url) == host),
+                          key=lambda a: a.url)
+        return []
+
+    def text_for(self, url: str) -> tuple[tuple[str, ...], str] | None:
+        """(the source articles' URLs, their joined title + text), or None."""
+        articles = self.articles_for(url)
+        if not articles:
+            return None
+        urls = tuple(a.url for a in articles)
+        if urls not in self._texts:
+            self._texts[urls] = _story_text(articles)
+        return urls, self._texts[urls]
+
+    def story_of(self, url: str) -> str | None:
+        return self._story_of.get(canonical_url(url))
+
+    @property
+    def urls(self) -> list[str]:
+        """Every fetched article URL this index knows."""
+        return [a.url for a in self._by_url.values()]
+
+
+@dataclass
+class BulletVerdict:
+    """The grounding verdict on one fact bullet of a draft, as the review keeps it."""
+
+    line: int  # 1-based line of the bullet in the draft
+    item: str  # the item's headline
+    url: str  # the item's link
+    bullet: str
+    ok: bool
+    missing_numbers: list[str] = field(default_factory=list)
+    missing_names: list[str] = field(default_factory=list)
+    nearest: str = ""
+    sources: list[str] = field(default_factory=list)  # URLs of the articles checked against
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.missing_numbers:
+            parts.append("numbers not in the source: " + ", ".join(self.missing_numbers))
+        if self.missing_names:
+            parts.append("names not in the source: " + ", ".join(self.missing_names))
+        return "; ".join(parts) or "no source text to check against (not a fetched article)"
+
+
+#: Bullet checks already made: (bullet text, source article URLs) -> the check. Lets the
+#: editor check a story's facts as soon as they are written and reuse the verdicts.
+CheckMemo = dict[tuple[str, tuple[str, ...]], BulletCheck]
+
+
+def bullet_line(item: Item, index: int) -> int:
+    """1-based line of the ``index``-th fact bullet of a parsed ``item``."""
+    return item.line + 1 + item.bullets_gap + index
+
+
+def ground_bullet(text: str, url: str, sources: ItemSources,
+                  memo: CheckMemo | None = None) -> tuple[BulletCheck | None, tuple[str, ...]]:
+    """The check of one fact bullet of an item linking ``url`` (None: no source)."""
+    found = sources.text_for(url)
+    if found is None:
+        return None, ()
+    urls, source = found
+    key = (text, urls)
+    if memo is not None and key in memo:
+        return memo[key], urls
+    check = check_bullet(text, source)
+    if memo is not None:
+        memo[key] = check
+    return check, urls
+
+
+def ground_digest(digest: Digest, sources: ItemSources,
+                  memo: CheckMemo | None = None) -> list[BulletVerdict]:
+    """The verdict on every fact bullet of ``digest`` (parsed from the draft's text, so
+    line numbers are the file's), in order. The one decision write, review, the review
+    page and the publish gate share: a bullet is grounded when its numbers and names
+    occur in the text of the item's sources (``ItemSources``)."""
+    verdicts = []
+    for item in digest.items:
+        for index, bullet in enumerate(item.bullets):
+            line = bullet_line(item, index)
+            check, urls = ground_bullet(bullet.text, item.url, sources, memo)
+            if check is None:
+                verdicts.append(BulletVerdict(line, item.title, item.url, bullet.text, False))
+                continue
+            verdicts.append(BulletVerdict(
+                line, item.title, item.url, bullet.text, check.ok, list(check.missing_numbers),
+                list(check.missing_names), check.nearest_sentence, list(urls)))
+    return verdicts
+
+
+def unfetched_links(digest: Digest, sources: ItemSources) -> list[str]:
+    """The item and one-liner links of ``digest`` that no fetched article stands behind."""
+    links = [i.url for i in digest.items] + [b.url for b in digest.briefs]
+    return [url for url in links if not sources.articles_for(url)]

@@ -80,9 +80,6 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console entry point."""
-    from aidaily.cli.common import QuickExit
-
-    QuickExit.allowed = True  # this process is ours to end (see QuickExit)
     try:
         app()
     except AidailyError as exc:

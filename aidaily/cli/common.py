@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from aidaily.config import Settings
+    from aidaily.llm.usage import LLMUsage
+    from aidaily.pipeline.report import RunReport
 
 
 def settings(ctx: typer.Context, **overrides: Any) -> Settings:
@@ -37,55 +39,59 @@ def parse_day(value: str) -> str:
         raise typer.BadParameter(f"'{value}' is not a date of the form YYYY-MM-DD") from None
 
 
-def tomorrow(timezone: str = "Asia/Shanghai") -> str:
-    """Tomorrow in ``timezone``: the digest dated D is written on the night of D−1."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
+def default_day(timezone: str = "Asia/Shanghai") -> str:
+    """The default digest date (``aidaily.stories.window.default_day``) as text."""
+    from aidaily.stories.window import default_day as day
 
-    return (datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)).isoformat()
+    return day(timezone).isoformat()
 
 
-class QuickExit:
-    """End the process right after the exit handlers, without the interpreter's teardown.
+def llm_line(usage: LLMUsage) -> str:
+    """One line on a run's model use: requests sent apart from answers from the cache;
+    tokens and cost are those of the requests sent."""
+    return (f"LLM: {usage.sent} requests sent, {usage.cached} answered from cache, "
+            f"{usage.tokens_in} tokens in / {usage.tokens_out} out, ≈ ${usage.cost_usd:.4f}")
 
-    After a flow run the heap holds Prefect, pydantic, SQLAlchemy, openai and the day's
-    data; tearing it down module by module takes about a second and achieves nothing
-    (the OS reclaims memory and file descriptors; every file we write is written
-    atomically and closed). ``arm()`` must be called before Prefect is imported: exit
-    handlers run in reverse order of registration, so this one runs after Prefect's (its
-    log and event flushes). It acts only once ``exit_with(code)`` has set the code, so
-    an error on the way out still gets the normal exit and its traceback. Only the
-    console entry point (``aidaily.cli.app.main``) allows it: a command invoked in-process
-    (tests, an embedding program) must never end its host's process.
-    """
 
-    allowed = False
-    code: int | None = None
+def print_report(report: RunReport) -> None:
+    """A run's report (``aidaily run`` and ``aidaily write``) as tables on stdout."""
+    from rich.markup import escape
+    from rich.table import Table
 
-    @classmethod
-    def arm(cls) -> None:
-        import atexit
-
-        if cls.allowed:
-            atexit.register(cls._end)
-
-    @classmethod
-    def exit_with(cls, code: int) -> typer.Exit:
-        cls.code = code
-        return typer.Exit(code)
-
-    @classmethod
-    def _end(cls) -> None:
-        if cls.code is None:
-            return
-        import logging
-        import os
-        import sys
-
-        logging.shutdown()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(cls.code)
+    out = console()
+    if report.sources:
+        table = Table("source", "ok", "seen", "new", "failed", "seconds",
+                      title=f"{report.kind.capitalize()} {report.day.isoformat()}")
+        for name, s in report.sources.items():
+            ok = "[green]yes[/]" if s.ok else "[red]no[/]"
+            table.add_row(escape(name), ok, str(s.seen), str(s.new), str(s.failed), f"{s.seconds:.1f}")
+        out.print(table)
+    summary = Table(show_header=False, title="Summary")
+    rows: list[tuple[str, object]] = [
+        ("draft", report.draft or "—"),
+        ("new version", report.draft_version or ("kept as a version" if report.kept_hand_edit else "—")),
+        ("mode", report.mode or "—"),
+        ("articles / stories", f"{report.articles} / {report.stories}"),
+        ("sections / items / one-liners", f"{report.sections} / {report.items} / {report.briefs}"),
+        ("fact bullets not grounded", f"{report.checks_failed} of {report.fact_bullets}"),
+        ("links not fetched", report.unfetched_links),
+        ("lint errors", report.lint_errors),
+        ("stories dropped", len(report.dropped)),
+        ("LLM requests sent / from cache", f"{report.llm.sent} / {report.llm.cached}"),
+        ("tokens in / out (sent)", f"{report.llm.tokens_in} / {report.llm.tokens_out}"),
+        ("cost", f"${report.llm.cost_usd:.4f}"),
+        *((f"time {k}", f"{v:.1f} s") for k, v in report.stages.items()),
+    ]
+    for what, value in rows:
+        summary.add_row(what, escape(str(value)))
+    out.print(summary)
+    for notice in report.notices:
+        out.print(f"[cyan]notice:[/] {escape(notice)}")
+    for dropped in report.dropped:
+        out.print(f"[yellow]dropped[/] {escape(dropped.title[:40])}: {escape(dropped.reason)}")
+    for failure in report.failed_sources:
+        out.print(f"[red]source failed:[/] {escape(failure.source)}: {escape(failure.error)}")
+    if report.error:
+        out.print(f"[red]error:[/] {escape(report.error)}")
+    elif report.draft and (report.checks_failed or report.lint_errors or report.unfetched_links):
+        out.print(f"[yellow]review:[/] `aidaily review {report.day.isoformat()}` lists what to fix before publishing")

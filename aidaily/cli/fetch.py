@@ -19,20 +19,14 @@ if TYPE_CHECKING:
     from aidaily.ingest.day import FetchReport, Progress
 
 
-def tomorrow_in(timezone: str = "Asia/Shanghai") -> date:
-    """The default digest date: the digest dated D is produced on the night of D-1."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(timezone)).date() + timedelta(days=1)
-
-
 def parse_day(value: str | None, timezone: str = "Asia/Shanghai") -> date:
     """``--date`` as a date; raises ``ConfigError`` with a clear message when malformed."""
     from aidaily.errors import ConfigError
 
+    from aidaily.stories.window import default_day
+
     if not value:
-        return tomorrow_in(timezone)
+        return default_day(timezone)
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
@@ -66,14 +60,14 @@ def fetch(
     import asyncio
 
     from aidaily.errors import AidailyError
-    from aidaily.ingest.day import fetch_day
+    from aidaily.pipeline.stages import fetch_and_group
 
     err = console(stderr=True)
     try:
         settings = load_settings_for(ctx)
         target = parse_day(day, settings.window.timezone)
         with _progress(err) as progress:
-            report = asyncio.run(fetch_day(settings, target, sources=source, offline=offline,
+            report = asyncio.run(fetch_and_group(settings, target, sources=source, offline=offline,
                                            record_dir=record, progress=progress, refetch=refetch))
     except AidailyError as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)

@@ -33,7 +33,7 @@ def review(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         show(report)
-    raise typer.Exit(1 if report.state == "missing" or report.blockers else 0)
+    raise typer.Exit(report.exit_code)
 
 
 def show(report) -> None:  # type: ignore[no-untyped-def]
@@ -64,19 +64,14 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
     if report.dropped:
         table = Table("story", "reason", title="Dropped stories")
         for d in report.dropped:
-            table.add_row(escape(str(d.get("title") or d.get("story_id") or d)), escape(str(d.get("reason", ""))))
+            table.add_row(escape(d.title or d.story_id), escape(d.reason))
         out.print(table)
     for failure in report.failed_sources:
-        out.print(f"[red]source failed:[/] {escape(str(failure.get('source')))}: {escape(str(failure.get('error', '')))}")
+        out.print(f"[red]source failed:[/] {escape(failure.source)}: {escape(failure.error)}")
     for notice in report.notices:
         out.print(f"[cyan]notice:[/] {escape(str(notice))}")
-    usage = report.usage
-    if usage:
-        out.print(
-            f"LLM: {usage.get('calls', 0)} calls ({usage.get('cached', usage.get('cached_calls', 0))} cached), "
-            f"{usage.get('tokens_in', 0)} tokens in / {usage.get('tokens_out', 0)} out, "
-            f"≈ ${float(usage.get('cost_usd', 0.0)):.4f}"
-        )
+    if report.llm:
+        out.print(llm_line(report.llm))
     if report.diff:
         from rich.syntax import Syntax
 

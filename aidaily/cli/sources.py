@@ -58,12 +58,12 @@ def _rows(settings) -> list[dict]:  # type: ignore[no-untyped-def]
 
 def _configured(settings) -> list[tuple[str, str, str, bool]]:  # type: ignore[no-untyped-def]
     """(name, kind, url, enabled) of the three sites and the configured feeds."""
-    from aidaily.cli.fetch import tomorrow_in
+    from aidaily.stories.window import default_day
 
     out = []
     for name in ("ithome", "qbitai", "hubtoday"):
         toggle = settings.sources.get(name)
-        out.append((name, "site", _site_url(name, tomorrow_in()), toggle is None or toggle.enabled))
+        out.append((name, "site", _site_url(name, default_day()), toggle is None or toggle.enabled))
     out += [(feed.name, "feed", feed.url, feed.enabled) for feed in settings.feeds]
     return out
 

@@ -17,9 +17,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from aidaily.checks.grounding import (
+    BulletVerdict,
+    CheckMemo,
+    ItemSources,
+    ground_bullet,
+    ground_digest,
+    unfetched_links,
+)
 from aidaily.editor.assemble import assemble
 from aidaily.editor.compose import Dropped, compose
 from aidaily.errors import BudgetExceeded, LLMError
@@ -30,9 +38,11 @@ from aidaily.format.render import render
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.format.digest import Digest
+    from aidaily.format.lint import Finding
     from aidaily.editor.schema import Plan
     from aidaily.llm.client import LLMClient
-    from aidaily.models import Article, Story
+    from aidaily.llm.usage import LLMUsage
+    from aidaily.models import Story
 
 Progress = Callable[[str], None]
 NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
@@ -49,29 +59,26 @@ class EditorResult:
     day: str
     digest: Digest
     mode: Literal["llm", "extractive"]
-    checks: list[dict[str, Any]] = field(default_factory=list)  # one per fact bullet
-    links: list[dict[str, Any]] = field(default_factory=list)  # links that were not fetched
-    lint: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[BulletVerdict] = field(default_factory=list)  # one per fact bullet
+    links: list[str] = field(default_factory=list)  # links no fetched article stands behind
+    lint: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    usage: dict[str, Any] = field(default_factory=dict)
-    degraded: bool = False
+    usage: LLMUsage | None = None  # the client's usage (None: no model)
+    degraded: bool = False  # the model fell back somewhere (plan, budget)
+    unreachable: bool = False  # a model is configured but could not be reached
 
     @property
     def text(self) -> str:
         return render(self.digest)
 
     @property
-    def cost_usd(self) -> float:
-        return float(self.usage.get("cost_usd", 0.0))
+    def failed_checks(self) -> list[BulletVerdict]:
+        return [c for c in self.checks if not c.ok]
 
     @property
-    def failed_checks(self) -> list[dict[str, Any]]:
-        return [c for c in self.checks if not c["ok"]]
-
-    @property
-    def lint_errors(self) -> list[dict[str, Any]]:
-        return [f for f in self.lint if f["severity"] == "error"]
+    def lint_errors(self) -> list[Finding]:
+        return [f for f in self.lint if f.severity == "error"]
 
     @property
     def has_failures(self) -> bool:
@@ -102,7 +109,8 @@ async def write_digest(
     """
     say = progress or (lambda _msg: None)
     by_id = {s.id: s for s in stories}
-    checked: _Checked = {}
+    sources = ItemSources.from_stories(stories)
+    memo: CheckMemo = {}
     if llm is None:
         say("extractive draft (no model)")
         result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
@@ -113,18 +121,18 @@ async def write_digest(
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
         try:
             done = await compose(day, plan, by_id, settings, llm, progress=say,
-                                 on_written=_check_early(by_id, checked))
+                                 on_written=_check_early(by_id, sources, memo))
         except LLMError as exc:  # not one story written: the editor still gets a draft
             result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
                                   notices=[*notices, f"the model wrote nothing ({exc}); "
-                                           "extractive draft instead"], usage=_usage(llm))
+                                           "extractive draft instead"], usage=llm.usage)
         else:
             digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
             result = EditorResult(day, digest, "llm", dropped=done.dropped,
-                                  notices=[*notices, *done.notices], usage=_usage(llm),
+                                  notices=[*notices, *done.notices], usage=llm.usage,
                                   degraded=done.degraded)
     say("check")
-    check(result, by_id, checked)
+    check(result, sources, memo)
     return result
 
 
@@ -155,6 +163,7 @@ async def write_day(
             raise
         result = await write_digest(day, stories, settings, None, progress=progress)
         # A model is configured, just not reachable: say that, not "no LLM configured".
+        result.unreachable = True
         result.notices = [f"LLM unreachable: {exc}; extractive draft instead",
                           *(n for n in result.notices if n != NO_LLM_NOTICE)]
         return result
@@ -190,99 +199,43 @@ async def _plan(
         ]
 
 
-# --- candidates ------------------------------------------------------------------------
-
-
-def candidate_stories(articles: Sequence[Article], settings: Settings) -> list[Story]:
-    """The day's stories, best first: AI-relevant articles, near-duplicates merged
-    (``aidaily.stories.dedup``), ranked (``aidaily.stories.select``)."""
-    from aidaily.stories.dedup import group_duplicates
-    from aidaily.stories.select import is_ai_relevant, rank_stories
-
-    keywords = settings.ai_keywords
-    relevant = [a for a in articles
-                if a.ai_relevant or (a.ai_relevant is None and is_ai_relevant(a, keywords))]
-    return list(rank_stories(group_duplicates(relevant), keywords))
-
-
 # --- checks ---------------------------------------------------------------------------
 
 
-#: Fact checks already made in this run: (bullet text, story id) -> the check.
-_Checked = dict[tuple[str, str], dict[str, Any]]
-
-
-def _check_early(stories: dict[str, Story], checked: _Checked) -> Callable[[str, tuple[str, ...], Any], None]:
+def _check_early(stories: dict[str, Story], sources: ItemSources,
+                 memo: CheckMemo) -> Callable[[str, tuple[str, ...], Any], None]:
     """Check each story's facts as soon as they are written: the checks then run while
-    the other calls are still out, not after the last answer (``check`` reuses them)."""
+    the other calls are still out, not after the last answer (``check`` reuses them
+    through ``memo``; the verdicts are the same ``ground_digest`` makes)."""
 
     def on_written(kind: str, ids: tuple[str, ...], result: Any) -> None:
         story = stories.get(ids[0]) if ids else None
         if kind not in ("story", "facts") or story is None:
             return
-        source = _source_text(story)
         for fact in getattr(result, "facts", []):
             if isinstance(fact, str):
-                checked.setdefault((fact, story.id), _check_bullet(fact, source))
+                ground_bullet(fact, story.url, sources, memo)
 
     return on_written
 
 
-def check(result: EditorResult, stories: dict[str, Story], checked: _Checked | None = None) -> None:
-    """Fill ``result.checks`` (every fact bullet against its story's text),
-    ``result.links`` (links that are not a fetched article) and ``result.lint``.
-    ``checked`` holds checks already made (``_check_early``)."""
-    from aidaily.checks.grounding import check_links
+def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = None) -> None:
+    """Fill ``result.checks`` (every fact bullet's grounding verdict, ``ground_digest``
+    on the draft as it will be written), ``result.links`` (links no fetched article
+    stands behind) and ``result.lint``. ``memo`` holds checks already made."""
     from aidaily.format.lint import lint_text
+    from aidaily.format.parse import parse
 
-    by_url = {a.url: s for s in stories.values() for a in s.articles}
-    by_url.update({s.url: s for s in stories.values()})
-    checks: list[dict[str, Any]] = []
-    if result.mode == "llm":  # extractive bullets are the source's own sentences
-        for item in result.digest.items:
-            story = by_url.get(item.url)
-            source = _source_text(story) if story else ""
-            for bullet in item.bullets:
-                early = (checked or {}).get((bullet.text, story.id)) if story else None
-                found = early if early is not None else _check_bullet(bullet.text, source)
-                checks.append({"url": item.url, "story_id": story.id if story else None,
-                               "bullet": bullet.text, **found})
-    result.checks = checks
-    texts = {i.url: i.title for i in result.digest.items}
-    texts.update({b.url: b.text for b in result.digest.briefs})
-    result.links = [{"url": u, "text": texts[u], "problem": "not a fetched article"}
-                    for u in check_links(list(texts), list(by_url))]
-    result.lint = [f.to_dict() for f in lint_text(result.text, f"{result.day}.md")]
-
-
-def _source_text(story: Story) -> str:
-    return "\n".join(f"{a.title}\n{a.text}" for a in story.articles)
-
-
-def _check_bullet(text: str, source: str) -> dict[str, Any]:
-    """``aidaily.checks.grounding.check_bullet`` as a plain dict."""
-    from aidaily.checks.grounding import check_bullet
-
-    found = check_bullet(text, source)
-    return {
-        "ok": bool(found.ok),
-        "missing_numbers": list(getattr(found, "missing_numbers", []) or []),
-        "missing_names": list(getattr(found, "missing_names", []) or []),
-        "nearest_sentence": getattr(found, "nearest_sentence", None),
-    }
-
-
-def _usage(llm: LLMClient) -> dict[str, Any]:
-    usage = llm.usage
-    data = asdict(usage) if is_dataclass(usage) and not isinstance(usage, type) else dict(vars(usage))
-    data["tokens"] = data.get("tokens_in", 0) + data.get("tokens_out", 0)
-    return data
+    text = result.text
+    digest = parse(text)  # the file's line numbers, as the review counts them
+    result.checks = ground_digest(digest, sources, memo)
+    result.links = unfetched_links(digest, sources)
+    result.lint = lint_text(text, f"{result.day}.md")
 
 
 __all__ = [
     "EditorResult",
     "LLMUnreachable",
-    "candidate_stories",
     "check",
     "write_digest",
     "write_digest_sync",

@@ -12,14 +12,13 @@
    ("fetches nothing it already has"; offline mode re-extracts them all);
 4. extract (``Source.parse_article``), decide AI relevance, upsert.
 
-Then the day's stored articles are grouped into stories (near-duplicates across sources
-share a ``story_id``). Every failure — refused connection, 5xx, 429, timeout, oversize,
+Grouping the stored articles into stories is the select stage's
+(``aidaily.pipeline.stages.select_stories``), once per run. Every failure — refused connection, 5xx, 429, timeout, oversize,
 malformed feed, changed layout, even an adapter bug — is recorded for its source and URL
 (a ``fetch_attempts`` row and a line in the report) and the rest of the day goes on.
 
-Selection and dedup live in ``aidaily.stories.select`` / ``aidaily.stories.dedup``; the three small
-functions ``ai_relevant``, ``in_window`` and ``group_stories`` below are the only places
-that call them (imported when first used: they pull in numpy).
+Relevance and the window live in ``aidaily.stories.select``; the two small functions
+``ai_relevant`` and ``in_window`` below are the only places here that call it.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from aidaily.ingest.archive import Archive, record
 from aidaily.config import Settings
 from aidaily.errors import AidailyError, FetchError
 from aidaily.ingest.fetch import Fetcher, FetchResult
-from aidaily.models import Article, FeedEntry, Story
+from aidaily.models import Article, FeedEntry
 from aidaily.store.store import Attempt, Store, day_window
 from aidaily.pipeline.uptodate import body_hash, listing_fingerprint
 from sources import listing_urls_for
@@ -168,13 +167,6 @@ def in_window(article: Article, day: date, settings: Settings) -> bool:
     return select_in_window(article, day_window(day, settings.window.hours, settings.window.timezone))
 
 
-def group_stories(articles: list[Article]) -> list[Story]:
-    """Near-duplicate grouping (``aidaily.stories.dedup``)."""
-    from aidaily.stories.dedup import group_duplicates
-
-    return list(group_duplicates(articles))
-
-
 # Reading: network or archive --------------------------------------------------------------
 
 
@@ -211,15 +203,13 @@ async def fetch_day(
     store: Store | None = None,
     fetcher: Fetcher | None = None,
     refetch: bool = False,
-    group: bool = True,
 ) -> FetchReport:
     """Fetch, extract and store the articles of the digest dated ``day``.
 
     ``sources`` restricts to these adapter names (disabled ones may be named);
     ``adapters`` injects ready adapter objects (tests); ``store`` / ``fetcher`` may be
-    injected too. ``refetch`` reads article pages again even when they are stored; ``group=False``
-    leaves grouping the day's stories to the caller (``group_day``), e.g. a flow that
-    fetches each source in its own task and groups once.
+    injected too. ``refetch`` reads article pages again even when they are stored. Grouping
+    the day's stories is the select stage's (``aidaily.pipeline.stages``), once per run.
     Never raises for a source or URL failure: see the report.
 
     Raises:
@@ -241,8 +231,6 @@ async def fetch_day(
     try:
         job = _DayJob(settings, day, store, reader, report, progress, refetch)
         await asyncio.gather(*(job.run_source(source) for source in chosen))
-        if group:
-            report.stories = job.group()
     finally:
         if own_fetcher:
             await reader.aclose()  # type: ignore[attr-defined]
@@ -463,10 +451,6 @@ class _DayJob:
         except AidailyError as exc:
             rep.notes.append(f"could not record attempts: {exc}")
 
-    def group(self) -> int:
-        """Group the day's stored articles into stories; returns the number of stories."""
-        return group_day(self.settings, self.day, self.store)
-
 
 def _plain_text(html: str) -> str:
     """The words of a feed's HTML, for judging relevance only (lxml: fast; no layout)."""
@@ -478,16 +462,6 @@ def _plain_text(html: str) -> str:
         return str(lxml.html.fragment_fromstring(html, create_parent="div").text_content())
     except (ValueError, TypeError, lxml.etree.LxmlError):  # type: ignore[attr-defined]
         return re.sub(r"<[^>]*>", " ", html)
-
-
-def group_day(settings: Settings, day: date, store: Store | None = None) -> int:
-    """Group the stored articles of ``day`` into stories (shared ``story_id``); returns
-    the number of stories."""
-    store = store or Store.from_settings(settings)
-    window = day_window(day, settings.window.hours, settings.window.timezone)
-    stories = group_stories(store.articles_for(day, window=window))
-    store.set_story_ids(stories)
-    return len(stories)
 
 
 def _kind(source: Source) -> str:

@@ -75,8 +75,10 @@ class Drafts:
         older = [t for t in texts if text_hash(t) != current_hash]
         return older[-1] if older else None
 
-    def write(self, day: str, text: str) -> DraftWrite:
-        """Store ``text`` as the newest draft for ``day`` (see the module docstring)."""
+    def write(self, day: str, text: str, *, replace_hand_edit: bool = False) -> DraftWrite:
+        """Store ``text`` as the newest draft for ``day`` (see the module docstring).
+        ``replace_hand_edit`` makes it current even over a draft edited by hand (whose
+        text is kept as a version first)."""
         current_path = self.current_path(day)
         current = self.read_current(day)
         if current == text:
@@ -85,8 +87,10 @@ class Drafts:
         if current is not None and self.is_hand_edited(day):
             self._save_version(day, current, "hand-edit")
             version = self._save_version(day, text, "machine")
+            if replace_hand_edit:
+                atomic_write_text(current_path, text)
             self._record(day, text)
-            return DraftWrite(current_path, version, True, False)
+            return DraftWrite(current_path, version, not replace_hand_edit, False)
         version = self._save_version(day, text, "machine")
         atomic_write_text(current_path, text)
         self._record(day, text)

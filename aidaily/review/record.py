@@ -10,6 +10,7 @@ so a reader can tell whether an editor has changed the file since.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from aidaily.review.drafts import text_hash
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.editor.draft import EditorResult
+    from aidaily.pipeline.report import RunReport
 
 VERSION = 1
 
@@ -28,34 +30,35 @@ def record_path(settings: Settings, day: str) -> Path:
     return settings.drafts_dir / f"{day}.review.json"
 
 
-def build_record(result: EditorResult, *, run_id: str | None = None) -> dict[str, Any]:
-    """The review record of ``result`` as JSON-ready data."""
+def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
+    """The review record of ``result`` (written by the run ``report`` describes) as
+    JSON-ready data: every fact bullet's grounding verdict, as ``ground_digest`` made it."""
     text = result.text
-    digest = result.digest
     return {
         "version": VERSION,
-        "date": result.day,
-        "run_id": run_id,
+        "date": report.day.isoformat(),
+        "run_id": report.run_id,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": result.mode,
         "draft_sha256": text_hash(text),
         "counts": {
-            "sections": len(digest.sections),
-            "items": len(digest.items),
-            "briefs": len(digest.briefs),
-            "fact_bullets": sum(len(i.bullets) for i in digest.items),
-            "checks_failed": len(result.failed_checks),
-            "lint_errors": len(result.lint_errors),
-            "dropped": len(result.dropped),
+            "sections": report.sections,
+            "items": report.items,
+            "briefs": report.briefs,
+            "fact_bullets": report.fact_bullets,
+            "checks_failed": report.checks_failed,
+            "unfetched_links": report.unfetched_links,
+            "lint_errors": report.lint_errors,
+            "dropped": len(report.dropped),
         },
-        "usage": result.usage,
-        "cost_usd": round(result.cost_usd, 6),
+        "llm": report.llm.to_dict(),  # the run's requests sent and cached, tokens, cost
         "degraded": result.degraded,
-        "notices": list(result.notices),
-        "dropped": [d.to_dict() for d in result.dropped],
-        "checks": result.checks,
-        "links": result.links,
-        "lint": result.lint,
+        "notices": list(report.notices),
+        "dropped": [asdict(d) for d in report.dropped],
+        "failed_sources": [asdict(f) for f in report.failed_sources],
+        "checks": [asdict(c) for c in result.checks],
+        "links": list(result.links),
+        "lint": [f.to_dict() for f in result.lint],
     }
 
 

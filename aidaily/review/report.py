@@ -18,42 +18,26 @@ commentary placeholders an extractive draft leaves for the editor.
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from aidaily.format.digest import Digest, Item
-from aidaily.review.drafts import Drafts
+from aidaily.checks.grounding import BulletVerdict, ItemSources, ground_digest, unfetched_links
 from aidaily.errors import DigestParseError
+from aidaily.format.digest import Digest
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
 from aidaily.format.parse import parse
+from aidaily.llm.usage import LLMUsage
+from aidaily.pipeline.report import DroppedStory, SourceFailure
+from aidaily.review.drafts import Drafts
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
-    from aidaily.models import Article
+    from aidaily.store.store import Store
 
 
-@dataclass
-class Flag:
-    """A fact bullet the grounding check could not support."""
-
-    line: int
-    item: str
-    url: str
-    bullet: str
-    missing_numbers: list[str]
-    missing_names: list[str]
-    nearest: str
-
-    @property
-    def message(self) -> str:
-        parts = []
-        if self.missing_numbers:
-            parts.append("numbers not in the source: " + ", ".join(self.missing_numbers))
-        if self.missing_names:
-            parts.append("names not in the source: " + ", ".join(self.missing_names))
-        return "; ".join(parts) or "no source text to check against"
+#: A fact bullet the grounding check could not support (``ground_digest``'s verdict).
+Flag = BulletVerdict
 
 
 @dataclass
@@ -65,10 +49,10 @@ class ReviewReport:
     flags: list[Flag] = field(default_factory=list)
     unfetched_links: list[str] = field(default_factory=list)
     placeholders: list[int] = field(default_factory=list)  # line numbers
-    dropped: list[dict[str, Any]] = field(default_factory=list)
-    failed_sources: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[DroppedStory] = field(default_factory=list)
+    failed_sources: list[SourceFailure] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    usage: dict[str, Any] = field(default_factory=dict)
+    llm: LLMUsage | None = None  # the run's model use (None: no record of it)
     diff: str = ""
 
     @property
@@ -83,14 +67,20 @@ class ReviewReport:
         out += [f"line {n}: commentary placeholder left for the editor" for n in self.placeholders]
         return out
 
+    @property
+    def exit_code(self) -> int:
+        """``aidaily review``: 1 while the draft is missing or anything blocks publishing."""
+        return 1 if self.state == "missing" or self.blockers else 0
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["lint"] = [f.to_dict() for f in self.lint]
+        data["llm"] = self.llm.to_dict() if self.llm else None
         data["blockers"] = self.blockers
         return data
 
 
-def build_review(settings: Settings, day: str, *, store: Any = None) -> ReviewReport:
+def build_review(settings: Settings, day: str, *, store: Store | None = None) -> ReviewReport:
     """The review report of the current draft of ``day``."""
     from aidaily.review.record import read_record, record_path
 
@@ -102,10 +92,12 @@ def build_review(settings: Settings, day: str, *, store: Any = None) -> ReviewRe
     state = "edited" if drafts.is_hand_edited(day) else "draft"
     report = ReviewReport(day, str(path), state, lint=lint_text(text, str(path)))
     record = read_record(record_path(settings, day)) or {}
-    report.dropped = list(record.get("dropped", []))
-    report.notices = list(record.get("notices", []))
-    report.usage = dict(record.get("usage", {}))
-    report.failed_sources = list(record.get("failed_sources", []))
+    report.dropped = [DroppedStory(str(d.get("story_id", "")), str(d.get("title", "")),
+                                   str(d.get("reason", ""))) for d in _dicts(record.get("dropped"))]
+    report.notices = [str(n) for n in record.get("notices", []) if isinstance(n, str)]
+    report.llm = _usage(record.get("llm"))
+    report.failed_sources = [SourceFailure(str(f.get("source", "")), str(f.get("error", "")))
+                             for f in _dicts(record.get("failed_sources"))]
     previous = drafts.previous_text(day)
     if previous is not None:
         report.diff = unified_diff(previous, text, "previous", "current")
@@ -114,10 +106,31 @@ def build_review(settings: Settings, day: str, *, store: Any = None) -> ReviewRe
     except DigestParseError:
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
-    articles = _day_articles(settings, day, store)
-    report.flags = grounding_flags(digest, articles)
-    report.unfetched_links = unfetched_links(digest, articles)
+    sources = day_sources(settings, date.fromisoformat(day), store)
+    report.flags = grounding_flags(digest, sources)
+    report.unfetched_links = unfetched_links(digest, sources)
     return report
+
+
+def day_sources(settings: Settings, day: date, store: Store | None = None) -> ItemSources:
+    """The grounding sources of a day's draft: the articles of its window, grouped into
+    stories as the run that wrote it grouped them (the store's ``story_id``)."""
+    from aidaily.store.store import Store
+
+    store = store or Store.from_settings(settings)
+    articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
+    return ItemSources(articles, store.story_ids(a.url for a in articles))
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _usage(value: object) -> LLMUsage | None:
+    if not isinstance(value, dict):
+        return None
+    known = {f.name for f in fields(LLMUsage)}
+    return LLMUsage(**{k: v for k, v in value.items() if k in known and isinstance(v, int | float)})
 
 
 def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
@@ -137,68 +150,6 @@ def placeholder_lines(digest: Digest) -> list[int]:
     return lines
 
 
-def source_text_for(item: Item, articles: list[Article], by_url: dict[str, Article]) -> str | None:
-    """The text a fact bullet of ``item`` must be grounded in.
-
-    An item links one article; digest sites cited by their front page (the series
-    cites ai.hubtoday.app so) are grounded in all of that site's articles of the day.
-    """
-    article = by_url.get(item.url.rstrip("/"))
-    if article is not None:
-        return f"{article.title}\n{article.text}"
-    parts = urlsplit(item.url)
-    if parts.path in ("", "/"):
-        same_site = [a for a in articles if urlsplit(a.url).netloc == parts.netloc]
-        if same_site:
-            return "\n".join(f"{a.title}\n{a.text}" for a in same_site)
-    return None
-
-
-def grounding_flags(digest: Digest, articles: list[Article]) -> list[Flag]:
-    from aidaily.checks.grounding import check_bullet
-
-    flags: list[Flag] = []
-    by_url = {a.url.rstrip("/"): a for a in articles}
-    for item in digest.items:
-        source = source_text_for(item, articles, by_url)
-        for index, bullet in enumerate(item.bullets):
-            line = item.line + 1 + item.bullets_gap + index
-            if source is None:
-                flags.append(Flag(line, item.title, item.url, bullet.text, [], [], ""))
-                continue
-            result = check_bullet(bullet.text, source)
-            if not result.ok:
-                flags.append(
-                    Flag(
-                        line,
-                        item.title,
-                        item.url,
-                        bullet.text,
-                        list(result.missing_numbers),
-                        list(result.missing_names),
-                        result.nearest_sentence,
-                    )
-                )
-    return flags
-
-
-def unfetched_links(digest: Digest, articles: list[Article]) -> list[str]:
-    fetched = {a.url.rstrip("/") for a in articles}
-    hosts = {urlsplit(a.url).netloc for a in articles}
-    links = [i.url for i in digest.items] + [b.url for b in digest.briefs]
-    out = []
-    for url in links:
-        parts = urlsplit(url)
-        root_of_fetched_site = parts.path in ("", "/") and parts.netloc in hosts
-        if url.rstrip("/") not in fetched and not root_of_fetched_site:
-            out.append(url)
-    return out
-
-
-def _day_articles(settings: Settings, day: str, store: Any) -> list[Article]:
-    from aidaily.store.store import Store
-
-    store = store or Store.from_settings(settings)
-    return store.articles_for(
-        date.fromisoformat(day), hours=settings.window.hours, timezone=settings.window.timezone
-    )
+def grounding_flags(digest: Digest, sources: ItemSources) -> list[Flag]:
+    """The fact bullets of ``digest`` that are not grounded (``ground_digest``)."""
+    return [v for v in ground_digest(digest, sources) if not v.ok]

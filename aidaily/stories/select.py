@@ -286,3 +286,14 @@ def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
             "digest_only": all(a.source in DIGEST_SOURCES for a in story.articles),
         })
     return cards
+
+
+def candidate_stories(articles: Sequence[Article], keywords: Sequence[str] | None = None) -> list[Story]:
+    """The day's stories, best first: AI-relevant articles (a source's own verdict, else
+    the keywords), near-duplicates merged (``aidaily.stories.dedup``), ranked. The one
+    grouping of a day: the pipeline records it in the store for the review."""
+    from aidaily.stories.dedup import group_duplicates
+
+    relevant = [a for a in articles
+                if a.ai_relevant or (a.ai_relevant is None and is_ai_relevant(a, keywords))]
+    return list(rank_stories(group_duplicates(relevant), keywords))

@@ -17,3 +17,9 @@ def window_for(day: date, hours: int = 24, tz: str = "Asia/Shanghai") -> Window:
     ``day`` in ``tz``, as aware datetimes."""
     end = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(tz))
     return end - timedelta(hours=hours), end
+
+
+def default_day(tz: str = "Asia/Shanghai") -> date:
+    """The default digest date: tomorrow in ``tz`` (the digest dated D is written on the
+    night of D-1)."""
+    return datetime.now(ZoneInfo(tz)).date() + timedelta(days=1)

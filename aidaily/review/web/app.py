@@ -249,11 +249,13 @@ class Pages:
             self._store = Store.from_settings(self.settings)
         return self._store
 
-    def articles(self, day: str) -> list[Any]:
+    def sources(self, day: str) -> Any:
+        """The day's grounding sources (``review.report.day_sources``: the one definition)."""
         from datetime import date
 
-        return self.store().articles_for(date.fromisoformat(day), hours=self.settings.window.hours,
-                                         timezone=self.settings.window.timezone)
+        from aidaily.review.report import day_sources
+
+        return day_sources(self.settings, date.fromisoformat(day), self.store())
 
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         values.setdefault("csrf", request.state.csrf)
@@ -321,8 +323,8 @@ class Pages:
         text = Drafts(self.settings.drafts_dir).read_current(day)
         if text is None:
             return PlainTextResponse("no draft", status_code=404)
-        articles = await run_in_threadpool(self.articles, day)
-        view = await run_in_threadpool(source_view, text, line, articles)
+        sources = await run_in_threadpool(self.sources, day)
+        view = await run_in_threadpool(source_view, text, line, sources)
         return self.page(request, "_source.html", day=day, view=view)
 
     async def edit(self, request: Request, *, text: str | None = None, base: str | None = None,
@@ -383,10 +385,10 @@ class Pages:
             return self.page(request, "missing.html", 404, day=day)
         try:
             line = int(form.get("line", ""))
-            articles = await run_in_threadpool(self.articles, day)
+            sources = await run_in_threadpool(self.sources, day)
             async with LLMClient(self.settings.llm, db_url=self.settings.database_url,
                                  run_id=f"web-{day}") as llm:
-                done = await regenerate_story(self.settings, day, text, line, articles, llm)
+                done = await regenerate_story(self.settings, day, text, line, sources, llm)
             await run_in_threadpool(save_edit, self.settings, day, done.text,
                                     base_sha256=text_hash(text))
         except ValueError:

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 
     from aidaily.config import Settings
     from aidaily.llm.client import LLMClient
-    from aidaily.models import Article, Story
+    from aidaily.checks.grounding import ItemSources
+    from aidaily.models import Story
 
 LOCK_WAIT = 3.0  # seconds a save waits for a run of the same date to end
 
@@ -114,29 +115,21 @@ def locate_item(digest, line: int) -> tuple[Section, Item, Insight | None]:  # t
     raise AidailyError(f"no story at line {line} of the draft")
 
 
-def find_story(item: Item, stories: list[Story], articles: list[Article]) -> Story:
-    """The day's candidate story holding the item's article (the run's grouping); the
-    article alone when selection left it out; for a site-root link the most similar
-    story of that site."""
-    from urllib.parse import urlsplit
-
+def find_story(item: Item, sources: ItemSources) -> Story:
+    """The story an item stands for (``ItemSources``: the run's grouping); for a digest
+    site's front-page link, the article of that site most similar to the item."""
     from aidaily.checks.grounding import nearest_sentence
-    from aidaily.models import Story as _Story
+    from aidaily.models import Story as StoryOf
 
-    url = item.url.rstrip("/")
-    for story in stories:
-        if any(a.url.rstrip("/") == url for a in story.articles):
-            return story
-    for article in articles:
-        if article.url.rstrip("/") == url:
-            return _Story(text_hash(article.url)[:12], [article])
-    parts = urlsplit(item.url)
-    if parts.path in ("", "/"):
-        same_site = [s for s in stories if urlsplit(s.url).netloc == parts.netloc]
-        if same_site:
-            hint = " ".join([item.title, *(b.text for b in item.bullets)])
-            return max(same_site, key=lambda s: nearest_sentence(hint, f"{s.title}\n{s.primary.text}")[1])
-    raise AidailyError(f"cannot regenerate: {item.url} is not an article fetched for this date")
+    articles = sources.articles_for(item.url)
+    if not articles:
+        raise AidailyError(f"cannot regenerate: {item.url} is not an article fetched for this date")
+    story_id = sources.story_of(item.url)
+    if story_id is None and len(articles) > 1:  # a site root: the one article it cites here
+        hint = " ".join([item.title, *(b.text for b in item.bullets)])
+        best = max(articles, key=lambda a: nearest_sentence(hint, f"{a.title}\n{a.text}")[1])
+        articles = [best]
+    return StoryOf(story_id or text_hash(articles[0].url)[:12], articles)
 
 
 def revision_note(attempt: int, problems: list[str]) -> str:
@@ -147,11 +140,10 @@ def revision_note(attempt: int, problems: list[str]) -> str:
 
 
 async def regenerate_story(settings: Settings, day: str, text: str, line: int,
-                           articles: list[Article], llm: LLMClient) -> Regenerated:
+                           sources: ItemSources, llm: LLMClient) -> Regenerated:
     """The draft ``text`` with the story at ``line`` written anew by the model."""
     from aidaily.editor.assemble import clean, clean_lines
     from aidaily.format.digest import Digest
-    from aidaily.editor.draft import candidate_stories
     from aidaily.editor.schema import FactsWrite, StoryWrite
     from aidaily.format.parse import parse
     from aidaily.editor.prompting import build_write_messages, neutralise
@@ -160,11 +152,11 @@ async def regenerate_story(settings: Settings, day: str, text: str, line: int,
 
     digest = parse(text)
     section, item, commentary = locate_item(digest, line)
-    story = find_story(item, candidate_stories(articles, settings), articles)
+    story = find_story(item, sources)
     mode = "story" if commentary is not None else "facts"
     messages = build_write_messages(story, settings, mode=mode, section=section.heading)
     probe = Digest(digest.front_matter, [Section(section.heading, [item])])
-    probe_flags = grounding_flags(probe, articles)
+    probe_flags = grounding_flags(probe, sources)
     problems = [f"“{f.bullet}”（{f.message}）" for f in probe_flags][:4]
     attempt = len(Drafts(settings.drafts_dir).versions(day)) + 1
     messages = [*messages[:-1], {**messages[-1],

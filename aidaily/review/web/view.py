@@ -17,20 +17,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from aidaily.format.digest import Digest, Footer, Item, Section
 from aidaily.errors import DigestParseError
 from aidaily.format.parse import parse
+from aidaily.checks.grounding import bullet_line
 from aidaily.format.render import entry_lines, node_lines
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+    from aidaily.checks.grounding import ItemSources
     from aidaily.config import Settings
-    from aidaily.models import Article
     from aidaily.review.report import Flag
 
 
@@ -49,11 +49,6 @@ def md_block(text: str) -> Markup:
 
 def md_inline(text: str) -> Markup:
     return Markup(_md().renderInline(text))
-
-
-def bullet_line(item: Item, index: int) -> int:
-    """1-based line of the ``index``-th fact bullet of ``item`` (as ``review.py`` counts)."""
-    return item.line + 1 + item.bullets_gap + index
 
 
 # --- the draft ----------------------------------------------------------------------------
@@ -148,9 +143,9 @@ def find_bullet(digest: Digest, line: int) -> tuple[Item, int] | None:
     return None
 
 
-def source_view(text: str, line: int, articles: list[Article]) -> SourceView:
+def source_view(text: str, line: int, sources: ItemSources) -> SourceView:
     """The source of the fact bullet at ``line`` with its nearest sentence marked."""
-    from aidaily.checks.grounding import check_bullet
+    from aidaily.checks.grounding import check_bullet, ground_bullet
 
     view = SourceView(line)
     try:
@@ -164,7 +159,7 @@ def source_view(text: str, line: int, articles: list[Article]) -> SourceView:
         return view
     item, index = found
     view.bullet, view.item_title, view.url = item.bullets[index].text, item.title, item.url
-    candidates = item_articles(item, articles)
+    candidates = sources.articles_for(item.url)
     if not candidates:
         view.error = "source article not found: the link is not a fetched article"
         return view
@@ -175,25 +170,14 @@ def source_view(text: str, line: int, articles: list[Article]) -> SourceView:
             best = (article, check)
     assert best is not None
     article, check = best
-    whole = check_bullet(view.bullet, "\n".join(f"{a.title}\n{a.text}" for a in candidates))
+    whole, _ = ground_bullet(view.bullet, item.url, sources)  # the verdict the review gives
+    assert whole is not None
     view.ok = whole.ok
     view.missing_numbers, view.missing_names = whole.missing_numbers, whole.missing_names
     view.article_title, view.article_url = article.title, article.url
     view.nearest = check.nearest_sentence
     view.body, view.found = highlight(article.text, check.nearest_sentence)
     return view
-
-
-def item_articles(item: Item, articles: list[Article]) -> list[Article]:
-    """The article an item links; for a site-root link, that site's articles."""
-    url = item.url.rstrip("/")
-    direct = [a for a in articles if a.url.rstrip("/") == url]
-    if direct:
-        return direct
-    parts = urlsplit(item.url)
-    if parts.path in ("", "/"):
-        return [a for a in articles if urlsplit(a.url).netloc == parts.netloc]
-    return []
 
 
 def highlight(text: str, sentence: str) -> tuple[Markup, bool]:

@@ -1,0 +1,305 @@
+"""The pipeline: the stages of one digest date, as plain functions over typed results.
+
+    fetch (per source) -> select -> plan / write / check (the editor) -> draft -> record
+
+``run_day`` runs them in order and is the only wiring of the pipeline: ``aidaily run``
+(through the Prefect flow), ``aidaily write`` (from the stored articles, no fetch), and
+the flow itself all call it. The flow hands it Prefect-task versions of the stage
+functions (``Stages``) to add retries, logging and the UI; nothing else differs.
+``aidaily fetch`` runs the first two stages alone (``fetch_and_group``).
+
+What each stage decides lives below it: fetching in ``aidaily.ingest``, selection in
+``aidaily.stories``, writing and checking in ``aidaily.editor`` / ``aidaily.checks``,
+drafts and the review record in ``aidaily.review``; exit codes in ``aidaily.exitcodes``,
+the report in ``aidaily.pipeline.report``. Usage and cost are read back from the run's
+own call log (``aidaily.llm.usage.run_usage``): a run reports what *it* sent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from aidaily.errors import LLMError
+from aidaily.pipeline.options import RunOptions
+from aidaily.pipeline.report import DroppedStory, RunReport, SourceOutcome
+
+if TYPE_CHECKING:
+    from aidaily.config import Settings
+    from aidaily.editor.draft import EditorResult
+    from aidaily.ingest.day import FetchReport, Progress, SourceReport
+    from aidaily.models import Story
+    from aidaily.pipeline.uptodate import Verdict
+    from aidaily.store.store import Store
+
+Say = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    return None
+
+
+@dataclass
+class Selection:
+    """The select stage's result: how many articles the window holds, and the stories."""
+
+    articles: int
+    stories: list[Story] = field(default_factory=list)
+    fingerprint: str = ""  # the stored articles of the day (``uptodate.articles_fingerprint``)
+
+
+# The stages ---------------------------------------------------------------------------
+
+
+async def fetch_source(settings: Settings, day: date, name: str, *, offline: bool = False,
+                       refetch: bool = False, progress: Progress | None = None) -> SourceReport:
+    """Fetch, extract and store one source's articles of ``day``."""
+    from aidaily.ingest.day import SourceReport, fetch_day
+
+    report = await fetch_day(settings, day, sources=[name], offline=offline, refetch=refetch,
+                             progress=progress)
+    return report.sources.get(name) or SourceReport(name, notes=["the source gave no report"])
+
+
+def select_stories(settings: Settings, day: date, store: Store | None = None) -> Selection:
+    """The day's candidate stories from the store, best first; the grouping is recorded
+    in the store (``story_id``), the one grouping the review grounds bullets with."""
+    from aidaily.pipeline.uptodate import articles_fingerprint
+    from aidaily.stories.select import candidate_stories
+    from aidaily.store.store import Store
+
+    store = store or Store.from_settings(settings)
+    articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
+    stories = candidate_stories(articles, settings.ai_keywords)
+    store.set_story_ids(stories)
+    return Selection(len(articles), stories, articles_fingerprint(store, day, settings))
+
+
+async def write_stories(settings: Settings, day: date, stories: Sequence[Story], *,
+                        use_llm: bool = True, run_id: str | None = None, rewrite: bool = False,
+                        progress: Say | None = None) -> EditorResult:
+    """Plan, write, finalize and check the draft (``editor.draft.write_day``: the model,
+    or extractive without one, and the ``llm.on_unreachable`` policy).
+
+    Raises:
+        LLMError: the model is unreachable and ``llm.on_unreachable = "fail"``.
+    """
+    from aidaily.editor.draft import LLMUnreachable, write_day
+
+    try:
+        return await write_day(day.isoformat(), stories, settings, use_llm=use_llm, run_id=run_id,
+                               refresh=rewrite, progress=progress)
+    except LLMUnreachable as exc:
+        raise LLMError(f"the LLM is unreachable ({exc}); no draft written "
+                       "(llm.on_unreachable = fail)") from exc
+
+
+def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
+                 replace_hand_edit: bool = False) -> None:
+    """Write the draft (atomic, versioned, a hand edit kept unless replaced) and its
+    review record next to it; fill the report from the result."""
+    from aidaily.review import record as rr
+    from aidaily.review.drafts import Drafts
+
+    iso = report.day.isoformat()
+    written = Drafts(settings.drafts_dir).write(iso, result.text, replace_hand_edit=replace_hand_edit)
+    report.draft = str(written.current)
+    report.draft_version = str(written.version) if written.kept_hand_edit and written.version else None
+    report.kept_hand_edit = written.kept_hand_edit
+    report.mode = result.mode
+    digest = result.digest
+    report.sections, report.items, report.briefs = len(digest.sections), len(digest.items), len(digest.briefs)
+    report.fact_bullets = len(result.checks)
+    report.checks_failed = len(result.failed_checks)
+    report.unfetched_links = len(result.links)
+    report.lint_errors = len(result.lint_errors)
+    report.dropped = [DroppedStory(d.story_id, d.title, d.reason) for d in result.dropped]
+    report.degraded = result.degraded
+    report.llm_unreachable = result.unreachable
+    report.notices += result.notices
+    if written.kept_hand_edit:
+        report.notices.append(f"the draft was edited by hand and is kept; the new draft is "
+                              f"{written.version} (--rewrite makes it current)")
+    elif replace_hand_edit and written.version and not written.unchanged:
+        report.notices.append("--rewrite: the new draft is current; an edit by hand is kept as a version")
+    rr.write_record(rr.record_path(settings, iso), rr.build_record(result, report))
+
+
+# The wiring ------------------------------------------------------------------------------
+
+
+class FetchStage(Protocol):
+    def __call__(self, settings: Settings, day: date, name: str, *, offline: bool,
+                 refetch: bool) -> Awaitable[SourceReport]: ...
+
+
+class WriteStage(Protocol):
+    def __call__(self, settings: Settings, day: date, stories: Sequence[Story], *, use_llm: bool,
+                 run_id: str | None, rewrite: bool, progress: Say | None) -> Awaitable[EditorResult]: ...
+
+
+@dataclass
+class Stages:
+    """The stage functions ``run_day`` calls; the flow substitutes Prefect tasks."""
+
+    fetch: FetchStage = fetch_source
+    select: Callable[[Settings, date], Selection] = select_stories
+    write: WriteStage = write_stories
+
+
+def source_names(settings: Settings) -> list[str]:
+    """The enabled sources: the site adapters, then the configured feeds."""
+    names = [name for name, toggle in settings.sources.items() if toggle.enabled]
+    return names + [feed.name for feed in settings.feeds if feed.enabled]
+
+
+async def check_unchanged(settings: Settings, day: date, use_llm: bool,
+                          store: Store | None = None) -> Verdict:
+    """Is ``day`` up to date (``aidaily.pipeline.uptodate``)? When it is, the check is
+    noted as a run of its own. Callers hold the date's lock."""
+    from aidaily.pipeline import uptodate
+
+    verdict = await uptodate.check(settings, day, use_llm, store=store)
+    if verdict.up_to_date:
+        report = unchanged_report(day, verdict)
+        uptodate.record_unchanged(store or uptodate.open_runs(settings), day, verdict, report.to_dict())
+    return verdict
+
+
+def unchanged_report(day: date, verdict: Verdict) -> RunReport:
+    """The report of a run that found ``day`` up to date: the last run's draft, nothing done."""
+    last = (verdict.run or {}).get("stats") or {}
+    report = RunReport(day, draft=verdict.draft, mode=last.get("mode", ""), up_to_date=True,
+                       articles=last.get("articles", 0), stories=last.get("stories", 0),
+                       items=last.get("items", 0), briefs=last.get("briefs", 0))
+    report.notices.append(f"up to date: {verdict.reason}; the draft is {verdict.draft}")
+    return report
+
+
+async def run_day(settings: Settings, day: date, options: RunOptions | None = None, *,
+                  stages: Stages | None = None, say: Say | None = None) -> RunReport:
+    """Run the pipeline for the digest dated ``day`` under the date's lock and return
+    the report (its ``exit_code`` is the command's). Failures of a source or of the
+    model are in the report, not raised; nothing already written is damaged.
+
+    Raises:
+        LockedError: another run of ``day`` holds the lock past ``options.lock_wait``.
+        StoreError / ConfigError: the store or the settings cannot be used at all.
+    """
+    from aidaily.pipeline.runlock import date_lock
+
+    options = options or RunOptions()
+    with date_lock(settings.locks_dir, day.isoformat(), wait=options.lock_wait):
+        return await _run_locked(settings, day, options, stages or Stages(), say or _quiet)
+
+
+async def _run_locked(settings: Settings, day: date, options: RunOptions, stages: Stages,
+                      say: Say) -> RunReport:
+    import asyncio
+
+    from aidaily.llm.usage import run_usage
+    from aidaily.store.store import Store
+
+    store = Store.from_settings(settings)
+    if options.checks_unchanged:
+        verdict = await check_unchanged(settings, day, options.use_llm, store)
+        if verdict.up_to_date:
+            report = unchanged_report(day, verdict)
+            say(report.notices[-1])
+            return report
+        say(f"full run: {verdict.reason}")
+    kind = "run" if options.fetch else "write"
+    report = RunReport(day, kind=kind, run_id=store.start_run(day, kind))
+    assert report.run_id is not None
+    fetched: list[SourceReport] = []
+
+    if options.fetch:
+        started = time.monotonic()
+        names = source_names(settings)
+        results = await asyncio.gather(
+            *(stages.fetch(settings, day, name, offline=options.offline, refetch=options.refetch)
+              for name in names),
+            return_exceptions=True,
+        )
+        for name, result in zip(names, results):
+            if isinstance(result, BaseException):
+                report.sources[name] = SourceOutcome.crashed(name, result)
+            else:
+                fetched.append(result)
+                report.sources[name] = SourceOutcome.from_report(result)
+        report.stages["fetch"] = _since(started)
+
+    started = time.monotonic()
+    selection = stages.select(settings, day)
+    report.articles, report.stories = selection.articles, len(selection.stories)
+    report.stages["select"] = _since(started)
+    if not selection.stories:
+        hint = "" if options.fetch else f"; run `aidaily fetch --date {day.isoformat()}` first"
+        report.error = (f"no AI stories stored for {day.isoformat()} "
+                        f"({selection.articles} articles in the window){hint}")
+        return _finish(store, report)
+
+    if not options.use_llm or not settings.llm.configured:
+        why = "--llm none" if not options.use_llm else "no LLM configured (set OPENAI_API_KEY / OPENAI_BASE_URL)"
+        say(f"notice: {why}: writing an extractive draft, not written by a model")
+    started = time.monotonic()
+    try:
+        result = await stages.write(settings, day, selection.stories, use_llm=options.use_llm,
+                                    run_id=report.run_id, rewrite=options.rewrite, progress=say)
+    except LLMError as exc:
+        report.error = str(exc)
+        report.llm = run_usage(settings.database_url, report.run_id)
+        return _finish(store, report)
+    report.stages["write"] = _since(started)
+
+    started = time.monotonic()
+    report.llm = run_usage(settings.database_url, report.run_id)
+    record_draft(settings, result, report, replace_hand_edit=options.rewrite)
+    report.stages["draft"] = _since(started)
+    if report.exit_code == 0 and options.fetch:  # the baseline of the next up-to-date check
+        report.inputs = _inputs(settings, day, options, selection, fetched)
+    return _finish(store, report)
+
+
+def _inputs(settings: Settings, day: date, options: RunOptions, selection: Selection,
+            fetched: list[SourceReport]) -> dict[str, object]:
+    from aidaily.pipeline import uptodate
+    from aidaily.review.drafts import Drafts
+
+    return uptodate.inputs(
+        settings, options.use_llm, day, articles=selection.fingerprint,
+        listings={url: h for s in fetched for url, h in s.listing_hashes.items()},
+        listed={url: h for s in fetched for url, h in s.listing_listed.items()},
+        requests=[[url, s.name, s.user_agent] for s in fetched for url in s.listing_tried],
+        draft_hash=Drafts(settings.drafts_dir).last_written(day.isoformat()),
+    )
+
+
+def _finish(store: Store, report: RunReport) -> RunReport:
+    assert report.run_id is not None
+    store.finish_run(report.run_id, report.status, report.to_dict())
+    return report
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
+# aidaily fetch ---------------------------------------------------------------------------
+
+
+async def fetch_and_group(settings: Settings, day: date, *, sources: Sequence[str] | None = None,
+                          offline: bool = False, refetch: bool = False,
+                          record_dir: Path | None = None, progress: Progress | None = None) -> FetchReport:
+    """``aidaily fetch``: the fetch stage for the chosen sources (all enabled ones by
+    default), then the select stage, so the day's grouping is the one a run makes."""
+    from aidaily.ingest.day import fetch_day
+
+    report = await fetch_day(settings, day, sources=sources, offline=offline, refetch=refetch,
+                             record_dir=record_dir, progress=progress)
+    report.stories = len(select_stories(settings, day).stories)
+    return report
