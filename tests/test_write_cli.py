@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from aidaily.cli.app import app
 from aidaily.config import load_settings
+from aidaily.checks.grounding import check_bullet
 from aidaily.format.lint import has_errors, lint_text
 from aidaily.store.store import Store
 from tests.fakellm import FakeLLM
@@ -73,19 +75,19 @@ def test_write_with_a_model_then_again_makes_no_call(day_home: Path, fake: FakeL
     text = draft(day_home).read_text("utf-8")
     assert not has_errors(lint_text(text, str(draft(day_home))))
     rec = record(day_home)
-    assert rec["mode"] == "llm" and rec["usage"]["calls"] == fake.calls > 0
+    assert rec["mode"] == "llm" and rec["llm"]["sent"] == fake.calls > 0
     assert rec["counts"]["items"] == 6 and rec["counts"]["briefs"] == 3
     assert len(rec["checks"]) == rec["counts"]["fact_bullets"]
     assert "sk-cli-secret" not in text and "sk-cli-secret" not in json.dumps(rec)
-    assert "wrote" in out and "LLM:" in out
+    assert "Summary" in out and "LLM requests sent" in out
 
     calls = fake.calls
     code2, out2 = write()
     assert code2 == code, out2
     assert fake.calls == calls  # everything came from the cache
     assert draft(day_home).read_text("utf-8") == text
-    usage = record(day_home)["usage"]
-    assert usage["calls"] == 0 and usage["cached"] > 0
+    usage = record(day_home)["llm"]
+    assert usage["sent"] == 0 and usage["cached"] > 0 and usage["cost_usd"] == 0
 
 
 def test_without_a_model_the_draft_is_extractive_and_says_so(day_home: Path) -> None:
@@ -128,7 +130,7 @@ def test_unreachable_model_with_extractive_policy_gives_an_extractive_draft(
 ) -> None:
     _dead_endpoint(monkeypatch)
     code, out = write()
-    assert code == 0 and "unreachable" in out
+    assert code == 2 and "unreachable" in out  # a draft, but the model failed: exitcodes.PARTIAL
     rec = record(day_home)
     assert rec["mode"] == "extractive" and rec["notices"][0].startswith("LLM unreachable")
 
@@ -144,13 +146,13 @@ def test_a_hand_edited_draft_is_kept_unless_rewrite(day_home: Path) -> None:
     versions = sorted((day_home / "output" / "drafts" / "versions" / DAY).glob("v*.md"))
     assert [v.read_text("utf-8") for v in versions][-2:] == [edited, machine]
     code, out = write("--rewrite")
-    assert code == 0 and "replaced" in out
+    assert code == 0 and "the new draft is current" in out
     assert draft(day_home).read_text("utf-8") == machine
 
 
 def test_a_day_without_articles_is_an_error(home: Path) -> None:
     code, out = write()
-    assert code == 1 and "no stored AI articles" in out
+    assert code == 1 and "no AI stories stored" in out
     assert not draft(home).exists()
 
 
@@ -201,4 +203,41 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     first_card = plan_cards.split('<card id="', 1)[1].split('"', 1)[0]
     rec = record(home)
     assert rec["mode"] == "llm" and rec["checks"]
-    assert any(c["story_id"] == first_card for c in rec["checks"])
+    assert all(c["sources"] for c in rec["checks"])  # every item's bullets had a source
+
+    # One grounding decision: the bullets flagged at write are exactly those review flags.
+    review = CliRunner().invoke(app, ["review", DAY, "--json"])
+    flagged_at_review = {(f["line"], f["bullet"]) for f in json.loads(review.stdout)["flags"]}
+    assert flagged_at_review == {(c["line"], c["bullet"]) for c in rec["checks"] if not c["ok"]}
+
+    # A merged story: a bullet taken from its *second* article is grounded, at write
+    # (``ItemSources.from_stories``) and at review (the store's grouping) alike.
+    from aidaily.checks.grounding import ItemSources, ground_digest
+    from aidaily.config import load_settings
+    from aidaily.pipeline.stages import select_stories
+    from aidaily.review.drafts import Drafts
+    from aidaily.review.report import build_review, day_sources
+
+    settings = load_settings(home)
+    stories = select_stories(settings, date.fromisoformat(DAY)).stories
+    by_url = {a.url: s for s in stories for a in s.articles}
+    item, story = next((i, by_url[i.url]) for i in digest.items
+                       if i.url in by_url and len(by_url[i.url].articles) > 1)
+    second = next(a for a in story.articles if a.url != item.url)
+    fact = "据悉，该项目获得 3,217 万美元资助"  # a fact only the second article states
+    second.text += f"\n{fact}。"
+    Store.from_settings(settings).upsert_articles([second])
+    stories = select_stories(settings, date.fromisoformat(DAY)).stories
+    linked = next(a for a in story.articles if a.url == item.url)
+    assert not check_bullet(fact, f"{linked.title}\n{linked.text}").ok
+    bullet_line = text.split("\n").index(f"[{item.title}]({item.url})") + 2
+    lines = text.split("\n")
+    lines.insert(bullet_line - 1, f"- {fact}")
+    edited = "\n".join(lines)
+    Drafts(settings.drafts_dir).save_edit(DAY, edited)
+    at_write = ground_digest(parse(edited), ItemSources.from_stories(stories))
+    at_review = build_review(settings, DAY)
+    assert any(v.bullet == fact and v.ok for v in at_write)
+    assert fact not in {f.bullet for f in at_review.flags}
+    assert [v for v in at_write if not v.ok] == at_review.flags
+    assert ground_digest(parse(edited), day_sources(settings, date.fromisoformat(DAY))) == at_write

@@ -39,10 +39,10 @@ def prompt(
     from datetime import date
 
     from aidaily.cli.common import parse_day
-    from aidaily.cli.write import day_stories
+    from aidaily.pipeline.stages import select_stories
 
     settings = _common.settings(ctx)
-    _, stories = day_stories(settings, date.fromisoformat(parse_day(day)))
+    stories = select_stories(settings, date.fromisoformat(parse_day(day))).stories
     if not stories:
         typer.echo(f"error: no stored AI articles for {day}", err=True)
         raise typer.Exit(1)

@@ -8,16 +8,15 @@ be reached; 1 no draft). What the checks find is for ``aidaily review``.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from aidaily.cli import common as _common
-if TYPE_CHECKING:
-    from aidaily.config import Settings
-    from aidaily.editor.draft import EditorResult
+from aidaily.pipeline.options import RunOptions
 
 
 class LLMChoice(str, Enum):
