@@ -87,25 +87,28 @@ async def daily_digest(
     home: str | None = None,
     lock_wait: float = 0.0,
     skip_unchanged: bool = True,
+    replace_edited: bool = False,
 ) -> RunReport:
     """Write the draft of the digest dated ``date`` (default: tomorrow, Asia/Shanghai).
 
     Args:
         date: YYYY-MM-DD; the digest dated D is produced on the night of D-1.
         refetch: fetch article pages again even when they are stored.
-        rewrite: write the draft anew: ask the model again, and make the new draft current
-            even over a hand edit (kept as a version).
+        rewrite: write the draft anew: ask the model again (no cached answers).
         offline: use only the archive (no network).
         llm: "auto" (the configured model, or extractive without one) or "none".
         home: the aidaily home directory (default: AIDAILY_HOME or the current directory).
         lock_wait: seconds to wait for another run of the same date.
         skip_unchanged: do nothing when the date is up to date (``aidaily.pipeline.uptodate``).
             Never with refetch, rewrite or offline.
+        replace_edited: make the new draft current even over a draft edited by hand
+            (whose text is kept as a version).
     """
     settings = load_settings(home)
     day = Date.fromisoformat(date) if date else default_day(settings.window.timezone)
     options = RunOptions(refetch=refetch, rewrite=rewrite, offline=offline, use_llm=llm != "none",
-                         skip_unchanged=skip_unchanged, lock_wait=lock_wait)
+                         replace_edited=replace_edited, skip_unchanged=skip_unchanged,
+                         lock_wait=lock_wait)
     logger = get_run_logger()
     report = await stages.run_day(settings, day, options, stages=TASKS, say=logger.info)
     if report.error:

@@ -189,7 +189,7 @@ def test_a_scheduled_rerun_of_an_unchanged_day_is_up_to_date_inside_the_flow(
     home = copy_home(first_run[0], tmp_path)
     calls_before = len(env.llm.requests)
     code = ("import asyncio, json\nfrom flows.daily import daily_digest\n"
-            f"print('REPORT', json.dumps(asyncio.run(daily_digest(date={DAY!r}, home={str(home)!r}))))")
+            f"print('REPORT', json.dumps(asyncio.run(daily_digest(date={DAY!r}, home={str(home)!r})).to_dict()))")
     result = subprocess.run([sys.executable, "-c", code], env=env.environ(home), capture_output=True, text=True,
                             timeout=600, cwd=Path(__file__).parent.parent, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -315,3 +315,28 @@ def test_prefect_yaml_has_the_same_schedule() -> None:
     assert deployment["schedules"][0]["cron"] == "30 23 * * *"
     assert deployment["schedules"][0]["timezone"] == "Asia/Shanghai"
     assert deployment["work_pool"]["name"] == "aidaily"
+
+
+def _json_report(stdout: str) -> dict:
+    """The run report ``aidaily run --json`` printed (Prefect may log around it)."""
+    import json
+
+    lines = stdout.split("\n")
+    start, end = lines.index("{"), len(lines) - lines[::-1].index("}")
+    return json.loads("\n".join(lines[start:end]))
+
+
+def test_a_forced_rerun_of_an_unchanged_date_sends_nothing_and_says_so(
+        env: Env, first_run: tuple[Path, subprocess.CompletedProcess[str], int], tmp_path: Path) -> None:
+    """Honest accounting: every model answer of a re-run comes from the cache, and the
+    report counts it there: 0 requests sent, no tokens, no cost."""
+    first, result, _ = first_run
+    home = copy_home(first, tmp_path)
+    sent_before = len(env.llm.requests)
+    again = env.run(home, "--no-skip-unchanged", "--json")
+    assert again.returncode == 0, again.stdout + again.stderr
+    report = _json_report(again.stdout)
+    assert len(env.llm.requests) == sent_before  # the model really got nothing
+    assert report["llm"]["sent"] == 0 and report["llm"]["cost_usd"] == 0
+    assert report["llm"]["tokens_in"] == 0 and report["llm"]["cached"] > 0
+    assert report["exit_code"] == 0 and not report["up_to_date"]

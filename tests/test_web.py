@@ -103,7 +103,7 @@ draft: true
 RECORD = {
     "version": 1, "date": DAY, "run_id": "run-test", "generated_at": "2026-01-18T15:40:00+00:00",
     "mode": "llm", "draft_sha256": text_hash(DRAFT),
-    "usage": {"calls": 7, "cached": 2, "tokens_in": 12345, "tokens_out": 678, "cost_usd": 0.0123},
+    "llm": {"sent": 7, "cached": 2, "failed": 0, "tokens_in": 12345, "tokens_out": 678, "cost_usd": 0.0123},
     "cost_usd": 0.0123, "notices": ["a notice for the editor"],
     "dropped": [{"story_id": "s9", "title": "被丢掉的故事", "url": "https://x.example/9", "reason": "LLMError: boom"}],
     "failed_sources": [{"source": "hubtoday", "error": "HTTP 503 <b>down</b>"}],
@@ -176,7 +176,7 @@ def test_draft_page_marks_bullets_and_shows_the_report(client: TestClient) -> No
     assert '<div class="telegram-card">' in html  # the site's own footer template
     # the side panel: blockers, run report
     assert 'id="blockers"' in html and "ungrounded fact bullet" in html
-    for expected in ("12345 in / 678 out", "$0.0123", "7 (2 cached)", "被丢掉的故事",
+    for expected in ("12345 in / 678 out", "$0.0123", "7 sent, 2 from cache", "被丢掉的故事",
                      "a notice for the editor", "hubtoday", "HTTP 503 &lt;b&gt;down&lt;/b&gt;"):
         assert expected in html, expected
     assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self'")

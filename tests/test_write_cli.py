@@ -135,7 +135,7 @@ def test_unreachable_model_with_extractive_policy_gives_an_extractive_draft(
     assert rec["mode"] == "extractive" and rec["notices"][0].startswith("LLM unreachable")
 
 
-def test_a_hand_edited_draft_is_kept_unless_rewrite(day_home: Path) -> None:
+def test_a_hand_edited_draft_is_kept_unless_replace_edited(day_home: Path) -> None:
     assert write()[0] == 0
     machine = draft(day_home).read_text("utf-8")
     edited = machine.replace("【待编辑补充】本期主线", "编辑写的主线")
@@ -145,7 +145,7 @@ def test_a_hand_edited_draft_is_kept_unless_rewrite(day_home: Path) -> None:
     assert draft(day_home).read_text("utf-8") == edited
     versions = sorted((day_home / "output" / "drafts" / "versions" / DAY).glob("v*.md"))
     assert [v.read_text("utf-8") for v in versions][-2:] == [edited, machine]
-    code, out = write("--rewrite")
+    code, out = write("--replace-edited")
     assert code == 0 and "the new draft is current" in out
     assert draft(day_home).read_text("utf-8") == machine
 

@@ -24,7 +24,11 @@ def run(
         typer.Option("--date", "-d", help="Digest date YYYY-MM-DD.", show_default="tomorrow in Asia/Shanghai"),
     ] = None,
     refetch: Annotated[bool, typer.Option("--refetch", help="Fetch article pages again even when stored.")] = False,
-    rewrite: Annotated[bool, typer.Option("--rewrite", help="Write the draft anew: ask the model again (no cached answers) and make the new draft current even over a hand edit (kept as a version).")] = False,
+    rewrite: Annotated[bool, typer.Option("--rewrite", help="Write the draft anew: ask the model again (no cached answers). A draft edited by hand stays current (see --replace-edited).")] = False,
+    replace_edited: Annotated[
+        bool, typer.Option("--replace-edited", help="Make the new draft current even over a draft "
+                           "edited by hand (whose text is kept as a version).")
+    ] = False,
     offline: Annotated[bool, typer.Option("--offline", help="Use only the archive: no network at all.")] = False,
     llm: Annotated[str, typer.Option("--llm", help="'auto' (the configured model) or 'none' (extractive).")] = "auto",
     wait: Annotated[
@@ -51,8 +55,8 @@ def run(
     A re-run of a date where nothing changed is up to date and does nothing (see
     --skip-unchanged).
 
-    --rewrite asks the model again (no cached answers) and makes the new draft current
-    even over a draft edited by hand (whose text is kept as a version).
+    --rewrite asks the model again (no cached answers); --replace-edited makes the new
+    draft current even over a draft edited by hand (whose text is kept as a version).
 
     Exit codes: 0 complete (or up to date), 2 draft written with source or LLM failures,
     1 no draft. Findings of the checks are for `aidaily review`.
@@ -66,7 +70,7 @@ def run(
         err.print("[yellow]notice:[/] no LLM configured (set OPENAI_API_KEY / OPENAI_BASE_URL): "
                   "writing an extractive draft, not written by a model")
     options = RunOptions(refetch=refetch, rewrite=rewrite, offline=offline, use_llm=llm != "none",
-                         skip_unchanged=skip_unchanged, lock_wait=wait)
+                         replace_edited=replace_edited, skip_unchanged=skip_unchanged, lock_wait=wait)
     if options.checks_unchanged:
         report = _up_to_date(conf, target, options)
         if report is not None:
@@ -84,6 +88,7 @@ def run(
     report = asyncio.run(daily_digest(
         date=target.isoformat(), refetch=refetch, rewrite=rewrite, offline=offline, llm=llm,
         home=str(conf.home.resolve()), lock_wait=wait, skip_unchanged=options.skip_unchanged,
+        replace_edited=replace_edited,
     ))
     _show(report, as_json)
     raise typer.Exit(report.exit_code)

@@ -37,8 +37,11 @@ def write(
     ] = LLMChoice.auto,
     rewrite: Annotated[
         bool, typer.Option("--rewrite", help="Write the draft anew: ask the model again (no cached "
-                           "answers) and make the new draft current even over a draft edited by "
-                           "hand (which is kept as a version).")
+                           "answers). A draft edited by hand stays current (see --replace-edited).")
+    ] = False,
+    replace_edited: Annotated[
+        bool, typer.Option("--replace-edited", help="Make the new draft current even over a draft "
+                           "edited by hand (whose text is kept as a version).")
     ] = False,
     wait: Annotated[
         float, typer.Option("--wait", help="Seconds to wait for another run of the same date "
@@ -54,7 +57,7 @@ def write(
     the_day = date.fromisoformat(_common.parse_day(day))
     settings = _common.settings(ctx)
     options = RunOptions(fetch=False, use_llm=llm is LLMChoice.auto, rewrite=rewrite,
-                         lock_wait=wait)
+                         replace_edited=replace_edited, lock_wait=wait)
     err = _common.console(stderr=True)
     report = asyncio.run(run_day(settings, the_day, options,
                                  say=lambda m: err.print(m, markup=False, highlight=False)))

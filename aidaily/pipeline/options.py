@@ -15,7 +15,8 @@ class RunOptions:
     fetch: bool = True  # False: write from the stored articles (``aidaily write``)
     offline: bool = False  # fetch from the archive only
     refetch: bool = False  # read article pages again even when stored
-    rewrite: bool = False  # ask the model again, and make the new draft current over a hand edit
+    rewrite: bool = False  # ask the model again (no cached answers)
+    replace_edited: bool = False  # make the new draft current even over a hand edit (kept as a version)
     use_llm: bool = True  # False: extractive
     skip_unchanged: bool = True  # do nothing when the date is up to date (``uptodate``)
     lock_wait: float = 0.0  # seconds to wait for another run of the date

@@ -123,9 +123,9 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     report.notices += result.notices
     if written.kept_hand_edit:
         report.notices.append(f"the draft was edited by hand and is kept; the new draft is "
-                              f"{written.version} (--rewrite makes it current)")
+                              f"{written.version} (--replace-edited makes it current)")
     elif replace_hand_edit and written.version and not written.unchanged:
-        report.notices.append("--rewrite: the new draft is current; an edit by hand is kept as a version")
+        report.notices.append("--replace-edited: the new draft is current; an edit by hand is kept as a version")
     rr.write_record(rr.record_path(settings, iso), rr.build_record(result, report))
 
 
@@ -258,7 +258,7 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
 
     started = time.monotonic()
     report.llm = run_usage(settings.database_url, report.run_id)
-    record_draft(settings, result, report, replace_hand_edit=options.rewrite)
+    record_draft(settings, result, report, replace_hand_edit=options.replace_edited)
     report.stages["draft"] = _since(started)
     if report.exit_code == 0 and options.fetch:  # the baseline of the next up-to-date check
         report.inputs = _inputs(settings, day, options, selection, fetched)
