@@ -23,13 +23,12 @@ from pathlib import Path
 import pytest
 
 from aidaily.format.lint import has_errors, lint_text
+from tests.factories import DAY, fake_editor
 from tests.fakellm import FakeLLM
 from tests.servers import MirrorServer
-from tests.test_editor import fake_editor
 
 pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
 
-DAY = "2026-01-19"
 DAY_FIXTURES = Path(__file__).parent / "fixtures" / "day"
 SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app", "https://raw.githubusercontent.com")
 AIDAILY = Path(sys.executable).with_name("aidaily")
