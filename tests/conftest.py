@@ -7,6 +7,11 @@ modules need it, each with a docstring.
 - ``home``: that home directory (a ``Path``).
 - ``mirror_server``: a ``tests.servers.MirrorServer`` on 127.0.0.1 serving an empty mirror
   directory (``server.root``) that the test fills with ``server.put(url, body, headers)``.
+- ``postgres``: ``host:port`` of a throw-away PostgreSQL cluster on 127.0.0.1, one per test
+  session (worker), for the store tests on PostgreSQL; skips where the server is missing.
+  ``tests.factories.new_postgres_database(host)`` gives each test a fresh database on it.
+
+Shared test data and builders live in ``tests/factories.py``, not here.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ FIXTURES = TESTS_DIR / "fixtures"
 if str(TESTS_DIR.parent) not in sys.path:  # ``import tests.servers`` from any working directory
     sys.path.insert(0, str(TESTS_DIR.parent))
 
+from tests.factories import postgres_cluster
 from tests.servers import MirrorServer
 
 
@@ -48,3 +54,10 @@ def mirror_server(tmp_path: Path) -> Iterator[MirrorServer]:
     """A mirror server on 127.0.0.1 serving ``tmp_path / "mirror"``."""
     with MirrorServer(tmp_path / "mirror") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """``host:port`` of a throw-away PostgreSQL cluster (started once: initdb is slow)."""
+    with postgres_cluster() as host:
+        yield host

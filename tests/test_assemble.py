@@ -2,78 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from aidaily.editor.assemble import Finalized, ItemText, Written, assemble, clean, site_name
 from aidaily.config import Settings
 from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.format.lint import has_errors, lint_text
-from aidaily.models import Article, Story
 from aidaily.format.parse import parse
 from aidaily.format.render import render
+from tests.factories import DAY, make_stories
 
-DAY = "2026-01-19"
 REFERENCE_FOOTER_START = '<div class="telegram-card">'
-
-# (source, host path, title, text) of a small handmade day
-_DAY_ARTICLES = [
-    ("qbitai", "https://www.qbitai.com/2026/01/370077.html",
-     "xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群",
-     "量子位 | 公众号 QbitAI\nxAI 宣布 Colossus 2 上线，功率 1 GW，相当于一座核电站。集群已部署 55 万张 GPU，"
-     "年内将扩至 2 GW。它专为 Grok 5 训练而生，配套 168 套特斯拉 Megapack。"),
-    ("ithome", "https://www.ithome.com/0/914/178.htm",
-     "特斯拉 AI5 芯片“接近完成”，AI6 已启动",
-     "IT之家 1 月 19 日消息，马斯克表示特斯拉 AI5 芯片接近完成。目标是 9 个月完成一代芯片设计。"
-     "若 2027 年中才能量产，Cybercab 或继续沿用 AI4。"),
-    ("ithome", "https://www.ithome.com/0/914/192.htm",
-     "Cursor 让数百个 AI 智能体 168 小时交付 300 万行浏览器",
-     "IT之家 1 月 19 日消息，Cursor 基于 GPT-5.2-Codex 让数百个智能体连续开发 168 小时。"
-     "新浏览器 FastRender 有 300 万行代码，已能渲染谷歌首页，源码已开源。"),
-    ("ithome", "https://www.ithome.com/0/914/198.htm",
-     "GPT-5.2 Pro 再解公开 Erdős 难题，获陶哲轩点赞",
-     "IT之家 1 月 19 日消息，GPT-5.2 Pro 几乎独立完成一道 Erdős 组合数学证明。陶哲轩称其为 AI 解决开放问题最明确案例。"),
-    ("ithome", "https://www.ithome.com/0/914/303.htm",
-     "Anthropic 拟新融资 250 亿美元，估值 3500 亿美元",
-     "IT之家 1 月 19 日消息，Anthropic 拟融资 250 亿美元，估值 3500 亿美元。红杉、GIC、Coatue 领投，"
-     "距上一轮 1830 亿美元估值仅 4 个月。"),
-    ("ithome", "https://www.ithome.com/0/914/232.htm",
-     "优必选 Walker S2 进空客工厂",
-     "IT之家 1 月 19 日消息，优必选人形机器人 Walker S2 进入空客工厂。它有 52 个自由度、15 kg 负载，"
-     "2026 年产能规划万台，海外订单超 14 亿元。"),
-    ("qbitai", "https://www.qbitai.com/2026/01/370085.html",
-     "英伟达 2025 财年营收 1305 亿美元，一年翻倍",
-     "英伟达 2025 财年营收 1305 亿美元。英伟达以 200 亿美元买下 Groq 技术与团队，90% 员工平均套现 500 万美元。"),
-    ("ithome", "https://www.ithome.com/0/914/305.htm",
-     "韩国 AI 订阅支出 803 亿韩元/月，已超 Netflix",
-     "IT之家 1 月 19 日消息，韩国 AI 订阅支出达到每月 803 亿韩元，超过 Netflix。ChatGPT 占 71.5%，企业客单价 509 元。"),
-    ("qbitai", "https://www.qbitai.com/2026/01/370136.html",
-     "Berkeley 发布人形机器人全身协同方案 Choice Policy",
-     "Berkeley 发布 Choice Policy，人形机器人洗碗机装载成功率 100%。"),
-    ("ithome", "https://www.ithome.com/0/914/278.htm",
-     "Hassabis 称 AGI 只差一两个 AlphaGo 级突破",
-     "IT之家 1 月 19 日消息，Hassabis 称 AGI 只差一两个 AlphaGo 级突破，五年内可能实现。"),
-    ("hubtoday", "https://ai.hubtoday.app/2026-01/2026-01-19/#4",
-     "研究对比指出 Agentic RAG 成本高于传统 RAG",
-     "一项研究对比 Agentic RAG 与传统 RAG，前者成本高出 3 倍，商业化仍需谨慎。"),
-    ("ithome", "https://www.ithome.com/0/914/292.htm",
-     "三星高管：不追噱头，专注有用的 Galaxy AI",
-     "IT之家 1 月 19 日消息，三星高管表示 Galaxy AI 将专注“有用不唐突”，今年覆盖 4 亿台设备。"),
-]
-
-
-def make_stories(n: int | None = None, *, extra: list[Article] | None = None) -> list[Story]:
-    """The handmade day as ranked stories ``s1``, ``s2``, …"""
-    when = datetime(2026, 1, 18, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
-    articles = [
-        Article(url=url, source=src, title=title, text=text, published=when,
-                images=[f"https://img.example.com/{i}.png"] if i % 2 == 0 else [])
-        for i, (src, url, title, text) in enumerate(_DAY_ARTICLES)
-    ]
-    articles += extra or []
-    return [Story(id=f"s{i + 1}", articles=[a]) for i, a in enumerate(articles[:n])]
 
 
 def handmade_plan() -> Plan:

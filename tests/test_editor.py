@@ -4,7 +4,6 @@ plan -> write -> finalize, and every failure it must survive."""
 from __future__ import annotations
 
 import asyncio
-import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,7 @@ from aidaily.llm.client import LLMClient
 from aidaily.models import Story
 from aidaily.format.parse import parse
 from tests.fakellm import FakeLLM, FakeRequest, Reply
-from tests.test_assemble import DAY, make_stories
-
-CARD_RE = re.compile(r'<card id="([^"]+)"')
-ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.S)
-SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
-
-SECTION_TITLES = ["超算与芯片：AI 军备竞赛进入“GW 时代”", "模型与推理：AI 开始“自己写代码”",
-                  "资本与产业：估值进入“千亿美元俱乐部”"]
+from tests.factories import ARTICLE_RE, DAY, fake_editor, first_user, make_stories, plan_for
 
 
 def small_settings(home: Path, base_url: str = "", **llm: Any) -> Settings:
@@ -36,55 +28,6 @@ def small_settings(home: Path, base_url: str = "", **llm: Any) -> Settings:
         "llm": {"base_url": base_url or None, "api_key": "sk-test-secret", "max_retries": 2,
                 "timeout": 5, **llm},
     })
-
-
-def plan_for(ids: list[str]) -> dict[str, Any]:
-    """The fake model's plan: 3 sections (one with a shared commentary block, one story
-    without a block), 3 one-liners."""
-    return {
-        "sections": [
-            {"title": SECTION_TITLES[0], "groups": [
-                {"story_ids": [ids[0]], "commentary": True},
-                {"story_ids": [ids[1]], "commentary": False}]},
-            {"title": SECTION_TITLES[1], "groups": [{"story_ids": [ids[2], ids[3]], "commentary": True}]},
-            {"title": SECTION_TITLES[2], "groups": [
-                {"story_ids": [ids[4]], "commentary": True},
-                {"story_ids": [ids[5]], "commentary": True}]},
-        ],
-        "other_ids": ids[6:9],
-    }
-
-
-def fake_editor(request: FakeRequest) -> Any:
-    """A well-behaved model: facts are sentences of the article (so they are grounded)."""
-    kind = (request.schema or {}).get("title")
-    user = first_user(request)
-    if kind == "Plan":
-        return plan_for(CARD_RE.findall(user))
-    articles = ARTICLE_RE.findall(user)
-    if kind == "Finalize":
-        return {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
-                "headline": "从 GW 级超算到“百万行浏览器”：AI 把算力推向极限",
-                "summary": ["xAI 上线 1 GW 超算", "Anthropic 估值 3500 亿美元"],
-                "seo": ["xAI", "Anthropic"]}
-    ident, title, text = articles[0]
-    sentences = SENTENCE_RE.findall(text)
-    facts = (sentences + [title])[:2]
-    commentary = ["算力成为新的护城河——谁掌握电力谁就掌握模型", "对国内 AI 创业者：窗口期正在收窄"]
-    if kind == "StoryWrite":
-        return {"headline": title, "facts": facts, "commentary": commentary}
-    if kind == "FactsWrite":
-        return {"headline": title, "facts": facts}
-    if kind == "CommentaryWrite":
-        return {"commentary": commentary}
-    if kind == "BriefWrite":
-        return {"line": title}
-    return None
-
-
-def first_user(request: FakeRequest) -> str:
-    """The task's user message (a repair request adds its own user turn after it)."""
-    return next(m["content"] for m in request.messages if m["role"] == "user")
 
 
 @pytest.fixture

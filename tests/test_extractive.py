@@ -14,7 +14,7 @@ from aidaily.format.lint import has_errors, lint_text
 from aidaily.models import Article, Story
 from aidaily.format.parse import parse
 from aidaily.format.render import render
-from tests.test_assemble import DAY, make_stories
+from tests.factories import DAY, make_stories
 
 
 def test_extractive_draft_passes_lint_and_is_marked() -> None:

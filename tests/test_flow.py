@@ -15,21 +15,21 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aidaily.format.lint import has_errors, lint_text
-from tests.fakellm import FakeLLM
+from tests.factories import DAY, fake_editor
+from tests.fakellm import FakeLLM, FakeRequest
 from tests.servers import MirrorServer
-from tests.test_editor import fake_editor
 
 pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
 
-DAY = "2026-01-19"
 DAY_FIXTURES = Path(__file__).parent / "fixtures" / "day"
 SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app", "https://raw.githubusercontent.com")
 AIDAILY = Path(sys.executable).with_name("aidaily")
@@ -247,18 +247,27 @@ def test_review_lists_an_unsupported_number_and_publish_waits_for_the_fix(env: E
 
 def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
     home = env.new_home(tmp_path)
-    env.llm.latency = 2.0  # keep the run inside the write stage long enough to kill it
+    # The model holds its answers until the run is killed, so the kill lands inside the
+    # write stage however fast or slow the machine is.
+    reached, release = threading.Event(), threading.Event()
+
+    def held(request: FakeRequest) -> Any:
+        reached.set()
+        release.wait(60)
+        return fake_editor(request)
+
+    env.llm.responder = held
     try:
-        before = len(env.llm.requests)
         proc = env.start(home)
-        deadline = time.monotonic() + 240
-        while len(env.llm.requests) == before and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert proc.poll() is None, "the run ended before it reached the model"
+        for _ in range(2400):  # a guard against a hung run, not a time limit under test
+            if reached.wait(0.1) or proc.poll() is not None:
+                break
+        assert reached.is_set() and proc.poll() is None, "the run ended before it reached the model"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
-        env.llm.latency = 0.0
+        release.set()
+        env.llm.responder = fake_editor
     assert not draft_of(home).exists()
     assert_no_partial_files(home)
     assert_db_usable(home)

@@ -1,4 +1,9 @@
-"""aidaily.store.store on a real SQLite file: idempotent upserts, aware times, runs, attempts, health."""
+"""aidaily.store.store: idempotent upserts, aware times, runs, attempts, health.
+
+The ``store`` fixture runs each behaviour test on a real SQLite file and again on a fresh
+database of a throw-away PostgreSQL cluster (the "several workers share it" set-up;
+skipped where PostgreSQL is not installed). Tests that look inside the SQLite file pin
+the fixture to ``sqlite``."""
 
 from __future__ import annotations
 
@@ -11,14 +16,22 @@ import pytest
 
 from aidaily.models import Article, Story
 from aidaily.store.store import Attempt, Store, day_window
+from tests.factories import new_postgres_database
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 1, 19)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """The store on ``tmp_path / "aidaily.db"``, or on a fresh PostgreSQL database."""
+    if request.param == "postgres":
+        return Store(new_postgres_database(request.getfixturevalue("postgres")))
     return Store(f"sqlite:///{tmp_path / 'aidaily.db'}")
+
+
+# Reads the SQLite file behind the store directly.
+only_sqlite = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 
 
 def article(url: str = "https://www.ithome.com/0/914/192.htm", **kw: object) -> Article:
@@ -31,6 +44,7 @@ def article(url: str = "https://www.ithome.com/0/914/192.htm", **kw: object) -> 
     return Article(url=url, **values)  # type: ignore[arg-type]
 
 
+@only_sqlite
 def test_upsert_is_idempotent_and_only_touches_last_seen(store: Store, tmp_path: Path) -> None:
     t0 = datetime(2026, 1, 18, 10, tzinfo=UTC)
     assert store.upsert_articles([article()], now=t0).new == 1

@@ -2,16 +2,14 @@
 
 The home is built directly: a few hand-made articles in the store, a draft file with
 one ungrounded number, and a review record, as ``aidaily run`` would leave them.
-``build_home`` is shared with ``test_web_browser.py``.
+``build_home`` (in ``tests.factories``) is shared with ``test_web_browser.py``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,112 +18,21 @@ pytest.importorskip("httpx")
 
 from starlette.testclient import TestClient
 
-from aidaily.config import Settings, load_settings
+from aidaily.config import Settings
 from aidaily.review.drafts import Drafts, text_hash
-from aidaily.models import Article
 from aidaily.review.publish import post_path, publications
-from aidaily.store.store import Store
 from aidaily.review.web.app import create_app
+from tests.factories import (
+    BAD_BULLET,
+    DAY,
+    DRAFT,
+    EVIL,
+    GOOD_BULLET,
+    XAI_URL,
+    build_home,
+)
 
 pytest_plugins = ("tests.fakellm",)
-
-DAY = "2026-01-19"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-XAI_URL = "https://www.qbitai.com/2026/01/370077.html"
-EVIL_URL = "https://www.ithome.com/0/914/192.htm"
-BRIEF_URL = "https://www.ithome.com/0/914/228.htm"
-BAD_BULLET = "功率 1 GW，已部署 99 万张 GPU"
-GOOD_BULLET = "功率 1 GW，已部署 55 万张 GPU"
-EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
-
-ARTICLES = [
-    Article(
-        url=XAI_URL, source="qbitai", title="xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群",
-        text=("xAI 宣布 Colossus 2 超算正式上线。\n"
-              "该集群功率达到 1 GW，相当于一座核电站，目前已部署 55 万张 GPU。\n"
-              "它专为 Grok 5 训练而建，年内将扩至 2 GW。"),
-        published=datetime(2026, 1, 18, 10, 0, tzinfo=SHANGHAI), origin="量子位", ai_relevant=True,
-    ),
-    Article(
-        url=EVIL_URL, source="ithome", title=f"Cursor 智能体写出浏览器 {EVIL}",
-        text=(f"Cursor 让数百个 AI 智能体连续工作 7 天。\n页面里夹带了 {EVIL} 这样的代码。\n"
-              "最终交付 300 万行代码的浏览器 FastRender。"),
-        published=datetime(2026, 1, 18, 12, 0, tzinfo=SHANGHAI), origin="IT之家", ai_relevant=True,
-    ),
-    Article(
-        url=BRIEF_URL, source="ithome", title="谷歌揭秘 Nano Banana 生图模型的命名由来",
-        text="谷歌产品经理透露，Nano Banana 这个名字来自一次凌晨的灵感。",
-        published=datetime(2026, 1, 18, 13, 0, tzinfo=SHANGHAI), origin="IT之家", ai_relevant=True,
-    ),
-]
-
-FOOTER = """<div class="telegram-card">
-  <div class="telegram-card__title">想第一时间获取最新内容？</div>
-</div>"""
-
-DRAFT = f"""---
-title: GW 级超算与百万行浏览器：AI 边际成本归零日
-date: {DAY}
-category: AI 日报
-tags: ["AI","AI 日报"]
-seo: ["AI 日报","xAI"]
-summary: "- xAI 上线 1 GW 超算 Colossus 2\\n- Cursor 智能体 7 天写出 300 万行浏览器"
-draft: true
----
-# GW 级超算与百万行浏览器：AI 边际成本归零日
-
-## 从 GW 级超算到百万行浏览器
-
-### 超算与芯片：AI 军备竞赛进入 GW 时代
-
-[xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群]({XAI_URL})
-- {BAD_BULLET}
-- 专为 Grok 5 训练而建，年内将扩至 2 GW
-
-**深度解读 & 洞察：**
-- 训练算力从万卡跳到 GW 量级，AI 基础设施已和电网深度耦合
-- 谁掌握电力，谁就掌握下一轮模型入场券
-
-### 智能体：从聊天到动手
-
-[Cursor 智能体 7 天写出 300 万行浏览器]({EVIL_URL})
-- Cursor 让数百个 AI 智能体连续工作 7 天
-- 交付 300 万行代码的浏览器 FastRender
-
-### 其他动态
-
-- 谷歌揭秘 Nano Banana 生图模型命名来自凌晨灵感（[ithome]({BRIEF_URL})）
-
----
-
-{FOOTER}"""
-
-RECORD = {
-    "version": 1, "date": DAY, "run_id": "run-test", "generated_at": "2026-01-18T15:40:00+00:00",
-    "mode": "llm", "draft_sha256": text_hash(DRAFT),
-    "llm": {"sent": 7, "cached": 2, "failed": 0, "tokens_in": 12345, "tokens_out": 678, "cost_usd": 0.0123},
-    "cost_usd": 0.0123, "notices": ["a notice for the editor"],
-    "dropped": [{"story_id": "s9", "title": "被丢掉的故事", "url": "https://x.example/9", "reason": "LLMError: boom"}],
-    "failed_sources": [{"source": "hubtoday", "error": "HTTP 503 <b>down</b>"}],
-    "sources": {"qbitai": {"ok": True, "in_window": 1, "new": 1, "failed": []},
-                "hubtoday": {"ok": False, "in_window": 0, "new": 0, "failed": [], "listing_failed": {"u": "HTTP 503"}}},
-}
-
-
-def build_home(home: Path, *, draft: str = DRAFT, machine_written: bool = True) -> Settings:
-    """A home with the articles, the draft (as a run writes it) and its review record."""
-    settings = load_settings(home)
-    Store.from_settings(settings).upsert_articles(ARTICLES)
-    drafts = Drafts(settings.drafts_dir)
-    if machine_written:
-        drafts.write(DAY, draft)
-    else:
-        settings.drafts_dir.mkdir(parents=True, exist_ok=True)
-        drafts.current_path(DAY).write_text(draft, encoding="utf-8")
-    (settings.drafts_dir / f"{DAY}.review.json").write_text(
-        json.dumps(RECORD, ensure_ascii=False), encoding="utf-8")
-    return settings
-
 
 @pytest.fixture
 def settings(home: Path) -> Settings:

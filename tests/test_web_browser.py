@@ -3,7 +3,7 @@
 Debian's ``chromium`` (/usr/bin/chromium) driven by Playwright's Python package (no
 ``playwright install``: the browser is the system one). The app runs under uvicorn in a
 background thread on an ephemeral 127.0.0.1 port, over a home built by
-``tests.test_web.build_home``. The test opens the draft, sees the flagged bullet, opens
+``tests.factories.build_home``. The test opens the draft, sees the flagged bullet, opens
 its source (and the source of a hostile article, which must render as text), fixes the
 bullet in the textarea with the live lint running, saves, sees the flag gone, and
 publishes. Screenshots of each view go to ``screenshots/`` at the repository root
@@ -39,7 +39,7 @@ uvicorn = pytest.importorskip("uvicorn")
 from aidaily.review.drafts import Drafts
 from aidaily.review.publish import post_path
 from aidaily.review.web.app import create_app
-from tests.test_web import BAD_BULLET, DAY, GOOD_BULLET, build_home
+from tests.factories import BAD_BULLET, DAY, GOOD_BULLET, build_home
 
 
 class BackgroundServer:

@@ -15,9 +15,8 @@ from aidaily.config import load_settings
 from aidaily.checks.grounding import check_bullet
 from aidaily.format.lint import has_errors, lint_text
 from aidaily.store.store import Store
+from tests.factories import DAY, SECTION_TITLES, fake_editor, make_stories
 from tests.fakellm import FakeLLM
-from tests.test_assemble import DAY, make_stories
-from tests.test_editor import fake_editor
 
 CONFIG = """
 [digest]
@@ -178,7 +177,6 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     structure is the model's plan and which passes the lint."""
     from tests.conftest import FIXTURES
     from tests.servers import MirrorServer
-    from tests.test_editor import SECTION_TITLES
 
     (home / "aidaily.toml").write_text(
         CONFIG.format(policy="fail") + "\n[fetch]\nper_host_delay = 0.0\nretries = 0\n",

@@ -1,0 +1,328 @@
+"""Shared test data and builders, in one place so that no test module imports another.
+
+A test module that needs another module's data would otherwise import it, and pytest would
+then see that module's tests twice, tie the two files' edits together, and hide where the
+data comes from. What several test modules share lives here instead:
+
+- the handmade day: ``DAY``, ``DAY_ARTICLES`` and ``make_stories()`` (ranked stories
+  ``s1``, ``s2``, ... as the editor receives them);
+- a well-behaved fake model: ``fake_editor`` (a ``tests.fakellm`` responder that plans,
+  writes grounded facts and finalizes) with ``plan_for()`` and ``SECTION_TITLES``;
+- the review page's home: ``build_home()`` with its articles, ``DRAFT`` (one ungrounded
+  bullet, ``BAD_BULLET``; ``GOOD_BULLET`` fixes it) and review ``RECORD``;
+- a throw-away PostgreSQL cluster: ``postgres_cluster()`` and ``new_postgres_database()``
+  (the ``postgres`` fixture in ``conftest.py`` wraps them).
+
+Servers (``tests.servers``, ``tests.fakellm``) stay in their own helper modules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aidaily.config import Settings, load_settings
+from aidaily.models import Article, Story
+from aidaily.review.drafts import Drafts, text_hash
+from aidaily.store.store import Store
+from tests.fakellm import FakeRequest
+
+DAY = "2026-01-19"
+
+
+# --------------------------------------------------------------------------- the handmade day
+DAY_ARTICLES = [
+    ("qbitai", "https://www.qbitai.com/2026/01/370077.html",
+     "xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群",
+     "量子位 | 公众号 QbitAI\nxAI 宣布 Colossus 2 上线，功率 1 GW，相当于一座核电站。集群已部署 55 万张 GPU，"
+     "年内将扩至 2 GW。它专为 Grok 5 训练而生，配套 168 套特斯拉 Megapack。"),
+    ("ithome", "https://www.ithome.com/0/914/178.htm",
+     "特斯拉 AI5 芯片“接近完成”，AI6 已启动",
+     "IT之家 1 月 19 日消息，马斯克表示特斯拉 AI5 芯片接近完成。目标是 9 个月完成一代芯片设计。"
+     "若 2027 年中才能量产，Cybercab 或继续沿用 AI4。"),
+    ("ithome", "https://www.ithome.com/0/914/192.htm",
+     "Cursor 让数百个 AI 智能体 168 小时交付 300 万行浏览器",
+     "IT之家 1 月 19 日消息，Cursor 基于 GPT-5.2-Codex 让数百个智能体连续开发 168 小时。"
+     "新浏览器 FastRender 有 300 万行代码，已能渲染谷歌首页，源码已开源。"),
+    ("ithome", "https://www.ithome.com/0/914/198.htm",
+     "GPT-5.2 Pro 再解公开 Erdős 难题，获陶哲轩点赞",
+     "IT之家 1 月 19 日消息，GPT-5.2 Pro 几乎独立完成一道 Erdős 组合数学证明。陶哲轩称其为 AI 解决开放问题最明确案例。"),
+    ("ithome", "https://www.ithome.com/0/914/303.htm",
+     "Anthropic 拟新融资 250 亿美元，估值 3500 亿美元",
+     "IT之家 1 月 19 日消息，Anthropic 拟融资 250 亿美元，估值 3500 亿美元。红杉、GIC、Coatue 领投，"
+     "距上一轮 1830 亿美元估值仅 4 个月。"),
+    ("ithome", "https://www.ithome.com/0/914/232.htm",
+     "优必选 Walker S2 进空客工厂",
+     "IT之家 1 月 19 日消息，优必选人形机器人 Walker S2 进入空客工厂。它有 52 个自由度、15 kg 负载，"
+     "2026 年产能规划万台，海外订单超 14 亿元。"),
+    ("qbitai", "https://www.qbitai.com/2026/01/370085.html",
+     "英伟达 2025 财年营收 1305 亿美元，一年翻倍",
+     "英伟达 2025 财年营收 1305 亿美元。英伟达以 200 亿美元买下 Groq 技术与团队，90% 员工平均套现 500 万美元。"),
+    ("ithome", "https://www.ithome.com/0/914/305.htm",
+     "韩国 AI 订阅支出 803 亿韩元/月，已超 Netflix",
+     "IT之家 1 月 19 日消息，韩国 AI 订阅支出达到每月 803 亿韩元，超过 Netflix。ChatGPT 占 71.5%，企业客单价 509 元。"),
+    ("qbitai", "https://www.qbitai.com/2026/01/370136.html",
+     "Berkeley 发布人形机器人全身协同方案 Choice Policy",
+     "Berkeley 发布 Choice Policy，人形机器人洗碗机装载成功率 100%。"),
+    ("ithome", "https://www.ithome.com/0/914/278.htm",
+     "Hassabis 称 AGI 只差一两个 AlphaGo 级突破",
+     "IT之家 1 月 19 日消息，Hassabis 称 AGI 只差一两个 AlphaGo 级突破，五年内可能实现。"),
+    ("hubtoday", "https://ai.hubtoday.app/2026-01/2026-01-19/#4",
+     "研究对比指出 Agentic RAG 成本高于传统 RAG",
+     "一项研究对比 Agentic RAG 与传统 RAG，前者成本高出 3 倍，商业化仍需谨慎。"),
+    ("ithome", "https://www.ithome.com/0/914/292.htm",
+     "三星高管：不追噱头，专注有用的 Galaxy AI",
+     "IT之家 1 月 19 日消息，三星高管表示 Galaxy AI 将专注“有用不唐突”，今年覆盖 4 亿台设备。"),
+]
+
+
+def make_stories(n: int | None = None, *, extra: list[Article] | None = None) -> list[Story]:
+    """The handmade day as ranked stories ``s1``, ``s2``, …"""
+    when = datetime(2026, 1, 18, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    articles = [
+        Article(url=url, source=src, title=title, text=text, published=when,
+                images=[f"https://img.example.com/{i}.png"] if i % 2 == 0 else [])
+        for i, (src, url, title, text) in enumerate(DAY_ARTICLES)
+    ]
+    articles += extra or []
+    return [Story(id=f"s{i + 1}", articles=[a]) for i, a in enumerate(articles[:n])]
+
+
+# --------------------------------------------------------------------------- a fake model
+CARD_RE = re.compile(r'<card id="([^"]+)"')
+ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.S)
+SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
+
+SECTION_TITLES = ["超算与芯片：AI 军备竞赛进入“GW 时代”", "模型与推理：AI 开始“自己写代码”",
+                  "资本与产业：估值进入“千亿美元俱乐部”"]
+
+
+def plan_for(ids: list[str]) -> dict[str, Any]:
+    """The fake model's plan: 3 sections (one with a shared commentary block, one story
+    without a block), 3 one-liners."""
+    return {
+        "sections": [
+            {"title": SECTION_TITLES[0], "groups": [
+                {"story_ids": [ids[0]], "commentary": True},
+                {"story_ids": [ids[1]], "commentary": False}]},
+            {"title": SECTION_TITLES[1], "groups": [{"story_ids": [ids[2], ids[3]], "commentary": True}]},
+            {"title": SECTION_TITLES[2], "groups": [
+                {"story_ids": [ids[4]], "commentary": True},
+                {"story_ids": [ids[5]], "commentary": True}]},
+        ],
+        "other_ids": ids[6:9],
+    }
+
+
+def fake_editor(request: FakeRequest) -> Any:
+    """A well-behaved model: facts are sentences of the article (so they are grounded)."""
+    kind = (request.schema or {}).get("title")
+    user = first_user(request)
+    if kind == "Plan":
+        return plan_for(CARD_RE.findall(user))
+    articles = ARTICLE_RE.findall(user)
+    if kind == "Finalize":
+        return {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
+                "headline": "从 GW 级超算到“百万行浏览器”：AI 把算力推向极限",
+                "summary": ["xAI 上线 1 GW 超算", "Anthropic 估值 3500 亿美元"],
+                "seo": ["xAI", "Anthropic"]}
+    ident, title, text = articles[0]
+    sentences = SENTENCE_RE.findall(text)
+    facts = (sentences + [title])[:2]
+    commentary = ["算力成为新的护城河——谁掌握电力谁就掌握模型", "对国内 AI 创业者：窗口期正在收窄"]
+    if kind == "StoryWrite":
+        return {"headline": title, "facts": facts, "commentary": commentary}
+    if kind == "FactsWrite":
+        return {"headline": title, "facts": facts}
+    if kind == "CommentaryWrite":
+        return {"commentary": commentary}
+    if kind == "BriefWrite":
+        return {"line": title}
+    return None
+
+
+def first_user(request: FakeRequest) -> str:
+    """The task's user message (a repair request adds its own user turn after it)."""
+    return next(m["content"] for m in request.messages if m["role"] == "user")
+
+
+# --------------------------------------------------------------------------- the review page's home
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+XAI_URL = "https://www.qbitai.com/2026/01/370077.html"
+EVIL_URL = "https://www.ithome.com/0/914/192.htm"
+BRIEF_URL = "https://www.ithome.com/0/914/228.htm"
+BAD_BULLET = "功率 1 GW，已部署 99 万张 GPU"
+GOOD_BULLET = "功率 1 GW，已部署 55 万张 GPU"
+EVIL = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+ARTICLES = [
+    Article(
+        url=XAI_URL, source="qbitai", title="xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群",
+        text=("xAI 宣布 Colossus 2 超算正式上线。\n"
+              "该集群功率达到 1 GW，相当于一座核电站，目前已部署 55 万张 GPU。\n"
+              "它专为 Grok 5 训练而建，年内将扩至 2 GW。"),
+        published=datetime(2026, 1, 18, 10, 0, tzinfo=SHANGHAI), origin="量子位", ai_relevant=True,
+    ),
+    Article(
+        url=EVIL_URL, source="ithome", title=f"Cursor 智能体写出浏览器 {EVIL}",
+        text=(f"Cursor 让数百个 AI 智能体连续工作 7 天。\n页面里夹带了 {EVIL} 这样的代码。\n"
+              "最终交付 300 万行代码的浏览器 FastRender。"),
+        published=datetime(2026, 1, 18, 12, 0, tzinfo=SHANGHAI), origin="IT之家", ai_relevant=True,
+    ),
+    Article(
+        url=BRIEF_URL, source="ithome", title="谷歌揭秘 Nano Banana 生图模型的命名由来",
+        text="谷歌产品经理透露，Nano Banana 这个名字来自一次凌晨的灵感。",
+        published=datetime(2026, 1, 18, 13, 0, tzinfo=SHANGHAI), origin="IT之家", ai_relevant=True,
+    ),
+]
+
+FOOTER = """<div class="telegram-card">
+  <div class="telegram-card__title">想第一时间获取最新内容？</div>
+</div>"""
+
+DRAFT = f"""---
+title: GW 级超算与百万行浏览器：AI 边际成本归零日
+date: {DAY}
+category: AI 日报
+tags: ["AI","AI 日报"]
+seo: ["AI 日报","xAI"]
+summary: "- xAI 上线 1 GW 超算 Colossus 2\\n- Cursor 智能体 7 天写出 300 万行浏览器"
+draft: true
+---
+# GW 级超算与百万行浏览器：AI 边际成本归零日
+
+## 从 GW 级超算到百万行浏览器
+
+### 超算与芯片：AI 军备竞赛进入 GW 时代
+
+[xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群]({XAI_URL})
+- {BAD_BULLET}
+- 专为 Grok 5 训练而建，年内将扩至 2 GW
+
+**深度解读 & 洞察：**
+- 训练算力从万卡跳到 GW 量级，AI 基础设施已和电网深度耦合
+- 谁掌握电力，谁就掌握下一轮模型入场券
+
+### 智能体：从聊天到动手
+
+[Cursor 智能体 7 天写出 300 万行浏览器]({EVIL_URL})
+- Cursor 让数百个 AI 智能体连续工作 7 天
+- 交付 300 万行代码的浏览器 FastRender
+
+### 其他动态
+
+- 谷歌揭秘 Nano Banana 生图模型命名来自凌晨灵感（[ithome]({BRIEF_URL})）
+
+---
+
+{FOOTER}"""
+
+RECORD = {
+    "version": 1, "date": DAY, "run_id": "run-test", "generated_at": "2026-01-18T15:40:00+00:00",
+    "mode": "llm", "draft_sha256": text_hash(DRAFT),
+    "llm": {"sent": 7, "cached": 2, "failed": 0, "tokens_in": 12345, "tokens_out": 678, "cost_usd": 0.0123},
+    "cost_usd": 0.0123, "notices": ["a notice for the editor"],
+    "dropped": [{"story_id": "s9", "title": "被丢掉的故事", "url": "https://x.example/9", "reason": "LLMError: boom"}],
+    "failed_sources": [{"source": "hubtoday", "error": "HTTP 503 <b>down</b>"}],
+    "sources": {"qbitai": {"ok": True, "in_window": 1, "new": 1, "failed": []},
+                "hubtoday": {"ok": False, "in_window": 0, "new": 0, "failed": [], "listing_failed": {"u": "HTTP 503"}}},
+}
+
+
+def build_home(home: Path, *, draft: str = DRAFT, machine_written: bool = True) -> Settings:
+    """A home with the articles, the draft (as a run writes it) and its review record."""
+    settings = load_settings(home)
+    Store.from_settings(settings).upsert_articles(ARTICLES)
+    drafts = Drafts(settings.drafts_dir)
+    if machine_written:
+        drafts.write(DAY, draft)
+    else:
+        settings.drafts_dir.mkdir(parents=True, exist_ok=True)
+        drafts.current_path(DAY).write_text(draft, encoding="utf-8")
+    (settings.drafts_dir / f"{DAY}.review.json").write_text(
+        json.dumps(RECORD, ensure_ascii=False), encoding="utf-8")
+    return settings
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the postgres user."""
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", "postgres", "--", *argv]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """``host:port`` of a throw-away PostgreSQL cluster on 127.0.0.1, removed on exit.
+
+    Made with the machine's ``initdb`` / ``pg_ctl`` (as the ``postgres`` user when run as
+    root). Skips the calling test where the binaries, psycopg or that user are missing,
+    or the server does not start.
+    """
+    pytest.importorskip("psycopg", reason="psycopg is not installed")
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    if os.geteuid() == 0 and (not shutil.which("runuser") or subprocess.run(["id", "postgres"], capture_output=True).returncode):
+        pytest.skip("running as root without a postgres user to run the server as")
+    # Not under pytest's tmp dir: that is private to root, and the server runs as postgres.
+    root = Path(tempfile.mkdtemp(prefix="aidaily-pg-"))
+    data, sockets = root / "data", root / "sock"
+    sockets.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sockets, "postgres")
+    port = _free_port()
+    try:
+        subprocess.run(_as_postgres([initdb, "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]),
+                       check=True, capture_output=True)
+        options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]),
+                       check=True, capture_output=True, timeout=60)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"could not start PostgreSQL: {exc}")
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def new_postgres_database(host: str) -> str:
+    """A fresh, empty database on the cluster at ``host`` (``host:port``), as a store URL."""
+    import psycopg  # only where PostgreSQL tests run; postgres_cluster() skipped otherwise
+
+    name = f"aidaily_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"postgresql://postgres@{host}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@{host}/{name}"
