@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aidaily.cli.common import console, parse_day, settings
+from aidaily.cli.common import console, llm_line, parse_day, settings
 
 
 def review(

@@ -225,12 +225,12 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
               for name in names),
             return_exceptions=True,
         )
-        for name, result in zip(names, results):
-            if isinstance(result, BaseException):
-                report.sources[name] = SourceOutcome.crashed(name, result)
+        for name, outcome in zip(names, results):
+            if isinstance(outcome, BaseException):
+                report.sources[name] = SourceOutcome.crashed(name, outcome)
             else:
-                fetched.append(result)
-                report.sources[name] = SourceOutcome.from_report(result)
+                fetched.append(outcome)
+                report.sources[name] = SourceOutcome.from_report(outcome)
         report.stages["fetch"] = _since(started)
 
     started = time.monotonic()

@@ -18,7 +18,7 @@ commentary placeholders an extractive draft leaves for the editor.
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -129,8 +129,13 @@ def _dicts(value: object) -> list[dict[str, Any]]:
 def _usage(value: object) -> LLMUsage | None:
     if not isinstance(value, dict):
         return None
-    known = {f.name for f in fields(LLMUsage)}
-    return LLMUsage(**{k: v for k, v in value.items() if k in known and isinstance(v, int | float)})
+    def number(key: str) -> float:
+        got = value.get(key, 0)
+        return float(got) if isinstance(got, int | float) else 0.0
+
+    return LLMUsage(sent=int(number("sent")), cached=int(number("cached")), failed=int(number("failed")),
+                    tokens_in=int(number("tokens_in")), tokens_out=int(number("tokens_out")),
+                    cost_usd=number("cost_usd"))
 
 
 def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
