@@ -183,11 +183,14 @@ class Settings(BaseModel):
     def prompts_dir(self) -> Path:
         """Operator overrides in ``<home>/prompts`` win over the shipped templates."""
         own = self.home / "prompts"
-        return own if own.is_dir() else PROJECT_ROOT / "prompts"
+        return own if own.is_dir() else self.shipped_prompts_dir
 
     @property
     def shipped_prompts_dir(self) -> Path:
-        return PROJECT_ROOT / "prompts"
+        """The templates shipped as package data (``aidaily.prompts``, from ``prompts/``)."""
+        from importlib.resources import files
+
+        return Path(str(files("aidaily.prompts")))
 
 
 SHIPPED_FEEDS = [

@@ -148,3 +148,13 @@ def test_every_declared_dependency_is_imported() -> None:
         dist = re.split(r"[<>=!\[; ]", requirement, maxsplit=1)[0]
         module = IMPORT_NAMES.get(dist.lower(), IMPORT_NAMES.get(dist, dist.lower().replace("-", "_")))
         assert module in imported, f"{dist} is declared but never imported (as {module})"
+
+
+def test_every_package_is_installed() -> None:
+    """A non-editable install ships every subpackage and the prompts."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for package in PACKAGES
+             for p in (ROOT / package).rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
+    assert "aidaily.prompts" in listed
