@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,10 +61,9 @@ def run_client(
     db_url: str | None = None,
     **client_kw: Any,
 ) -> Any:
-    """Run ``await action(client)`` on a fresh client (tiny backoff) in a fresh loop."""
+    """Run ``await action(client)`` on a fresh client in a fresh loop."""
 
     async def main() -> Any:
-        client_kw.setdefault("backoff", 0.01)
         async with LLMClient(settings, db_url=db_url, run_id="run-1", **client_kw) as client:
             return await action(client)
 
@@ -76,8 +75,19 @@ def ask_plan(client: LLMClient, **kw: Any) -> Any:
 
 
 def outcomes(db_url: str) -> list[str]:
+    return [r.outcome for r in rows(db_url)]
+
+
+def rows(db_url: str) -> list[LLMCall]:
     with session_factory(db_url)() as session:
-        return list(session.scalars(select(LLMCall.outcome).order_by(LLMCall.id)))
+        return list(session.scalars(select(LLMCall).order_by(LLMCall.id)))
+
+
+def ticking_clock(step: float = 1.0) -> Callable[[], float]:
+    """A fake monotonic clock advancing ``step`` per reading: one attempt reads it
+    twice, so every logged latency is exactly ``step``."""
+    counter = itertools.count()
+    return lambda: next(counter) * step
 
 
 @pytest.fixture
@@ -200,31 +210,50 @@ def test_refusal_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
 
 
 # --------------------------------------------------------------------------- retries
+def test_the_sdk_retries_and_every_attempt_is_logged(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.error(429, "slow down", retry_after=0.01),
+                    Reply.error(502, "bad gateway", retry_after=0.01), Reply.json(VALID))
+
+    result = run_client(settings_for(fake_llm), ask_plan, db_url=db_url, clock=ticking_clock(0.25))
+
+    assert result.ids == [1, 2] and fake_llm.calls == 3
+    logged = rows(db_url)
+    assert [r.outcome for r in logged] == ["retry:http-429", "retry:http-502", "ok"]
+    assert [r.error for r in logged] == ["HTTP 429: slow down", "HTTP 502: bad gateway", None]
+    assert [r.latency_s for r in logged] == [0.25, 0.25, 0.25]  # the injected clock
+    assert [r.tokens_in > 0 for r in logged] == [False, False, True]
+    # The SDK did the retrying (it numbers its attempts), with the same request.
+    assert [r.headers.get("x-stainless-retry-count") for r in fake_llm.requests] == ["0", "1", "2"]
+    assert fake_llm.requests[0].body == fake_llm.requests[2].body
+
+
 def test_429_honours_retry_after(fake_llm: FakeLLM, db_url: str) -> None:
-    fake_llm.script(Reply.error(429, "slow down", retry_after=0.3), Reply.json(VALID))
+    # 0.6 s is longer than the SDK's first backoff (at most 0.5 s): a gap that long
+    # between the two requests the server saw means the Retry-After was obeyed.
+    fake_llm.script(Reply.error(429, "slow down", retry_after=0.6), Reply.json(VALID))
 
-    started = time.monotonic()
-    # A 5 s backoff would show if Retry-After were ignored.
-    result = run_client(settings_for(fake_llm), ask_plan, db_url=db_url, backoff=5.0)
+    assert run_client(settings_for(fake_llm), ask_plan, db_url=db_url).ids == [1, 2]
 
-    assert result.ids == [1, 2]
-    # The lower bound is what matters (the wait was honoured); the upper one only says
-    # "not the 5 s backoff", with room for a loaded machine.
-    assert 0.3 <= time.monotonic() - started < 4.5
+    first, second = fake_llm.requests
+    assert second.time - first.time >= 0.6
     assert outcomes(db_url) == ["retry:http-429", "ok"]
 
 
 @pytest.mark.parametrize(
-    ("failure", "reason"),
-    [(Reply.error(500), "http-500"), (Reply.drop(), "connection"), (Reply.slow(6.0), "timeout")],
+    ("failure", "reason", "timeout"),
+    [
+        (Reply.error(500, retry_after=0.01), "http-500", 2.0),
+        (Reply.drop(), "connection", 2.0),
+        # 0.8 s: a normal answer comes well within it even on a loaded machine, while
+        # the slow reply (3 s) cannot.
+        (Reply.slow(3.0), "timeout", 0.8),
+    ],
 )
 def test_transient_failure_then_ok(
-    fake_llm: FakeLLM, db_url: str, failure: Reply, reason: str
+    fake_llm: FakeLLM, db_url: str, failure: Reply, reason: str, timeout: float
 ) -> None:
     fake_llm.script(failure, Reply.json(VALID))
-    # 2 s: long enough that a loaded machine does not turn a normal answer into a
-    # timeout, short beside the 6 s of the slow reply.
-    settings = settings_for(fake_llm, timeout=2.0)
+    settings = settings_for(fake_llm, timeout=timeout)
 
     assert run_client(settings, ask_plan, db_url=db_url).ids == [1, 2]
     assert fake_llm.calls == 2
@@ -232,28 +261,36 @@ def test_transient_failure_then_ok(
 
 
 def test_retries_are_bounded(fake_llm: FakeLLM, db_url: str) -> None:
-    fake_llm.script(*[Reply.error(503)] * 3)
+    fake_llm.script(*[Reply.error(503, retry_after=0.01)] * 3)
     settings = settings_for(fake_llm, max_retries=1)
 
     with pytest.raises(LLMError, match="failed after 2 attempts: HTTP 503"):
         run_client(settings, ask_plan, db_url=db_url)
 
-    assert fake_llm.calls == 2  # the SDK did not retry on its own
+    assert fake_llm.calls == 2 and fake_llm.pending == 1  # max_retries=1: two attempts
     assert outcomes(db_url) == ["retry:http-503", "error:http-503"]
 
 
-def test_client_errors_are_not_retried(fake_llm: FakeLLM) -> None:
+def test_client_errors_are_not_retried(fake_llm: FakeLLM, db_url: str) -> None:
     fake_llm.script(Reply.error(400, "bad request"))
-    with pytest.raises(LLMError, match="after 1 attempt: HTTP 400"):
-        run_client(settings_for(fake_llm), ask_plan)
-    assert fake_llm.calls == 1
+    with pytest.raises(LLMError, match="after 1 attempt: HTTP 400: bad request"):
+        run_client(settings_for(fake_llm), ask_plan, db_url=db_url)
+    assert fake_llm.calls == 1 and outcomes(db_url) == ["error:http-400"]
 
 
 def test_overlong_retry_after_fails_fast(fake_llm: FakeLLM) -> None:
+    # Beyond the SDK's two minutes: a quota exhausted rather than a burst limit.
     fake_llm.script(Reply.error(429, "quota", retry_after=3600))
     with pytest.raises(LLMError, match="HTTP 429"):
         run_client(settings_for(fake_llm), ask_plan)
     assert fake_llm.calls == 1
+
+
+def test_an_answer_the_sdk_cannot_read_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.responder = lambda request: Reply.error(200, body="not a completion")
+    with pytest.raises(LLMError, match="failed after 1 attempt"):
+        run_client(settings_for(fake_llm), lambda c: c.text("finalize", MESSAGES), db_url=db_url)
+    assert outcomes(db_url) == ["error:bad-response"]
 
 
 # --------------------------------------------------------------------------- cache
@@ -324,7 +361,7 @@ def test_usage_and_remaining_budget(fake_llm: FakeLLM, db_url: str) -> None:
     client = run_client(settings, one, db_url=db_url)
 
     usage = client.usage
-    assert (usage.calls, usage.cached, usage.errors) == (1, 1, 0)
+    assert (usage.sent, usage.cached, usage.failed) == (1, 1, 0)
     assert usage.tokens_in == fake_llm.requests[0].prompt_chars // 2
     assert usage.tokens_out > 0 and usage.cost_usd > 0
     assert client.remaining_budget == 10_000 - usage.tokens
@@ -358,10 +395,8 @@ def test_concurrency_limit_is_honoured(fake_llm: FakeLLM) -> None:
         ]
         return await asyncio.gather(*calls)
 
-    started = time.monotonic()
     assert len(run_client(settings, six)) == 6
-    assert fake_llm.max_in_flight == 2
-    assert time.monotonic() - started >= 0.55  # three waves of 0.2 s
+    assert fake_llm.calls == 6 and fake_llm.max_in_flight == 2
 
 
 # --------------------------------------------------------------------------- secrets
