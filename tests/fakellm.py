@@ -114,11 +114,22 @@ class Reply:
         message: str = "fake error",
         *,
         retry_after: float | None = None,
+        retry_after_ms: int | None = None,
         delay: float | None = None,
         body: Any = None,
     ) -> Reply:
-        """An HTTP error in OpenAI's error shape; ``retry_after`` sets ``Retry-After``."""
-        headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
+        """An HTTP error in OpenAI's error shape; ``retry_after`` (seconds) sets
+        ``Retry-After``, ``retry_after_ms`` the ``retry-after-ms`` header.
+
+        The openai SDK retries after exactly that long when it is above 0 and at most two
+        minutes; ``0`` (or no header) means its own backoff of about 0.5 s and more, so
+        a fast test scripts a tiny positive delay such as ``retry_after=0.01``.
+        """
+        headers: dict[str, str] = {}
+        if retry_after is not None:
+            headers["Retry-After"] = f"{retry_after:g}"
+        if retry_after_ms is not None:
+            headers["retry-after-ms"] = str(retry_after_ms)
         if body is None:
             body = {"error": {"message": message, "type": "fake_error", "code": str(status)}}
         return cls(kind="error", status=status, body=body, headers=headers, delay=delay)

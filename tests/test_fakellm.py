@@ -105,6 +105,8 @@ def test_error_refusal_and_fixed_replies(fake_llm: FakeLLM) -> None:
     message = refused.json()["choices"][0]["message"]
     assert message["content"] is None and message["refusal"] == "no"
     assert bad.status_code == 400
+    fake_llm.script(Reply.error(503, retry_after_ms=20))
+    assert chat(fake_llm).headers["retry-after-ms"] == "20"
 
 
 def test_drop_closes_the_connection(fake_llm: FakeLLM) -> None:

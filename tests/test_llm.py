@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, SecretStr
 from sqlalchemy import select
 
 from aidaily.config import LLMSettings, StepSettings
@@ -20,6 +20,7 @@ from aidaily.llm.client import (
     LLMCacheEntry,
     LLMCall,
     LLMClient,
+    LLMUsage,
     build_cache_key,
     estimate_tokens,
     prompt_hash,
@@ -44,7 +45,7 @@ class Plan(BaseModel):
     note: str | None = None
 
 
-VALID = {"ids": [1, 2], "title": "模型与算力：新一轮竞赛"}
+VALID: dict[str, Any] = {"ids": [1, 2], "title": "模型与算力：新一轮竞赛"}
 
 
 def settings_for(fake: FakeLLM, **overrides: Any) -> LLMSettings:
@@ -59,12 +60,13 @@ def run_client(
     action: Callable[[LLMClient], Any],
     *,
     db_url: str | None = None,
+    run_id: str = "run-1",
     **client_kw: Any,
 ) -> Any:
     """Run ``await action(client)`` on a fresh client in a fresh loop."""
 
     async def main() -> Any:
-        async with LLMClient(settings, db_url=db_url, run_id="run-1", **client_kw) as client:
+        async with LLMClient(settings, db_url=db_url, run_id=run_id, **client_kw) as client:
             return await action(client)
 
     return asyncio.run(main())
@@ -212,7 +214,7 @@ def test_refusal_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
 # --------------------------------------------------------------------------- retries
 def test_the_sdk_retries_and_every_attempt_is_logged(fake_llm: FakeLLM, db_url: str) -> None:
     fake_llm.script(Reply.error(429, "slow down", retry_after=0.01),
-                    Reply.error(502, "bad gateway", retry_after=0.01), Reply.json(VALID))
+                    Reply.error(502, "bad gateway", retry_after_ms=10), Reply.json(VALID))
 
     result = run_client(settings_for(fake_llm), ask_plan, db_url=db_url, clock=ticking_clock(0.25))
 
@@ -369,6 +371,62 @@ def test_usage_and_remaining_budget(fake_llm: FakeLLM, db_url: str) -> None:
     assert estimate_tokens(MESSAGES) >= usage.tokens_in
 
 
+# --------------------------------------------------------------------------- accounting
+def test_a_cache_hit_is_logged_with_no_tokens_and_no_cost(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.json(VALID))
+    settings = settings_for(fake_llm)
+
+    run_client(settings, ask_plan, db_url=db_url)
+    run_client(settings, ask_plan, db_url=db_url)
+
+    first, second = rows(db_url)
+    assert (first.outcome, second.outcome) == ("ok", "cached")
+    assert first.tokens_in > 0 and first.cost_usd > 0
+    assert (second.tokens_in, second.tokens_out, second.cost_usd) == (0, 0, 0.0)
+    assert second.cache_key == first.cache_key and fake_llm.calls == 1
+
+
+def test_usage_per_run_counts_sent_and_cached_apart(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.error(503, retry_after=0.01), Reply.json(VALID), Reply.error(400))
+    settings = settings_for(fake_llm)
+
+    async def first_run(client: LLMClient) -> LLMClient:
+        await ask_plan(client)  # a retry, then the answer
+        with pytest.raises(LLMError):
+            await client.text("finalize", MESSAGES)  # a 400: failed, not retried
+        return client
+
+    async def second_run(client: LLMClient) -> LLMClient:
+        await ask_plan(client)  # from the cache
+        return client
+
+    one = run_client(settings, first_run, db_url=db_url)
+    two = run_client(settings, second_run, db_url=db_url, run_id="run-2")
+
+    used = run_usage(db_url, "run-1")
+    assert (used.sent, used.cached, used.failed, used.retries) == (3, 0, 1, 1)
+    assert used.tokens_in == fake_llm.requests[1].prompt_chars // 2 and used.cost_usd > 0
+    assert used == one.usage  # the client's own figures are the call log's
+    again = run_usage(db_url, "run-2")
+    assert again == two.usage == LLMUsage(cached=1)
+    assert again.to_dict() == {"sent": 0, "cached": 1, "failed": 0, "tokens_in": 0,
+                               "tokens_out": 0, "cost_usd": 0.0, "calls": 1}
+    assert run_usage(db_url, "no-such-run") == LLMUsage()
+
+
+def test_usage_without_a_database_counts_the_same(fake_llm: FakeLLM) -> None:
+    fake_llm.script(Reply.text("{bad"), Reply.json(VALID))
+
+    async def twice(client: LLMClient) -> LLMUsage:
+        await ask_plan(client)  # invalid, then repaired
+        await ask_plan(client)
+        return client.usage
+
+    usage = run_client(settings_for(fake_llm), twice)
+    assert (usage.sent, usage.cached, usage.repaired, usage.retries, usage.failed) == (2, 1, 1, 0, 0)
+    assert usage.calls == 3 and usage.tokens_in == sum(r.prompt_chars // 2 for r in fake_llm.requests)
+
+
 def test_parallel_calls_cannot_overspend_together(fake_llm: FakeLLM) -> None:
     fake_llm.latency = 0.1
     one_call = estimate_tokens(MESSAGES) + 10
@@ -441,7 +499,7 @@ def test_no_llm_configured_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(LLMError, match="no LLM configured"):
         LLMClient(LLMSettings())
     with pytest.raises(LLMError, match="disabled"):
-        LLMClient(LLMSettings(provider="none", api_key=KEY))
+        LLMClient(LLMSettings(provider="none", api_key=SecretStr(KEY)))
 
 
 def test_list_models_probe(fake_llm: FakeLLM) -> None:

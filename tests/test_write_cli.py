@@ -85,7 +85,7 @@ def test_write_with_a_model_then_again_makes_no_call(day_home: Path, fake: FakeL
     assert fake.calls == calls  # everything came from the cache
     assert draft(day_home).read_text("utf-8") == text
     usage = record(day_home)["usage"]
-    assert usage["calls"] == 0 and usage["cached"] > 0
+    assert usage["sent"] == 0 and usage["cached"] > 0 and usage["cost_usd"] == 0
 
 
 def test_without_a_model_the_draft_is_extractive_and_says_so(day_home: Path) -> None:

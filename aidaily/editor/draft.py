@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from aidaily.editor.assemble import assemble
@@ -274,9 +274,8 @@ def _check_bullet(text: str, source: str) -> dict[str, Any]:
 
 def _usage(llm: LLMClient) -> dict[str, Any]:
     usage = llm.usage
-    data = asdict(usage) if is_dataclass(usage) and not isinstance(usage, type) else dict(vars(usage))
-    data["tokens"] = data.get("tokens_in", 0) + data.get("tokens_out", 0)
-    return data
+    return {**usage.to_dict(), "retries": usage.retries, "repaired": usage.repaired,
+            "tokens": usage.tokens}
 
 
 __all__ = [
