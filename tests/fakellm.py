@@ -332,7 +332,7 @@ class FakeLLM:
         with self._lock:
             queue.extend(_as_reply(r) for r in replies)
 
-    def on(self, step: str, handler: Handler | Reply | dict[str, Any]) -> None:
+    def on(self, step: str, handler: Handler | Reply | dict[str, Any] | str) -> None:
         """Answer every request of ``step`` with ``handler(request)`` (or a fixed reply)."""
         self._handlers[step] = handler if callable(handler) else _as_reply(handler)
 

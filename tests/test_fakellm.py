@@ -135,10 +135,13 @@ def test_slow_reply_does_not_block_stop() -> None:
     client.start()
     while fake.calls == 0:
         time.sleep(0.01)
-    started = time.monotonic()
-    fake.stop()
-    client.join(5)
-    assert time.monotonic() - started < 2
+    # stop() wakes the sleeping handler instead of waiting out its 30 s; a join with a
+    # timeout observes that without asserting how long anything took.
+    stopper = threading.Thread(target=fake.stop)
+    stopper.start()
+    stopper.join(10)
+    client.join(10)
+    assert not stopper.is_alive() and not client.is_alive()
 
 
 def test_reset_forgets_everything(fake_llm: FakeLLM) -> None:
