@@ -114,11 +114,22 @@ class Reply:
         message: str = "fake error",
         *,
         retry_after: float | None = None,
+        retry_after_ms: int | None = None,
         delay: float | None = None,
         body: Any = None,
     ) -> Reply:
-        """An HTTP error in OpenAI's error shape; ``retry_after`` sets ``Retry-After``."""
-        headers = {} if retry_after is None else {"Retry-After": f"{retry_after:g}"}
+        """An HTTP error in OpenAI's error shape; ``retry_after`` (seconds) sets
+        ``Retry-After``, ``retry_after_ms`` the ``retry-after-ms`` header.
+
+        The openai SDK retries after exactly that long when it is above 0 and at most two
+        minutes; ``0`` (or no header) means its own backoff of about 0.5 s and more, so
+        a fast test scripts a tiny positive delay such as ``retry_after=0.01``.
+        """
+        headers: dict[str, str] = {}
+        if retry_after is not None:
+            headers["Retry-After"] = f"{retry_after:g}"
+        if retry_after_ms is not None:
+            headers["retry-after-ms"] = str(retry_after_ms)
         if body is None:
             body = {"error": {"message": message, "type": "fake_error", "code": str(status)}}
         return cls(kind="error", status=status, body=body, headers=headers, delay=delay)
@@ -321,7 +332,7 @@ class FakeLLM:
         with self._lock:
             queue.extend(_as_reply(r) for r in replies)
 
-    def on(self, step: str, handler: Handler | Reply | dict[str, Any]) -> None:
+    def on(self, step: str, handler: Handler | Reply | dict[str, Any] | str) -> None:
         """Answer every request of ``step`` with ``handler(request)`` (or a fixed reply)."""
         self._handlers[step] = handler if callable(handler) else _as_reply(handler)
 

@@ -40,7 +40,7 @@ def fake() -> Any:
 def run(settings: Settings, stories: list[Story], *, db: bool = True) -> EditorResult:
     async def go() -> EditorResult:
         url = settings.database_url if db else None
-        async with LLMClient(settings.llm, db_url=url, run_id="t", backoff=0.01) as client:
+        async with LLMClient(settings.llm, db_url=url, run_id="t") as client:
             return await write_digest(DAY, stories, settings, client)
 
     return asyncio.run(go())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, Field, HttpUrl
+from pydantic import BaseModel, Field, HttpUrl, SecretStr
 from sqlalchemy import select
 
 from aidaily.config import LLMSettings, StepSettings
@@ -20,6 +20,7 @@ from aidaily.llm.client import (
     LLMCacheEntry,
     LLMCall,
     LLMClient,
+    LLMUsage,
     build_cache_key,
     estimate_tokens,
     prompt_hash,
@@ -44,7 +45,7 @@ class Plan(BaseModel):
     note: str | None = None
 
 
-VALID = {"ids": [1, 2], "title": "模型与算力：新一轮竞赛"}
+VALID: dict[str, Any] = {"ids": [1, 2], "title": "模型与算力：新一轮竞赛"}
 
 
 def settings_for(fake: FakeLLM, **overrides: Any) -> LLMSettings:
@@ -59,13 +60,13 @@ def run_client(
     action: Callable[[LLMClient], Any],
     *,
     db_url: str | None = None,
+    run_id: str = "run-1",
     **client_kw: Any,
 ) -> Any:
-    """Run ``await action(client)`` on a fresh client (tiny backoff) in a fresh loop."""
+    """Run ``await action(client)`` on a fresh client in a fresh loop."""
 
     async def main() -> Any:
-        client_kw.setdefault("backoff", 0.01)
-        async with LLMClient(settings, db_url=db_url, run_id="run-1", **client_kw) as client:
+        async with LLMClient(settings, db_url=db_url, run_id=run_id, **client_kw) as client:
             return await action(client)
 
     return asyncio.run(main())
@@ -76,8 +77,19 @@ def ask_plan(client: LLMClient, **kw: Any) -> Any:
 
 
 def outcomes(db_url: str) -> list[str]:
+    return [r.outcome for r in rows(db_url)]
+
+
+def rows(db_url: str) -> list[LLMCall]:
     with session_factory(db_url)() as session:
-        return list(session.scalars(select(LLMCall.outcome).order_by(LLMCall.id)))
+        return list(session.scalars(select(LLMCall).order_by(LLMCall.id)))
+
+
+def ticking_clock(step: float = 1.0) -> Callable[[], float]:
+    """A fake monotonic clock advancing ``step`` per reading: one attempt reads it
+    twice, so every logged latency is exactly ``step``."""
+    counter = itertools.count()
+    return lambda: next(counter) * step
 
 
 @pytest.fixture
@@ -200,31 +212,50 @@ def test_refusal_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
 
 
 # --------------------------------------------------------------------------- retries
+def test_the_sdk_retries_and_every_attempt_is_logged(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.error(429, "slow down", retry_after=0.01),
+                    Reply.error(502, "bad gateway", retry_after_ms=10), Reply.json(VALID))
+
+    result = run_client(settings_for(fake_llm), ask_plan, db_url=db_url, clock=ticking_clock(0.25))
+
+    assert result.ids == [1, 2] and fake_llm.calls == 3
+    logged = rows(db_url)
+    assert [r.outcome for r in logged] == ["retry:http-429", "retry:http-502", "ok"]
+    assert [r.error for r in logged] == ["HTTP 429: slow down", "HTTP 502: bad gateway", None]
+    assert [r.latency_s for r in logged] == [0.25, 0.25, 0.25]  # the injected clock
+    assert [r.tokens_in > 0 for r in logged] == [False, False, True]
+    # The SDK did the retrying (it numbers its attempts), with the same request.
+    assert [r.headers.get("x-stainless-retry-count") for r in fake_llm.requests] == ["0", "1", "2"]
+    assert fake_llm.requests[0].body == fake_llm.requests[2].body
+
+
 def test_429_honours_retry_after(fake_llm: FakeLLM, db_url: str) -> None:
-    fake_llm.script(Reply.error(429, "slow down", retry_after=0.3), Reply.json(VALID))
+    # 0.6 s is longer than the SDK's first backoff (at most 0.5 s): a gap that long
+    # between the two requests the server saw means the Retry-After was obeyed.
+    fake_llm.script(Reply.error(429, "slow down", retry_after=0.6), Reply.json(VALID))
 
-    started = time.monotonic()
-    # A 5 s backoff would show if Retry-After were ignored.
-    result = run_client(settings_for(fake_llm), ask_plan, db_url=db_url, backoff=5.0)
+    assert run_client(settings_for(fake_llm), ask_plan, db_url=db_url).ids == [1, 2]
 
-    assert result.ids == [1, 2]
-    # The lower bound is what matters (the wait was honoured); the upper one only says
-    # "not the 5 s backoff", with room for a loaded machine.
-    assert 0.3 <= time.monotonic() - started < 4.5
+    first, second = fake_llm.requests
+    assert second.time - first.time >= 0.6
     assert outcomes(db_url) == ["retry:http-429", "ok"]
 
 
 @pytest.mark.parametrize(
-    ("failure", "reason"),
-    [(Reply.error(500), "http-500"), (Reply.drop(), "connection"), (Reply.slow(6.0), "timeout")],
+    ("failure", "reason", "timeout"),
+    [
+        (Reply.error(500, retry_after=0.01), "http-500", 2.0),
+        (Reply.drop(), "connection", 2.0),
+        # 0.8 s: a normal answer comes well within it even on a loaded machine, while
+        # the slow reply (3 s) cannot.
+        (Reply.slow(3.0), "timeout", 0.8),
+    ],
 )
 def test_transient_failure_then_ok(
-    fake_llm: FakeLLM, db_url: str, failure: Reply, reason: str
+    fake_llm: FakeLLM, db_url: str, failure: Reply, reason: str, timeout: float
 ) -> None:
     fake_llm.script(failure, Reply.json(VALID))
-    # 2 s: long enough that a loaded machine does not turn a normal answer into a
-    # timeout, short beside the 6 s of the slow reply.
-    settings = settings_for(fake_llm, timeout=2.0)
+    settings = settings_for(fake_llm, timeout=timeout)
 
     assert run_client(settings, ask_plan, db_url=db_url).ids == [1, 2]
     assert fake_llm.calls == 2
@@ -232,28 +263,36 @@ def test_transient_failure_then_ok(
 
 
 def test_retries_are_bounded(fake_llm: FakeLLM, db_url: str) -> None:
-    fake_llm.script(*[Reply.error(503)] * 3)
+    fake_llm.script(*[Reply.error(503, retry_after=0.01)] * 3)
     settings = settings_for(fake_llm, max_retries=1)
 
     with pytest.raises(LLMError, match="failed after 2 attempts: HTTP 503"):
         run_client(settings, ask_plan, db_url=db_url)
 
-    assert fake_llm.calls == 2  # the SDK did not retry on its own
+    assert fake_llm.calls == 2 and fake_llm.pending == 1  # max_retries=1: two attempts
     assert outcomes(db_url) == ["retry:http-503", "error:http-503"]
 
 
-def test_client_errors_are_not_retried(fake_llm: FakeLLM) -> None:
+def test_client_errors_are_not_retried(fake_llm: FakeLLM, db_url: str) -> None:
     fake_llm.script(Reply.error(400, "bad request"))
-    with pytest.raises(LLMError, match="after 1 attempt: HTTP 400"):
-        run_client(settings_for(fake_llm), ask_plan)
-    assert fake_llm.calls == 1
+    with pytest.raises(LLMError, match="after 1 attempt: HTTP 400: bad request"):
+        run_client(settings_for(fake_llm), ask_plan, db_url=db_url)
+    assert fake_llm.calls == 1 and outcomes(db_url) == ["error:http-400"]
 
 
 def test_overlong_retry_after_fails_fast(fake_llm: FakeLLM) -> None:
+    # Beyond the SDK's two minutes: a quota exhausted rather than a burst limit.
     fake_llm.script(Reply.error(429, "quota", retry_after=3600))
     with pytest.raises(LLMError, match="HTTP 429"):
         run_client(settings_for(fake_llm), ask_plan)
     assert fake_llm.calls == 1
+
+
+def test_an_answer_the_sdk_cannot_read_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.responder = lambda request: Reply.error(200, body="not a completion")
+    with pytest.raises(LLMError, match="failed after 1 attempt"):
+        run_client(settings_for(fake_llm), lambda c: c.text("finalize", MESSAGES), db_url=db_url)
+    assert outcomes(db_url) == ["error:bad-response"]
 
 
 # --------------------------------------------------------------------------- cache
@@ -324,12 +363,68 @@ def test_usage_and_remaining_budget(fake_llm: FakeLLM, db_url: str) -> None:
     client = run_client(settings, one, db_url=db_url)
 
     usage = client.usage
-    assert (usage.calls, usage.cached, usage.errors) == (1, 1, 0)
+    assert (usage.sent, usage.cached, usage.failed) == (1, 1, 0)
     assert usage.tokens_in == fake_llm.requests[0].prompt_chars // 2
     assert usage.tokens_out > 0 and usage.cost_usd > 0
     assert client.remaining_budget == 10_000 - usage.tokens
     assert run_usage(db_url, "run-1") == usage
     assert estimate_tokens(MESSAGES) >= usage.tokens_in
+
+
+# --------------------------------------------------------------------------- accounting
+def test_a_cache_hit_is_logged_with_no_tokens_and_no_cost(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.json(VALID))
+    settings = settings_for(fake_llm)
+
+    run_client(settings, ask_plan, db_url=db_url)
+    run_client(settings, ask_plan, db_url=db_url)
+
+    first, second = rows(db_url)
+    assert (first.outcome, second.outcome) == ("ok", "cached")
+    assert first.tokens_in > 0 and first.cost_usd > 0
+    assert (second.tokens_in, second.tokens_out, second.cost_usd) == (0, 0, 0.0)
+    assert second.cache_key == first.cache_key and fake_llm.calls == 1
+
+
+def test_usage_per_run_counts_sent_and_cached_apart(fake_llm: FakeLLM, db_url: str) -> None:
+    fake_llm.script(Reply.error(503, retry_after=0.01), Reply.json(VALID), Reply.error(400))
+    settings = settings_for(fake_llm)
+
+    async def first_run(client: LLMClient) -> LLMClient:
+        await ask_plan(client)  # a retry, then the answer
+        with pytest.raises(LLMError):
+            await client.text("finalize", MESSAGES)  # a 400: failed, not retried
+        return client
+
+    async def second_run(client: LLMClient) -> LLMClient:
+        await ask_plan(client)  # from the cache
+        return client
+
+    one = run_client(settings, first_run, db_url=db_url)
+    two = run_client(settings, second_run, db_url=db_url, run_id="run-2")
+
+    used = run_usage(db_url, "run-1")
+    assert (used.sent, used.cached, used.failed, used.retries) == (3, 0, 1, 1)
+    assert used.tokens_in == fake_llm.requests[1].prompt_chars // 2 and used.cost_usd > 0
+    assert used == one.usage  # the client's own figures are the call log's
+    again = run_usage(db_url, "run-2")
+    assert again == two.usage == LLMUsage(cached=1)
+    assert again.to_dict() == {"sent": 0, "cached": 1, "failed": 0, "tokens_in": 0,
+                               "tokens_out": 0, "cost_usd": 0.0, "calls": 1}
+    assert run_usage(db_url, "no-such-run") == LLMUsage()
+
+
+def test_usage_without_a_database_counts_the_same(fake_llm: FakeLLM) -> None:
+    fake_llm.script(Reply.text("{bad"), Reply.json(VALID))
+
+    async def twice(client: LLMClient) -> LLMUsage:
+        await ask_plan(client)  # invalid, then repaired
+        await ask_plan(client)
+        return client.usage
+
+    usage = run_client(settings_for(fake_llm), twice)
+    assert (usage.sent, usage.cached, usage.repaired, usage.retries, usage.failed) == (2, 1, 1, 0, 0)
+    assert usage.calls == 3 and usage.tokens_in == sum(r.prompt_chars // 2 for r in fake_llm.requests)
 
 
 def test_parallel_calls_cannot_overspend_together(fake_llm: FakeLLM) -> None:
@@ -358,10 +453,8 @@ def test_concurrency_limit_is_honoured(fake_llm: FakeLLM) -> None:
         ]
         return await asyncio.gather(*calls)
 
-    started = time.monotonic()
     assert len(run_client(settings, six)) == 6
-    assert fake_llm.max_in_flight == 2
-    assert time.monotonic() - started >= 0.55  # three waves of 0.2 s
+    assert fake_llm.calls == 6 and fake_llm.max_in_flight == 2
 
 
 # --------------------------------------------------------------------------- secrets
@@ -406,7 +499,7 @@ def test_no_llm_configured_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(LLMError, match="no LLM configured"):
         LLMClient(LLMSettings())
     with pytest.raises(LLMError, match="disabled"):
-        LLMClient(LLMSettings(provider="none", api_key=KEY))
+        LLMClient(LLMSettings(provider="none", api_key=SecretStr(KEY)))
 
 
 def test_list_models_probe(fake_llm: FakeLLM) -> None:

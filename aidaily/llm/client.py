@@ -1,4 +1,4 @@
-"""The LLM client: structured output, retries, concurrency, budget, call log and cache.
+"""The LLM client: structured output, JSON-mode fallback, concurrency, budget, log, cache.
 
 One :class:`LLMClient` per run. It talks to any OpenAI-compatible endpoint through the
 official ``openai`` SDK (``AsyncOpenAI``, created lazily on the first request so that
@@ -13,52 +13,31 @@ What happens in one :meth:`LLMClient.structured` call
 ------------------------------------------------------
 1. Model, temperature and max_tokens come from the step's settings (``llm.plan`` /
    ``llm.write`` / ``llm.finalize``), falling back to ``llm.model`` / ``llm.temperature``.
-2. The cache key is computed (:func:`build_cache_key`: model, messages, params including
-   the schema and json mode; *not* the endpoint, so a re-run against another URL of the
-   same model still hits). A hit — in memory, then in the ``llm_cache`` table — returns
-   without any request and is logged as ``cached``.
-3. The token budget is checked (see below); then the request goes out under the shared
-   semaphore (``llm.concurrency``), with the per-call timeout ``llm.timeout``.
-4. Transient failures — 408/409/429/5xx, timeouts, connection errors — are retried here
-   and only here (the SDK's own retries are off: ``max_retries=0``), at most
-   ``llm.max_retries`` times, with exponential backoff and jitter, honouring
-   ``Retry-After`` / ``retry-after-ms``. Other HTTP errors (400, 401, 404…) fail at once.
+2. The cache key is computed (:mod:`aidaily.llm.cache`). A hit — in memory, then in the
+   ``llm_cache`` table — returns without any request and is logged as ``cached``.
+3. The token budget is checked (:mod:`aidaily.llm.budget`); then the request goes out.
+4. Transient failures — 408/409/429/5xx, timeouts, connection errors — are retried by
+   the openai SDK (``max_retries = llm.max_retries``; it honours ``Retry-After`` /
+   ``retry-after-ms`` up to two minutes and backs off exponentially otherwise). Every
+   attempt still gets its row in the call log, through the transport the SDK's HTTP
+   client is given (:mod:`aidaily.llm.transport`), which also enforces ``llm.timeout``
+   per attempt and ``llm.concurrency`` requests in flight. Other HTTP errors (400, 401,
+   404…) fail at once.
 5. The answer is parsed (a Markdown fence around the JSON is tolerated), validated by
    pydantic and by the caller's ``validate`` callback (raise ``ValueError`` to reject,
    e.g. unknown story ids). On failure the client sends ONE repair turn (the invalid
    output plus the error) and validates again; a second failure is an :class:`LLMError`.
    A refusal (``message.refusal``) is an :class:`LLMError` straight away.
 
-Every request is logged in ``llm_calls`` (one row per HTTP request, plus one per cache
-hit or budget refusal) with an ``outcome``:
-
-    ok            validated on the first answer
-    repaired      validated after the repair turn (on the repair request's row)
-    cached        served from the cache, no request
-    retry:<why>   a transient failure that is retried (why: timeout, connection,
-                  http-429, http-500, …) or ``retry:invalid`` (an answer that failed
-                  validation and is followed by the repair turn)
-    error:<why>   the call failed for good (error:invalid, error:refusal, error:http-400,
-                  error:budget, …)
-
-Token budget
-------------
-``llm.token_budget`` caps prompt + completion tokens of real requests per client (per
-run); ``<= 0`` means unlimited. Before each request the prompt is estimated at one token
-per two characters (:func:`estimate_tokens`: a compromise for mixed Chinese/English
-text — Chinese runs ~0.7–1.3 tokens/char depending on the tokenizer, English ~0.25 —
-chosen to need no tokenizer dependency) plus ``max_tokens`` if set. Requests in flight
-hold a reservation, so parallel calls cannot overspend together. When the next request
-would exceed the budget :class:`BudgetExceeded` is raised *before* sending; callers read
-:attr:`LLMClient.remaining_budget` / :func:`estimate_tokens` to degrade ahead of time
-(fewer stories, shorter inputs) and say so in the draft.
+The outcomes logged are listed in :mod:`aidaily.llm.calllog`; what a run used (requests
+sent, answers from cache, tokens and cost of the sent ones) in :mod:`aidaily.llm.usage`.
 
 Secrets
 -------
 The API key is only handed to the SDK. Headers are never stored; every error text that
-goes into a log record, the database or an exception is passed through :func:`redact`
-(the key itself, ``Bearer …`` and ``sk-…`` tokens), and SDK exceptions are not chained
-(``from None``) so a traceback cannot print their unredacted bodies.
+goes into a log record, the database or an exception is passed through :func:`redact`,
+and SDK exceptions are not chained (``from None``) so a traceback cannot print their
+unredacted bodies.
 
 Step routing
 ------------
@@ -90,31 +69,26 @@ server understands.
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import hashlib
-import json
-import logging
-import random
+import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 
 from pydantic import BaseModel, SecretStr
-from sqlalchemy import DateTime, Float, Integer, String, Text, func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Mapped, mapped_column
 
-from aidaily.llm import schema as llm_schema
 from aidaily.config import LLMSettings, StepSettings
-from aidaily.store.db import Base
 from aidaily.errors import BudgetExceeded, LLMError
+from aidaily.llm import schema as llm_schema
+from aidaily.llm.budget import TokenBudget, estimate_tokens
+from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
+from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
+from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
+from aidaily.llm.usage import LLMUsage, run_usage
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
-    from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
     "STEP_HEADER",
@@ -129,156 +103,15 @@ __all__ = [
     "run_usage",
 ]
 
-log = logging.getLogger(__name__)
-
 STEP_HEADER = "X-Aidaily-Step"
-CACHE_VERSION = 1  # bump when the meaning of a cached answer changes
 DUMMY_API_KEY = "not-needed"  # for local servers (Ollama, vLLM, llama.cpp)
-_RETRY_STATUSES = frozenset({408, 409, 429})
+OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default, for the proxy lookup
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 M = TypeVar("M", bound=BaseModel)
 Validator = Callable[[Any], None]
 
 
-# --------------------------------------------------------------------------- tables
-class LLMCall(Base):
-    """One request to the provider (or one cache hit / budget refusal)."""
-
-    __tablename__ = "llm_calls"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    step: Mapped[str] = mapped_column(String(32))
-    model: Mapped[str] = mapped_column(String(200))
-    prompt_hash: Mapped[str] = mapped_column(String(64), index=True)
-    cache_key: Mapped[str] = mapped_column(String(64))
-    tokens_in: Mapped[int] = mapped_column(Integer, default=0)
-    tokens_out: Mapped[int] = mapped_column(Integer, default=0)
-    latency_s: Mapped[float] = mapped_column(Float, default=0.0)
-    cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    outcome: Mapped[str] = mapped_column(String(64))
-    error: Mapped[str | None] = mapped_column(Text)  # redacted
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class LLMCacheEntry(Base):
-    """A validated answer, keyed by :func:`build_cache_key`."""
-
-    __tablename__ = "llm_cache"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    step: Mapped[str] = mapped_column(String(32))
-    model: Mapped[str] = mapped_column(String(200))
-    response: Mapped[str] = mapped_column(Text)  # JSON: the parsed answer, or {"text": …}
-    tokens_in: Mapped[int] = mapped_column(Integer, default=0)
-    tokens_out: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-# --------------------------------------------------------------------------- pure helpers
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON (sorted keys, no whitespace) for hashing."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def prompt_hash(messages: list[dict[str, Any]], params: dict[str, Any] | None = None) -> str:
-    """sha256 of the messages and request params (model excluded): identifies a prompt."""
-    payload = canonical_json({"messages": messages, "params": params or {}})
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def build_cache_key(model: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> str:
-    """sha256 of (cache version, model, messages, params) — the ``llm_cache`` key.
-
-    ``params`` must hold everything else that shapes the answer: temperature,
-    max_tokens, json mode, response_format / schema. The endpoint URL and the key are
-    deliberately not part of it.
-    """
-    payload = canonical_json(
-        {"v": CACHE_VERSION, "model": model, "messages": messages, "params": params}
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def estimate_tokens(messages: list[dict[str, Any]]) -> int:
-    """Rough prompt tokens: characters / 2 plus a few per message (see module docstring)."""
-    chars = sum(len(_message_text(m)) for m in messages)
-    return chars // 2 + 4 * len(messages)
-
-
-def _message_text(message: dict[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return str(content or "")
-
-
-_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',}]+")
-_SK_TOKEN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
-
-
-def redact(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
-    """``text`` with the given secrets, ``Bearer …`` credentials and ``sk-…`` keys masked."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    text = _BEARER.sub(r"\1***", text)
-    return _SK_TOKEN.sub("sk-***", text)
-
-
-# --------------------------------------------------------------------------- usage
-@dataclass
-class LLMUsage:
-    """What a client (a run) has used so far."""
-
-    calls: int = 0  # requests sent to the provider (every attempt, retries and repairs)
-    cached: int = 0  # answers served from the cache
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cost_usd: float = 0.0
-    errors: int = 0  # calls that ended in LLMError (including budget refusals)
-    over_budget: int = 0  # of which BudgetExceeded
-    repaired: int = 0
-    retries: int = 0
-
-    @property
-    def tokens(self) -> int:
-        return self.tokens_in + self.tokens_out
-
-
-def run_usage(db_url: str, run_id: str) -> LLMUsage:
-    """The usage of ``run_id`` as recorded in ``llm_calls`` (for review reports)."""
-    from aidaily.store.db import session_factory
-
-    with session_factory(db_url)() as session:
-        rows = session.execute(
-            select(LLMCall.outcome, func.count(), func.sum(LLMCall.tokens_in),
-                   func.sum(LLMCall.tokens_out), func.sum(LLMCall.cost_usd))
-            .where(LLMCall.run_id == run_id)
-            .group_by(LLMCall.outcome)
-        ).all()
-    usage = LLMUsage()
-    for outcome, count, tokens_in, tokens_out, cost in rows:
-        usage.tokens_in += tokens_in or 0
-        usage.tokens_out += tokens_out or 0
-        usage.cost_usd += cost or 0.0
-        if outcome == "cached":
-            usage.cached += count
-            continue
-        if outcome != "error:budget":
-            usage.calls += count
-        if outcome.startswith("retry:"):
-            usage.retries += count
-        elif outcome == "repaired":
-            usage.repaired += count
-        elif outcome.startswith("error:"):
-            usage.errors += count
-            usage.over_budget += count if outcome == "error:budget" else 0
-    return usage
-
-
-# --------------------------------------------------------------------------- internals
 @dataclass
 class _Call:
     """One logical call: what to send and how to identify it."""
@@ -306,14 +139,6 @@ class _Answer:
 
 
 @dataclass
-class _Failure:
-    reason: str  # timeout, connection, http-429, …
-    retryable: bool
-    message: str  # redacted
-    retry_after: float | None = None
-
-
-@dataclass
 class _Row:
     """Fields of one llm_calls row that vary per request."""
 
@@ -324,7 +149,31 @@ class _Row:
     error: str | None = None
 
 
-# --------------------------------------------------------------------------- the client
+class _Attempts:
+    """The attempts of one SDK call, as the transport reports them.
+
+    A failed attempt is logged as ``retry:<why>`` when the SDK starts the next one (so
+    the row is in the database while the SDK backs off); the last one is left to the
+    client, which knows whether the call ended in an answer or an error.
+    """
+
+    def __init__(self, client: LLMClient, call: _Call) -> None:
+        self.client = client
+        self.call = call
+        self.count = 0
+        self.last: Attempt | None = None
+
+    def started(self) -> None:
+        if self.last is not None and self.last.failed:
+            self.client._log(self.call, _Row(f"retry:{self.last.reason}",
+                                             latency=self.last.latency, error=self.last.error))
+        self.count += 1
+        self.last = None
+
+    def finished(self, attempt: Attempt) -> None:
+        self.last = attempt
+
+
 class LLMClient:
     """Async client for one run; see the module docstring for the whole contract.
 
@@ -332,12 +181,12 @@ class LLMClient:
         settings: the ``llm`` section of the configuration.
         db_url: SQLAlchemy URL for ``llm_calls`` / ``llm_cache``; None keeps the cache
             in memory and logs nothing to a database.
-        run_id: stored with every ``llm_calls`` row.
-        backoff: first retry delay in seconds (doubles per attempt, with jitter).
-        max_backoff: cap of one retry delay.
-        max_retry_after: a ``Retry-After`` longer than this fails at once instead of
-            stalling the run (quota exhausted rather than a burst limit).
+        run_id: stored with every ``llm_calls`` row (read back by :func:`run_usage`).
         strict: ask for strict json_schema output when the schema allows it.
+        refresh: ask the model again (a deliberate rewrite) but still store the new
+            answers, so the next unchanged run is served from the cache again.
+        clock: monotonic seconds for latencies (tests pass a fake). The client itself
+            never waits: every wait is the SDK's retry backoff.
 
     Raises:
         LLMError: no LLM is configured (provider "none", or neither key nor base_url).
@@ -349,11 +198,9 @@ class LLMClient:
         *,
         db_url: str | None = None,
         run_id: str | None = None,
-        backoff: float = 1.0,
-        max_backoff: float = 30.0,
-        max_retry_after: float = 90.0,
         strict: bool = True,
         refresh: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if settings.provider == "none":
             raise LLMError("the LLM is disabled (llm.provider = none / AIDAILY_LLM=none)")
@@ -364,40 +211,38 @@ class LLMClient:
             )
         self.settings = settings
         self.run_id = run_id
-        # ``refresh``: ask the model again (a deliberate rewrite) but still store the
-        # new answers, so the next unchanged run is served from the cache again.
-        self.refresh = refresh
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.max_retry_after = max_retry_after
         self.strict = strict
+        self.clock = clock
         self._api_key = settings.api_key or SecretStr(DUMMY_API_KEY)
         self._openai: AsyncOpenAI | None = None
-        self._sessions: sessionmaker[Session] | None = None
+        sessions = None
         if db_url:
             from aidaily.store.db import session_factory
 
-            self._sessions = session_factory(db_url)
+            sessions = session_factory(db_url)
+        self._calllog = CallLog(sessions, run_id, (self._api_key.get_secret_value(),))
+        self._cache = AnswerCache(sessions, refresh=refresh)
+        self._budget = TokenBudget(settings.token_budget)
         # Python ≥ 3.10 semaphores bind to a loop only when first contended, so the
         # client may be built outside the loop that uses it.
         self._semaphore = asyncio.Semaphore(max(1, settings.concurrency))
-        self._memory_cache: dict[str, dict[str, Any]] = {}
         self._usage = LLMUsage()
-        self._reserved = 0  # estimated tokens of requests in flight
 
     # public ---------------------------------------------------------------------------
     @property
+    def refresh(self) -> bool:
+        return self._cache.refresh
+
+    @property
     def usage(self) -> LLMUsage:
-        """A snapshot of this client's usage."""
+        """A snapshot of this client's usage (the same sums as :func:`run_usage`)."""
         return replace(self._usage)
 
     @property
     def remaining_budget(self) -> int | None:
         """Tokens left in the run's budget (None: unlimited)."""
-        budget = self.settings.token_budget
-        if budget <= 0:
-            return None
-        return max(0, budget - self._usage.tokens - self._reserved)
+        self._budget.limit = self.settings.token_budget
+        return self._budget.remaining(self._usage.tokens)
 
     def step_settings(self, step: str) -> tuple[str, float, int | None]:
         """(model, temperature, max_tokens) for ``step``, with the global fallbacks."""
@@ -424,17 +269,17 @@ class LLMClient:
         Raises:
             BudgetExceeded: the request would exceed the token budget.
             LLMError: refusal, still invalid after the repair turn, or the provider
-                failed for good (after retries).
+                failed for good (after the SDK's retries).
         """
         call = self._prepare(step, messages, max_tokens, schema)
-        cached = self._cache_get(call.key)
+        cached = self._cache.get(call.key)
         if cached is not None:
             try:
                 result = _validated(cached, schema, validate)
             except ValueError:
                 pass  # the validator is stricter than when this was cached: ask again
             else:
-                self._record_cached(call)
+                self._log(call, _Row("cached"))
                 return result
         answer = await self._send(call)
         try:
@@ -443,7 +288,8 @@ class LLMClient:
         except ValueError as exc:
             data, result, answer = await self._repair(call, answer, exc, schema, validate)
             outcome = "repaired"
-        self._log(call, _Row(outcome, answer.tokens_in, answer.tokens_out, answer.latency), cache=data)
+        self._log(call, _Row(outcome, answer.tokens_in, answer.tokens_out, answer.latency),
+                  cache=data)
         return result
 
     async def text(
@@ -451,9 +297,9 @@ class LLMClient:
     ) -> str:
         """Ask for plain text (no schema, no repair); cached and logged like ``structured``."""
         call = self._prepare(step, messages, max_tokens, None)
-        cached = self._cache_get(call.key)
-        if cached is not None and isinstance(cached.get("text"), str):
-            self._record_cached(call)
+        cached = self._cache.get(call.key)
+        if isinstance(cached, dict) and isinstance(cached.get("text"), str):
+            self._log(call, _Row("cached"))
             return cached["text"]
         answer = await self._send(call)
         if not (answer.content or "").strip():
@@ -463,7 +309,8 @@ class LLMClient:
         return answer.content or ""
 
     async def list_models(self) -> list[str]:
-        """The endpoint's model ids (``GET /models``): a cheap reachability probe.
+        """The endpoint's model ids (``GET /models``): a cheap reachability probe, not
+        retried (an unreachable endpoint should be reported at once).
 
         Raises:
             LLMError: the endpoint cannot be reached or refuses the key.
@@ -471,16 +318,14 @@ class LLMClient:
         from openai import APIError
 
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                page = await self._client().models.list()
-        except (APIError, TimeoutError) as exc:
-            failure = self._classify(exc)
-            raise LLMError(f"LLM endpoint unreachable: {failure.message}") from None
+            page = await self._client().with_options(max_retries=0).models.list()
+        except APIError as exc:
+            raise LLMError(f"LLM endpoint unreachable: {self._describe(exc)}") from None
         return [m.id for m in page.data]
 
     async def aclose(self) -> None:
         if self._openai is not None:
-            await self._openai.close()
+            await self._openai.close()  # closes the HTTP client and our transport
             self._openai = None
 
     async def __aenter__(self) -> Self:
@@ -549,129 +394,96 @@ class LLMClient:
         self._log(call, _Row("retry:invalid", answer.tokens_in, answer.tokens_out,
                              answer.latency, error=problem))
         repair_turn = llm_schema.repair_messages(call.messages, answer.content, problem)
-        repair = call.with_messages(repair_turn)
-        second = await self._send(repair)
+        second = await self._send(call.with_messages(repair_turn))
         try:
             data, result = self._check(second, schema, validate)
         except ValueError as exc:
             self._fail(call, second, "invalid",
                        f"{call.step}: the model's answer was still invalid after one repair "
                        f"attempt: {llm_schema.describe_error(exc)}")
-        self._usage.repaired += 1
         return data, result, second
 
     def _fail(self, call: _Call, answer: _Answer | None, reason: str, message: str) -> NoReturn:
         """Log ``error:<reason>`` for ``answer`` and raise LLMError(message)."""
-        message = self._redact(message)
+        message = self._calllog.redact(message)
         row = _Row(f"error:{reason}", error=message)
         if answer is not None:
             row = replace(row, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
                           latency=answer.latency)
-        self._usage.errors += 1
         self._log(call, row)
         raise LLMError(message) from None
 
-    # sending with retries -------------------------------------------------------------
+    # sending --------------------------------------------------------------------------
     async def _send(self, call: _Call) -> _Answer:
-        """One answer from the provider, retrying transient failures; a refusal fails."""
-        answer = await self._send_with_retries(call)
+        """One answer from the provider (the SDK retrying transient failures); the
+        budget is held while it is out; a refusal fails."""
+        from openai import APIError
+        from openai.types.chat import ChatCompletion
+
+        need = estimate_tokens(call.messages) + (call.max_tokens or 0)
+        self._budget.limit = self.settings.token_budget
+        try:
+            self._budget.reserve(call.step, need, self._usage.tokens)
+        except BudgetExceeded as exc:
+            self._log(call, _Row("error:budget", error=str(exc)))
+            raise
+        attempts = _Attempts(self, call)
+        token = CURRENT_LISTENER.set(attempts)
+        try:
+            completion = await self._client().chat.completions.create(
+                model=call.model,
+                messages=call.messages,  # type: ignore[arg-type]
+                extra_headers={STEP_HEADER: call.step},
+                timeout=self.settings.timeout,
+                **call.params,
+            )
+        except APIError as exc:
+            self._fail_transport(call, attempts, self._describe(exc))
+        finally:
+            CURRENT_LISTENER.reset(token)
+            self._budget.release(need)
+        if not isinstance(completion, ChatCompletion):  # the SDK only parses, loosely
+            self._fail_transport(call, attempts, "the answer is not a chat completion: "
+                                 f"{str(completion)[:200]}")
+        latency = attempts.last.latency if attempts.last is not None else 0.0
+        answer = self._answer(call, completion, latency)
         if answer.refusal:
             self._fail(call, answer, "refusal", f"{call.step}: the model refused: {answer.refusal}")
         return answer
 
-    async def _send_with_retries(self, call: _Call) -> _Answer:
-        from openai import APIError
+    def _fail_transport(self, call: _Call, attempts: _Attempts, problem: str) -> NoReturn:
+        """No usable answer: log the last attempt as ``error:<why>`` and raise LLMError.
 
-        attempts = max(0, self.settings.max_retries) + 1
-        for attempt in range(attempts):
-            reserved = self._reserve(call)
-            started = time.monotonic()
-            try:
-                async with self._semaphore:
-                    started = time.monotonic()  # latency excludes waiting for a slot
-                    async with asyncio.timeout(self.settings.timeout):
-                        completion = await self._create(call)
-            except (APIError, TimeoutError) as exc:
-                latency = time.monotonic() - started
-                failure = self._classify(exc)
-                self._usage.calls += 1
-                last = attempt == attempts - 1 or not failure.retryable
-                if failure.retry_after is not None and failure.retry_after > self.max_retry_after:
-                    last = True
-                if last:
-                    self._fail_transport(call, failure, attempt + 1, latency)
-                self._usage.retries += 1
-                self._log(call, _Row(f"retry:{failure.reason}", latency=latency,
-                                     error=failure.message))
-                await asyncio.sleep(self._retry_delay(attempt, failure.retry_after))
-            else:
-                return self._account(call, completion, time.monotonic() - started)
-            finally:
-                self._reserved -= reserved
-        raise AssertionError("unreachable")  # the loop returns or raises
-
-    async def _create(self, call: _Call) -> Any:
-        return await self._client().chat.completions.create(
-            model=call.model,
-            messages=call.messages,  # type: ignore[arg-type]
-            extra_headers={STEP_HEADER: call.step},
-            timeout=self.settings.timeout,
-            **call.params,
+        ``problem`` describes the failure when the last attempt was answered (the
+        answer could not be read) or never made; otherwise the attempt says it.
+        """
+        last = attempts.last
+        if last is not None and last.failed:
+            reason, text, latency = last.reason, last.error or last.reason, last.latency
+        else:
+            reason, text = "bad-response", problem
+            latency = last.latency if last is not None else 0.0
+        n = max(1, attempts.count)
+        message = self._calllog.redact(
+            f"{call.step}: LLM request to model {call.model} failed after {n} "
+            f"attempt{'s' if n > 1 else ''}: {text}"
         )
-
-    def _fail_transport(
-        self, call: _Call, failure: _Failure, attempts: int, latency: float
-    ) -> NoReturn:
-        tries = f"after {attempts} attempt{'s' if attempts > 1 else ''}"
-        self._usage.errors += 1
-        message = (
-            f"{call.step}: LLM request to model {call.model} failed {tries}: {failure.message}"
-        )
-        self._log(call, _Row(f"error:{failure.reason}", latency=latency, error=message))
+        self._log(call, _Row(f"error:{reason}", latency=latency, error=message))
         raise LLMError(message) from None
 
-    def _retry_delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return max(0.0, retry_after)  # the server knows best; at least that long
-        # Exponential backoff with "equal jitter": half fixed, half random, so that many
-        # parallel calls failing together do not come back together.
-        delay = min(self.max_backoff, self.backoff * 2**attempt)
-        return delay / 2 + random.uniform(0, delay / 2)
-
-    def _classify(self, exc: BaseException) -> _Failure:
+    def _describe(self, exc: BaseException) -> str:
+        """A redacted one-line account of an SDK exception."""
         from openai import APIConnectionError, APIStatusError, APITimeoutError
 
-        if isinstance(exc, (APITimeoutError, TimeoutError)):
-            return _Failure("timeout", True, f"timed out after {self.settings.timeout:g}s")
+        if isinstance(exc, APITimeoutError):
+            return f"timed out after {self.settings.timeout:g}s"
         if isinstance(exc, APIConnectionError):
-            return _Failure("connection", True, self._redact(f"connection error: {exc}"))
+            return self._calllog.redact(f"connection error: {exc}")
         if isinstance(exc, APIStatusError):
-            status = exc.status_code
-            retryable = status in _RETRY_STATUSES or status >= 500
-            return _Failure(f"http-{status}", retryable,
-                            self._redact(f"HTTP {status}: {exc.message}"),
-                            _retry_after(exc.response.headers) if retryable else None)
-        return _Failure("bad-response", False, self._redact(f"{type(exc).__name__}: {exc}"))
+            return self._calllog.redact(f"HTTP {exc.status_code}: {exc.message}")
+        return self._calllog.redact(f"{type(exc).__name__}: {exc}")
 
-    # budget and accounting ------------------------------------------------------------
-    def _reserve(self, call: _Call) -> int:
-        """Reserve the call's estimated tokens or raise BudgetExceeded (logged)."""
-        need = estimate_tokens(call.messages) + (call.max_tokens or 0)
-        budget = self.settings.token_budget
-        used = self._usage.tokens
-        if budget > 0 and used + self._reserved + need > budget:
-            message = (
-                f"{call.step}: token budget {budget} would be exceeded: {used} used, "
-                f"{self._reserved} reserved by calls in flight, this call needs ~{need}"
-            )
-            self._usage.errors += 1
-            self._usage.over_budget += 1
-            self._log(call, _Row("error:budget", error=message))
-            raise BudgetExceeded(message)
-        self._reserved += need
-        return need
-
-    def _account(self, call: _Call, completion: Any, latency: float) -> _Answer:
+    def _answer(self, call: _Call, completion: Any, latency: float) -> _Answer:
         choice = completion.choices[0] if completion.choices else None
         message = choice.message if choice is not None else None
         content = getattr(message, "content", None)
@@ -680,10 +492,6 @@ class LLMClient:
             tokens_in, tokens_out = usage.prompt_tokens or 0, usage.completion_tokens or 0
         else:  # some local servers omit usage: estimate rather than count nothing
             tokens_in, tokens_out = estimate_tokens(call.messages), len(content or "") // 2
-        self._usage.calls += 1
-        self._usage.tokens_in += tokens_in
-        self._usage.tokens_out += tokens_out
-        self._usage.cost_usd += self._cost(tokens_in, tokens_out)
         return _Answer(
             content=content,
             refusal=getattr(message, "refusal", None),
@@ -697,99 +505,50 @@ class LLMClient:
         s = self.settings
         return (tokens_in * s.price_in_per_mtok + tokens_out * s.price_out_per_mtok) / 1e6
 
-    def _record_cached(self, call: _Call) -> None:
-        self._usage.cached += 1
-        self._log(call, _Row("cached"))
-
     # the SDK client -------------------------------------------------------------------
     def _client(self) -> AsyncOpenAI:
         if self._openai is None:
+            import httpx2
             from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
             from aidaily.ingest.fetch import tls_context
 
+            url = self.settings.base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_URL
+            limit = max(1, self.settings.concurrency)
+            inner = httpx2.AsyncHTTPTransport(
+                # the process's one TLS context: building another costs the first call ~0.1 s
+                verify=tls_context(),
+                proxy=env_proxy(url),
+                limits=httpx2.Limits(max_connections=limit * 2, max_keepalive_connections=limit),
+            )
+            transport = AttemptTransport(inner, semaphore=self._semaphore,
+                                         deadline=self.settings.timeout, clock=self.clock)
             self._openai = AsyncOpenAI(
                 api_key=self._api_key.get_secret_value(),
                 base_url=self.settings.base_url,
                 timeout=self.settings.timeout,
-                max_retries=0,  # retries live in _send_with_retries, nowhere else
-                # the process's one TLS context: building another costs the first call ~0.1 s
-                http_client=DefaultAsyncHttpxClient(verify=tls_context()),
+                max_retries=max(0, self.settings.max_retries),
+                http_client=DefaultAsyncHttpxClient(transport=transport),
             )
         return self._openai
 
-    def _redact(self, text: str) -> str:
-        return redact(text, (self._api_key.get_secret_value(),))
-
-    # database: log and cache ----------------------------------------------------------
+    # the call log ---------------------------------------------------------------------
     def _log(self, call: _Call, row: _Row, *, cache: Any = None) -> None:
-        """Log the call (a line and an ``llm_calls`` row); with ``cache``, also cache
-        that answer, in the same transaction (one commit per answer, not two)."""
-        error = self._redact(row.error) if row.error else None
-        log.log(
-            logging.WARNING if row.outcome.startswith(("error", "retry")) else logging.DEBUG,
-            "llm %s %s %s in=%d out=%d %.2fs%s", call.step, call.model, row.outcome,
-            row.tokens_in, row.tokens_out, row.latency, f": {error}" if error else "",
+        """Count the row in :attr:`usage` and log it; with ``cache``, also cache that
+        answer in the same transaction."""
+        cost = 0.0 if row.outcome == "cached" else self._cost(row.tokens_in, row.tokens_out)
+        self._usage.count(row.outcome, row.tokens_in, row.tokens_out, cost)
+        entry = None
+        if cache is not None:
+            entry = self._cache.entry(call.key, call.step, call.model, cache)
+        self._calllog.write(
+            CallRecord(
+                step=call.step, model=call.model, prompt_hash=call.phash, cache_key=call.key,
+                outcome=row.outcome, tokens_in=row.tokens_in, tokens_out=row.tokens_out,
+                latency=row.latency, cost_usd=cost, error=row.error,
+            ),
+            also=entry,
         )
-        entry = self._cache_entry(call, cache) if cache is not None else None
-        if self._sessions is None:
-            return
-        record = LLMCall(
-            run_id=self.run_id, step=call.step, model=call.model, prompt_hash=call.phash,
-            cache_key=call.key, tokens_in=row.tokens_in, tokens_out=row.tokens_out,
-            latency_s=round(row.latency, 4), cost_usd=self._cost(row.tokens_in, row.tokens_out),
-            outcome=row.outcome[:64], error=error, created_at=datetime.now(UTC),
-        )
-
-        def write(session: Session) -> None:
-            session.add(record)
-            if entry is not None:
-                # merge: two identical calls in parallel (or two processes) both store it.
-                session.merge(entry)
-
-        self._write(write)
-
-    def _cache_get(self, key: str) -> dict[str, Any] | None:
-        if self.refresh:
-            return None
-        hit = self._memory_cache.get(key)
-        if hit is not None or self._sessions is None:
-            return hit
-        try:
-            with self._sessions() as session:
-                entry = session.get(LLMCacheEntry, key)
-                stored = entry.response if entry is not None else None
-        except SQLAlchemyError as exc:
-            log.warning("llm cache read failed: %s", exc)
-            return None
-        if stored is None:
-            return None
-        data = json.loads(stored)
-        self._memory_cache[key] = data
-        return data
-
-    def _cache_entry(self, call: _Call, data: Any) -> LLMCacheEntry:
-        """Remember ``data`` as the answer to ``call`` (in memory now; the row to store)."""
-        self._memory_cache[call.key] = data
-        return LLMCacheEntry(
-            key=call.key, step=call.step, model=call.model,
-            response=json.dumps(data, ensure_ascii=False),
-            created_at=datetime.now(UTC),
-        )
-
-    def _write(self, action: Callable[[Session], object]) -> None:
-        """One short transaction (committed at once: a SIGKILL loses at most this row).
-
-        A failing database must not fail the LLM call that already succeeded (and was
-        paid for): it is logged and the run goes on.
-        """
-        assert self._sessions is not None
-        try:
-            with self._sessions() as session:
-                action(session)
-                session.commit()
-        except SQLAlchemyError as exc:
-            log.warning("llm log/cache write failed: %s", self._redact(str(exc))[:300])
 
 
 def _validated(data: Any, schema: type[M], validate: Validator | None) -> M:
@@ -797,25 +556,3 @@ def _validated(data: Any, schema: type[M], validate: Validator | None) -> M:
     if validate is not None:
         validate(result)
     return result
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date)."""
-    raw_ms = headers.get("retry-after-ms")
-    if raw_ms:
-        try:
-            return float(raw_ms) / 1000
-        except ValueError:
-            pass
-    raw = headers.get("retry-after")
-    if not raw:
-        return None
-    try:
-        return float(raw)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
