@@ -16,6 +16,7 @@ from aidaily.format.lint import has_errors, lint_text
 from aidaily.llm.client import LLMClient
 from aidaily.models import Story
 from aidaily.format.parse import parse
+from aidaily.checks.grounding import ItemSources
 from tests.fakellm import FakeLLM, FakeRequest, Reply
 from tests.factories import ARTICLE_RE, DAY, fake_editor, first_user, make_stories, plan_for
 
@@ -75,12 +76,12 @@ def test_plan_write_finalize_gives_the_planned_draft(fake: FakeLLM, home: Path) 
     assert [type(e).__name__ for e in digest.sections[0].entries] == ["Item", "Insight", "Item"]
     assert digest.front_matter.get("title") == "GW 级超算与百万行浏览器：AI 边际成本归零日"
     assert result.mode == "llm" and not result.dropped
-    assert result.checks and all(c["ok"] for c in result.checks), result.failed_checks
+    assert result.checks and all(c.ok for c in result.checks), result.failed_checks
     steps = [r.step for r in fake.requests]
     assert steps[0] == "plan" and steps[-1] == "finalize"
     # 4 story calls + 2 facts + 1 shared commentary + 3 briefs between plan and finalize
     assert steps.count("write") == 10
-    assert result.usage["calls"] == 12 and result.usage["tokens_in"] > 0
+    assert result.usage is not None and result.usage.sent == 12 and result.usage.tokens_in > 0
     assert "sk-test-secret" not in result.text
 
 
@@ -89,21 +90,21 @@ def test_facts_checked_as_they_arrive_are_the_checks_made_at_the_end(fake: FakeL
 
     stories = make_stories()
     result = run(small_settings(home, fake.base_url), stories)
-    early = [dict(c) for c in result.checks]
-    check(result, {s.id: s for s in stories})  # every bullet checked again, nothing reused
+    early = list(result.checks)
+    check(result, ItemSources.from_stories(stories))  # every bullet checked again, nothing reused
     assert early and result.checks == early
 
 
 def test_facts_are_checked_while_other_calls_are_out(fake: FakeLLM, home: Path, monkeypatch) -> None:
-    from aidaily.editor import draft as editor
+    from aidaily.checks import grounding
     phase, made = ["write"], {"write": 0, "check": 0}
-    real = editor._check_bullet
+    real = grounding.check_bullet
 
-    def counted(text: str, source: str) -> dict[str, Any]:
+    def counted(text: str, source: str) -> grounding.BulletCheck:
         made[phase[0]] += 1
         return real(text, source)
 
-    monkeypatch.setattr(editor, "_check_bullet", counted)
+    monkeypatch.setattr(grounding, "check_bullet", counted)
     settings = small_settings(home, fake.base_url)
 
     async def go() -> EditorResult:
@@ -128,7 +129,7 @@ def test_transient_errors_invalid_json_and_unknown_ids_are_survived(fake: FakeLL
     plan_requests = fake.calls_for("plan")
     assert len(plan_requests) == 4  # 429, 500, the invalid plan, its repair
     assert plan_requests[-1].is_repair and "s99-invented" in plan_requests[-1].user
-    assert result.usage["retries"] >= 2 and result.usage["repaired"] >= 2
+    assert result.usage is not None and result.usage.retries >= 2 and result.usage.repaired >= 2
     assert not result.dropped and fake.pending == 0
 
 
@@ -205,7 +206,7 @@ def test_budget_too_small_degrades_and_says_so(fake: FakeLLM, home: Path) -> Non
     result = run(settings, stories)
     assert result.degraded
     assert any("token budget" in n for n in result.notices)
-    assert result.usage["tokens_in"] + result.usage["tokens_out"] <= 9000
+    assert result.usage is not None and result.usage.tokens_in + result.usage.tokens_out <= 9000
     assert not has_errors(lint_text(result.text, f"{DAY}.md"))
 
 
@@ -223,7 +224,8 @@ def test_without_a_model_the_draft_is_extractive(home: Path) -> None:
     stories = make_stories()
     result = asyncio.run(write_digest(DAY, stories, settings, None))
     assert result.mode == "extractive" and result.digest.is_draft
-    assert result.usage == {} and not result.checks
+    assert result.usage is None  # no model: nothing sent
+    assert result.checks and all(c.ok for c in result.checks), result.failed_checks  # lead sentences
     assert not has_errors(lint_text(result.text, f"{DAY}.md"))
 
 
@@ -232,8 +234,8 @@ def test_unfetched_links_are_reported(home: Path) -> None:
 
     stories = make_stories()
     result = asyncio.run(write_digest(DAY, stories, small_settings(home), None))
-    check(result, {s.id: s for s in stories[1:]})
-    assert [link["url"] for link in result.links] == [stories[0].url]
+    check(result, ItemSources.from_stories(stories[1:]))
+    assert result.links == [stories[0].url]
     assert result.has_failures
 
 
