@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from aidaily.errors import StoreError
 from aidaily.models import Article
 from aidaily.store.db import session_factory
+from aidaily.store.migrate import safe_url
 from aidaily.store.tables import (  # noqa: F401 - the row classes stay importable from here
     ArticleRow,
     FetchAttemptRow,
@@ -100,7 +101,7 @@ class Store:
         try:
             self._sessions: sessionmaker[Session] = session_factory(url)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database {_safe_url(url)}: {exc}") from exc
+            raise StoreError(f"cannot open the database {safe_url(url)}: {exc}") from exc
 
     @classmethod
     def from_settings(cls, settings: Any) -> Store:
@@ -418,13 +419,3 @@ def _to_article(row: ArticleRow) -> Article:
         images=list(row.images or []), tags=list(row.tags or []), links=list(row.links or []),
         section=row.section or "", ai_relevant=row.ai_relevant,
     )
-
-
-def _safe_url(url: str) -> str:
-    """The database URL without its password, for messages."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a message helper must not fail
-        return "<database>"
