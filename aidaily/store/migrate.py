@@ -131,20 +131,43 @@ def upgrade(engine: Engine) -> UpgradeResult:
     Raises:
         StoreError: the database is newer than this code, or the upgrade failed.
     """
-    url = engine.url.render_as_string(hide_password=False)
-    database = safe_url(url)
+    database = safe_url(engine.url.render_as_string(hide_password=False))
     try:
-        with _migration_lock(engine), engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # Released when this transaction ends; PostgreSQL's DDL is transactional,
-                # so a second process waits here and then finds the database at head.
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+        with _migration_lock(engine), _transaction(engine) as connection:
             return _upgrade_locked(connection, database)
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 - Alembic's and the driver's errors alike
         raise StoreError(f"cannot bring the database {database} to schema revision {HEAD}: "
                          f"{type(exc).__name__}: {exc}; {UPGRADE_HINT} to retry") from exc
+
+
+@contextmanager
+def _transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction around the whole upgrade, DDL included: a failed revision leaves
+    the database as it was (no half-copied table, no stamp).
+
+    PostgreSQL's DDL is transactional as it is; a transaction-scoped advisory lock makes
+    a second process wait, then find the database at head. SQLite's driver would commit
+    DDL outside the transaction it opens (it begins one only before DML), so the
+    connection is put in autocommit and the transaction is ours: ``BEGIN IMMEDIATE``
+    (which also takes the write lock first) to ``COMMIT``.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+            yield connection
+        return
+    with engine.connect() as plain:
+        connection = plain.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.exec_driver_sql("ROLLBACK")
+            raise
+        connection.exec_driver_sql("COMMIT")
 
 
 def _upgrade_locked(connection: Connection, database: str) -> UpgradeResult:
