@@ -241,7 +241,8 @@ def test_the_check_reads_through_the_store_and_notes_its_run_there(day) -> None:
     assert row is not None and row["status"] == uptodate.UNCHANGED and row["stats"]["note"] == "上游未变"
     assert row["stats"]["up_to_date_with"] == run_id and row["started"] <= row["finished"]
     # an unchanged run is never the baseline of the next check
-    assert store.last_run(DAY_DATE, "run", skip=("running", uptodate.UNCHANGED))["id"] == run_id
+    baseline = store.last_run(DAY_DATE, "run", skip=("running", uptodate.UNCHANGED))
+    assert baseline is not None and baseline["id"] == run_id
     article = store.articles_for(DAY_DATE)[-1]
     article.title += "！"
     store.upsert_articles([article])

@@ -178,6 +178,8 @@ def _upgrade_locked(connection: Connection, database: str) -> UpgradeResult:
     config = alembic_config(connection)
     scripts = ScriptDirectory.from_config(config)
     head = scripts.get_current_head()
+    if head is None:
+        raise StoreError(f"no migrations in {MIGRATIONS_DIR}: the installation is incomplete")
     before = recorded_revision(connection)
     if before is not None:
         try:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aidaily.errors import StoreError
-from aidaily.models import Article
+from aidaily.models import Article, Story
 from aidaily.store.db import session_factory
 from aidaily.store.migrate import safe_url
 from aidaily.store.tables import (  # noqa: F401 - the row classes stay importable from here
@@ -211,13 +211,13 @@ class Store:
         with self._session() as session:
             return [(url, digest) for url, digest in session.execute(stmt).all()]
 
-    def set_story_ids(self, groups: Mapping[str, str] | Iterable[Any]) -> int:
+    def set_story_ids(self, groups: Mapping[str, str] | Iterable[Story]) -> int:
         """Set ``story_id``: from ``{url: story_id}`` or from ``Story`` values. Returns rows changed."""
-        mapping: dict[str, str] = (
-            dict(groups)
-            if isinstance(groups, Mapping)
-            else {a.url: story.id for story in groups for a in story.articles}
-        )
+        mapping: dict[str, str] = {}
+        if isinstance(groups, Mapping):
+            mapping.update(groups)
+        else:
+            mapping.update((a.url, story.id) for story in groups for a in story.articles)
         changed = 0
         with self._session() as session:
             for row in session.scalars(select(ArticleRow).where(ArticleRow.url.in_(list(mapping)))):
