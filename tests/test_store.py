@@ -193,25 +193,33 @@ def test_a_lost_insert_race_is_retried_as_an_update(store: Store, monkeypatch: p
     assert len(store.known_urls()) == 1
 
 
-def test_tables_another_process_created_meanwhile_are_taken_as_they_are(tmp_path: Path, monkeypatch) -> None:
-    """Two runs starting in a fresh home both find the tables missing; the loser of the
-    race gets 'already exists' and must go on with the winner's tables."""
-    import sqlite3
+OPENER = """
+import sys
+from aidaily.store.store import Store
+sys.stdin.readline()  # every process is started and has imported SQLAlchemy: go at once
+Store(sys.argv[1]).update_source(sys.argv[2], ok=True, items=1)
+"""
 
-    from sqlalchemy.exc import OperationalError
 
-    from aidaily.store import db
-    real = db.Base.metadata.create_all
-    calls: list[int] = []
+def test_processes_opening_a_fresh_database_at_once_all_get_it_at_head(tmp_path: Path) -> None:
+    """Several runs starting in a new home at once (several dates) all find the database
+    missing: one makes it (under the migration lock), the others wait and take it as it is."""
+    import os
+    import subprocess
+    import sys
 
-    def racing(engine, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        if len(calls) == 1:
-            real(engine)  # the other process, just before us
-            raise OperationalError("CREATE TABLE sources", {}, sqlite3.OperationalError("table sources already exists"))
-        return real(engine, **kwargs)
+    from aidaily.store.migrate import HEAD
 
-    monkeypatch.setattr(db.Base.metadata, "create_all", racing)
-    store = Store(f"sqlite:///{tmp_path / 'race.db'}")
-    store.upsert_articles([article()])
-    assert len(calls) == 2 and store.known_urls() == {article().url: article().content_hash}
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
+    procs = [subprocess.Popen([sys.executable, "-c", OPENER, url, f"site{k}"], stdin=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, text=True) for k in range(3)]
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], errors
+    with sqlite3.connect(tmp_path / "race.db") as db:
+        assert db.execute("select version_num from alembic_version").fetchall() == [(HEAD,)]
+    assert sorted(Store(url).source_health()) == ["site0", "site1", "site2"]

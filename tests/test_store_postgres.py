@@ -8,6 +8,10 @@ gets a database of its own. Skipped where PostgreSQL or psycopg is not installed
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from aidaily.store.store import Store
@@ -27,3 +31,96 @@ def test_every_table_is_created_on_postgres(store: Store) -> None:
 
     tables = set(inspect(engine_for(store.url)).get_table_names())
     assert {"articles", "sources", "fetch_attempts", "runs", "llm_calls", "llm_cache", "publications"} <= tables
+
+
+def model_diffs(url: str) -> list[object]:
+    """Alembic's autogenerate comparison of the database with the models (empty: agree)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from aidaily.store.db import Base, engine_for, import_tables
+
+    import_tables()
+    with engine_for(url).connect() as connection:
+        return list(compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}),
+                                     Base.metadata))
+
+
+def test_a_fresh_postgres_database_is_at_head_and_agrees_with_the_models(store: Store) -> None:
+    from sqlalchemy import text
+
+    from aidaily.store.db import engine_for
+    from aidaily.store.migrate import HEAD
+
+    with engine_for(store.url).connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [HEAD]
+    assert model_diffs(store.url) == []
+
+
+def test_a_postgres_database_made_before_migrations_keeps_every_row(postgres: str) -> None:
+    """The schema the old code's create_all made on PostgreSQL (``schema_postgresql.sql``),
+    with rows in every table, opened by today's code."""
+    from datetime import date
+
+    from aidaily.store.migrate import HEAD
+
+    url = new_postgres_database(postgres)
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(LEGACY_SQL.read_text(encoding="utf-8"))
+        conn.execute("INSERT INTO sources VALUES ('ithome', 'site', 'https://www.ithome.com', now(), NULL, NULL, 26)")
+        conn.execute("INSERT INTO articles VALUES ('https://www.ithome.com/0/1.htm', 'ithome', 't', '正文。', "
+                     "'2026-01-18 02:00', 'Asia/Shanghai', '', '', '', '[]', '[]', '[]', '', true, 'h1', NULL, "
+                     "now(), now())")
+        conn.execute("INSERT INTO fetch_attempts (run_id, url, source, kind, status, error, duration, time) "
+                     "VALUES ('r1', 'https://www.ithome.com/rss/', 'ithome', 'listing', 200, NULL, 0.5, now())")
+        conn.execute("INSERT INTO runs VALUES ('r1', '2026-01-19', 'fetch', now(), now(), 'ok', '{}')")
+        conn.execute("INSERT INTO llm_calls (run_id, step, model, prompt_hash, cache_key, tokens_in, tokens_out, "
+                     "latency_s, cost_usd, outcome, error, created_at) "
+                     "VALUES ('r1', 'plan', 'm', 'p', 'k', 10, 5, 1.0, 0.001, 'ok', NULL, now())")
+        conn.execute("INSERT INTO llm_cache VALUES ('k', 'plan', 'm', '{}', 10, 5, now())")
+        conn.execute("INSERT INTO publications (date, path, sha256, published_by, published_at, forced, overridden) "
+                     "VALUES ('2026-01-19', 'output/ai-daily-2026-01-19.md', 's', 'me', now(), false, '[]')")
+    tables = ("sources", "articles", "fetch_attempts", "runs", "llm_calls", "llm_cache", "publications")
+
+    def rows() -> dict[str, list[tuple[object, ...]]]:
+        with psycopg.connect(plain) as conn:
+            return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+
+    before = rows()
+    store = Store(url)
+    assert rows() == before and all(len(r) == 1 for r in before.values())
+    with psycopg.connect(plain) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
+    assert store.known_urls() == {"https://www.ithome.com/0/1.htm": "h1"}
+    assert store.last_run(date(2026, 1, 19), "fetch")["id"] == "r1"  # type: ignore[index]
+    assert model_diffs(url) == []
+
+
+OPENER = """
+import sys
+from aidaily.store.store import Store
+sys.stdin.readline()
+Store(sys.argv[1]).update_source(sys.argv[2], ok=True, items=1)
+"""
+
+
+def test_processes_opening_a_fresh_postgres_database_at_once_all_get_it_at_head(postgres: str) -> None:
+    import subprocess
+    import sys
+
+    from aidaily.store.migrate import HEAD
+
+    url = new_postgres_database(postgres)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
+    procs = [subprocess.Popen([sys.executable, "-c", OPENER, url, f"site{k}"], stdin=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, text=True) for k in range(3)]
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], errors
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
+    assert sorted(Store(url).source_health()) == ["site0", "site1", "site2"]

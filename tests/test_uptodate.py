@@ -226,59 +226,39 @@ def test_a_hand_edited_draft_is_still_up_to_date(day) -> None:
     assert check(settings).up_to_date  # a re-run would keep the edit anyway
 
 
-# The standard-library reader agrees with the Store -------------------------------------
+# The check reads and notes its runs through the Store ------------------------------------
 
 
-def test_sqlite_runs_reads_and_writes_what_the_store_does(day) -> None:
-    from datetime import datetime, timedelta
-
-    from aidaily.models import Article
-    from aidaily.stories.window import window_for
-
+def test_the_check_reads_through_the_store_and_notes_its_run_there(day) -> None:
     settings, _ = day
     run_id = complete_run(settings)
-    store = Store.from_settings(settings)
-    runs = uptodate.SqliteRuns.for_url(settings.database_url)
-    assert runs is not None
-    start, end = window_for(DAY_DATE, settings.window.hours, settings.window.timezone)
-    edges = [Article(url=f"https://edge.example/{k}", source="ithome", title="t", text=f"x{k}", published=when)
-             for k, when in enumerate([start, end - timedelta(microseconds=1), end, start - timedelta(seconds=1),
-                                       datetime(2026, 1, 18, 12, 30, 1, 123456, tzinfo=start.tzinfo)])]
-    store.upsert_articles(edges)
-    assert runs.content_hashes((start, end)) == store.content_hashes((start, end))
-    assert {u for u, _ in runs.content_hashes((start, end))} >= {"https://edge.example/0", "https://edge.example/1",
-                                                                 "https://edge.example/4"}
-    assert not {"https://edge.example/2", "https://edge.example/3"} & {u for u, _ in runs.content_hashes((start, end))}
-    assert runs.last_run(DAY_DATE, "run") == store.last_run(DAY_DATE, "run") == store.get_run(run_id)
-
-    noted = runs.start_run(DAY_DATE, "run")
-    runs.finish_run(noted, uptodate.UNCHANGED, {"day": DAY, "note": "上游未变"})
+    store = uptodate.open_runs(settings)
+    assert isinstance(store, Store)
+    verdict = asyncio.run(uptodate.check(settings, DAY_DATE, False, store=store))
+    assert verdict.up_to_date and verdict.run is not None and verdict.run["id"] == run_id
+    noted = uptodate.record_unchanged(store, DAY_DATE, verdict, {"day": DAY, "note": "上游未变"})
     row = store.get_run(noted)
     assert row is not None and row["status"] == uptodate.UNCHANGED and row["stats"]["note"] == "上游未变"
-    assert row["started"] <= row["finished"] and row["started"].tzinfo is not None
-    assert runs.last_run(DAY_DATE, "run") == store.last_run(DAY_DATE, "run") == row
-    assert store.last_run(DAY_DATE, "run", skip=("running", uptodate.UNCHANGED))["id"] == run_id
-
-
-def test_the_check_gives_the_same_verdict_through_either_reader(day) -> None:
-    settings, _ = day
-    complete_run(settings)
-    runs = uptodate.open_runs(settings)
-    assert isinstance(runs, uptodate.SqliteRuns)
-    store = Store.from_settings(settings)
-    for reader in (runs, store):
-        verdict = asyncio.run(uptodate.check(settings, DAY_DATE, False, store=reader))
-        assert verdict.up_to_date, verdict.reason
+    assert row["stats"]["up_to_date_with"] == run_id and row["started"] <= row["finished"]
+    # an unchanged run is never the baseline of the next check
+    baseline = store.last_run(DAY_DATE, "run", skip=("running", uptodate.UNCHANGED))
+    assert baseline is not None and baseline["id"] == run_id
     article = store.articles_for(DAY_DATE)[-1]
     article.title += "！"
     store.upsert_articles([article])
-    for reader in (runs, store):
-        verdict = asyncio.run(uptodate.check(settings, DAY_DATE, False, store=reader))
-        assert "stored articles" in verdict.reason
+    verdict = asyncio.run(uptodate.check(settings, DAY_DATE, False, store=store))
+    assert not verdict.up_to_date and "stored articles" in verdict.reason
 
 
-def test_no_database_yet_falls_back_to_the_store(home: Path) -> None:
+def test_no_database_yet_the_store_makes_it(home: Path) -> None:
+    import sqlite3
+
+    from aidaily.store.migrate import HEAD
+
     home.mkdir(parents=True, exist_ok=True)
     settings = load_settings(home)
-    assert uptodate.SqliteRuns.for_url(settings.database_url) is None
     assert isinstance(uptodate.open_runs(settings), Store)
+    verdict = asyncio.run(uptodate.check(settings, DAY_DATE, False))
+    assert not verdict.up_to_date and verdict.reason == "no earlier run of this date"
+    with sqlite3.connect(home / "aidaily.db") as db:
+        assert db.execute("select version_num from alembic_version").fetchall() == [(HEAD,)]

@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "sources",
     "extract",
     "prompt",
+    "db",
 ]
 
 app = typer.Typer(

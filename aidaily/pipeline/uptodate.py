@@ -18,9 +18,9 @@ difference, a listing that cannot be read, or a last run that was not complete m
 full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
 take this shortcut.
 
-Plain functions over the store, the drafts and one ``Fetcher``: no Prefect, no openai.
-On the default SQLite store the check reads (and notes its run) with the standard
-library (``SqliteRuns``): importing SQLAlchemy alone would take longer than the check.
+Plain functions over the store (``Store.last_run`` / ``content_hashes`` / ``start_run`` /
+``finish_run``: the one set of queries), the drafts and one ``Fetcher``: no Prefect, no
+openai.
 """
 
 from __future__ import annotations
@@ -28,19 +28,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import sqlite3
-import uuid
-from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aidaily.config import PROJECT_ROOT, Settings
 from aidaily.review.drafts import Drafts
 from aidaily.errors import FetchError
 from sources import is_past
+
+if TYPE_CHECKING:
+    from aidaily.store.store import Store
 
 #: Status of a run that found its date up to date (not a baseline for the next check).
 UNCHANGED = "unchanged"
@@ -192,7 +191,7 @@ def _lists_the_same(settings: Settings, url: str, source: str, result: Any, reco
 async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = None,
                 fetcher: Any = None) -> Verdict:
     """Compare the date's inputs now with those of its last complete run; ``store`` is
-    an ``aidaily.store.store.Store`` or ``SqliteRuns`` (default: ``open_runs(settings)``)."""
+    an ``aidaily.store.store.Store`` (default: ``open_runs(settings)``)."""
     store = store or open_runs(settings)
     last = store.last_run(day, "run", skip=("running", UNCHANGED))
     if last is None:
@@ -233,87 +232,9 @@ def record_unchanged(store: Any, day: date, verdict: Verdict, report: dict[str, 
     return run_id
 
 
-# The store's runs and articles without SQLAlchemy ----------------------------------------
-
-
-def open_runs(settings: Settings) -> Any:
-    """What ``check`` reads and ``record_unchanged`` writes: ``SqliteRuns`` on an existing
-    SQLite database, else the ``Store``."""
-    runs = SqliteRuns.for_url(settings.database_url)
-    if runs is not None:
-        return runs
+def open_runs(settings: Settings) -> Store:
+    """What ``check`` reads and ``record_unchanged`` writes: the ``Store`` of ``settings``
+    (opening it brings its database to the schema's head)."""
     from aidaily.store.store import Store
 
     return Store.from_settings(settings)
-
-
-def _db_time(value: datetime) -> str:
-    """An aware datetime as ``aidaily.store.store`` keeps it in SQLite (naive UTC, microseconds)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _aware(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
-
-
-class SqliteRuns:
-    """``Store.last_run`` / ``content_hashes`` / ``start_run`` / ``finish_run`` on an
-    SQLite file with the standard library: the same tables and the same value formats as
-    ``aidaily.store.store`` (``tests/test_uptodate.py`` holds the two together)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    @classmethod
-    def for_url(cls, url: str) -> SqliteRuns | None:
-        """For a ``sqlite:///FILE`` URL whose file exists with aidaily's tables (else None)."""
-        if not url.startswith("sqlite:///"):
-            return None
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            return None
-        runs = cls(path)
-        try:
-            with closing(runs._connect()) as db:
-                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.Error:
-            return None
-        return runs if {"runs", "articles"} <= tables else None
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)  # waits for a writer, as the Store does
-
-    def last_run(self, day: date, kind: str = "run", *, skip: tuple[str, ...] = ("running",)) -> dict[str, Any] | None:
-        marks = ", ".join("?" * len(skip))
-        with closing(self._connect()) as db:
-            row = db.execute(
-                "SELECT id, date, kind, started, finished, status, stats FROM runs "
-                f"WHERE date = ? AND kind = ? AND status NOT IN ({marks}) ORDER BY started DESC LIMIT 1",
-                (day.isoformat(), kind, *skip),
-            ).fetchone()
-        if row is None:
-            return None
-        run_id, day_text, kind, started, finished, status, stats = row
-        return {"id": run_id, "date": date.fromisoformat(day_text), "kind": kind, "started": _aware(started),
-                "finished": _aware(finished), "status": status, "stats": json.loads(stats or "{}")}
-
-    def content_hashes(self, window: tuple[datetime, datetime]) -> list[tuple[str, str]]:
-        with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT url, content_hash FROM articles WHERE published >= ? AND published < ? ORDER BY url",
-                (_db_time(window[0]), _db_time(window[1])),
-            ).fetchall()
-        return [(url, digest) for url, digest in rows]
-
-    def start_run(self, day: date, kind: str = "fetch") -> str:
-        run_id = uuid.uuid4().hex
-        with closing(self._connect()) as db, db:  # one transaction, committed
-            db.execute("INSERT INTO runs (id, date, kind, started, finished, status, stats) "
-                       "VALUES (?, ?, ?, ?, NULL, 'running', '{}')",
-                       (run_id, day.isoformat(), kind, _db_time(datetime.now(UTC))))
-        return run_id
-
-    def finish_run(self, run_id: str, status: str, stats: dict[str, Any] | None = None) -> None:
-        with closing(self._connect()) as db, db:
-            db.execute("UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
-                       (_db_time(datetime.now(UTC)), status, json.dumps(stats or {}, default=str), run_id))

@@ -1,15 +1,17 @@
 """The database: one SQLAlchemy declarative ``Base`` and the engine factory.
 
 SQLite file by default (zero set-up), PostgreSQL by URL when several workers share it.
-Tables are declared next to the concept they store (``store.py`` for sources, articles,
-fetch attempts and runs; ``llm.py`` for the call log and cache) on this one ``Base``.
-SQLAlchemy is heavy to import: only code that touches the database imports this module.
+Tables are declared next to the concept they store (``store/tables.py`` for sources,
+articles, fetch attempts and runs; ``llm/`` for the call log and cache;
+``review/publish.py`` for publications) on this one ``Base``; the schema itself is made
+and changed by the migrations (``migrate.py``), which ``engine_for`` applies when it
+first opens a database. SQLAlchemy is heavy to import: only code that touches the
+database imports this module.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -21,31 +23,37 @@ _ENGINES: dict[str, Engine] = {}
 
 
 def engine_for(url: str) -> Engine:
-    """A (cached) engine for ``url``, with the tables created."""
+    """A (cached) engine for ``url``, its database at the schema's head revision.
+
+    The first call per database and process runs ``migrate.ensure_head`` (one query when
+    the database is at head; see ``aidaily.store.migrate`` for new and older databases
+    and for two processes opening a fresh one at once).
+
+    Raises:
+        StoreError: the database cannot be brought to head (the message says to run
+            ``aidaily db upgrade``).
+    """
     engine = _ENGINES.get(url)
     if engine is None:
-        engine = _make_engine(url)
-        _import_tables()
-        _create_tables(engine)
+        from aidaily.store.migrate import ensure_head
+
+        engine = make_engine(url)
+        try:
+            ensure_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         _ENGINES[url] = engine
     return engine
-
-
-def _create_tables(engine: Engine) -> None:
-    """Create the missing tables. Two processes starting on a fresh database (two dates
-    run at once in a new home) can both find a table missing and both create it: the
-    loser's error means the table is there now, so it looks again, once."""
-    try:
-        Base.metadata.create_all(engine)
-    except DBAPIError:
-        Base.metadata.create_all(engine)
 
 
 def session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine_for(url), expire_on_commit=False)
 
 
-def _make_engine(url: str) -> Engine:
+def make_engine(url: str) -> Engine:
+    """A new engine for ``url`` (SQLite: WAL, a busy timeout, foreign keys), its
+    database as it is: no migration (``aidaily db`` looks before it upgrades)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -63,11 +71,18 @@ def _make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def _import_tables() -> None:
-    """Import every module that declares tables so that ``create_all`` sees them."""
+#: The modules that declare tables on ``Base`` (a name that does not exist is skipped:
+#: the llm package keeps its tables in ``calllog`` / ``cache``, formerly in ``client``).
+TABLE_MODULES = ("aidaily.store.tables", "aidaily.llm.calllog", "aidaily.llm.cache", "aidaily.llm.client",
+                 "aidaily.review.publish")
+
+
+def import_tables() -> None:
+    """Import every module that declares tables, so that ``Base.metadata`` holds them all
+    (for Alembic's autogenerate and its comparison with the migrations)."""
     import importlib
 
-    for name in ("aidaily.store.store", "aidaily.llm.client", "aidaily.review.publish"):
+    for name in TABLE_MODULES:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -1,13 +1,13 @@
 """The article store: sources, articles, fetch attempts and runs in the database.
 
-Tables are SQLAlchemy 2.0 typed ORM classes on ``aidaily.store.db.Base``; ``Store`` is the small
-API the pipeline uses. Every method is its own short transaction, so a run killed at any
+The tables are in ``aidaily.store.tables`` (made by the migrations in
+``aidaily/store/migrations``, brought to head when the store opens a database); ``Store``
+is the small API the pipeline uses. Every method is its own short transaction, so a run killed at any
 point (SIGKILL) leaves every committed row usable and nothing half-written: a re-run picks
 up from what is there.
 
-Times are stored as naive UTC (portable across SQLite and PostgreSQL) through
-``UTCDateTime``; an article's publication time also keeps its zone name and comes back
-as an aware datetime in Asia/Shanghai, the zone the digest is written in.
+Times are stored as naive UTC (``tables.UTCDateTime``); an article's publication time
+comes back as an aware datetime in Asia/Shanghai, the zone the digest is written in.
 
 Articles are keyed by canonical URL. ``upsert_articles`` is idempotent: storing the same
 article again only moves ``last_seen``; a changed ``content_hash`` updates the row.
@@ -23,102 +23,25 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Session, sessionmaker
 
-from aidaily.store.db import Base, session_factory
 from aidaily.errors import StoreError
-from aidaily.models import Article
+from aidaily.models import Article, Story
+from aidaily.store.db import session_factory
+from aidaily.store.migrate import safe_url
+from aidaily.store.tables import (  # noqa: F401 - the row classes stay importable from here
+    ArticleRow,
+    FetchAttemptRow,
+    RunRow,
+    SourceRow,
+    UTCDateTime,
+    utcnow,
+)
 
 DEFAULT_TZ = "Asia/Shanghai"
 WRITE_RETRIES = 3  # a write that lost a race on a unique key is read and done again
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, stored as naive UTC, aware UTC out."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise StoreError(f"naive datetime {value!r}: aidaily stores aware datetimes only")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-# Tables ------------------------------------------------------------------------------------
-
-
-class SourceRow(Base):
-    __tablename__ = "sources"
-
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), default="site")  # site | feed
-    url: Mapped[str] = mapped_column(Text, default="")
-    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_failure: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    last_yield: Mapped[int | None] = mapped_column(Integer)  # items seen by the last run
-
-
-class ArticleRow(Base):
-    __tablename__ = "articles"
-
-    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
-    source: Mapped[str] = mapped_column(String(100), index=True)
-    title: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    published: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    published_tz: Mapped[str | None] = mapped_column(String(64))
-    author: Mapped[str] = mapped_column(Text, default="")
-    origin: Mapped[str] = mapped_column(Text, default="")
-    editor: Mapped[str] = mapped_column(Text, default="")
-    images: Mapped[list[str]] = mapped_column(JSON, default=list)
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    links: Mapped[list[str]] = mapped_column(JSON, default=list)
-    section: Mapped[str] = mapped_column(Text, default="")
-    ai_relevant: Mapped[bool | None] = mapped_column(Boolean)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    story_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class FetchAttemptRow(Base):
-    __tablename__ = "fetch_attempts"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(100), index=True)
-    kind: Mapped[str] = mapped_column(String(20), default="article")  # listing | article
-    status: Mapped[int | None] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(Text)  # None: success
-    duration: Mapped[float] = mapped_column(Float, default=0.0)
-    time: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
-class RunRow(Base):
-    __tablename__ = "runs"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    date: Mapped[date] = mapped_column(Date, index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # fetch | run | …
-    started: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | partial | failed
-    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # Values returned by the API ----------------------------------------------------------------
@@ -178,7 +101,7 @@ class Store:
         try:
             self._sessions: sessionmaker[Session] = session_factory(url)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database {_safe_url(url)}: {exc}") from exc
+            raise StoreError(f"cannot open the database {safe_url(url)}: {exc}") from exc
 
     @classmethod
     def from_settings(cls, settings: Any) -> Store:
@@ -288,13 +211,13 @@ class Store:
         with self._session() as session:
             return [(url, digest) for url, digest in session.execute(stmt).all()]
 
-    def set_story_ids(self, groups: Mapping[str, str] | Iterable[Any]) -> int:
+    def set_story_ids(self, groups: Mapping[str, str] | Iterable[Story]) -> int:
         """Set ``story_id``: from ``{url: story_id}`` or from ``Story`` values. Returns rows changed."""
-        mapping: dict[str, str] = (
-            dict(groups)
-            if isinstance(groups, Mapping)
-            else {a.url: story.id for story in groups for a in story.articles}
-        )
+        mapping: dict[str, str] = {}
+        if isinstance(groups, Mapping):
+            mapping.update(groups)
+        else:
+            mapping.update((a.url, story.id) for story in groups for a in story.articles)
         changed = 0
         with self._session() as session:
             for row in session.scalars(select(ArticleRow).where(ArticleRow.url.in_(list(mapping)))):
@@ -496,13 +419,3 @@ def _to_article(row: ArticleRow) -> Article:
         images=list(row.images or []), tags=list(row.tags or []), links=list(row.links or []),
         section=row.section or "", ai_relevant=row.ai_relevant,
     )
-
-
-def _safe_url(url: str) -> str:
-    """The database URL without its password, for messages."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a message helper must not fail
-        return "<database>"
