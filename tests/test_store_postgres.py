@@ -17,6 +17,8 @@ import pytest
 from aidaily.store.store import Store
 from tests.factories import new_postgres_database
 
+psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
+
 
 @pytest.fixture
 def store(postgres: str) -> Store:
