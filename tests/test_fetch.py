@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ def fast_settings(server: MirrorServer | None = None, **overrides: object) -> Fe
     if server is not None:
         values["url_map"] = server.url_map(SITE)
     values.update(overrides)
-    return FetchSettings(**values)
+    return FetchSettings.model_validate(values)
 
 
 async def public_resolver(host: str, port: int) -> list[str]:
@@ -57,9 +58,9 @@ def run(coro):  # type: ignore[no-untyped-def]
 
 
 async def fetch_one(settings: FetchSettings, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
-    opts = {"resolver": public_resolver}
+    opts: dict[str, Any] = {"resolver": public_resolver}
     opts.update({k: kwargs.pop(k) for k in ("archive", "sleep", "record_dir", "retry_after_cap") if k in kwargs})
-    async with Fetcher(settings, **opts) as fetcher:  # type: ignore[arg-type]
+    async with Fetcher(settings, **opts) as fetcher:
         return await fetcher.fetch(url, source="test", **kwargs)  # type: ignore[arg-type]
 
 
