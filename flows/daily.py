@@ -49,10 +49,11 @@ from aidaily.llm.client import LLMClient  # noqa: F401
 from aidaily.pipeline.runlock import date_lock
 from aidaily.store.store import Store
 
-# What the run would import on first use (selection and dedup pull in numpy), and the
-# TLS context every fetcher and the model's client share: set up now, not mid-run.
+# What the run would import on first use (selection, dedup, and datasketch, which dedup
+# imports when it first groups and which pulls in numpy and scipy), and the TLS context
+# every fetcher and the model's client share: set up now, not mid-run.
 sources.load_adapters()
-for _module in ("aidaily.stories.select", "aidaily.stories.dedup", "aidaily.checks.grounding", "aidaily.format.lint", "aidaily.editor.prompting"):
+for _module in ("aidaily.stories.select", "aidaily.stories.dedup", "datasketch", "aidaily.checks.grounding", "aidaily.format.lint", "aidaily.editor.prompting"):
     importlib.import_module(_module)
 tls_context()
 

@@ -35,13 +35,15 @@ from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from datasketch import MinHash, MinHashLSH
 
 from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
 from aidaily.models import Article, Story
 from aidaily.checks.numbers import number_keys
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = [
     "DIGEST_SOURCES",
@@ -239,7 +241,14 @@ def minhashes(gram_sets: Sequence[set[bytes]], num_perm: int = NUM_PERM) -> list
     every process like SHA-1 (Python's ``hash`` is salted), a C call with no Python frame
     per gram, and good enough since datasketch mixes every input hash with the
     MurmurHash3 finaliser before permuting it. SHA-1 made signatures the slowest step.
+
+    datasketch is imported here, not with the module: its package imports scipy (for
+    the LSH parameter optimiser we do not use), ~1 s and ~60 MB, which modules that only
+    need ``canonical_url`` or ``DIGEST_SOURCES`` from here should not pay. A run pays it
+    once; ``flows/daily.py`` imports it up front with the rest of the run's imports.
     """
+    from datasketch import MinHash
+
     return MinHash.bulk(gram_sets, num_perm=num_perm, seed=_SEED, hashfunc=zlib.crc32)
 
 
@@ -252,6 +261,8 @@ def _candidate_pairs_lsh(gram_sets: Sequence[set[bytes]], num_perm: int) -> set[
     unrelated texts (< 0.05) almost never; every candidate is verified exactly
     afterwards. Pairs with less similar wording are found through shared evidence.
     """
+    from datasketch import MinHashLSH  # see ``minhashes``
+
     signatures = minhashes(gram_sets, num_perm)
     lsh = MinHashLSH(num_perm=num_perm, params=(num_perm // LSH_ROWS, LSH_ROWS))
     indexed = [i for i, m in enumerate(signatures) if not m.is_empty()]  # no text: no shingle
