@@ -11,7 +11,7 @@ import pytest
 
 from aidaily.ingest.archive import Archive, record
 from aidaily.errors import FetchError
-from aidaily.ingest.fetch import FetchResult
+from aidaily.ingest.response import FetchResult
 
 URL = "https://www.ithome.com/0/914/192.htm"
 T0 = datetime(2026, 1, 18, 12, 0, tzinfo=UTC)

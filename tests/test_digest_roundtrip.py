@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import frontmatter
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from aidaily.format.digest import (
     is_other_news_heading,
 )
 from aidaily.errors import DigestParseError
+from aidaily.format.front_matter import HouseYAMLHandler
 from aidaily.format.parse import parse
 from aidaily.format.render import render
 
@@ -99,6 +101,37 @@ def test_changed_value_is_rewritten_in_house_style() -> None:
     digest = parse(read(DIGESTS / "ai-daily-2026-01-05.md"))
     digest.front_matter.set("tags", ["AI", "AI 日报", "DeepSeek"])
     assert 'tags: ["AI","AI 日报","DeepSeek"]' in render(digest)
+
+
+@pytest.mark.parametrize("name", ["ai-daily-2026-01-19.md", "ai-daily-2026-01-12.md"])
+def test_python_frontmatter_with_the_house_handler_reads_what_we_parse(name: str) -> None:
+    text = read(DIGESTS / name)
+    post = frontmatter.loads(text, handler=HouseYAMLHandler())
+    fields = parse(text).front_matter.fields
+    assert list(post.metadata.items()) == [(f.key, f.value) for f in fields if f.key]
+    assert post.metadata["date"] == name.removeprefix("ai-daily-").removesuffix(".md")  # text, not a date
+
+
+def test_block_scalar_summary_read_alone_has_no_final_newline() -> None:
+    """The one place our field-by-field reading differs from reading the whole front
+    matter: a ``summary: |`` block keeps its final newline only in the latter."""
+    text = read(DIGESTS / "ai-daily-2026-01-05.md")
+    post = frontmatter.loads(text, handler=HouseYAMLHandler())
+    ours = parse(text).front_matter
+    assert post.metadata["summary"] == ours.get("summary") + "\n"
+    assert {k: v for k, v in post.metadata.items() if k != "summary"} == {
+        f.key: f.value for f in ours.fields if f.key and f.key != "summary"}
+
+
+@pytest.mark.parametrize("name", ["ai-daily-2026-01-19.md", "ai-daily-2026-01-12.md"])
+def test_python_frontmatter_with_the_house_handler_writes_the_house_format(name: str) -> None:
+    """Both issues write every field in its house style, so ``frontmatter.dumps`` of their
+    metadata alone gives their front matter back byte for byte."""
+    text = read(DIGESTS / name)
+    post = frontmatter.loads(text, handler=HouseYAMLHandler())
+    fence = text.index("\n---\n", 3)
+    again = frontmatter.Post("", HouseYAMLHandler(), **post.metadata)
+    assert frontmatter.dumps(again) == text[:fence + 4]
 
 
 def test_bom_and_crlf_survive() -> None:

@@ -6,7 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from aidaily.ingest.archive import Archive
@@ -32,7 +34,7 @@ def fast_settings(server: MirrorServer | None = None, **overrides: object) -> Fe
     if server is not None:
         values["url_map"] = server.url_map(SITE)
     values.update(overrides)
-    return FetchSettings(**values)
+    return FetchSettings.model_validate(values)
 
 
 async def public_resolver(host: str, port: int) -> list[str]:
@@ -56,9 +58,9 @@ def run(coro):  # type: ignore[no-untyped-def]
 
 
 async def fetch_one(settings: FetchSettings, url: str, **kwargs: object):  # type: ignore[no-untyped-def]
-    opts = {"resolver": public_resolver}
+    opts: dict[str, Any] = {"resolver": public_resolver}
     opts.update({k: kwargs.pop(k) for k in ("archive", "sleep", "record_dir", "retry_after_cap") if k in kwargs})
-    async with Fetcher(settings, **opts) as fetcher:  # type: ignore[arg-type]
+    async with Fetcher(settings, **opts) as fetcher:
         return await fetcher.fetch(url, source="test", **kwargs)  # type: ignore[arg-type]
 
 
@@ -253,21 +255,80 @@ def test_fetch_many_reports_each_url(mirror_server: MirrorServer) -> None:
     assert isinstance(batch.errors["https://intranet.example/"], BlockedURLError)
 
 
-def test_per_host_concurrency_limit(mirror_server: MirrorServer) -> None:
-    for i in range(6):
+def test_per_host_concurrency_limit() -> None:
+    """At most ``per_host_concurrency`` requests to one host are in flight at once (counted
+    in the transport, not timed), while another host is not held up by them."""
+    in_flight: dict[str, int] = {}
+    most: dict[str, int] = {}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        in_flight[host] = in_flight.get(host, 0) + 1
+        most[host] = max(most.get(host, 0), in_flight[host])
+        for _ in range(5):  # yield a few times so that every request that may start does
+            await asyncio.sleep(0)
+        in_flight[host] -= 1
+        return httpx.Response(200, text=str(request.url))
+
+    settings = fast_settings(per_host_concurrency=2)
+    urls = [f"{SITE}/{i}.htm" for i in range(6)] + [f"https://other.example/{i}" for i in range(3)]
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with Fetcher(settings, resolver=public_resolver, transport=httpx.MockTransport(handler)) as fetcher:
+            return await fetcher.fetch_many(urls, source="test")
+
+    batch = run(go())
+    assert len(batch.results) == 9
+    assert most == {"www.example-news.com": 2, "other.example": 2}
+
+
+class FakeTime:
+    """A clock that only moves when the fetcher sleeps: waits are observed exactly,
+    without waiting."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.delays: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def test_politeness_delay_spaces_request_starts_per_host(mirror_server: MirrorServer) -> None:
+    for i in range(3):
         mirror_server.put(f"{SITE}/{i}.htm", str(i))
-        mirror_server.fault(f"{SITE}/{i}.htm", delay=0.05, times=1)
-    settings = fast_settings(mirror_server, per_host_concurrency=2)
+    settings = fast_settings(mirror_server, per_host_delay=0.25, per_host_concurrency=4)
+    fake = FakeTime()
 
-    async def go() -> float:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        async with Fetcher(settings, resolver=public_resolver) as fetcher:
-            batch = await fetcher.fetch_many([f"{SITE}/{i}.htm" for i in range(6)], source="test")
-        assert len(batch.results) == 6
-        return loop.time() - start
+    async def go():  # type: ignore[no-untyped-def]
+        async with Fetcher(settings, resolver=public_resolver, clock=fake.clock, sleep=fake.sleep) as fetcher:
+            return await fetcher.fetch_many([f"{SITE}/{i}.htm" for i in range(3)], source="test")
 
-    assert run(go()) >= 0.14  # 6 requests of 50 ms, 2 at a time: three rounds
+    assert len(run(go()).results) == 3
+    # the first request starts at once, each later one 0.25 s (fake) after the previous
+    assert fake.delays == [0.25, 0.25]
+    assert fake.now == 1000.5
+
+
+def test_backoff_and_elapsed_use_the_injected_clock(mirror_server: MirrorServer) -> None:
+    mirror_server.put(f"{SITE}/a.htm", "ok")
+    mirror_server.fault(f"{SITE}/a.htm", status=503, times=2)
+    fake = FakeTime()
+
+    async def go():  # type: ignore[no-untyped-def]
+        async with Fetcher(fast_settings(mirror_server, backoff=2.0), resolver=public_resolver,
+                           clock=fake.clock, sleep=fake.sleep) as fetcher:
+            return await fetcher.fetch(f"{SITE}/a.htm", source="test")
+
+    result = run(go())
+    assert result.status == 200
+    assert fake.delays == [2.0, 4.0]
+    assert result.elapsed == 6.0  # all attempts, measured on the fake clock
 
 
 def test_user_agent_is_sent(mirror_server: MirrorServer) -> None:

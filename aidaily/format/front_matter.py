@@ -7,13 +7,25 @@ The reference writes its YAML in a way no YAML dumper does by default:
     coverImage: "https://…"                                  <- double-quoted
     summary: "- xAI …\\n- Cursor …"                          <- double-quoted, \\n escapes
 
-Each field is parsed on its own; we then find the style ("plain", "double", "flow")
-that writes it back exactly. A field no style reproduces keeps its source text
-(``raw``) for as long as its value is not changed, so unusual front matter in real
-issues survives a round trip untouched.
+Reading and writing go through python-frontmatter's handler interface:
+``HouseYAMLHandler`` (a ``YAMLHandler``) loads the YAML with dates kept as strings and
+exports metadata in the house styles, so ``frontmatter.loads(text,
+handler=HouseYAMLHandler())`` / ``frontmatter.dumps(post, handler=HouseYAMLHandler())``
+read and write the house format, and our own parse/render use the same handler for
+the YAML and for every field they write.
 
-``HouseYAMLHandler`` plugs the same formatting into python-frontmatter for tools that
-use that library.
+What python-frontmatter cannot do losslessly stays here, by design:
+
+- ``frontmatter.loads`` strips the text before and after the fences, and ``dumps``
+  always writes one blank line after the closing fence and no final newline; a BOM
+  before the first fence is not recognised. ``render(parse(text)) == text`` must hold
+  byte for byte (BOM, CRLF and the gaps included), so the fences are found by
+  ``aidaily.format.parse`` on lines and only the lines between them come here.
+- A metadata dict has no notion of how each value was written. Each field is parsed on
+  its own; we then find the style ("plain", "double", "flow") that the handler writes
+  it back in exactly. A field no style reproduces keeps its source text (``raw``) for
+  as long as its value is not changed, so unusual front matter in real issues survives
+  a round trip untouched.
 """
 
 from __future__ import annotations
@@ -61,21 +73,29 @@ def format_value(value: Any, style: FieldStyle) -> str:
 
 
 def format_field(f: Field) -> str:
-    """One field as source lines joined by ``\\n``."""
+    """One field as source lines joined by ``\\n``: its source text while its value is
+    unchanged and no style reproduced it, else what the handler writes."""
     if f.raw is not None and (f.key == "" or _field_value(f.raw, f.key) == f.value):
         return f.raw
-    text = format_value(f.value, f.style)
-    if f.style == "plain" and not _plain_roundtrips(f.key, f.value, text):
-        text = format_value(f.value, "double" if isinstance(f.value, str) else "flow")
-    return f"{f.key}: {text}" if text else f"{f.key}:"
+    return HOUSE_HANDLER.export({f.key: f.value}, styles={f.key: f.style})
+
+
+def _field_line(key: str, value: Any, style: FieldStyle) -> str:
+    """``key: value`` in ``style``; a plain scalar YAML would read back differently
+    (``yes``, ``: `` inside, a leading ``[``) is written quoted instead."""
+    text = format_value(value, style)
+    if style == "plain" and not _plain_roundtrips(key, value, text):
+        text = format_value(value, "double" if isinstance(value, str) else "flow")
+    return f"{key}: {text}" if text else f"{key}:"
 
 
 def format_front_matter(fm: FrontMatter) -> list[str]:
     """The front matter's lines, fences included."""
-    lines = ["\ufeff---" if fm.bom else "---"]
+    start = HOUSE_HANDLER.START_DELIMITER or "---"
+    lines = ["\ufeff" + start if fm.bom else start]
     for f in fm.fields:
         lines.extend(format_field(f).split("\n"))
-    lines.append("---")
+    lines.append(HOUSE_HANDLER.END_DELIMITER or "---")
     return lines
 
 
@@ -84,7 +104,7 @@ def parse_front_matter(lines: list[str], first_line: int = 2) -> FrontMatter:
     ``lines[0]`` in the file, for error messages."""
     text = "\n".join(lines)
     try:
-        whole = load_yaml(text) if text.strip() else {}
+        whole = HOUSE_HANDLER.load(text) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else first_line
@@ -114,10 +134,9 @@ def _parse_field(chunk: list[str]) -> Field:
     key = match.group("key")
     value = _field_value(raw, key)
     for style in _candidate_styles(value):
-        text = format_value(value, style)
-        if style == "plain" and not _plain_roundtrips(key, value, text):
-            continue
-        if (f"{key}: {text}" if text else f"{key}:") == raw:
+        if style == "plain" and not _plain_roundtrips(key, value, format_value(value, style)):
+            continue  # the handler would write it quoted: not this style
+        if HOUSE_HANDLER.export({key: value}, styles={key: style}) == raw:
             return Field(key, value, style)
     return Field(key, value, default_style(value), raw)
 
@@ -131,6 +150,10 @@ def _candidate_styles(value: Any) -> list[FieldStyle]:
 
 
 def _field_value(raw: str, key: str) -> Any:
+    """The value of ``key`` in the field's own text. Read alone, a block scalar at the
+    end (``summary: |``) has no final newline, while the whole front matter read at once
+    (``frontmatter.loads``) keeps it; ``aidaily fmt --canonical`` relies on the former
+    (the summary it writes has no trailing ``\\n``), so that stays."""
     try:
         loaded = load_yaml(raw)
     except yaml.YAMLError:
@@ -150,15 +173,30 @@ def _plain_roundtrips(key: str, value: Any, text: str) -> bool:
 
 
 class HouseYAMLHandler(YAMLHandler):
-    """python-frontmatter handler that writes metadata in the house format and reads
-    dates as strings: ``frontmatter.dumps(post, handler=HouseYAMLHandler())``."""
+    """python-frontmatter handler for the house format: reads dates as strings and
+    writes every key in its house style (``house_style``), or in the style given for it
+    in ``styles``, in the metadata's order::
+
+        frontmatter.dumps(post, handler=HouseYAMLHandler())
+
+    The fences are lines that are exactly ``---``, as ``aidaily.format.parse`` reads
+    them (the default pattern ``^-{3,}\\s*$`` also takes ``----`` and, through
+    ``\\s*``, the blank lines after a fence).
+    """
+
+    FM_BOUNDARY = re.compile(r"^---$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "---"
 
     def load(self, fm: str, **kwargs: object) -> Any:
         return load_yaml(fm)
 
     def export(self, metadata: dict[str, object], **kwargs: object) -> str:
-        fields = [Field(k, v, house_style(k, v)) for k, v in metadata.items()]
-        return "\n".join(format_field(f) for f in fields)
+        styles = kwargs.get("styles")
+        chosen: dict[str, FieldStyle] = dict(styles) if isinstance(styles, dict) else {}
+        return "\n".join(_field_line(k, v, chosen.get(k) or house_style(k, v)) for k, v in metadata.items())
+
+
+HOUSE_HANDLER = HouseYAMLHandler()
 
 
 def house_style(key: str, value: Any) -> FieldStyle:

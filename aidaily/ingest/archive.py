@@ -30,7 +30,7 @@ from pathlib import Path
 
 from aidaily.atomic import atomic_write_bytes
 from aidaily.errors import FetchError
-from aidaily.ingest.fetch import FetchResult
+from aidaily.ingest.response import FetchResult
 from aidaily.ingest.mirror import HEADERS_SUFFIX, url_to_relpath
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"

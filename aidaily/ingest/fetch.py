@@ -33,79 +33,42 @@ connects, so a DNS answer that changes in between (rebinding) is not caught.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import email.utils
 import ipaddress
-import re
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from aidaily.config import FetchSettings
 from aidaily.errors import BlockedURLError, FetchError, ResponseTooLarge
+from aidaily.ingest.archive import Archive, record
+# Re-exported: the response type and its decoding lived here before ``response.py``.
+from aidaily.ingest.response import FetchResult, decode_body
 
-if TYPE_CHECKING:
-    from aidaily.ingest.archive import Archive
+__all__ = [
+    "RETRY_AFTER_CAP", "BatchResult", "Clock", "FetchResult", "Fetcher", "Resolver", "Sleep",
+    "address_problem", "decode_body", "map_url", "retry_after_seconds", "system_resolver",
+    "tls_context", "unmap_url",
+]
 
 #: Longest Retry-After we are willing to wait (seconds); a site asking for more fails the URL.
 RETRY_AFTER_CAP = 60.0
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: A resolver answers the IP addresses (as strings) a host name resolves to.
 Resolver = Callable[[str, int], Awaitable[list[str]]]
+#: Waits the given number of seconds (``asyncio.sleep``; tests pass one that records).
 Sleep = Callable[[float], Awaitable[Any]]
-
-
-@dataclass
-class FetchResult:
-    """One response, in the original (unmapped) URL space."""
-
-    url: str  # the URL asked for
-    final_url: str  # after redirects
-    status: int
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-    fetched_at: datetime  # aware, UTC
-    elapsed: float = 0.0  # seconds, all attempts and redirects included
-    not_modified: bool = False  # 304: body and headers are the archived ones
-    from_archive: bool = False  # read from the archive, no network (offline mode)
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def etag(self) -> str | None:
-        return self.headers.get("etag")
-
-    @property
-    def last_modified(self) -> str | None:
-        return self.headers.get("last-modified")
-
-    @cached_property
-    def _decoded(self) -> tuple[str, str]:
-        return decode_body(self.body, self.content_type)
-
-    @property
-    def text(self) -> str:
-        """The body decoded (see ``decode_body``)."""
-        return self._decoded[0]
-
-    @property
-    def encoding(self) -> str:
-        return self._decoded[1]
+#: Monotonic seconds (``time.monotonic``); every wait is computed and every duration measured on it.
+Clock = Callable[[], float]
 
 
 @dataclass
@@ -173,73 +136,6 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
-# Decoding --------------------------------------------------------------------------------
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_CT_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-# Pages that say gb2312/gbk routinely use characters only gb18030 has.
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "ascii": "utf-8",
-              "us-ascii": "utf-8", "iso-8859-1": "cp1252", "latin-1": "cp1252"}
-
-
-_WESTERN = {"cp1252", "latin_1", "iso8859-1", "iso8859-15"}
-
-
-def _codec(name: str | bytes | None) -> str | None:
-    if not name:
-        return None
-    label = (name.decode("ascii", "ignore") if isinstance(name, bytes) else name).strip().lower()
-    label = _SUPERSETS.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def _try(body: bytes, codec: str | None) -> str | None:
-    if codec is None:
-        return None
-    try:
-        return body.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode ``body``; returns ``(text, codec name)``.
-
-    Order: the Content-Type charset, a BOM, a charset declared in the document's first
-    4 KiB (``<meta charset>``, ``<meta http-equiv>``, ``<?xml encoding>``), UTF-8, then
-    charset-normalizer's guess. A declared charset that does not decode is ignored (sites
-    lie), and the last resort is UTF-8 with replacement characters.
-    """
-    if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8"
-    header = _CT_CHARSET.search(content_type or "")
-    head = body[:4096]
-    declared = _XML_DECL.search(head) or _META_CHARSET.search(head)
-    candidates = [
-        _codec(header.group(1) if header else None),
-        _codec(declared.group(1) if declared else None),
-        "utf-8",
-    ]
-    if candidates[0] in _WESTERN or (candidates[0] is None and candidates[1] in _WESTERN):
-        # A Western single-byte label on a body that is valid UTF-8 is a server default, not
-        # a fact (cp1252 would "decode" UTF-8 Chinese into mojibake): try UTF-8 first.
-        candidates.insert(0, "utf-8")
-    for codec in candidates:
-        text = _try(body, codec)
-        if text is not None:
-            return text, codec or "utf-8"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body).best()
-    if best is not None and best.encoding:
-        return str(best), best.encoding
-    return body.decode("utf-8", "replace"), "utf-8"
-
-
 # Retry-After -----------------------------------------------------------------------------
 
 
@@ -299,8 +195,12 @@ class Fetcher:
     """Fetches URLs under the policies of ``FetchSettings`` (see the module docstring).
 
     Use as ``async with Fetcher(settings.fetch, archive=...) as f: await f.fetch(url, source=...)``.
-    Tests may inject ``client`` / ``transport`` (httpx), a ``resolver`` (host → addresses) and a
-    ``sleep`` (to observe backoff without waiting).
+    Tests may inject ``client`` / ``transport`` (httpx), a ``resolver`` (host → addresses), and
+    a ``clock`` and ``sleep``: every deliberate wait (politeness spacing, backoff,
+    Retry-After) goes through ``sleep`` and every time reading (the spacing's schedule,
+    ``FetchResult.elapsed``) through ``clock``, so a fake pair observes the waits without
+    waiting. Only the per-attempt timeout runs on the event loop's own clock (it must
+    interrupt real I/O).
     """
 
     def __init__(
@@ -312,6 +212,7 @@ class Fetcher:
         client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         resolver: Resolver | None = None,
+        clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         retry_after_cap: float = RETRY_AFTER_CAP,
     ) -> None:
@@ -327,6 +228,7 @@ class Fetcher:
             trust_env=False,  # a proxy from the environment would bypass the address policy
         )
         self._resolver = resolver or system_resolver
+        self._clock = clock
         self._sleep = sleep
         self._retry_after_cap = retry_after_cap
         self._hosts: dict[str, _Host] = {}
@@ -362,7 +264,7 @@ class Fetcher:
         ``source`` names the adapter, for messages. Non-2xx final statuses raise
         ``FetchError(status=...)`` after being archived.
         """
-        started = time.monotonic()
+        started = self._clock()
         previous = self._previous(url, conditional)
         headers = {"User-Agent": user_agent or self.settings.user_agent, "Accept-Encoding": "gzip, deflate"}
         if previous is not None:
@@ -450,15 +352,13 @@ class Fetcher:
         self, url: str, final: str, raw: _Raw, previous: FetchResult | None, started: float, source: str
     ) -> FetchResult:
         now = datetime.now(UTC)
-        elapsed = time.monotonic() - started
+        elapsed = self._clock() - started
         if raw.status == 304 and previous is not None:
             # Nothing new: the archived response stands; no new archive entry is written,
             # but a recording still gets the body (a fixture set must be complete).
             result = replace(previous, url=url, fetched_at=now, elapsed=elapsed, not_modified=True,
                              from_archive=False)
             if self.record_dir is not None:
-                from aidaily.ingest.archive import record  # archive imports this module
-
                 record(result, self.record_dir)
             return result
         result = FetchResult(url, final, raw.status, raw.headers, raw.body, now, elapsed)
@@ -530,11 +430,10 @@ class Fetcher:
             )
         async with state.semaphore:
             async with state.lock:
-                loop = asyncio.get_running_loop()
-                wait = state.next_start - loop.time()
+                wait = state.next_start - self._clock()
                 if wait > 0:
                     await self._sleep(wait)
-                state.next_start = loop.time() + self.settings.per_host_delay
+                state.next_start = self._clock() + self.settings.per_host_delay
             yield
 
 

@@ -10,8 +10,9 @@ first:
    article we fetched is that article's story.
 3. **Near-duplicate text**: character 3-gram shingles of title + lead over normalised
    text (NFKC, lower case, entity names canonical so 英伟达 == Nvidia, punctuation and
-   spaces removed). Candidates come from MinHash LSH (banded signatures), or from sharing a
-   rare product name (``Colossus 2``), never from all pairs; each candidate pair is then
+   spaces removed). Candidates come from MinHash LSH (datasketch's ``MinHash`` and
+   ``MinHashLSH``, banded signatures), or from sharing a rare product name
+   (``Colossus 2``), never from all pairs; each candidate pair is then
    verified on the exact shingle sets. Sharing a rare name lowers the bar, because
    paraphrased Chinese headlines share few shingles; sharing only a company name
    (xAI, 英伟达) does not, so different news about one company stays apart.
@@ -27,18 +28,22 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import numpy as np
 
 from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
 from aidaily.models import Article, Story
 from aidaily.checks.numbers import number_keys
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = [
     "DIGEST_SOURCES",
@@ -46,7 +51,7 @@ __all__ = [
     "group_duplicates",
     "group_indices",
     "jaccard",
-    "minhash_signatures",
+    "minhashes",
     "normalize_text",
     "preference_key",
     "shingles",
@@ -60,11 +65,8 @@ SHINGLE_SIZE = 3
 LEAD_CHARS = 160  # text after the title that enters the fingerprint
 NUM_PERM = 63
 LSH_ROWS = 3  # rows per band: recall-oriented, candidates are verified exactly afterwards
-MAX_BUCKET = 200  # a bucket this full holds boilerplate, not duplicates
+MAX_NEIGHBOURS = 200  # an article this many others collide with is boilerplate
 _SEED = 1
-_SHIFT = np.uint64(32)
-_GRAM_BASE = np.uint64(1_114_111)  # more than any code point: the polynomial is injective
-_GRAM_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 EVIDENCE_MAX_DF = 6  # a name/figure in more articles than this is not distinctive
 # Verification bars for pairs that share one / two pieces of evidence (see _evidence).
 # Measured on paraphrased ithome/qbitai/hubtoday reports: same news 0.15-0.4, different
@@ -114,7 +116,7 @@ def _grams(norm: str, k: int = SHINGLE_SIZE) -> set[str]:
     return {norm[i:i + k] for i in range(len(norm) - k + 1)}
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: AbstractSet[object], b: AbstractSet[object]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
@@ -217,79 +219,61 @@ class _UnionFind:
         return True
 
 
-def _shingle_hashes(norms: list[str], k: int = SHINGLE_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """32-bit hashes of every document's character k-grams, concatenated, and each
-    document's offset into them.
+def _gram_keys(norm: str, k: int = SHINGLE_SIZE) -> set[bytes]:
+    """The character k-grams of ``norm`` (as ``_grams``) as UTF-32 byte strings.
 
-    Computed with numpy on the code points (a polynomial of the k characters, then a
-    multiplicative mix), not per shingle in Python: at thousands of articles that loop
-    was the slowest step. Deterministic in every process, unlike Python's salted
-    ``hash``. Repeated shingles of one document stay in: a minimum does not care.
+    Fixed width, so slicing the encoded text gives the grams without encoding each one,
+    and the sets have the same Jaccard as the ``str`` ones. Bytes also let
+    ``zlib.crc32`` hash them directly, in C (see ``minhashes``).
     """
-    chunks: list[np.ndarray] = []
-    offsets: list[int] = []
-    total = 0
-    for norm in norms:
-        codes = np.frombuffer((norm or "\0").encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        if len(codes) < k:
-            codes = np.concatenate([codes, np.zeros(k - len(codes), dtype=np.uint64)])
-        grams = np.zeros(len(codes) - k + 1, dtype=np.uint64)
-        for j in range(k):
-            grams = grams * _GRAM_BASE + codes[j:len(codes) - k + 1 + j]
-        offsets.append(total)
-        total += len(grams)
-        chunks.append((grams * _GRAM_MIX) >> _SHIFT)
-    return np.concatenate(chunks), np.asarray(offsets, dtype=np.int64)
+    if len(norm) <= k:
+        return {norm.encode("utf-32-le")} if norm else set()
+    data = norm.encode("utf-32-le")
+    width = 4 * k
+    return {data[i:i + width] for i in range(0, len(data) - width + 4, 4)}
 
 
-def minhash_signatures(norms: list[str], num_perm: int = NUM_PERM) -> np.ndarray:
-    """MinHash signatures of the shingle sets of normalised texts (``len(norms) x
-    num_perm``, uint64 holding 32-bit values).
+def minhashes(gram_sets: Sequence[set[bytes]], num_perm: int = NUM_PERM) -> list[MinHash]:
+    """datasketch MinHashes of k-gram sets (``_gram_keys``), seeded so that they are the
+    same in every run (``MinHash.bulk`` shares the permutations across all of them).
 
-    Each permutation is a multiply-shift hash of the 32-bit shingle hash,
-    ``((a * h + b) mod 2^64) >> 32`` with odd random ``a`` (a 2-independent family that
-    needs no modulo, unlike datasketch's ``mod 2^61 - 1``, which made signatures the
-    slowest step), seeded so that signatures are the same in every run. Computed with
-    numpy over chunks of whole documents.
+    The input hash is CRC-32 rather than datasketch's default SHA-1: deterministic in
+    every process like SHA-1 (Python's ``hash`` is salted), a C call with no Python frame
+    per gram, and good enough since datasketch mixes every input hash with the
+    MurmurHash3 finaliser before permuting it. SHA-1 made signatures the slowest step.
+
+    datasketch is imported here, not with the module: its package imports scipy (for
+    the LSH parameter optimiser we do not use), ~1 s and ~60 MB, which modules that only
+    need ``canonical_url`` or ``DIGEST_SOURCES`` from here should not pay. A run pays it
+    once; ``flows/daily.py`` imports it up front with the rest of the run's imports.
     """
-    if not norms:
-        return np.zeros((0, num_perm), dtype=np.uint64)
-    gen = np.random.default_rng(_SEED)
-    a = gen.integers(0, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    b = gen.integers(0, 2**63, size=num_perm, dtype=np.uint64)
-    hashes, offsets = _shingle_hashes(norms)
-    bounds = np.append(offsets, len(hashes))
-    out = np.empty((len(norms), num_perm), dtype=np.uint64)
-    doc = 0
-    while doc < len(norms):
-        # as many whole documents as fit in ~16k hashes (a few MB of intermediate array)
-        last = max(int(np.searchsorted(bounds, bounds[doc] + 16_384, side="right")) - 1, doc + 1)
-        lo, hi = bounds[doc], bounds[last]
-        phv = (hashes[lo:hi, None] * a + b) >> _SHIFT  # uint64 arithmetic wraps: mod 2^64
-        out[doc:last] = np.minimum.reduceat(phv, bounds[doc:last] - lo, axis=0)
-        doc = last
-    return out
+    from datasketch import MinHash
+
+    return MinHash.bulk(gram_sets, num_perm=num_perm, seed=_SEED, hashfunc=zlib.crc32)
 
 
-def _candidate_pairs_lsh(norms: list[str], num_perm: int) -> set[tuple[int, int]]:
-    """Pairs whose signatures agree on all rows of at least one band (banded LSH).
+def _candidate_pairs_lsh(gram_sets: Sequence[set[bytes]], num_perm: int) -> set[tuple[int, int]]:
+    """Pairs whose MinHashes agree on all rows of at least one band (datasketch's
+    ``MinHashLSH`` with fixed bands, not its threshold optimiser).
 
     ``LSH_ROWS`` rows per band: with 63 permutations (21 bands of 3) a pair with Jaccard
     0.5 becomes a candidate with probability 0.94 (0.6: 0.99), one with 0.2 with 0.16,
     unrelated texts (< 0.05) almost never; every candidate is verified exactly
     afterwards. Pairs with less similar wording are found through shared evidence.
     """
-    signatures = minhash_signatures(norms, num_perm)
-    bands = num_perm // LSH_ROWS
+    from datasketch import MinHashLSH  # see ``minhashes``
+
+    signatures = minhashes(gram_sets, num_perm)
+    lsh = MinHashLSH(num_perm=num_perm, params=(num_perm // LSH_ROWS, LSH_ROWS))
+    indexed = [i for i, m in enumerate(signatures) if not m.is_empty()]  # no text: no shingle
+    for i in indexed:
+        lsh.insert(i, signatures[i], check_duplication=False)
     pairs: set[tuple[int, int]] = set()
-    for band in range(bands):
-        rows = np.ascontiguousarray(signatures[:, band * LSH_ROWS:(band + 1) * LSH_ROWS])
-        buckets: dict[bytes, list[int]] = defaultdict(list)
-        for i, key in enumerate(rows):
-            buckets[key.tobytes()].append(i)
-        for ids in buckets.values():
-            if 1 < len(ids) <= MAX_BUCKET:
-                pairs.update((x, y) for k, x in enumerate(ids) for y in ids[k + 1:])
+    for i in indexed:
+        neighbours = lsh.query(signatures[i])
+        if len(neighbours) > MAX_NEIGHBOURS:
+            continue  # a template shared by hundreds of articles, not one piece of news
+        pairs.update((i, j) for j in neighbours if j > i)
     return pairs
 
 
@@ -299,7 +283,7 @@ def _candidate_pairs_evidence(names: list[set[str]]) -> set[tuple[int, int]]:
     for i, ns in enumerate(names):
         for name in ns:
             postings[name].append(i)
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for ids in postings.values():
         if 1 < len(ids) <= EVIDENCE_MAX_DF:
             pairs.update((a, b) for k, a in enumerate(ids) for b in ids[k + 1:])
@@ -330,19 +314,13 @@ def group_indices(articles: Sequence[Article], threshold: float = 0.5,
                     uf.union(i, j)
 
     texts = [_fingerprint_text(a) for a in articles]
-    norms = [normalize_text(t) for t in texts]
+    sets = [_gram_keys(normalize_text(t)) for t in texts]
     evidence = [_evidence(t) for t in texts]
-    candidates = _candidate_pairs_lsh(norms, num_perm) | _candidate_pairs_evidence(evidence)
-    sets: dict[int, set[str]] = {}  # shingle sets, built only for candidates
-
-    def grams(i: int) -> set[str]:
-        if i not in sets:
-            sets[i] = _grams(norms[i])
-        return sets[i]
+    candidates = _candidate_pairs_lsh(sets, num_perm) | _candidate_pairs_evidence(evidence)
 
     matches = []
     for i, j in candidates:
-        sim = jaccard(grams(i), grams(j))
+        sim = jaccard(sets[i], sets[j])  # exact, on the shingle sets: MinHash only proposes
         if _same_story(articles[i], articles[j], sim, len(evidence[i] & evidence[j]), threshold):
             digest = articles[i].source in DIGEST_SOURCES or articles[j].source in DIGEST_SOURCES
             matches.append((digest, -sim, i, j))
