@@ -35,6 +35,9 @@ def test_every_table_is_created_on_postgres(store: Store) -> None:
     assert {"articles", "sources", "fetch_attempts", "runs", "llm_calls", "llm_cache", "publications"} <= tables
 
 
+LEGACY_SQL = Path(__file__).parent / "fixtures" / "legacy_home" / "schema_postgresql.sql"
+
+
 def model_diffs(url: str) -> list[object]:
     """Alembic's autogenerate comparison of the database with the models (empty: agree)."""
     from alembic.autogenerate import compare_metadata
