@@ -193,7 +193,7 @@ class Settings(BaseModel):
         return Path(str(files("aidaily.prompts")))
 
 
-SHIPPED_FEEDS = [
+SHIPPED_FEEDS: list[FeedSource] = [
     FeedSource(name="aibase", url="https://news.aibase.com/rss", enabled=False, ai_only=True),
     FeedSource(name="oschina", url="https://www.oschina.net/news/rss", enabled=False),
 ]

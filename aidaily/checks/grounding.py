@@ -153,8 +153,10 @@ def _bullet_names(bullet: str) -> list[str]:
         if any(s <= start < e for s, e in spans) or token.lower() in GENERIC_LATIN:
             continue
         names.append(token)
-    seen: set[str] = set()
-    return [n for n in names if not (n.lower() in seen or seen.add(n.lower()))]
+    unique: dict[str, str] = {}  # first spelling of each name, case-insensitively, in order
+    for name in names:
+        unique.setdefault(name.lower(), name)
+    return list(unique.values())
 
 
 def missing_names(bullet: str, source_text: str) -> list[str]:

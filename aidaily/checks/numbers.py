@@ -193,7 +193,7 @@ def _keys_for(groups: dict[str, str | None], prefix: str,
               inherit: tuple[str | None, str | None, bool] = (None, None, False)) -> frozenset[str]:
     """Keys of one number from its regex groups; a range start inherits the multiplier
     and ``%`` of the range end (``2-3 万``, ``20-40%``) as an *alternative* reading."""
-    value = Decimal(groups[f"{prefix}_num"].replace(",", ""))
+    value = Decimal((groups[f"{prefix}_num"] or "0").replace(",", ""))
     cn, lat = groups[f"{prefix}_cn"], groups[f"{prefix}_lat"]
     pct = bool(groups[f"{prefix}_pct"])
     keys = {canonical_key(value * _multiplier(cn, lat), pct)}

@@ -16,6 +16,8 @@ from aidaily.cli.common import console
 from aidaily.cli.common import settings as load_settings_for
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from aidaily.ingest.day import FetchReport, Progress
 
 
@@ -91,7 +93,7 @@ class _progress:
         self._bars = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[stage]}"), TimeElapsedColumn(),
                               console=err, transient=True, disable=not err.is_terminal)
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> Progress:
         self._bars.start()

@@ -134,7 +134,7 @@ def keyword_hits(text: str, keywords: Iterable[str] | None = None) -> tuple[int,
     matcher = _matcher(keys)
     strong = weak = 0
     for m in matcher.pattern.finditer(unicodedata.normalize("NFKC", text)):
-        keyword = matcher.ordered[int(m.lastgroup[1:])]
+        keyword = matcher.ordered[int((m.lastgroup or "k0")[1:])]
         if keyword in matcher.weak:
             weak += 1
         else:
@@ -142,7 +142,7 @@ def keyword_hits(text: str, keywords: Iterable[str] | None = None) -> tuple[int,
     return strong, weak
 
 
-def _density(hits: int, text: str) -> float:
+def _density(hits: float, text: str) -> float:
     """Occurrences per 1000 characters (short texts count as 300 characters, so two
     mentions in a two-line blurb are not an overwhelming density)."""
     return 1000 * hits / max(len(text), 300)
