@@ -3,7 +3,7 @@ against the LLM's critical path.
 
     .venv/bin/python -m benchmarks.day [--latency 1.0] [--realistic] [--ithome 300] [--qbitai 30]
                                        [--page-latency 0] [--concurrency 8] [--first-runs 3]
-                                       [--no-serial] [--prefect-api-url URL]
+                                       [--no-serial] [--warm-runs 3] [--prefect-api-url URL]
 
 Set-up (the production set-up, everything on 127.0.0.1):
 
@@ -23,14 +23,16 @@ Runs, each a subprocess in the benchmark's homes:
    3), each in its own fresh home; the median by flow wall is reported as "first";
 2. the re-runs of that home's unchanged day (expected: zero LLM requests):
    **warm** — ``aidaily run`` again, as an editor types it (the up-to-date check runs
-   before Prefect starts); **warm-flow** — the flow called as a served deployment calls it
-   (the check runs inside the flow run, before any task); **warm-all** —
+   before Prefect starts; ``--warm-runs`` of them, the median reported); **warm-flow**
+   — the flow called as a served deployment calls it (the check runs inside the flow
+   run, before any task); **warm-all** —
    ``--no-skip-unchanged``, every task again with every cache hit;
 3. **serial** baseline, concurrency 1, in a fresh home (the speed-up of the overlap).
 
 Measured: wall time of the process; the Prefect flow run's own start/end (the Prefect
-API); the stages of the run row (``runs.stats.stages``: fetch / select / write /
-draft); LLM requests per step from ``llm_calls``; the critical path (plan calls in
+API); the stages of the run row (``runs.stats`` is ``RunReport.to_dict()``: its
+``stages`` fetch / select / write / draft, and its ``llm`` object: sent / cached / cost);
+LLM requests per step from ``llm_calls``; the critical path (plan calls in
 sequence + ceil(write calls / concurrency) waves of the write latency + finalize);
 flow wall ÷ critical path; start-up (process wall − flow wall), with ``aidaily --help``,
 ``import flows.daily`` and a Prefect client round trip timed on their own. Prints a
@@ -54,7 +56,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -203,10 +205,8 @@ def prefect_server(api_url: str | None = None, timeout: float = 600.0) -> Iterat
                 os.killpg(proc.pid, signal.SIGTERM)  # the server and its own children only
                 proc.wait(timeout=30)
             except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
+                with suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             log.close()
 
 
@@ -314,7 +314,10 @@ def db_facts(home: Path, since: float = 0.0) -> dict[str, Any]:
                 "stories": stats.get("stories"), "items": stats.get("items"), "briefs": stats.get("briefs"),
                 "mode": stats.get("mode"), "notices": stats.get("notices", [])[:5],
                 "sources": {k: {"seen": v.get("seen"), "new": v.get("new"), "ok": v.get("ok")}
-                            for k, v in (stats.get("sources") or {}).items()}},
+                            for k, v in (stats.get("sources") or {}).items()},
+                # the run report's own accounting (RunReport.to_dict()["llm"]: sent, cached,
+                # failed, tokens_in, tokens_out, cost_usd), beside the call log's below
+                "llm": stats.get("llm") or {}},
         "llm": {"requests": len(requests), "cached": len(calls) - len(requests), "by_step": by_step,
                 "outcomes": sorted({c[1] for c in calls}),
                 "latency_sum_s": round(sum(c[2] for c in requests), 3), "span_s": span,
@@ -425,7 +428,10 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
             # The re-runs of the unchanged day: as an editor types it (the CLI checks
             # before starting Prefect), as the served deployment runs it (the flow checks
             # before any task), and forced through every task (all caches hit).
-            warm = bench.run(home, "warm", AIDAILY_LLM_CONCURRENCY=conc)
+            warms = [bench.run(home, f"warm{k + 1}", AIDAILY_LLM_CONCURRENCY=conc)
+                     for k in range(max(1, args.warm_runs))]
+            warm = sorted(warms, key=lambda r: r["wall_s"])[len(warms) // 2]
+            warm["label"] = "warm"
             scheduled = bench.run(home, "warm-flow", argv=[str(PYTHON), "-c", SCHEDULED_RUN.format(day=DAY, home=str(home))],
                                   AIDAILY_LLM_CONCURRENCY=conc)
             cached = bench.run(home, "warm-all", "--no-skip-unchanged", AIDAILY_LLM_CONCURRENCY=conc)
@@ -443,6 +449,7 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
         "latency_s": latency, "page_latency_s": args.page_latency, "concurrency": args.concurrency,
         "day": day.to_dict(), "first": first, "warm": warm, "warm_flow": scheduled, "warm_all": cached,
         "serial": serial, "critical_path": crit, "startup": fixed,
+        "warm_runs_s": [r["wall_s"] for r in warms],
         "first_runs": [{"flow_s": (r.get("flow") or {}).get("wall_s"), "process_s": r["wall_s"],
                         "stages": (r.get("run") or {}).get("stages", {})} for r in firsts],
     }
@@ -533,9 +540,13 @@ def print_report(res: dict[str, Any]) -> None:
               f"speed-up flow x{sp['flow']}, write stage x{sp['write_stage']} (ideal x{sp['critical_path']})")
     print("first runs (flow / process s): " + ", ".join(f"{r['flow_s']} / {r['process_s']}" for r in res["first_runs"])
           + " — the median by flow wall is 'first'")
-    print("re-runs of the unchanged day: 'warm' = `aidaily run` (checked before Prefect starts), 'warm-flow' = "
-          "the flow as a deployment runs it (checked before any task), 'warm-all' = --no-skip-unchanged (every "
-          "task, all caches)")
+    print("re-runs of the unchanged day: 'warm' = `aidaily run` (checked before Prefect starts), 'warm-flow' = the "
+          "flow as a deployment runs it (checked before any task), 'warm-all' = --no-skip-unchanged (all caches)")
+    print("warm `aidaily run` (up to date, process s): " + ", ".join(f"{w:.2f}" for w in res["warm_runs_s"])
+          + " — the median is 'warm'")
+    llm = {r["label"]: (r.get("run") or {}).get("llm") or {} for r in (res["first"], res["warm_all"])}
+    print("run report's llm: " + "; ".join(f"{k} sent {v.get('sent')} cached {v.get('cached')} cost "
+                                           f"${v.get('cost_usd')}" for k, v in llm.items()))
     wo = res["warm_over_first"]
     print(f"warm re-run / first: process {wo['process']}, flow {wo['flow']} (every task: {wo['all_tasks_flow']})")
     su = res["startup"]
@@ -566,6 +577,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--first-runs", type=int, default=3,
                    help="first runs in fresh homes; the median (by flow wall) is reported (default 3)")
     p.add_argument("--repeat", type=int, default=3, help="repeats of the start-up timings")
+    p.add_argument("--warm-runs", type=int, default=3,
+                   help="warm `aidaily run`s of the unchanged day; the median is reported (default 3)")
     p.add_argument("--prefect-api-url", default=os.environ.get("BENCH_PREFECT_API_URL"),
                    help="use this running Prefect server instead of starting one")
     p.add_argument("--out", default="day.json", help="file name under benchmarks/results/")

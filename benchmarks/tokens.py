@@ -27,7 +27,7 @@ import re
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,7 +140,7 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
 
         async def run() -> Any:
             async with LLMClient(settings.llm, db_url=None, run_id="bench") as client:
-                return await write_digest(DAY, stories, settings, client)
+                return await write_digest(date.fromisoformat(DAY), stories, settings, client)
 
         t0 = time.perf_counter()
         result = asyncio.run(run())

@@ -28,7 +28,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,7 +41,8 @@ from aidaily.review.drafts import Drafts, text_hash
 from aidaily.store.store import Store
 from tests.fakellm import FakeRequest
 
-DAY = "2026-01-19"
+DAY = "2026-01-19"  # as the CLI takes it
+DAY_DATE = date.fromisoformat(DAY)  # as the core takes it
 
 
 # --------------------------------------------------------------------------- the handmade day

@@ -10,7 +10,7 @@ from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.format.lint import has_errors, lint_text
 from aidaily.format.parse import parse
 from aidaily.format.render import render
-from tests.factories import DAY, make_stories
+from tests.factories import DAY, DAY_DATE, make_stories
 
 REFERENCE_FOOTER_START = '<div class="telegram-card">'
 
@@ -53,7 +53,7 @@ FINAL = Finalized(
 
 def build(**kw: object) -> str:
     stories = {s.id: s for s in make_stories()}
-    digest = assemble(DAY, handmade_plan(), handmade_written(), FINAL, stories, Settings(), **kw)
+    digest = assemble(DAY_DATE, handmade_plan(), handmade_written(), FINAL, stories, Settings(), **kw)
     return render(digest)
 
 
@@ -102,7 +102,7 @@ def test_configured_cover_image_wins_and_draft_marker_is_added() -> None:
     settings = Settings()
     settings.digest.cover_image = "https://cdn.example.com/cover.png"
     stories = {s.id: s for s in make_stories()}
-    text = render(assemble(DAY, handmade_plan(), handmade_written(), FINAL, stories, settings,
+    text = render(assemble(DAY_DATE, handmade_plan(), handmade_written(), FINAL, stories, settings,
                            draft=True))
     assert 'coverImage: "https://cdn.example.com/cover.png"' in text
     assert "\ndraft: true\n---\n" in text
@@ -135,7 +135,7 @@ def test_model_text_cannot_inject_html_links_or_structure() -> None:
         facts=["<script>steal()</script>事实", "[链接](https://evil.example)", "a\n### 假板块"],
     )
     written.commentary[("s1",)] = ["<iframe src=x></iframe>解读", "对程序员：<b>加粗</b>"]
-    text = render(assemble(DAY, handmade_plan(), written, FINAL, stories, Settings()))
+    text = render(assemble(DAY_DATE, handmade_plan(), written, FINAL, stories, Settings()))
     digest = parse(text)
     assert "evil.example" not in text and "<script" not in text and "<iframe" not in text
     assert [s.heading for s in digest.sections][0] == handmade_plan().sections[0].title

@@ -18,7 +18,7 @@ from aidaily.models import Story
 from aidaily.format.parse import parse
 from aidaily.checks.grounding import ItemSources
 from tests.fakellm import FakeLLM, FakeRequest, Reply
-from tests.factories import ARTICLE_RE, DAY, fake_editor, first_user, make_stories, plan_for
+from tests.factories import ARTICLE_RE, DAY, DAY_DATE, fake_editor, first_user, make_stories, plan_for
 
 
 def small_settings(home: Path, base_url: str = "", **llm: Any) -> Settings:
@@ -42,7 +42,7 @@ def run(settings: Settings, stories: list[Story], *, db: bool = True) -> EditorR
     async def go() -> EditorResult:
         url = settings.database_url if db else None
         async with LLMClient(settings.llm, db_url=url, run_id="t") as client:
-            return await write_digest(DAY, stories, settings, client)
+            return await write_digest(DAY_DATE, stories, settings, client)
 
     return asyncio.run(go())
 
@@ -109,7 +109,7 @@ def test_facts_are_checked_while_other_calls_are_out(fake: FakeLLM, home: Path, 
 
     async def go() -> EditorResult:
         async with LLMClient(settings.llm, db_url=settings.database_url) as client:
-            return await write_digest(DAY, make_stories(), settings, client,
+            return await write_digest(DAY_DATE, make_stories(), settings, client,
                                       progress=lambda msg: phase.__setitem__(0, "check" if msg == "check" else phase[0]))
 
     result = asyncio.run(go())
@@ -222,7 +222,7 @@ def test_unreachable_endpoint_raises_llm_unreachable(home: Path) -> None:
 def test_without_a_model_the_draft_is_extractive(home: Path) -> None:
     settings = small_settings(home)
     stories = make_stories()
-    result = asyncio.run(write_digest(DAY, stories, settings, None))
+    result = asyncio.run(write_digest(DAY_DATE, stories, settings, None))
     assert result.mode == "extractive" and result.digest.is_draft
     assert result.usage is None  # no model: nothing sent
     assert result.checks and all(c.ok for c in result.checks), result.failed_checks  # lead sentences
@@ -233,7 +233,7 @@ def test_unfetched_links_are_reported(home: Path) -> None:
     from aidaily.editor.draft import check
 
     stories = make_stories()
-    result = asyncio.run(write_digest(DAY, stories, small_settings(home), None))
+    result = asyncio.run(write_digest(DAY_DATE, stories, small_settings(home), None))
     check(result, ItemSources.from_stories(stories[1:]))
     assert result.links == [stories[0].url]
     assert result.has_failures

@@ -14,11 +14,11 @@ from aidaily.format.lint import has_errors, lint_text
 from aidaily.models import Article, Story
 from aidaily.format.parse import parse
 from aidaily.format.render import render
-from tests.factories import DAY, make_stories
+from tests.factories import DAY, DAY_DATE, make_stories
 
 
 def test_extractive_draft_passes_lint_and_is_marked() -> None:
-    text = render(extractive_digest(DAY, make_stories(), Settings()))
+    text = render(extractive_digest(DAY_DATE, make_stories(), Settings()))
     assert render(parse(text)) == text
     findings = lint_text(text, f"{DAY}.md")
     assert not has_errors(findings), [f.format() for f in findings]
@@ -33,7 +33,7 @@ def test_extractive_draft_passes_lint_and_is_marked() -> None:
 
 def test_fact_bullets_are_lead_sentences_without_datelines() -> None:
     story = make_stories()[1]
-    digest = extractive_digest(DAY, [story, *make_stories()[2:]], Settings())
+    digest = extractive_digest(DAY_DATE, [story, *make_stories()[2:]], Settings())
     item = next(i for i in digest.items if i.url == story.url)
     assert item.bullets[0].text == "马斯克表示特斯拉 AI5 芯片接近完成"
     assert not any("IT之家" in b.text for b in item.bullets)
@@ -62,7 +62,7 @@ def test_lead_sentences_skip_bylines() -> None:
 def test_html_in_article_text_does_not_reach_the_draft() -> None:
     story = make_stories(1)[0]
     story.articles[0].text = "<script>alert(1)</script>事实一很重要。<img src=x onerror=alert(1)>事实二也重要。"
-    text = render(extractive_digest(DAY, [story, *make_stories()[1:]], Settings()))
+    text = render(extractive_digest(DAY_DATE, [story, *make_stories()[1:]], Settings()))
     body = text.split("\n---\n\n<div")[0]
     assert "<script" not in body and "<img" not in body and "onerror" not in body
 

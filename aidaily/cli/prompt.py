@@ -8,6 +8,8 @@ is shown with the extractive plan and items standing in for the model's.
 
 from __future__ import annotations
 
+from datetime import date
+
 from enum import Enum
 from typing import Annotated, Any
 
@@ -36,17 +38,16 @@ def prompt(
 ) -> None:
     """Print the messages of one editor step for a date, as the model would get them."""
     import json
-    from datetime import date
-
     from aidaily.cli.common import parse_day
     from aidaily.pipeline.stages import select_stories
 
     settings = _common.settings(ctx)
-    stories = select_stories(settings, date.fromisoformat(parse_day(day))).stories
+    the_day = date.fromisoformat(parse_day(day))
+    stories = select_stories(settings, the_day).stories
     if not stories:
         typer.echo(f"error: no stored AI articles for {day}", err=True)
         raise typer.Exit(1)
-    msgs = step_messages(step.value, day, stories, settings, story)
+    msgs = step_messages(step.value, the_day, stories, settings, story)
     if as_json:
         typer.echo(json.dumps(msgs, ensure_ascii=False, indent=2))
         return
@@ -59,7 +60,7 @@ def prompt(
 
 
 def step_messages(
-    step: str, day: str, stories: list[Any], settings: Any, story_id: str | None
+    step: str, day: date, stories: list[Any], settings: Any, story_id: str | None
 ) -> list[dict[str, str]]:
     from aidaily.editor import prompting
     from aidaily.editor.extractive import extractive_plan, extractive_written

@@ -19,6 +19,8 @@ bullet can add a link, a heading or markup to the draft.
 
 from __future__ import annotations
 
+from datetime import date
+
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -138,7 +140,7 @@ def cover_image(plan: Plan, stories: Mapping[str, Story], settings: Settings) ->
 
 
 def front_matter(
-    day: str,
+    day: date,
     final: Finalized,
     cover: str | None,
     settings: Settings,
@@ -148,7 +150,7 @@ def front_matter(
     """Front matter in the reference's key order and quoting."""
     fm = FrontMatter()
     fm.set("title", clean(final.title), "plain")
-    fm.set("date", day, "plain")
+    fm.set("date", day.isoformat(), "plain")
     fm.set("category", settings.digest.category, "plain")
     fm.set("tags", list(settings.digest.tags), "flow")
     seo = list(dict.fromkeys([*settings.digest.seo_prefix, *clean_lines(final.seo)]))
@@ -194,7 +196,7 @@ def other_news(plan: Plan, written: Written, stories: Mapping[str, Story]) -> Se
 
 
 def assemble(
-    day: str,
+    day: date,
     plan: Plan,
     written: Written,
     final: Finalized,
@@ -207,7 +209,7 @@ def assemble(
     """The digest of ``day``.
 
     Args:
-        day: ``YYYY-MM-DD``.
+        day: the digest date.
         plan: the plan (pruned of dropped stories; ids missing from ``written`` are
             skipped anyway).
         written: headlines, facts, commentary and briefs by story id.

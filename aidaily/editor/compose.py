@@ -22,6 +22,8 @@ are left out — and each step of that is recorded as a notice.
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -201,7 +203,7 @@ async def _run(
 
 
 async def compose(
-    day: str,
+    day: date,
     plan: Plan,
     stories: Mapping[str, Story],
     settings: Settings,
@@ -265,7 +267,7 @@ def _dropped(story: Story, reason: str) -> Dropped:
 
 
 async def _finalize(
-    day: str, plan: Plan, written: Written, settings: Settings, llm: LLMClient
+    day: date, plan: Plan, written: Written, settings: Settings, llm: LLMClient
 ) -> tuple[Finalized, str | None]:
     items = {sid: (t.headline, t.facts) for sid, t in written.items.items()}
     briefs = [written.briefs[sid] for sid in plan.other_ids if sid in written.briefs]

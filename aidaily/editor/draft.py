@@ -15,6 +15,8 @@ Nothing here touches files, the database or the network except through the
 
 from __future__ import annotations
 
+from datetime import date
+
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -56,7 +58,7 @@ class LLMUnreachable(LLMError):
 class EditorResult:
     """A draft and everything the review needs to know about it."""
 
-    day: str
+    day: date
     digest: Digest
     mode: Literal["llm", "extractive"]
     checks: list[BulletVerdict] = field(default_factory=list)  # one per fact bullet
@@ -88,7 +90,7 @@ class EditorResult:
 
 
 async def write_digest(
-    day: str,
+    day: date,
     stories: Sequence[Story],
     settings: Settings,
     llm: LLMClient | None,
@@ -98,7 +100,7 @@ async def write_digest(
     """The draft of ``day`` from ``stories`` (ranked, best first).
 
     Args:
-        day: ``YYYY-MM-DD``.
+        day: the digest date.
         stories: the day's candidate stories, best first.
         llm: the model client, or None for the extractive mode.
         progress: called with a short message as the work advances.
@@ -137,7 +139,7 @@ async def write_digest(
 
 
 async def write_day(
-    day: str,
+    day: date,
     stories: Sequence[Story],
     settings: Settings,
     *,
@@ -170,7 +172,7 @@ async def write_day(
 
 
 def write_digest_sync(
-    day: str,
+    day: date,
     stories: Sequence[Story],
     settings: Settings,
     llm: LLMClient | None,
@@ -182,7 +184,7 @@ def write_digest_sync(
 
 
 async def _plan(
-    day: str, stories: Sequence[Story], settings: Settings, llm: LLMClient
+    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
 ) -> tuple[Plan, list[str]]:
     try:
         return await make_plan(day, stories, settings, llm), []
@@ -230,7 +232,7 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     digest = parse(text)  # the file's line numbers, as the review counts them
     result.checks = ground_digest(digest, sources, memo)
     result.links = unfetched_links(digest, sources)
-    result.lint = lint_text(text, f"{result.day}.md")
+    result.lint = lint_text(text, f"{result.day.isoformat()}.md")
 
 
 __all__ = [

@@ -14,6 +14,8 @@ failed to give (a fallback plan or title). It:
 
 from __future__ import annotations
 
+from datetime import date
+
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -149,7 +151,7 @@ def fallback_final(plan: Plan, written: Written, *, draft: bool = True) -> Final
     return Finalized(title=title, headline=headline, summary=heads[:7] or [first], seo=names[:8])
 
 
-def extractive_digest(day: str, stories: Sequence[Story], settings: Settings) -> Digest:
+def extractive_digest(day: date, stories: Sequence[Story], settings: Settings) -> Digest:
     """The extractive draft of ``day`` from ``stories`` (ranked, best first)."""
     by_id = {s.id: s for s in stories}
     plan = extractive_plan(stories, settings)

@@ -10,6 +10,8 @@ whose message goes back to the model in the repair round (and a retry after that
 
 from __future__ import annotations
 
+from datetime import date
+
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +77,7 @@ def validator(ids: Sequence[str], limits: dict[str, int]) -> Callable[[Any], Non
 
 
 async def make_plan(
-    day: str, stories: Sequence[Story], settings: Settings, llm: LLMClient
+    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
 ) -> Plan:
     """The model's plan for ``stories`` (ranked, best first; the top ``PLAN_MAX_CARDS``
     are shown to the model), validated.
@@ -93,7 +95,7 @@ async def make_plan(
 
 
 def plan_messages(
-    day: str, stories: Sequence[Story], settings: Settings
+    day: date, stories: Sequence[Story], settings: Settings
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """The cards of the top ``PLAN_MAX_CARDS`` stories and the plan call's messages."""
     cards = story_cards(list(stories)[:PLAN_MAX_CARDS])

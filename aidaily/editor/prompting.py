@@ -13,6 +13,8 @@ data; the structured output (``editor_schema``) does the rest.
 
 from __future__ import annotations
 
+from datetime import date
+
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -189,11 +191,12 @@ def plan_limits(n_cards: int, settings: Settings) -> dict[str, int]:
 
 
 def build_plan_messages(
-    cards: Sequence[dict[str, Any]], settings: Settings, *, day: str = ""
+    cards: Sequence[dict[str, Any]], settings: Settings, *, day: date | None = None
 ) -> list[Message]:
     """Messages of the plan call over ``cards`` (see ``story_cards``)."""
     limits = plan_limits(len(cards), settings)
-    return messages(settings.prompts_dir, "plan", day=day, cards=list(cards), limits=limits)
+    return messages(settings.prompts_dir, "plan", day=day.isoformat() if day else "",
+                    cards=list(cards), limits=limits)
 
 
 def build_write_messages(
@@ -238,7 +241,7 @@ def build_finalize_messages(
     briefs: Sequence[str],
     settings: Settings,
     *,
-    day: str = "",
+    day: date | None = None,
 ) -> list[Message]:
     """Messages of the finalize call.
 
@@ -263,7 +266,7 @@ def build_finalize_messages(
     return messages(
         settings.prompts_dir,
         "finalize",
-        day=day,
+        day=day.isoformat() if day else "",
         sections=sections,
         briefs=[neutralise(b) for b in briefs],
         summary_min=min(5, max(1, n_main)),

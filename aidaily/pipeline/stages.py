@@ -91,7 +91,7 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
     from aidaily.editor.draft import LLMUnreachable, write_day
 
     try:
-        return await write_day(day.isoformat(), stories, settings, use_llm=use_llm, run_id=run_id,
+        return await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
                                refresh=rewrite, progress=progress)
     except LLMUnreachable as exc:
         raise LLMError(f"the LLM is unreachable ({exc}); no draft written "
