@@ -14,6 +14,8 @@ Skipped, with the reason, when /usr/bin/chromium or the playwright package is mi
 
 from __future__ import annotations
 
+from datetime import date
+
 import socket
 import threading
 import time
@@ -164,6 +166,6 @@ def test_review_fix_save_publish_in_chromium(home: Path, browser_page) -> None: 
         assert page.evaluate("window.__pwned === undefined")
 
     assert not dialogs
-    post = post_path(settings, DAY).read_text(encoding="utf-8")
+    post = post_path(settings, date.fromisoformat(DAY)).read_text(encoding="utf-8")
     assert GOOD_BULLET in post and BAD_BULLET not in post and "draft: true" not in post
     assert Drafts(settings.drafts_dir).is_hand_edited(DAY)

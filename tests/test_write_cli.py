@@ -234,7 +234,7 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     edited = "\n".join(lines)
     Drafts(settings.drafts_dir).save_edit(DAY, edited)
     at_write = ground_digest(parse(edited), ItemSources.from_stories(stories))
-    at_review = build_review(settings, DAY)
+    at_review = build_review(settings, date.fromisoformat(DAY))
     assert any(v.bullet == fact and v.ok for v in at_write)
     assert fact not in {f.bullet for f in at_review.flags}
     assert [v for v in at_write if not v.ok] == at_review.flags

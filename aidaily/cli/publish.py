@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -23,7 +24,7 @@ def publish(
     to the publish directory; records who published it and when."""
     from aidaily.review.publish import publish_draft
 
-    result = publish_draft(settings(ctx), parse_day(day), force=force, by=by)
+    result = publish_draft(settings(ctx), date.fromisoformat(parse_day(day)), force=force, by=by)
     out = console()
     out.print(f"[green]published[/] {result.path}")
     if result.forced and result.overridden:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -28,7 +29,7 @@ def review(
         return
     from aidaily.review.report import build_review
 
-    report = build_review(settings(ctx), day)
+    report = build_review(settings(ctx), date.fromisoformat(day))
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

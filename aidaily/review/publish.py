@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,11 +52,11 @@ class PublishResult:
     overridden: list[str] = field(default_factory=list)
 
 
-def post_path(settings: Settings, day: str) -> Path:
-    return settings.publish_dir / settings.publish.filename.format(date=day)
+def post_path(settings: Settings, day: date) -> Path:
+    return settings.publish_dir / settings.publish.filename.format(date=day.isoformat())
 
 
-def publish_draft(settings: Settings, day: str, *, force: bool = False, by: str | None = None,
+def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str | None = None,
                   store: Any = None) -> PublishResult:
     """Publish the current draft of ``day``.
 
@@ -64,9 +64,10 @@ def publish_draft(settings: Settings, day: str, *, force: bool = False, by: str 
         PublishError: no draft, the gate refused it, or the date is already published.
     """
     drafts = Drafts(settings.drafts_dir)
-    text = drafts.read_current(day)
+    text = drafts.read_current(day.isoformat())
     if text is None:
-        raise PublishError(f"no draft for {day} at {drafts.current_path(day)}; run `aidaily run --date {day}` first")
+        raise PublishError(f"no draft for {day} at {drafts.current_path(day.isoformat())}; "
+                           f"run `aidaily run --date {day}` first")
     target = post_path(settings, day)
     overridden: list[str] = []
     if target.exists():
@@ -87,7 +88,7 @@ def publish_draft(settings: Settings, day: str, *, force: bool = False, by: str 
     overridden += blockers
     post = publishable_text(text)
     atomic_write_text(target, post)
-    _record(settings, day, target, post, by or _who(), force, overridden)
+    _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
     return PublishResult(target, force, overridden)
 
 

@@ -42,7 +42,7 @@ Flag = BulletVerdict
 
 @dataclass
 class ReviewReport:
-    day: str
+    day: date
     draft_path: str
     state: str  # missing | draft | edited | published
     lint: list[Finding] = field(default_factory=list)
@@ -80,25 +80,26 @@ class ReviewReport:
         return data
 
 
-def build_review(settings: Settings, day: str, *, store: Store | None = None) -> ReviewReport:
+def build_review(settings: Settings, day: date, *, store: Store | None = None) -> ReviewReport:
     """The review report of the current draft of ``day``."""
     from aidaily.review.record import read_record, record_path
 
+    iso = day.isoformat()  # the drafts' file key
     drafts = Drafts(settings.drafts_dir)
-    path = drafts.current_path(day)
-    text = drafts.read_current(day)
+    path = drafts.current_path(iso)
+    text = drafts.read_current(iso)
     if text is None:
         return ReviewReport(day, str(path), "missing")
-    state = "edited" if drafts.is_hand_edited(day) else "draft"
+    state = "edited" if drafts.is_hand_edited(iso) else "draft"
     report = ReviewReport(day, str(path), state, lint=lint_text(text, str(path)))
-    record = read_record(record_path(settings, day)) or {}
+    record = read_record(record_path(settings, iso)) or {}
     report.dropped = [DroppedStory(str(d.get("story_id", "")), str(d.get("title", "")),
                                    str(d.get("reason", ""))) for d in _dicts(record.get("dropped"))]
     report.notices = [str(n) for n in record.get("notices", []) if isinstance(n, str)]
     report.llm = _usage(record.get("llm"))
     report.failed_sources = [SourceFailure(str(f.get("source", "")), str(f.get("error", "")))
                              for f in _dicts(record.get("failed_sources"))]
-    previous = drafts.previous_text(day)
+    previous = drafts.previous_text(iso)
     if previous is not None:
         report.diff = unified_diff(previous, text, "previous", "current")
     try:
@@ -106,7 +107,7 @@ def build_review(settings: Settings, day: str, *, store: Store | None = None) ->
     except DigestParseError:
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
-    sources = day_sources(settings, date.fromisoformat(day), store)
+    sources = day_sources(settings, day, store)
     report.flags = grounding_flags(digest, sources)
     report.unfetched_links = unfetched_links(digest, sources)
     return report

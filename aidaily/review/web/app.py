@@ -31,6 +31,7 @@ import getpass
 import hmac
 import json
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
@@ -251,8 +252,6 @@ class Pages:
 
     def sources(self, day: str) -> Any:
         """The day's grounding sources (``review.report.day_sources``: the one definition)."""
-        from datetime import date
-
         from aidaily.review.report import day_sources
 
         return day_sources(self.settings, date.fromisoformat(day), self.store())
@@ -264,8 +263,6 @@ class Pages:
 
     @staticmethod
     def day_of(request: Request) -> str:
-        from datetime import date
-
         value = request.path_params["day"]
         try:
             return date.fromisoformat(value).isoformat()
@@ -301,7 +298,7 @@ class Pages:
         text = Drafts(self.settings.drafts_dir).read_current(day)
         if text is None:
             return None
-        report = build_review(self.settings, day, store=self.store())
+        report = build_review(self.settings, date.fromisoformat(day), store=self.store())
         record = read_record(record_path(self.settings, day)) or {}
         return {
             "rendered": render_draft(text, report.flags),
@@ -405,7 +402,7 @@ class Pages:
         form = await form_data(request)
         force = form.get("force") == "1"
         try:
-            await run_in_threadpool(publish_draft, self.settings, day, force=force,
+            await run_in_threadpool(publish_draft, self.settings, date.fromisoformat(day), force=force,
                                     by=f"{_who()} (web)", store=self.store())
         except PublishError as exc:
             lines = str(exc).split("\n")

@@ -14,6 +14,8 @@ markdown-it; templates autoescape what they print.
 
 from __future__ import annotations
 
+from datetime import date
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -237,7 +239,7 @@ def draft_state(settings: Settings, day: str, drafts: Any = None) -> str:
     from aidaily.review.publish import post_path
 
     drafts = drafts or Drafts(settings.drafts_dir)
-    if post_path(settings, day).exists():
+    if post_path(settings, date.fromisoformat(day)).exists():
         return "published"
     if drafts.read_current(day) is None:
         return "missing"
