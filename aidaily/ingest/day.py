@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aidaily.ingest.archive import Archive, record
 from aidaily.config import Settings
 from aidaily.errors import AidailyError, FetchError
+from aidaily.exitcodes import STATUS, ExitCode, outcome
 from aidaily.ingest.fetch import Fetcher, FetchResult
 from aidaily.models import Article, FeedEntry
 from aidaily.store.store import Attempt, Store, day_window
@@ -120,20 +121,18 @@ class FetchReport:
         return any(not r.ok for r in self.sources.values())
 
     @property
-    def exit_code(self) -> int:
-        """0 all fine, 2 partial failure, 1 nothing fetched at all."""
-        if self.seen == 0:
-            return 1
-        return 2 if self.partial else 0
+    def exit_code(self) -> ExitCode:
+        """``aidaily.exitcodes``: 0 all fine, 2 partial failure, 1 nothing fetched at all."""
+        return outcome(produced=self.seen > 0, failures=self.partial)
 
     @property
     def status(self) -> str:
-        return {0: "ok", 1: "failed", 2: "partial"}[self.exit_code]
+        return STATUS[self.exit_code]
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["day"] = self.day.isoformat()
-        out["partial"], out["exit_code"] = self.partial, self.exit_code
+        out["partial"], out["exit_code"] = self.partial, int(self.exit_code)
         return out
 
 
