@@ -37,6 +37,7 @@ from aidaily.checks.entities import (
     latin_tokens,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
+from aidaily.text import split_sentences  # re-exported: the sentences bullets are grounded in
 
 __all__ = [
     "BulletCheck",
@@ -53,7 +54,6 @@ __all__ = [
 Kind = Literal["number", "name", "link"]
 Severity = Literal["error", "warning", "info"]
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _SQUASH = re.compile(r"[\s\-_]+")
 
@@ -95,12 +95,6 @@ class Finding:
 
 
 # --- sentences and similarity -----------------------------------------------------------
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a Chinese (or mixed) text: split after 。！？；, newlines and
-    a full stop followed by space."""
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text or "") if s and s.strip()]
 
 
 def _bigrams(text: str) -> set[str]:
