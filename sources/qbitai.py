@@ -38,6 +38,7 @@ from sources.html_utils import (
     parse_local_datetime,
     parse_page,
     select,
+    select_any,
     select_one,
     text_of,
 )
@@ -59,13 +60,15 @@ TAIL_HEADINGS = re.compile(r"^(相关阅读|热门文章|推荐阅读|最新文�
 REFERENCES_MARKER = re.compile(r"^参考(链接|资料|文献)[:：]?")
 # Page furniture that may sit inside .article depending on the theme version: elements
 # of these classes and ids.
-FURNITURE = ", ".join([
-    ".tags", ".article_tags", ".author_box", ".person_box", ".author-box", ".related",
-    ".related_posts", ".hot_posts", ".weixin_pop", ".biaojiwei", ".share", ".article_info",
-    ".zan", ".copyright", "#pophead", "#wx_img",
+FURNITURE_CLASSES = frozenset([
+    "tags", "article_tags", "author_box", "person_box", "author-box", "related",
+    "related_posts", "hot_posts", "weixin_pop", "biaojiwei", "share", "article_info", "zan",
+    "copyright",
 ])
+FURNITURE_IDS = frozenset(["pophead", "wx_img"])
 # Containers of a listing page whose links are not the day's articles (sidebars …).
-SIDEBARS = "aside, footer, nav, #sidebar, .sidebar, .right, .hot, .hot_posts"
+SIDEBAR_TAGS = "aside, footer, nav"
+SIDEBAR_CLASSES = frozenset(["sidebar", "right", "hot", "hot_posts"])
 LISTING_BOX = re.compile(r"(picture_text|text_box|post|item)")
 TAG_LINKS = '.tags a, .article_tags a, a[href*="/tag/"]'
 NON_CONTENT_IMAGES = ("/themes/", "qbitai-logo", "head.jpg", "avatar", "qrcode", "erweima")
@@ -143,7 +146,7 @@ def _parse_archive(url: str, html: str, source: str) -> list[FeedEntry]:
     """
     page = parse_page(html, url)
     archive = ARCHIVE_PATH.match(urlsplit(url).path)
-    for el in select(page, SIDEBARS):
+    for el in [*select(page, SIDEBAR_TAGS), *select_any(page, SIDEBAR_CLASSES, ["sidebar"])]:
         drop(el)
     entries: dict[str, FeedEntry] = {}
     for a in elements_below(page, "a"):
@@ -244,7 +247,7 @@ def _strip_references(body: HtmlElement, url: str) -> list[str]:
 
 def _remove_furniture(body: HtmlElement) -> None:
     """Byline, copyright line, pop-up, tags, author box and the 相关阅读/热门文章 tail."""
-    for el in select(body, FURNITURE):
+    for el in select_any(body, FURNITURE_CLASSES, FURNITURE_IDS):
         drop(el)
     for heading in list(elements_below(body, "h2", "h3", "h4", "div", "p")):
         if not attached(heading, body) or not TAIL_HEADINGS.match(text_of(heading)):
