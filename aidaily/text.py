@@ -120,20 +120,20 @@ _CLOSE = object()  # marks the end of a block element in block_lines' walk
 def _strings(node: HtmlElement) -> Iterator[str]:
     """The text pieces below ``node`` in document order, leaving out non-text elements
     (scripts, styles, forms, media) and comments, but not the text that follows them."""
-    stack: list[HtmlElement | str] = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-            continue
-        if item is not node and (not isinstance(item.tag, str) or item.tag in NON_TEXT_TAGS):
-            continue
-        for child in reversed(item):
-            if child.tail:
-                stack.append(child.tail)
-            stack.append(child)
-        if item.text and isinstance(item.tag, str):
-            stack.append(item.text)
+    from lxml import etree
+
+    walker = etree.iterwalk(node, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event in ("comment", "pi"):  # left out, but the text after it is not
+            if el.tail:
+                yield el.tail
+        elif event == "start":
+            if el is not node and el.tag in NON_TEXT_TAGS:
+                walker.skip_subtree()  # its end event still comes, with its tail
+            elif el.text:
+                yield el.text
+        elif el is not node and el.tail:
+            yield el.tail
 
 
 def visible_text(node: HtmlElement) -> str:

@@ -78,10 +78,16 @@ def _check_document(html: str, url: str) -> None:
 _PARSERS = threading.local()
 
 
-def _parser(encoding: str | None) -> lxml.html.HTMLParser:
-    parsers: dict[str | None, lxml.html.HTMLParser] = _PARSERS.__dict__.setdefault("all", {})
+def _parser(encoding: str | None) -> etree.HTMLParser:
+    parsers: dict[str | None, etree.HTMLParser] = _PARSERS.__dict__.setdefault("all", {})
     if encoding not in parsers:
-        parsers[encoding] = lxml.html.HTMLParser(encoding=encoding)
+        parser = etree.HTMLParser(encoding=encoding)
+        # lxml.html's elements, chosen in C: lxml.html's own lookup calls Python for every
+        # element touched (to give forms and inputs their classes, which no adapter uses).
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+        parsers[encoding] = parser
     return parsers[encoding]
 
 

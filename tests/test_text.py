@@ -76,6 +76,12 @@ def test_visible_text_skips_scripts_and_keeps_tails() -> None:
     assert visible_text(el) == "标题\n副尾"
 
 
+def test_text_after_comments_and_skipped_elements_is_kept() -> None:
+    el = _el("<div>a<!--c-->b<form>f<!--x-->g</form>t<p>p1<style>z</style>p2<!--y--></p>e<?pi x?>f</div>")
+    assert visible_text(el) == "abtp1p2ef"
+    assert block_lines(el) == ["abt", "p1p2", "ef"]
+
+
 def test_html_to_text_of_fragments_and_garbage() -> None:
     assert html_to_text("<p>第一段</p><p>第二 <i>段</i></p>") == "第一段\n第二 段"
     assert html_to_text("AT&amp;T  rocks") == "AT&T rocks"
