@@ -37,10 +37,11 @@ from aidaily.text import (
 
 __all__ = [
     "MAX_DOCUMENT_CHARS", "MAX_TAGS", "SHANGHAI", "HtmlElement", "at_local_time", "attached",
-    "block_lines", "canonical_url", "classes", "drop", "drop_label", "first_text",
-    "html_to_text", "image_urls", "looks_like_html", "looks_like_xml_feed", "meta_content",
-    "normalize_space", "parse_feed", "parse_iso_datetime", "parse_local_datetime",
-    "parse_page", "select", "select_one", "strip_markup", "struct_to_datetime", "text_of",
+    "block_lines", "canonical_url", "classes", "drop", "drop_label", "elements_below",
+    "first_ancestor", "first_text", "html_to_text", "image_urls", "looks_like_html",
+    "looks_like_xml_feed", "meta_content", "normalize_space", "parse_feed",
+    "parse_iso_datetime", "parse_local_datetime", "parse_page", "remove_non_text", "select",
+    "select_any", "select_one", "strip_markup", "struct_to_datetime", "text_of",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
