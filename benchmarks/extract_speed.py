@@ -6,8 +6,9 @@ Writes a synthetic day (``benchmarks/synth.py``) to a temporary directory, then 
 adapter times ``parse_article`` over its article pages and ``parse_listing`` over its
 listings: per page, best of ``--repeat`` warm passes. It also times each adapter's first
 call in a fresh process, against its second call: what a run pays once on top (lazy
-set-up such as compiling CSS selectors; imports are not counted). Results go to
-benchmarks/results/extract_speed.json.
+set-up such as compiling CSS selectors; imports are not counted). The baseline, on the
+same article pages and timed the same way: ``trafilatura.extract`` (best of fewer
+passes: it is slow). Results go to benchmarks/results/extract_speed.json.
 """
 
 from __future__ import annotations
@@ -67,6 +68,21 @@ def warm_ms(name: str, kind: str, items: list[tuple[str, str]], repeat: int) -> 
     return best / len(items) * 1000
 
 
+def trafilatura_ms(items: list[tuple[str, str]], repeat: int) -> float:
+    """trafilatura's time per article page, the same way as ``warm_ms``."""
+    import trafilatura
+
+    for url, text in items[:3]:
+        trafilatura.extract(text, url=url, include_comments=False)
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for url, text in items:
+            trafilatura.extract(text, url=url, include_comments=False)
+        best = min(best, time.perf_counter() - started)
+    return best / len(items) * 1000
+
+
 def first_call(root: str, name: str, kind: str) -> dict[str, float]:
     """In this (fresh) process: the first and the second call on one page, in ms."""
     urls = [url for url in json.loads(Path(root, "urls.json").read_text())
@@ -100,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         for (name, kind), items in sorted(pages(Path(tmp), synth.files).items()):
             row = {"source": name, "kind": kind, "pages": len(items),
                    "warm_ms_per_page": round(warm_ms(name, kind, items, args.repeat), 3)}
+            if kind == "article":
+                row["trafilatura_ms_per_page"] = round(
+                    trafilatura_ms(items, max(1, args.repeat // 2)), 3)
             if kind == "article" or name in ("qbitai", "hubtoday"):
                 out = subprocess.run([sys.executable, __file__, "--first-call", tmp, name, kind],
                                      check=True, capture_output=True, text=True).stdout
@@ -107,11 +126,15 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
     print(f"synthetic day: {args.ithome} ithome + {args.qbitai} qbitai articles, "
           f"best of {args.repeat} warm passes\n")
-    print(f"{'source':<10}{'kind':<9}{'pages':>6}{'ms/page':>10}{'1st call':>10}{'2nd call':>10}")
+    print(f"{'source':<10}{'kind':<9}{'pages':>6}{'ms/page':>10}{'1st call':>10}{'2nd call':>10}"
+          f"{'trafilatura':>13}")
     for row in rows:
-        first = f"{row['first_ms']:>10.1f}{row['second_ms']:>10.1f}" if "first_ms" in row else ""
+        first = f"{row['first_ms']:>10.1f}{row['second_ms']:>10.1f}" if "first_ms" in row \
+            else " " * 20
+        baseline = f"{row['trafilatura_ms_per_page']:>13.2f}" if "trafilatura_ms_per_page" in row \
+            else ""
         print(f"{row['source']:<10}{row['kind']:<9}{row['pages']:>6}"
-              f"{row['warm_ms_per_page']:>10.2f}{first}")
+              f"{row['warm_ms_per_page']:>10.2f}{first}{baseline}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"ithome": args.ithome, "qbitai": args.qbitai,
                                    "repeat": args.repeat, "results": rows}, indent=2) + "\n")

@@ -8,25 +8,28 @@ carried the full text (``content:encoded``), that text is used instead.
 
 from __future__ import annotations
 
-import copy
 from datetime import date
+
+from cssselect import SelectorError
 
 from aidaily.config import FeedSource
 from aidaily.errors import ExtractError
 from aidaily.models import Article, FeedEntry
 from sources.base import Listing, Source
 from sources.html_utils import (
+    HtmlElement,
     block_lines,
     canonical_url,
     first_text,
     html_to_text,
     image_urls,
-    make_soup,
     meta_content,
     normalize_space,
     parse_feed,
     parse_iso_datetime,
     parse_local_datetime,
+    parse_page,
+    select_one,
     strip_markup,
     text_of,
 )
@@ -49,13 +52,13 @@ class GenericFeedSource(Source):
         return Listing(entries=parse_feed(url, text, self.name, canonical=canonical_url))
 
     def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
-        soup = make_soup(html, url)
+        page = parse_page(html, url)
         meta: dict[str, str] = {}
         if self.feed.selector:
-            lines, images = _by_selector(soup, self.feed.selector, url)
+            lines, images = _by_selector(page, self.feed.selector, url)
         else:
             lines, meta = _by_trafilatura(html, url)
-            images = image_urls(soup, url)[:1]
+            images = image_urls(page, url)[:1]
         if sum(len(line) for line in lines) < MIN_TEXT_CHARS and entry and entry.content_html:
             lines = html_to_text(entry.content_html).split("\n")  # the feed's own full text
         lines = [line for line in lines if line]
@@ -65,33 +68,33 @@ class GenericFeedSource(Source):
         return Article(
             url=canonical_url(url),
             source=self.name,
-            title=self._title(soup, meta, entry),
+            title=self._title(page, meta, entry),
             text="\n".join(lines),
-            published=self._published(soup, meta, entry),
-            author=meta_content(soup, "author", "article:author") or meta.get("author", ""),
+            published=self._published(page, meta, entry),
+            author=meta_content(page, "author", "article:author") or meta.get("author", ""),
             origin=self.name,
             images=images,
             ai_relevant=True if self.feed.ai_only else None,
         )
 
-    def _title(self, soup, meta: dict[str, str], entry: FeedEntry | None) -> str:
+    def _title(self, page: HtmlElement, meta: dict[str, str], entry: FeedEntry | None) -> str:
         if self.feed.title_selector:
-            title = first_text(soup, [self.feed.title_selector])
+            title = first_text(page, [self.feed.title_selector])
             if title:
                 return title
-        title = meta.get("title") or meta_content(soup, "og:title") or first_text(soup, ["h1"])
-        if not title and soup.title:
-            title = text_of(soup.title)
+        title = meta.get("title") or meta_content(page, "og:title") or first_text(page, ["h1"])
+        if not title:
+            title = text_of(select_one(page, "title"))
         return title or (entry.title if entry else "")
 
-    def _published(self, soup, meta: dict[str, str], entry: FeedEntry | None):
+    def _published(self, page: HtmlElement, meta: dict[str, str], entry: FeedEntry | None):
         """Configured selector, then page meta, then the feed's time (it has a zone),
         then trafilatura's date (a day only: midnight, Beijing time)."""
         if self.feed.time_selector:
-            stamp = parse_local_datetime(first_text(soup, [self.feed.time_selector]))
+            stamp = parse_local_datetime(first_text(page, [self.feed.time_selector]))
             if stamp is not None:
                 return stamp
-        stamp = parse_iso_datetime(meta_content(soup, "article:published_time", "pubdate"))
+        stamp = parse_iso_datetime(meta_content(page, "article:published_time", "pubdate"))
         if stamp is None and entry is not None:
             stamp = entry.published
         if stamp is None and meta.get("date"):
@@ -99,14 +102,13 @@ class GenericFeedSource(Source):
         return stamp
 
 
-def _by_selector(soup, selector: str, url: str) -> tuple[list[str], list[str]]:
+def _by_selector(page: HtmlElement, selector: str, url: str) -> tuple[list[str], list[str]]:
     try:
-        body = soup.select_one(selector)
-    except Exception as exc:  # soupsieve raises its own error types for bad selectors
+        body = select_one(page, selector)
+    except SelectorError as exc:
         raise ExtractError(f"{url}: invalid CSS selector {selector!r}: {exc}") from exc
     if body is None:
         raise ExtractError(f"{url}: layout changed: selector {selector!r} matched nothing")
-    body = copy.copy(body)
     return block_lines(body), image_urls(body, url)
 
 

@@ -1,8 +1,10 @@
-"""Helpers shared by the source adapters: parsing, clean text, times, URLs, feeds.
+"""Helpers shared by the source adapters: pages, elements, times, feeds.
 
-Everything here is pure (text in, values out). The adapters in this package build on
-these so that each site module only says *where* things are on its pages, not *how*
-to turn markup into clean text.
+Everything here is pure (text in, values out). Pages are lxml.html trees
+(``parse_page``), searched with CSS selectors through lxml's cssselect (``select``);
+the text of elements comes from the one text toolkit, ``aidaily.text``. The adapters in
+this package build on these so that each site module only says *where* things are on
+its pages, not *how* to turn markup into clean text.
 """
 
 from __future__ import annotations
@@ -10,20 +12,37 @@ from __future__ import annotations
 import calendar
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from bs4 import BeautifulSoup, CData, Comment, Tag
-from bs4.builder import DetectsXMLParsedAsHTML
-from bs4.element import PageElement, PreformattedString
-from bs4.exceptions import ParserRejectedMarkup
+import lxml.html
 from lxml import etree
+from cssselect import HTMLTranslator, parse
+from lxml.html import HtmlElement
 
 from aidaily.errors import ExtractError
 from aidaily.models import FeedEntry
+from aidaily.text import (
+    NON_TEXT_TAGS,
+    block_lines,
+    canonical_url,
+    html_to_text,
+    normalize_space,
+    strip_markup,
+    visible_text,
+)
+
+__all__ = [
+    "MAX_DOCUMENT_CHARS", "MAX_TAGS", "SHANGHAI", "HtmlElement", "at_local_time", "attached",
+    "block_lines", "canonical_url", "classes", "drop", "drop_label", "elements_below",
+    "first_ancestor", "first_text", "html_to_text", "image_urls", "looks_like_html",
+    "looks_like_xml_feed", "meta_content", "normalize_space", "parse_feed",
+    "parse_iso_datetime", "parse_local_datetime", "parse_page", "remove_non_text", "select",
+    "select_any", "select_one", "strip_markup", "struct_to_datetime", "text_of",
+]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -31,32 +50,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # but adapters are also fed files by hand (``aidaily extract``) and must stay cheap.
 MAX_DOCUMENT_CHARS = 12_000_000
 MAX_TAGS = 100_000
-MAX_DEPTH = 512
-
-# Elements that never carry article text.
-NON_TEXT_TAGS = ("script", "style", "noscript", "iframe", "template", "svg", "form",
-                 "button", "input", "select", "textarea", "object", "embed", "video", "audio")
-
-# Elements after which text starts a new line when flattening a subtree.
-BLOCK_TAGS = frozenset(
-    ["address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul"]
-)
-
-# Query parameters that only track the reader and never change the page.
-TRACKING_PARAMS = re.compile(
-    r"^(utm_\w+|spm|from|source|share_\w+|sharer?|fbclid|gclid|mc_\w+|ref|ref_src|"
-    r"isappinstalled|scene|clicktime|enterid|wfr|wd|eqid|_hsenc|_hsmid|yclid)$",
-    re.IGNORECASE,
-)
-
-# A tag-looking run of text; used as a last guard so markup never reaches Article.text.
-_TAG_RE = re.compile(r"</?(?:[a-z][a-z0-9]*)(?:\s[^<>]*)?/?>", re.IGNORECASE)
-_WS_RE = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009]+")
-_ZERO_WIDTH_RE = re.compile(r"[\u200b\u2060\ufeff]")  # ZWJ kept: emoji sequences need it
 
 
 # --------------------------------------------------------------------------- parsing
-def _check_document(html: str | bytes, url: str) -> None:
+def _check_document(html: str, url: str) -> None:
     """Refuse what is no page: empty, absurdly large, or with more tags than any page.
 
     Raises:
@@ -69,334 +66,64 @@ def _check_document(html: str | bytes, url: str) -> None:
             f"{url or 'document'}: document of {len(html)} characters is larger than "
             f"{MAX_DOCUMENT_CHARS}; refusing to parse it"
         )
-    # bs4's tree building slows down badly on hostile markup (tens of thousands of
-    # unclosed tags); real pages have a few thousand tags and nest a few dozen deep.
-    tags = html.count("<" if isinstance(html, str) else b"<")
+    # Real pages have a few thousand tags; hostile markup with hundreds of thousands of
+    # them is refused before any parser spends time on it.
+    tags = html.count("<")
     if tags > MAX_TAGS:
         raise ExtractError(f"{url or 'document'}: {tags} tags is more than any real page has "
                            f"({MAX_TAGS}); refusing to parse it")
 
 
-def _check_depth(depth: int, url: str) -> None:
-    if depth > MAX_DEPTH:
-        raise ExtractError(f"{url or 'document'}: elements nested {depth} deep (more than "
-                           f"{MAX_DEPTH}): not a page we can read")
-
-
-def make_soup(html: str | bytes, url: str = "") -> BeautifulSoup:
-    """Parse HTML with lxml, refusing documents too large to be a page.
-
-    Raises:
-        ExtractError: the document is empty or absurdly large.
-    """
-    _check_document(html, url)
-    soup = BeautifulSoup(html, "lxml")
-    _check_depth(_max_depth(soup), url)
-    return soup
-
-
-def _max_depth(root: Tag) -> int:
-    """Deepest element nesting below ``root`` (iterative: no recursion limit)."""
-    deepest = 0
-    stack = [(root, 0)]
-    while stack:
-        el, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            break
-        stack.extend((child, depth + 1) for child in el.contents if isinstance(child, Tag))
-    return deepest
-
-
-# ------------------------------------------------------------------------ page tree
-# The adapters of the cited sites read every page of the day, and building a
-# BeautifulSoup tree was most of their cost. ``parse_page`` builds a lighter tree from
-# the very events lxml hands to bs4 (same parser, same options), applying bs4's own
-# rules as it goes (whitespace-only strings become one space or newline outside
-# <pre>/<textarea>; text inside script/style/template/rt/rp is kept apart from page
-# text), so the helpers of this module return on it exactly what they return on the
-# soup of the same page. ``Element`` has the subset of bs4's ``Tag`` API they use.
-
-_XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"  # the one prefix bs4 knows: xml
-_ASCII_SPACES = " \n\t\x0c\r"
-_PRESERVE_WHITESPACE = frozenset(["pre", "textarea"])
-# bs4's Script/Stylesheet/TemplateString/RubyText strings: get_text() of other elements
-# leaves them out, and get_text() of such an element gives only them.
-_CONTAINER_TEXT: dict[str, type[str]] = {
-    name: type(f"_{name.title()}Text", (str,), {"__slots__": ()})
-    for name in ("rt", "rp", "style", "script", "template")
-}
-_SPECIAL_TAGS = _PRESERVE_WHITESPACE | _CONTAINER_TEXT.keys()
-_CLASS_TOKENS = re.compile(r"\S+")  # how bs4 splits class="a  b"
-
-
-class Element:
-    """An element of a ``parse_page`` tree; ``contents`` holds Elements and strings.
-
-    Every element of a page is also kept in one list in document order, so that the
-    elements below one are a slice of it (the tree only ever loses elements).
-    """
-
-    __slots__ = ("_all", "_classes", "_end", "_start", "attrs", "contents", "decomposed", "name",
-                 "parent")
-
-    def __init__(self, name: str, attrs: dict[str, str], parent: Element | None,
-                 everything: list[Element]) -> None:
-        self.name = name
-        self.attrs = attrs
-        self.contents: list[Element | str] = []
-        self.parent = parent
-        self.decomposed = False
-        self._all = everything
-        self._start = len(everything)  # this element's index in ``_all`` (-1: the root)
-        self._end = self._start + 1  # one past its last descendant, set when it closes
-        self._classes: list[str] | None = None
-
-    def get(self, key: str, default: str | None = None) -> str | None:
-        return self.attrs.get(key, default)
-
-    def __getitem__(self, key: str) -> str:
-        return self.attrs[key]
-
-    @property
-    def classes(self) -> list[str]:
-        if self._classes is None:
-            value = self.attrs.get("class")
-            self._classes = _CLASS_TOKENS.findall(value) if value is not None else []
-        return self._classes
-
-    def descendants(self) -> Iterator[Element]:
-        """The elements below this one, in document order."""
-        for el in self._all[self._start + 1:self._end]:
-            if not el.decomposed:
-                yield el
-
-    def find_all(self, name: str | Iterable[str] | None = None) -> list[Element]:
-        if name is None:
-            return list(self.descendants())
-        names = (name,) if isinstance(name, str) else frozenset(name)
-        return [el for el in self.descendants() if el.name in names]
-
-    def find(self, name: str | Iterable[str] | None = None) -> Element | None:
-        names = (name,) if isinstance(name, str) else frozenset(name or ())
-        return next((el for el in self.descendants() if name is None or el.name in names), None)
-
-    def first(self, match: Callable[[Element], bool]) -> Element | None:
-        """The first element below this one for which ``match`` is true."""
-        return next(filter(match, self.descendants()), None)
-
-    def select(self, match: Callable[[Element], bool]) -> list[Element]:
-        """The elements below for which ``match`` is true, where a CSS selector finds
-        them (soupsieve): in document order, not inside a nested ``<template>``, whose
-        contents are not part of the document."""
-        found: list[Element] = []
-        everything, at = self._all, self._start + 1
-        while at < self._end:
-            el = everything[at]
-            at += 1
-            if not el.decomposed:
-                if match(el):
-                    found.append(el)
-                if el.name == "template":
-                    at = el._end
-        return found
-
-    def find_parent(self, match: Callable[[Element], bool]) -> Element | None:
-        parent = self.parent
-        while parent is not None and not match(parent):
-            parent = parent.parent
-        return parent
-
-    def find_next_siblings(self) -> list[Element]:
-        if self.parent is None:
-            return []
-        siblings = self.parent.contents
-        at = next(i for i, child in enumerate(siblings) if child is self)
-        return [el for el in siblings[at + 1:] if isinstance(el, Element)]
-
-    def get_text(self, separator: str = "") -> str:
-        """bs4's ``get_text``: the strings below, of this element's string kind only."""
-        kind = _CONTAINER_TEXT.get(self.name, str)
-        out: list[str] = []
-        stack: list[Element | str] = [self]
-        while stack:
-            el = stack.pop()
-            if isinstance(el, Element):
-                stack.extend(reversed(el.contents))
-            elif type(el) is kind:
-                out.append(el)
-        return separator.join(out)
-
-    def decompose(self) -> None:
-        """Remove this element and everything below it (as bs4 does: emptied, nameless)."""
-        if self.decomposed:
-            return
-        if self.parent is not None:
-            siblings = self.parent.contents
-            del siblings[next(i for i, child in enumerate(siblings) if child is self)]
-        for el in self._all[self._start:self._end] if self._start >= 0 else (self,):
-            if not el.decomposed:
-                el.decomposed = True
-                el.name = ""
-                el.contents = []
-                el.parent = None
-
-
-Node = Tag | Element  # what the text helpers below accept
-
-
-class _PageBuilder:
-    """lxml parser target building Elements the way bs4's lxml tree builder builds Tags
-    (``BeautifulSoup.handle_starttag``/``endData``/``_popToTag``). Reusable: ``reset``."""
-
-    def __init__(self) -> None:
-        self.pending: list[str] = []
-        self.data = self.pending.append  # lxml calls target.data for every text chunk
-        self.reset(braces=False)
-
-    def reset(self, *, braces: bool) -> None:
-        self.everything: list[Element] = []
-        self.root = Element("[document]", {}, None, self.everything)
-        self.root._start = -1
-        self.stack = [self.root]
-        self.open: dict[str, int] = {}  # open elements by name
-        self.pending.clear()
-        self.preserve = 0  # open <pre>/<textarea>
-        self.containers: list[str] = []  # open script/style/template/rt/rp, innermost last
-        self.deepest = 0  # the most elements ever open at once
-        self.braces = braces  # attribute names may carry "{namespace}" (bs4 rewrites them)
-
-    def _flush(self) -> None:
-        text = "".join(self.pending)
-        self.pending.clear()
-        if not self.preserve and not text.strip(_ASCII_SPACES):
-            text = "\n" if "\n" in text else " "
-        if self.containers:
-            text = _CONTAINER_TEXT[self.containers[-1]](text)
-        self.stack[-1].contents.append(text)
-
-    def start(self, tag: str, attrib: Mapping[str, str], nsmap=None) -> None:
-        if self.pending:
-            self._flush()
-        if self.braces:
-            attrs = {_bs4_attribute_name(k): v for k, v in attrib.items()}
-        else:  # lxml hands over a new dict, or one shared empty mapping
-            attrs = attrib if type(attrib) is dict else {}
-        stack = self.stack
-        parent = stack[-1]
-        el = Element(tag, attrs, parent, self.everything)
-        self.everything.append(el)
-        parent.contents.append(el)
-        stack.append(el)
-        self.open[tag] = self.open.get(tag, 0) + 1
-        if tag in _SPECIAL_TAGS:
-            if tag in _PRESERVE_WHITESPACE:
-                self.preserve += 1
-            else:
-                self.containers.append(tag)
-        self.deepest = max(self.deepest, len(stack))
-
-    def end(self, tag: str) -> None:
-        if self.pending:
-            self._flush()
-        # bs4 pops up to the innermost open element of that name, if there is one.
-        if self.stack[-1].name == tag:
-            self._pop()
-            return
-        while len(self.stack) > 1 and self.open.get(tag):
-            if self._pop().name == tag:
-                break
-
-    def _pop(self) -> Element:
-        el = self.stack.pop()
-        name = el.name
-        self.open[name] -= 1
-        if name in _SPECIAL_TAGS:
-            if name in _PRESERVE_WHITESPACE:
-                self.preserve -= 1
-            else:
-                self.containers.pop()
-        el._end = len(self.everything)
-        return el
-
-    def comment(self, text: str) -> None:
-        if self.pending:  # a comment ends a string; bs4 keeps it, but no text helper reads it
-            self._flush()
-
-    def pi(self, target: str, data: str | None = None) -> None:
-        self.comment("")
-
-    def doctype(self, *args) -> None:
-        self.comment("")
-
-    def close(self) -> Element:
-        if self.pending:
-            self._flush()
-        while len(self.stack) > 1:
-            self._pop()
-        self.root._end = len(self.everything)
-        return self.root
-
-
-# One parser per thread and encoding, reused: setting up lxml's target parser (it
-# inspects the target's methods) costs more than parsing a small page.
+# One parser per thread (lxml parsers must not be shared between threads), reused: its
+# error log tells whether libxml2 stopped at one of its limits.
 _PARSERS = threading.local()
 
 
-def _bs4_attribute_name(key: str) -> str:
-    """bs4's name for an lxml attribute key ``{namespace}name``: ``name``, ``xml:name``."""
-    if not key.startswith("{") or "}" not in key:
-        return key
-    namespace, name = key[1:].split("}", 1)
-    prefix = "xml" if namespace == _XML_NAMESPACE else None
-    if not name:
-        return str(prefix)
-    return f"{prefix}:{name}" if prefix else name
+def _parser(encoding: str | None) -> etree.HTMLParser:
+    parsers: dict[str | None, etree.HTMLParser] = _PARSERS.__dict__.setdefault("all", {})
+    if encoding not in parsers:
+        parser = etree.HTMLParser(encoding=encoding)
+        # lxml.html's elements, chosen in C: lxml.html's own lookup calls Python for every
+        # element touched (to give forms and inputs their classes, which no adapter uses).
+        parser.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+        parsers[encoding] = parser
+    return parsers[encoding]
 
 
-def _new_parser(encoding: str | None) -> tuple[etree.HTMLParser, _PageBuilder]:
-    builder = _PageBuilder()  # bs4's lxml parser: recover, no huge_tree, encoding None/utf8
-    return etree.HTMLParser(target=builder, recover=True, huge_tree=False, encoding=encoding), \
-        builder
+def parse_page(html: str, url: str = "") -> HtmlElement:
+    """Parse a page with lxml.html; returns its ``<html>`` element.
 
-
-def parse_page(html: str, url: str = "") -> Element:
-    """Parse a page into an ``Element`` tree: what ``make_soup`` gives, built ~6× faster.
-
-    Same checks and errors as ``make_soup`` (empty, too large, too many tags, nested too
-    deep) and the same parser run as bs4's (lxml's HTML parser, a str first, then its
-    UTF-8 bytes if lxml rejects the str), with bs4's warnings.
+    A text with an XML encoding declaration (which lxml refuses as text) is parsed from
+    its UTF-8 bytes.
 
     Raises:
-        ExtractError: the document is empty, absurdly large or absurdly deep.
+        ExtractError: the document is empty, absurdly large, or nested deeper than
+            libxml2 reads (it stops there, so the rest of the page would be lost).
     """
     _check_document(html, url)
-    if len(html) <= 256 and "<" not in html and "\n" not in html \
-            and not BeautifulSoup._markup_is_url(html):
-        BeautifulSoup._markup_resembles_filename(html)
-    DetectsXMLParsedAsHTML.warn_if_markup_looks_like_xml(html, stacklevel=3)
     markup = html.removeprefix("\ufeff")
-    rejections: list[ParserRejectedMarkup] = []
-    parsers: dict[str | None, tuple[etree.HTMLParser, _PageBuilder]] = \
-        _PARSERS.__dict__.setdefault("by_encoding", {})
-    for encoding in (None, "utf8"):
-        # Taken out while in use: a parser that failed half-way is not reused.
-        parser, builder = parsers.pop(encoding, None) or _new_parser(encoding)
-        builder.reset(braces="{" in markup)
+    try:
+        parser = _parser(None)
         try:
-            parser.feed(markup if encoding is None else markup.encode("utf8"))
-            root = parser.close()
-        except (UnicodeDecodeError, LookupError, etree.ParserError) as e:
-            rejections.append(ParserRejectedMarkup(e))
-            continue
-        parsers[encoding] = parser, builder
-        _check_depth(min(builder.deepest - 1, MAX_DEPTH + 1), url)
-        return root
-    raise ParserRejectedMarkup(
-        "The markup you provided was rejected by the parser. Trying a different parser or a "
-        "different encoding may help.\n\nOriginal exception(s) from parser:\n "
-        + "\n ".join(str(e) for e in rejections)
-    )
+            root = lxml.html.document_fromstring(markup, parser=parser)
+        except ValueError:  # "Unicode strings with encoding declaration are not supported"
+            parser = _parser("utf-8")
+            root = lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
+    except etree.LxmlError as exc:  # "Document is empty": no element at all
+        raise ExtractError(f"{url or 'document'}: not an HTML page ({exc})") from exc
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            what = "elements nested" if "depth" in error.message else "a resource limit"
+            raise ExtractError(f"{url or 'document'}: {what} beyond what the HTML parser "
+                               f"reads ({error.message.strip()}): not a page we can read")
+    # After a stray </html> (an ad snippet's), libxml2 starts a second <html> beside the
+    # first: what it holds is still this page's content, so it joins the first.
+    for extra in list(root.itersiblings()):
+        if isinstance(extra.tag, str):
+            root.extend(list(extra))
+    return root
 
 
 def looks_like_xml_feed(text: str) -> bool:
@@ -412,90 +139,106 @@ def looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html", "<head", "<body", "<meta", "<!--"))
 
 
-# ---------------------------------------------------------------------------- text
-def normalize_space(text: str) -> str:
-    """Collapse runs of spaces (incl. NBSP and ideographic space) and drop zero-widths."""
-    return _WS_RE.sub(" ", _ZERO_WIDTH_RE.sub("", text)).strip()
+# -------------------------------------------------------------------------- elements
+@lru_cache(maxsize=256)
+def _compiled(selector: str, whole_page: bool) -> etree.XPath:
+    """``selector`` as one XPath (cssselect's translation of each of its comma-separated
+    parts), matching below the context element (or it too, for the whole page) and not
+    inside a ``<template>``, whose contents are not part of the document."""
+    translator = HTMLTranslator()
+    prefix = "descendant-or-self::" if whole_page else "descendant::"
+    parts = [translator.selector_to_xpath(part, prefix=prefix) + "[not(ancestor::template)]"
+             for part in parse(selector)]
+    return etree.XPath(" | ".join(parts))
 
 
-def strip_markup(text: str) -> str:
-    """Remove anything that still looks like a tag (a guard, not a parser)."""
-    if "<" not in text:
-        return text
-    return _TAG_RE.sub("", text)
+def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    """The elements below ``root`` that match the CSS ``selector``, in document order.
 
+    The page's ``<html>`` element stands for the whole document: selectors from it may
+    match it too (``html body .x``).
 
-def remove_non_text(node: Tag) -> None:
-    """Drop scripts, styles, forms, media and comments below ``node``, in place."""
-    for el in node.find_all(NON_TEXT_TAGS):
-        el.decompose()
-    for comment in node.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-
-
-def block_lines(node: Node) -> list[str]:
-    """The visible text of ``node`` as one line per block (paragraph, heading, item).
-
-    Inline markup (links, spans, ``a.s_tag``) is joined without separators, which is
-    right for Chinese text; whitespace inside a block collapses to one space; ``<br>``
-    and block boundaries become line breaks; scripts, styles, media and comments are
-    skipped. One iterative walk, no tree mutation: linear even on hostile nesting.
-    Works on a soup and on a ``parse_page`` tree alike.
+    Raises:
+        cssselect.SelectorError: ``selector`` is not CSS that cssselect understands.
     """
-    out: list[str] = []
-    stack: list[tuple[PageElement | Element | str, bool]] = [(node, False)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            out.append("\n")
-        elif isinstance(el, str):  # a NavigableString, or a string of a parse_page tree
-            if not isinstance(el, PreformattedString) or isinstance(el, CData):
-                out.append(_WS_RE.sub(" ", el.replace("\n", " ")))
-        else:
-            if el.name in NON_TEXT_TAGS:
-                continue
-            if el.name == "br":
-                out.append("\n")
-            elif el.name == "pre":
-                out.append("\n" + el.get_text("") + "\n")
-            else:
-                if el.name in BLOCK_TAGS:
-                    out.append("\n")
-                    stack.append((el, True))
-                stack.extend((child, False) for child in reversed(el.contents))
-    lines = (normalize_space(strip_markup(line)) for line in "".join(out).split("\n"))
-    return [line for line in lines if line]
+    return _compiled(selector, root.getparent() is None)(root)  # type: ignore[no-any-return]
 
 
-def html_to_text(html: str) -> str:
-    """Plain text (one line per block) of an HTML fragment, e.g. a feed description."""
-    if not html or not html.strip():
-        return ""
-    if "<" not in html and "&" not in html:
-        return normalize_space(html)
-    soup = BeautifulSoup(html, "lxml")
-    return "\n".join(block_lines(soup))
+@lru_cache(maxsize=64)
+def _any_of(names: frozenset[str], ids: frozenset[str], whole_page: bool) -> etree.XPath:
+    tests = [f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')" for name in sorted(names)]
+    tests += [f"@id = '{name}'" for name in sorted(ids)]
+    axis = "descendant-or-self" if whole_page else "descendant"
+    return etree.XPath(f"{axis}::*[{' or '.join(tests)}][not(ancestor::template)]")
 
 
-def text_of(node: Node | None) -> str:
+def select_any(root: HtmlElement, classes: Iterable[str] = (), ids: Iterable[str] = ()) -> list[HtmlElement]:
+    """What ``select(root, ".c1, .c2, #i1")`` finds, in one pass over the page instead of
+    one per name (the furniture and sidebar lists of the adapters are long).
+
+    Class names and ids are plain names (letters, digits, ``-`` and ``_``)."""
+    names, id_names = frozenset(classes), frozenset(ids)
+    if not all(re.fullmatch(r"[\w-]+", name) for name in names | id_names):
+        raise ValueError(f"not a plain class name or id: {sorted(names | id_names)}")
+    return _any_of(names, id_names, root.getparent() is None)(root)  # type: ignore[no-any-return]
+
+
+def select_one(root: HtmlElement, selector: str) -> HtmlElement | None:
+    return next(iter(select(root, selector)), None)
+
+
+def classes(el: HtmlElement) -> list[str]:
+    """The class names of ``el`` (case-sensitive, as CSS matches them on a page)."""
+    value = el.get("class")
+    return value.split() if value else []
+
+
+def attached(el: HtmlElement, root: HtmlElement) -> bool:
+    """True while ``el`` is still below ``root`` (not dropped with an ancestor)."""
+    return any(parent is root for parent in el.iterancestors())
+
+
+def drop(el: HtmlElement) -> None:
+    """Remove ``el`` and everything below it; the text after it stays in place."""
+    if el.getparent() is not None:
+        el.drop_tree()
+
+
+def text_of(node: HtmlElement | None) -> str:
     """The normalised text of one small element (a title, a name); "" for None."""
     if node is None:
         return ""
-    return normalize_space(strip_markup(node.get_text("")))
+    return normalize_space(strip_markup(visible_text(node)))
 
 
-def first_text(root: Node, selectors: Iterable[str | ElementTest]) -> str:
-    """The text of the first selector that matches a non-empty element.
-
-    A selector is CSS (on a soup) or a test of one element (``css_class`` …, on either tree).
-    """
+def first_text(root: HtmlElement, selectors: Iterable[str]) -> str:
+    """The text of the first CSS selector that matches a non-empty element."""
     for selector in selectors:
-        matches = root.select(selector) if isinstance(selector, str) else css_select(root, selector)
-        for el in matches:
+        for el in select(root, selector):
             value = text_of(el)
             if value:
                 return value
     return ""
+
+
+def first_ancestor(el: HtmlElement, match: Callable[[HtmlElement], bool]) -> HtmlElement | None:
+    """The nearest element above ``el`` for which ``match`` is true."""
+    return next((parent for parent in el.iterancestors() if match(parent)), None)
+
+
+def elements_below(root: HtmlElement, *tags: str) -> Iterator[HtmlElement]:
+    """The elements below ``root`` (of ``tags`` when given), in document order; comments
+    and processing instructions are not elements."""
+    for el in root.iterdescendants(*tags):
+        if isinstance(el.tag, str):
+            yield el
+
+
+def remove_non_text(node: HtmlElement) -> None:
+    """Drop scripts, styles, forms, media and comments below ``node``, in place."""
+    for el in list(node.iterdescendants()):
+        if not isinstance(el.tag, str) or el.tag in NON_TEXT_TAGS:
+            drop(el)
 
 
 def drop_label(value: str, *labels: str) -> str:
@@ -508,84 +251,20 @@ def drop_label(value: str, *labels: str) -> str:
     return value.lstrip("：: ").strip()
 
 
-def meta_content(soup: Node, *names: str) -> str:
+def meta_content(page: HtmlElement, *names: str) -> str:
     """The content of the first ``<meta name|property=…>`` among ``names``."""
-    metas = soup.find_all("meta")
+    metas = list(page.iter("meta"))
     for name in names:
-        el = next((m for m in metas if m.get("property") == name), None) or \
-            next((m for m in metas if m.get("name") == name), None)
-        if el and el.get("content"):
-            return normalize_space(str(el["content"]))
+        el = next((m for m in metas if m.get("property") == name), None)
+        if el is None:
+            el = next((m for m in metas if m.get("name") == name), None)
+        if el is not None and el.get("content"):
+            return normalize_space(str(el.get("content")))
     return ""
 
 
-# ------------------------------------------------------------ CSS, without soupsieve
-# soupsieve compiles its own patterns on first use (≈0.2 s in every process) and walks
-# the tree slowly. The few selectors of the site adapters are tests of one element
-# instead, and these helpers find elements where soupsieve would, on either tree.
-ElementTest = Callable[[Any], bool]
-
-
-def css_classes(el: Node) -> list[str]:
-    return el.classes if isinstance(el, Element) else el.get("class") or []
-
-
-def css_select(root: Node, match: ElementTest) -> list:
-    """What soupsieve's ``root.select(…)`` finds: the elements below ``root`` for which
-    ``match`` is true, in document order, not inside a nested ``<template>``."""
-    if isinstance(root, Element):
-        return root.select(match)
-    found = []
-    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
-    while stack:
-        el = stack.pop()
-        if match(el):
-            found.append(el)
-        if el.name != "template":
-            stack.extend(child for child in reversed(el.contents) if isinstance(child, Tag))
-    return found
-
-
-def css_select_one(root: Node, match: ElementTest):
-    return next(iter(css_select(root, match)), None)
-
-
-def css_parent(el: Node) -> Node | None:
-    """The parent as CSS combinators see it: none at a ``<template>`` or the document."""
-    parent = el.parent
-    if parent is None or parent.name in ("template", "[document]"):
-        return None
-    return parent
-
-
-def css_below(el: Node, outer: tuple[str | ElementTest, ...]) -> bool:
-    """The descendant combinators of ``o1 o2 el``: ``el`` sits below an element that
-    passes the last test of ``outer``, itself below one that passes the test before, and
-    so on (the nearest each time is enough). A str is a class name; class names are
-    case-sensitive, as soupsieve matches them on HTML pages."""
-    for test in reversed(outer):
-        parent = css_parent(el)
-        while parent is not None and not (
-                test in css_classes(parent) if isinstance(test, str) else test(parent)):
-            parent = css_parent(parent)
-        if parent is None:
-            return False
-        el = parent
-    return True
-
-
-def css_class(name: str, *, below: tuple[str | ElementTest, ...] = ()) -> ElementTest:
-    """The CSS selector ``.b1 .b2 .name`` (``below=("b1", "b2")``) as a test."""
-    return lambda el: name in css_classes(el) and css_below(el, below)
-
-
-def css_tag(tag: str, *, below: tuple[str | ElementTest, ...] = ()) -> ElementTest:
-    """The CSS selector ``.b1 .b2 tag`` (``below=("b1", "b2")``) as a test."""
-    return lambda el: el.name == tag and css_below(el, below)
-
-
 # -------------------------------------------------------------------------- images
-def image_urls(node: Node, base_url: str, skip: Iterable[str] = ()) -> list[str]:
+def image_urls(node: HtmlElement, base_url: str, skip: Iterable[str] = ()) -> list[str]:
     """Image URLs below ``node``: lazy-load attributes first, placeholders skipped.
 
     ``skip`` holds substrings of URLs that are never content (placeholders, avatars,
@@ -594,7 +273,7 @@ def image_urls(node: Node, base_url: str, skip: Iterable[str] = ()) -> list[str]
     """
     skip = tuple(skip)
     seen: list[str] = []
-    for img in node.find_all("img"):
+    for img in node.iter("img"):
         for attr in ("data-original", "data-src", "data-lazy-src", "src"):
             raw = img.get(attr)
             if not raw or str(raw).startswith("data:"):
@@ -606,40 +285,6 @@ def image_urls(node: Node, base_url: str, skip: Iterable[str] = ()) -> list[str]
                 seen.append(absolute)
             break
     return seen
-
-
-# ---------------------------------------------------------------------------- URLs
-def canonical_url(
-    url: str,
-    *,
-    host: str | None = None,
-    keep_query: bool = True,
-    keep_fragment: bool = False,
-) -> str:
-    """The key an article is stored under: https, lower-case host, no tracking noise.
-
-    ``host`` forces a host (``www.ithome.com`` for ``ithome.com``); ``keep_query=False``
-    drops the whole query (sites whose article URLs never need one). Tracking parameters
-    (utm_*, spm, fbclid, …) are always dropped; the fragment is dropped unless asked.
-    """
-    url = url.strip()
-    if url.startswith("//"):
-        url = "https:" + url
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https", ""):
-        scheme = "https"
-    netloc = (host or parts.hostname or "").lower()
-    if parts.port and parts.port not in (80, 443) and host is None:
-        netloc = f"{netloc}:{parts.port}"
-    query = ""
-    if keep_query and parts.query:
-        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                 if not TRACKING_PARAMS.match(k)]
-        query = urlencode(pairs)
-    path = parts.path or "/"
-    fragment = parts.fragment if keep_fragment else ""
-    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 # --------------------------------------------------------------------------- times

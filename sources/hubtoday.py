@@ -32,24 +32,22 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from bs4 import Tag
-
 from aidaily.errors import ExtractError
 from aidaily.models import Article
 from sources.base import Listing, Source
+from aidaily.text import split_sentences, visible_text
 from sources.html_utils import (
-    ElementTest,
+    HtmlElement,
     at_local_time,
-    css_class,
-    css_classes,
-    css_select,
-    css_select_one,
-    css_tag,
+    drop,
+    elements_below,
     looks_like_html,
-    make_soup,
     normalize_space,
     parse_local_datetime,
+    parse_page,
     remove_non_text,
+    select,
+    select_one,
     strip_markup,
     text_of,
 )
@@ -67,8 +65,7 @@ MAX_ITEM_CHARS = 20_000
 # Headings whose content is not news items (summary, audio version, the page title).
 NON_ITEM_HEADING = re.compile(r"(摘要|语音版|AI资讯日报\s*\d|AI洞察日报\s*\d|AI日报\s*\d)")
 # What the rendered page holds besides items: code blocks, the audio table, anchors.
-NON_ITEM_TAGS = frozenset(["pre", "table", "script", "style"])
-NON_ITEM_CLASSES = frozenset(["hextra-code-block", "subheading-anchor"])
+NON_ITEMS = "pre, table, script, style, .hextra-code-block, .subheading-anchor"
 # The anchor suffix hubtoday appends to every inline link.
 ANCHOR_SUFFIX = re.compile(r"\s*[（(]AI资讯[)）]\s*$")
 
@@ -86,7 +83,6 @@ _LINK = re.compile(r"\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
 _VIDEO = re.compile(r"</?video\b[^>]*>", re.IGNORECASE)  # tags only: bounded work on any input
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_SENTENCE_END = re.compile(r"[。！？!?]")
 
 
 @dataclass
@@ -214,55 +210,81 @@ def _html_items(url: str, html: str) -> list[_RawItem]:
     understands (bold → ``**``, links → ``[text](href)``), so both paths share one
     cleaning step.
     """
-    soup = make_soup(html, url)
-    root = css_select_one(soup, css_class("content", below=(_named("article"),))) \
-        or css_select_one(soup, css_tag("article", below=(_named("main"),))) \
-        or css_select_one(soup, _named("main")) or soup.body or soup
-    for el in css_select(root, lambda el: el.name in NON_ITEM_TAGS
-                         or not NON_ITEM_CLASSES.isdisjoint(css_classes(el))):
-        el.decompose()
+    page = parse_page(html, url)
+    root = select_one(page, "article .content")
+    for fallback in ("main article", "main", "body"):
+        if root is None:
+            root = select_one(page, fallback)
+    root = page if root is None else root
+    for el in select(root, NON_ITEMS):
+        drop(el)
     items: list[_RawItem] = []
     section: str | None = None
-    for el in root.find_all(["h1", "h2", "h3", "h4", "ol", "hr"]):
-        if el.name == "hr":
+    for el in list(elements_below(root, "h1", "h2", "h3", "h4", "ol", "hr")):
+        if el.tag == "hr":
             continue
-        if el.name != "ol":
+        if el.tag != "ol":
             name = _section_name(text_of(el).rstrip("#").strip())
             section = None if NON_ITEM_HEADING.search(name) else name
             continue
-        if section is None or el.find_parent("li") is not None:
+        if section is None or next(el.iterancestors("li"), None) is not None:
             continue
-        for li in el.find_all("li", recursive=False):
+        for li in el.iterchildren("li"):
             head, body = _li_to_markdown(li)
             if head:
                 items.append(_RawItem(section=section, head=head, body=body))
     return items
 
 
-def _named(tag: str) -> ElementTest:
-    return lambda el: el.name == tag
+def _replace_with_text(el: HtmlElement, text: str) -> None:
+    """Put ``text`` where ``el`` was (its tail stays after it), removing ``el``."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    text += el.tail or ""
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(el)
 
 
-def _li_to_markdown(li: Tag) -> tuple[str, list[str]]:
-    """One rendered list item → (head, body lines) in the markdown item form."""
-    for video in li.find_all("video"):
-        video.decompose()
-    for img in li.find_all("img"):
-        img.replace_with(f"![{img.get('alt', '')}]({img.get('src', '')})")
-    for a in li.find_all("a", href=True):
-        a.replace_with(f"[{text_of(a)}]({a['href']})")
-    for strong in li.find_all(["strong", "b"]):
-        strong.replace_with(f"**{text_of(strong)}**")
-    for br in li.find_all("br"):
-        br.replace_with("<br/>")
+def _li_to_markdown(li: HtmlElement) -> tuple[str, list[str]]:
+    """One rendered list item → (head, body lines) in the markdown item form.
+
+    In this order, as each step reads the text the steps before it wrote: images
+    become ``![alt](src)``, links ``[text](href)``, bold ``**text**``."""
+    for video in list(li.iter("video")):
+        drop(video)
+    for img in list(li.iter("img")):
+        _replace_with_text(img, f"![{img.get('alt', '')}]({img.get('src', '')})")
+    for a in list(li.iter("a")):
+        if a.get("href") is not None:
+            _replace_with_text(a, f"[{text_of(a)}]({a.get('href')})")
+    for strong in list(li.iter("strong", "b")):
+        _replace_with_text(strong, f"**{text_of(strong)}**")
+    for br in list(li.iter("br")):
+        _replace_with_text(br, "<br/>")
     remove_non_text(li)
-    for p in li.find_all("p"):
-        p.insert_before("\n")
-        p.append("\n")
-    lines = [line.strip() for line in li.get_text("").split("\n") if line.strip()]
+    for p in list(li.iter("p")):
+        _insert_before(p, "\n")
+        if len(p):
+            p[-1].tail = (p[-1].tail or "") + "\n"
+        else:
+            p.text = (p.text or "") + "\n"
+    lines = [line.strip() for line in visible_text(li).split("\n") if line.strip()]
     if not lines:
         return "", []
     return lines[0], lines[1:]
+
+
+def _insert_before(el: HtmlElement, text: str) -> None:
+    previous, parent = el.getprevious(), el.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    elif parent is not None:
+        parent.text = (parent.text or "") + text
 
 
 # ------------------------------------------------------------------------- items
@@ -302,7 +324,8 @@ def _clean_title(value: str) -> str:
 
 def _title_from_text(text: str) -> str:
     """A 2025-layout item has no title: use its first sentence, shortened."""
-    first = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    sentences = split_sentences(text, semicolons=False, english=False)
+    first = sentences[0].rstrip("。！？!?").strip() if sentences else ""
     return first if len(first) <= 60 else first[:59].rstrip() + "…"
 
 

@@ -21,15 +21,20 @@ from aidaily.errors import ExtractError
 from aidaily.models import Article, FeedEntry
 from sources.base import Listing, Source
 from sources.html_utils import (
-    Element,
+    HtmlElement,
+    attached,
     block_lines,
     canonical_url,
+    drop,
     drop_label,
+    elements_below,
     image_urls,
     meta_content,
     parse_feed,
     parse_local_datetime,
     parse_page,
+    select,
+    select_one,
     text_of,
 )
 
@@ -40,7 +45,7 @@ HOST = "www.ithome.com"
 PLACEHOLDER_IMAGES = ("/images/v2/t.png", "/images/v2/t.gif")
 
 # Blocks of these classes are boilerplate: the 投稿 thanks and the 广告声明.
-BOILERPLATE_CLASSES = frozenset(["tougao-user", "ad-tips"])
+BOILERPLATE_SELECTOR = ".tougao-user, .ad-tips"
 # Paragraphs that are boilerplate wherever they appear in the body.
 BOILERPLATE_PARAGRAPH = re.compile(
     r"^(广告声明[:：]|感谢IT之家网友.{0,40}的线索投递|相关阅读[:：]\s*《)"
@@ -86,7 +91,7 @@ class IthomeSource(Source):
 
     def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
         page = parse_page(html, url)
-        body = page.first(lambda el: el.get("id") == "paragraph")
+        body = select_one(page, "#paragraph")
         if body is None:
             raise ExtractError(
                 f"{url}: layout changed: no #paragraph (div.post_content) article body found"
@@ -118,28 +123,30 @@ class IthomeSource(Source):
 
 
 # ------------------------------------------------------------------------- helpers
-def _title(page: Element, entry: FeedEntry | None) -> str:
-    title = text_of(page.find("h1"))
-    head_title = page.find("title")
-    if not title and head_title:
+def _title(page: HtmlElement, entry: FeedEntry | None) -> str:
+    title = text_of(select_one(page, "h1"))
+    head_title = select_one(page, "title")
+    if not title and head_title is not None:
         title = re.sub(r"\s*[-_|]\s*IT之家\s*$", "", text_of(head_title))
     return title or (entry.title if entry else "")
 
 
-def _meta_field(page: Element, name: str, inner: str | None = None) -> str:
+def _meta_field(page: HtmlElement, name: str, inner: str | None = None) -> str:
     """Text of the meta element ``#name`` (or ``.name``), preferring its ``inner`` child
     (``#author_baidu strong``)."""
-    el = page.first(lambda e: e.get("id") == name) or page.first(lambda e: name in e.classes)
+    el = select_one(page, f"#{name}")
+    if el is None:
+        el = select_one(page, f".{name}")
     if el is None:
         return ""
     if inner:
-        child = el.find(inner)
+        child = next(elements_below(el, inner), None)
         if child is not None and text_of(child):
             return text_of(child)
     return text_of(el)
 
 
-def _published(page: Element, entry: FeedEntry | None):
+def _published(page: HtmlElement, entry: FeedEntry | None):
     # #pubtime_baidu is Beijing wall-clock time without a zone.
     stamp = parse_local_datetime(_meta_field(page, "pubtime_baidu"))
     if stamp is None:
@@ -149,36 +156,37 @@ def _published(page: Element, entry: FeedEntry | None):
     return stamp
 
 
-def _author(page: Element) -> str:
+def _author(page: HtmlElement) -> str:
     return drop_label(_meta_field(page, "author_baidu", "strong"), "作者")
 
 
-def _origin(page: Element) -> str:
+def _origin(page: HtmlElement) -> str:
     return drop_label(_meta_field(page, "source_baidu", "a"), "来源")
 
 
-def _tags(page: Element) -> list[str]:
+def _tags(page: HtmlElement) -> list[str]:
     """Keywords of the page (``meta keywords``), which ithome fills with its tags."""
     raw = meta_content(page, "keywords")
     return [t.strip() for t in re.split(r"[,，]", raw) if t.strip()]
 
 
-def _remove_boilerplate(body: Element) -> list[str]:
+def _remove_boilerplate(body: HtmlElement) -> list[str]:
     """Drop the 投稿 thanks, 广告声明 and trailing 相关阅读 / 参考地址 lists, in place.
 
     Returns the URLs of the 参考地址 list (the article's sources, worth keeping).
     """
     links: list[str] = []
-    for el in [e for e in body.descendants() if not BOILERPLATE_CLASSES.isdisjoint(e.classes)]:
-        el.decompose()
-    for block in list(body.find_all(["p", "div"])):
-        if block.parent is None or block.decomposed:  # went with an earlier marker
+    for el in select(body, BOILERPLATE_SELECTOR):
+        drop(el)
+    for block in list(elements_below(body, "p", "div")):
+        if not attached(block, body):  # went with an earlier marker
             continue
-        if block.name == "div" and block.find(["p", "div", "ul", "ol"]):
+        if block.tag == "div" and next(elements_below(block, "p", "div", "ul", "ol"), None) \
+                is not None:
             continue  # a wrapper: judge its paragraphs, not the whole of it
         text = text_of(block)
         if BOILERPLATE_PARAGRAPH.match(text):
-            block.decompose()
+            drop(block)
         elif TRAILING_LIST_MARKER.match(text):
             removed = _remove_marker_and_list(block)
             if not text.startswith("相关阅读"):  # related ithome articles are not sources
@@ -186,24 +194,26 @@ def _remove_boilerplate(body: Element) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def _remove_marker_and_list(marker: Element) -> list[str]:
+def _remove_marker_and_list(marker: HtmlElement) -> list[str]:
     """Remove a 相关阅读 / 参考地址 marker and the list-like blocks right after it;
     return the http(s) links they held."""
-    removed: list[Element] = []
-    for sibling in list(marker.find_next_siblings()):
-        if sibling.name in ("ul", "ol") or LIST_ENTRY.match(text_of(sibling)) or _only_links(sibling):
+    removed: list[HtmlElement] = []
+    for sibling in marker.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue  # a comment between the entries
+        if sibling.tag in ("ul", "ol") or LIST_ENTRY.match(text_of(sibling)) or _only_links(sibling):
             removed.append(sibling)
         else:
             break
-    hrefs = (a.get("href") for block in removed for a in block.find_all("a"))
+    hrefs = (a.get("href") for block in removed for a in elements_below(block, "a"))
     links = [h for h in hrefs if h is not None and h.startswith(("http://", "https://"))]
     for block in [*removed, marker]:
-        block.decompose()
+        drop(block)
     return links
 
 
-def _only_links(block: Element) -> bool:
+def _only_links(block: HtmlElement) -> bool:
     """True for a block whose whole text is its links' text (a list of references)."""
-    links = "".join(text_of(a) for a in block.find_all("a"))
+    links = "".join(text_of(a) for a in elements_below(block, "a"))
     text = text_of(block).strip("《》-•· ")
     return bool(links) and text.replace("《", "").replace("》", "") == links.replace("《", "").replace("》", "")

@@ -20,15 +20,15 @@ from aidaily.errors import ExtractError
 from aidaily.models import Article, FeedEntry
 from sources.base import Listing, Source
 from sources.html_utils import (
-    Element,
+    HtmlElement,
+    attached,
     block_lines,
     canonical_url,
-    css_below,
-    css_class,
-    css_select,
-    css_select_one,
-    css_tag,
+    classes,
+    drop,
     drop_label,
+    elements_below,
+    first_ancestor,
     first_text,
     image_urls,
     looks_like_xml_feed,
@@ -37,6 +37,9 @@ from sources.html_utils import (
     parse_iso_datetime,
     parse_local_datetime,
     parse_page,
+    select,
+    select_any,
+    select_one,
     text_of,
 )
 
@@ -64,10 +67,10 @@ FURNITURE_CLASSES = frozenset([
 ])
 FURNITURE_IDS = frozenset(["pophead", "wx_img"])
 # Containers of a listing page whose links are not the day's articles (sidebars …).
-SIDEBAR_TAGS = frozenset(["aside", "footer", "nav"])
+SIDEBAR_TAGS = "aside, footer, nav"
 SIDEBAR_CLASSES = frozenset(["sidebar", "right", "hot", "hot_posts"])
 LISTING_BOX = re.compile(r"(picture_text|text_box|post|item)")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+TAG_LINKS = '.tags a, .article_tags a, a[href*="/tag/"]'
 NON_CONTENT_IMAGES = ("/themes/", "qbitai-logo", "head.jpg", "avatar", "qrcode", "erweima")
 
 
@@ -102,8 +105,9 @@ class QbitaiSource(Source):
 
     def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
         page = parse_page(html, url)
-        body = css_select_one(page, css_class("article")) or \
-            css_select_one(page, lambda el: el.name == "div" and "article_content" in el.classes)
+        body = select_one(page, ".article")
+        if body is None:
+            body = select_one(page, "div.article_content")
         if body is None:
             raise ExtractError(f"{url}: layout changed: no .article body container found")
         # The page's metadata is read first, the body is then cleaned in place; the time
@@ -142,14 +146,14 @@ def _parse_archive(url: str, html: str, source: str) -> list[FeedEntry]:
     """
     page = parse_page(html, url)
     archive = ARCHIVE_PATH.match(urlsplit(url).path)
-    for el in css_select(page, lambda el: el.name in SIDEBAR_TAGS or el.get("id") == "sidebar"
-                          or not SIDEBAR_CLASSES.isdisjoint(el.classes)):
-        el.decompose()
+    for el in [*select(page, SIDEBAR_TAGS), *select_any(page, SIDEBAR_CLASSES, ["sidebar"])]:
+        drop(el)
     entries: dict[str, FeedEntry] = {}
-    for a in page.find_all("a"):
-        if a.get("href") is None:
+    for a in elements_below(page, "a"):
+        href = a.get("href")
+        if href is None:
             continue
-        link = urljoin(url, a["href"])
+        link = urljoin(url, href)
         m = ARTICLE_PATH.match(urlsplit(link).path)
         if not m or (urlsplit(link).hostname or HOST).removeprefix("www.") != "qbitai.com":
             continue
@@ -162,33 +166,32 @@ def _parse_archive(url: str, html: str, source: str) -> list[FeedEntry]:
         entries[key] = FeedEntry(
             url=key, title=title, source=source, published=_listing_time(a),
         )
-    if not entries and not page.find("body"):
+    if not entries and page.find("body") is None:
         raise ExtractError(f"{url}: not an HTML listing page")
     return list(entries.values())
 
 
-def _listing_time(anchor: Element):
+def _listing_time(anchor: HtmlElement):
     """The date/time printed next to an entry on a listing page, when there is one."""
-    box = anchor.find_parent(lambda el: any(LISTING_BOX.search(c) for c in el.classes))
+    box = first_ancestor(anchor, lambda el: any(LISTING_BOX.search(c) for c in classes(el)))
     if box is None:
         return None
-    return parse_local_datetime(first_text(box, [css_class("time"), css_tag("time"),
-                                                 css_class("date")]))
+    return parse_local_datetime(first_text(box, [".time", "time", ".date"]))
 
 
 # ------------------------------------------------------------------------ articles
-def _title(page: Element, entry: FeedEntry | None) -> str:
-    title = first_text(page, [css_tag("h1", below=("article",)), css_tag("h1")])
-    head_title = page.find("title")
-    if not title and head_title:
+def _title(page: HtmlElement, entry: FeedEntry | None) -> str:
+    title = first_text(page, [".article h1", "h1"])
+    head_title = select_one(page, "title")
+    if not title and head_title is not None:
         title = re.sub(r"\s*[-–|]\s*量子位\s*$", "", text_of(head_title))
     return title or (entry.title if entry else "")
 
 
-def _stamp_texts(page: Element) -> tuple[str, str, str]:
+def _stamp_texts(page: HtmlElement) -> tuple[str, str, str]:
     """Date and time printed beside the author, and the meta published_time."""
-    date_text = first_text(page, [css_class("date", below=("article_info",)), css_class("date")])
-    time_text = first_text(page, [css_class("time", below=("article_info",)), css_class("time")])
+    date_text = first_text(page, [".article_info .date", ".date"])
+    time_text = first_text(page, [".article_info .time", ".time"])
     return date_text, time_text, meta_content(page, "article:published_time")
 
 
@@ -203,78 +206,67 @@ def _published(stamps: tuple[str, str, str], entry: FeedEntry | None):
     return stamp
 
 
-def _rel_author(el: Element) -> bool:
-    """``a[rel=author]``: rel is a list attribute, compared ASCII-case-insensitively."""
-    rel = el.get("rel")
-    return el.name == "a" and rel is not None and \
-        " ".join(re.findall(r"\S+", rel)).translate(_ASCII_LOWER) == "author"
-
-
-def _author(page: Element) -> str:
+def _author(page: HtmlElement) -> str:
     return drop_label(first_text(page, [
-        css_tag("a", below=("article_info", "author")),
-        css_class("author", below=("article_info",)),
-        css_tag("a", below=("author",)),
-        _rel_author,
+        ".article_info .author a", ".article_info .author", ".author a", "a[rel~=author]",
     ]), "作者")
 
 
-def _origin(page: Element) -> str:
-    origin = first_text(page, [css_tag("a", below=("article_info", "source")),
-                               css_class("source", below=("article_info",))])
+def _origin(page: HtmlElement) -> str:
+    origin = first_text(page, [".article_info .source a", ".article_info .source"])
     return drop_label(origin, "来源") or "量子位"
 
 
-def _tags(page: Element) -> list[str]:
+def _tags(page: HtmlElement) -> list[str]:
     tags: list[str] = []
-    for a in css_select(page, lambda el: el.name == "a" and (
-            css_below(el, ("tags",)) or css_below(el, ("article_tags",))
-            or "/tag/" in el.get("href", ""))):
+    for a in select(page, TAG_LINKS):
         value = text_of(a)
         if value and value not in tags:
             tags.append(value)
     return tags
 
 
-def _strip_references(body: Element, url: str) -> list[str]:
+def _strip_references(body: HtmlElement, url: str) -> list[str]:
     """Remove the 参考链接 block (marker + the URL lines after it); return its URLs."""
     links: list[str] = []
-    for block in list(body.find_all(["p", "div", "h2", "h3", "h4"])):
-        if block.decomposed or not REFERENCES_MARKER.match(text_of(block)):
+    for block in list(elements_below(body, "p", "div", "h2", "h3", "h4")):
+        if not attached(block, body) or not REFERENCES_MARKER.match(text_of(block)):
             continue
-        parts = [block, *block.find_next_siblings()]
+        parts = [block, *(el for el in block.itersiblings() if isinstance(el.tag, str))]
         for part in parts:
             text = text_of(part)
             if part is not block and not re.match(r"^(\[\d+\]\s*)?https?://", text) and \
-                    not part.name in ("ul", "ol"):
+                    part.tag not in ("ul", "ol"):
                 break
             links.extend(re.findall(r"https?://[^\s<>\"'\]]+", text))
-            links.extend(urljoin(url, a["href"]) for a in part.find_all("a")
+            links.extend(urljoin(url, str(a.get("href"))) for a in elements_below(part, "a")
                          if a.get("href") is not None)
-            part.decompose()
+            drop(part)
     return list(dict.fromkeys(links))
 
 
-def _remove_furniture(body: Element) -> None:
+def _remove_furniture(body: HtmlElement) -> None:
     """Byline, copyright line, pop-up, tags, author box and the 相关阅读/热门文章 tail."""
-    for el in css_select(body, lambda el: el.get("id") in FURNITURE_IDS
-                          or not FURNITURE_CLASSES.isdisjoint(el.classes)):
-        el.decompose()
-    for heading in list(body.find_all(["h2", "h3", "h4", "div", "p"])):
-        if heading.decomposed or not TAIL_HEADINGS.match(text_of(heading)):
+    for el in select_any(body, FURNITURE_CLASSES, FURNITURE_IDS):
+        drop(el)
+    for heading in list(elements_below(body, "h2", "h3", "h4", "div", "p")):
+        if not attached(heading, body) or not TAIL_HEADINGS.match(text_of(heading)):
             continue
-        for sibling in list(heading.find_next_siblings()):
-            sibling.decompose()
-        heading.decompose()
-    for block in list(body.find_all(["p", "blockquote", "div", "span", "section"])):
-        if block.decomposed or block.find(["p", "div", "blockquote", "section"]):
+        for sibling in list(heading.itersiblings()):
+            if isinstance(sibling.tag, str):
+                drop(sibling)
+        drop(heading)
+    for block in list(elements_below(body, "p", "blockquote", "div", "span", "section")):
+        if not attached(block, body) or \
+                next(elements_below(block, "p", "div", "blockquote", "section"), None) is not None:
             continue  # judge leaf blocks only; a wrapper would take the article with it
         if BOILERPLATE_TEXT.search(text_of(block)):
-            container = block.parent
-            block.decompose()
+            container = block.getparent()
+            drop(block)
             # A byline blockquote left empty goes too.
-            if container is not None and container.name == "blockquote" and not text_of(container):
-                container.decompose()
-    for a in body.find_all("a"):
+            if container is not None and container is not body and \
+                    container.tag == "blockquote" and not text_of(container):
+                drop(container)
+    for a in list(elements_below(body, "a")):
         if "/tag/" in a.get("href", ""):
-            a.decompose()
+            drop(a)

@@ -87,11 +87,20 @@ def test_feed_text_used_when_page_is_empty():
     assert a.text.startswith("The full text carried by the feed")
 
 
+def test_selector_from_the_document_element():
+    """A selector may start at <html>, which stands for the whole page."""
+    a = GenericFeedSource(feed(selector="html > body article > .story-body")).parse_article(
+        "https://news.example.com/a/1", PAGE)
+    assert a.text.startswith("Example Labs released Model X")
+
+
 def test_errors():
     with pytest.raises(ExtractError, match="matched nothing"):
         GenericFeedSource(feed(selector="#missing")).parse_article("https://x.example/1", PAGE)
     with pytest.raises(ExtractError, match="no article text"):
         GenericFeedSource(feed()).parse_article("https://x.example/1", "<html><body><p></p></body></html>")
+    with pytest.raises(ExtractError, match="invalid CSS selector"):
+        GenericFeedSource(feed(selector="div[")).parse_article("https://x.example/1", PAGE)
     with pytest.raises(ExtractError, match="malformed|not an RSS"):
         GenericFeedSource(feed()).parse_listing("https://x.example/feed", "<rss><channel><item><title>x")
 

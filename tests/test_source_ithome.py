@@ -145,6 +145,13 @@ def test_title_fallback_and_hostile_input(src):
     assert src.parse_article("https://www.ithome.com/0/1/6.htm", wide).text.count("\n") == 999
 
 
+def test_content_after_a_stray_closing_html_tag_is_read(src):
+    """lxml starts a second <html> after a stray </html>; that content is the page's."""
+    html = ('<html><head><title>某新闻 - IT之家</title></head><body><div id="ad"></div>'
+            '</body></html><div id="paragraph"><p>正文第一段</p><p>正文第二段</p></div>')
+    assert src.parse_article("https://www.ithome.com/0/1/8.htm", html).text == "正文第一段\n正文第二段"
+
+
 def test_canonical_urls():
     assert canonical_ithome_url("https://m.ithome.com/html/914192.htm") == "https://www.ithome.com/0/914/192.htm"
     assert canonical_ithome_url("//www.ithome.com/0/914/192.htm?from=rss") == "https://www.ithome.com/0/914/192.htm"

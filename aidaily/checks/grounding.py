@@ -39,6 +39,7 @@ from aidaily.checks.entities import (
     latin_tokens,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
+from aidaily.text import split_sentences  # re-exported: the sentences bullets are grounded in
 
 if TYPE_CHECKING:
     from aidaily.format.digest import Digest, Item
@@ -61,7 +62,6 @@ __all__ = [
     "split_sentences",
 ]
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;\n])|(?<=\.)\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 _SQUASH = re.compile(r"[\s\-_]+")
 
@@ -80,12 +80,6 @@ class BulletCheck:
 
 
 # --- sentences and similarity -----------------------------------------------------------
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a Chinese (or mixed) text: split after 。！？；, newlines and
-    a full stop followed by space."""
-    return [s.strip() for s in _SENTENCE_SPLIT.split(text or "") if s and s.strip()]
 
 
 def _bigrams(text: str) -> set[str]:

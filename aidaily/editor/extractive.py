@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from aidaily.editor.assemble import Finalized, ItemText, Written, assemble, clean
 from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.editor.prompting import one_line, plan_limits, trim_text
+from aidaily.text import split_sentences
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -47,7 +48,6 @@ SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
     "政策与社会": ("监管", "政策", "法案", "版权", "就业", "安全", "隐私", "诉讼", "教育"),
 }
 
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 # "IT之家 1 月 19 日消息，" / "量子位 | 公众号 QbitAI" / "鱼羊 发自 凹非寺"
 _BOILERPLATE_RE = re.compile(
     r"^(?:[^，,。]{0,16}?\d{1,2}\s*月\s*\d{1,2}\s*日(?:消息|电|讯|报道)[，,：:]?\s*)"
@@ -95,7 +95,8 @@ def lead_sentences(text: str, n: int = 3, limit: int = 80) -> list[str]:
         if not line or _SKIP_LINE_RE.search(line):
             continue
         line = _BOILERPLATE_RE.sub("", line)
-        for sentence in _SENTENCE_RE.findall(line):
+        # 。！？ end a lead sentence; ； and ". " do not (a clause is no fact bullet).
+        for sentence in split_sentences(line, semicolons=False, english=False):
             sentence = sentence.strip().rstrip("。！？!?")
             if len(sentence) >= 8:
                 out.append(trim_text(sentence, limit))

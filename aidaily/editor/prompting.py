@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from aidaily.text import sentence_ends
+
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.editor.schema import Plan
@@ -36,7 +38,6 @@ STEPS = ("plan", "write", "brief", "finalize")
 LEAD_CHARS = 120  # the lead of a plan card
 BRIEF_CHARS = 600  # article text for a 其他动态 line
 _WS_RE = re.compile(r"[ \t\u3000]+")
-_SENTENCE_END_RE = re.compile(r"[。！？!?；;\n]")
 
 
 # --- templates ------------------------------------------------------------------------
@@ -90,7 +91,7 @@ def trim_text(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    ends = [m.end() for m in _SENTENCE_END_RE.finditer(cut)]
+    ends = sentence_ends(cut)
     if ends and ends[-1] >= limit * 0.6:
         return cut[: ends[-1]].rstrip() + "……"
     return cut.rstrip() + "……"

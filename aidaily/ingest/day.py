@@ -24,7 +24,6 @@ Relevance and the window live in ``aidaily.stories.select``; the two small funct
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -40,6 +39,7 @@ from aidaily.ingest.fetch import Fetcher, FetchResult
 from aidaily.models import Article, FeedEntry
 from aidaily.store.store import Attempt, Store, day_window
 from aidaily.pipeline.uptodate import body_hash, listing_fingerprint
+from aidaily.text import html_to_text
 from sources import listing_urls_for
 
 if TYPE_CHECKING:
@@ -452,15 +452,8 @@ class _DayJob:
 
 
 def _plain_text(html: str) -> str:
-    """The words of a feed's HTML, for judging relevance only (lxml: fast; no layout)."""
-    if not html.strip():
-        return ""
-    try:
-        import lxml.html
-
-        return str(lxml.html.fragment_fromstring(html, create_parent="div").text_content())
-    except (ValueError, TypeError, lxml.etree.LxmlError):  # type: ignore[attr-defined]
-        return re.sub(r"<[^>]*>", " ", html)
+    """The words of a feed's HTML, for judging relevance only."""
+    return html_to_text(html)
 
 
 def _kind(source: Source) -> str:

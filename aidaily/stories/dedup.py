@@ -34,12 +34,11 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
 from aidaily.models import Article, Story
+from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
 from aidaily.checks.numbers import number_keys
 
 if TYPE_CHECKING:
@@ -74,29 +73,12 @@ EVIDENCE_MAX_DF = 6  # a name/figure in more articles than this is not distincti
 EVIDENCE_THRESHOLDS = {1: 0.1, 2: 0.05}
 SAME_SOURCE_THRESHOLD = 0.8  # one source rarely runs one story twice
 
-_TRACKING = re.compile(r"^(utm_|spm$|from$|share|ref$|source$)")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ITHOME_LEAD = re.compile(r"^\s*IT之家\s*\d+\s*月\s*\d+\s*日消息[，,]?\s*")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- normalisation ----------------------------------------------------------------------
-
-
-@lru_cache(maxsize=65_536)
-def canonical_url(url: str) -> str:
-    """A comparable form of ``url``: https, lower-case host without ``www.``, no default
-    port, no trailing slash, no tracking parameters. The fragment is kept on purpose:
-    hubtoday items of one page may differ only by their anchor."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    host = host.removeprefix("www.")
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
-    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")  # hubtoday RSS writes '//2026-01'
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not _TRACKING.match(k.lower())])
-    return urlunsplit(("https", host, path, query, parts.fragment))
 
 
 def normalize_text(text: str) -> str:

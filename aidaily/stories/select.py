@@ -26,6 +26,7 @@ from aidaily.stories.dedup import DIGEST_SOURCES, canonical_url
 from aidaily.checks.entities import extract_entities
 from aidaily.models import Article, Story
 from aidaily.stories.window import Window, window_for
+from aidaily.text import split_sentences
 
 __all__ = [
     "AI_ONLY_SOURCES",
@@ -249,7 +250,6 @@ _BOILERPLATE_LEAD = re.compile(
     r"^\s*(?:IT之家\s*\d+\s*月\s*\d+\s*日消息[，,]?"  # ithome's dateline
     r"|.{0,12}发自\s*凹非寺\s*"  # qbitai's byline, if the extractor left it
     r"|量子位\s*\|\s*公众号\s*QbitAI\s*)+")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?；])")
 
 
 def lead_text(text: str, limit: int = 120) -> str:
@@ -259,9 +259,7 @@ def lead_text(text: str, limit: int = 120) -> str:
     if len(body) <= limit:
         return body
     out = ""
-    for sentence in _SENTENCE_END.split(body):
-        if not sentence:
-            continue
+    for sentence in split_sentences(body, english=False, strip=False):  # joins back to body
         if len(out) + len(sentence) > limit:
             break
         out += sentence
