@@ -1,0 +1,1 @@
+"""Prefect flows: the pipeline's stages as Prefect tasks (``daily``), nothing more."""
