@@ -2,7 +2,7 @@
 
 Sources turn feeds and pages into ``FeedEntry`` and ``Article`` values; selection turns
 articles into ``Story`` values (one story = one piece of news, possibly reported by
-several articles). These are values only: persistence lives in ``store.py``.
+several articles). These are values only: persistence lives in ``aidaily.store``.
 """
 
 from __future__ import annotations
