@@ -327,3 +327,29 @@ def new_postgres_database(host: str) -> str:
     with psycopg.connect(f"postgresql://postgres@{host}/postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql+psycopg://postgres@{host}/{name}"
+
+
+# --- several processes opening one store at once ---------------------------------------------
+
+_OPENER = """
+import sys
+from aidaily.store.store import Store
+sys.stdin.readline()  # every process is started and has imported SQLAlchemy: go at once
+Store(sys.argv[1]).update_source(sys.argv[2], ok=True, items=1)
+"""
+
+
+def open_at_once(url: str, processes: int = 3) -> None:
+    """Start ``processes`` interpreters that each open the store at ``url`` and write a
+    row, release them together, and assert that every one succeeded."""
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
+    procs = [subprocess.Popen([sys.executable, "-c", _OPENER, url, f"site{k}"], stdin=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env, text=True) for k in range(processes)]
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * processes, errors

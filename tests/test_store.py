@@ -16,7 +16,7 @@ import pytest
 
 from aidaily.models import Article, Story
 from aidaily.store.store import Attempt, Store, day_window
-from tests.factories import new_postgres_database
+from tests.factories import new_postgres_database, open_at_once
 
 SH = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 1, 19)
@@ -193,33 +193,15 @@ def test_a_lost_insert_race_is_retried_as_an_update(store: Store, monkeypatch: p
     assert len(store.known_urls()) == 1
 
 
-OPENER = """
-import sys
-from aidaily.store.store import Store
-sys.stdin.readline()  # every process is started and has imported SQLAlchemy: go at once
-Store(sys.argv[1]).update_source(sys.argv[2], ok=True, items=1)
-"""
 
 
 def test_processes_opening_a_fresh_database_at_once_all_get_it_at_head(tmp_path: Path) -> None:
     """Several runs starting in a new home at once (several dates) all find the database
     missing: one makes it (under the migration lock), the others wait and take it as it is."""
-    import os
-    import subprocess
-    import sys
-
     from aidaily.store.migrate import HEAD
 
     url = f"sqlite:///{tmp_path / 'race.db'}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
-    procs = [subprocess.Popen([sys.executable, "-c", OPENER, url, f"site{k}"], stdin=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env, text=True) for k in range(3)]
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    errors = [proc.communicate(timeout=120)[1] for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0, 0], errors
+    open_at_once(url)
     with sqlite3.connect(tmp_path / "race.db") as db:
         assert db.execute("select version_num from alembic_version").fetchall() == [(HEAD,)]
     assert sorted(Store(url).source_health()) == ["site0", "site1", "site2"]

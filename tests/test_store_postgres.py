@@ -8,14 +8,12 @@ gets a database of its own. Skipped where PostgreSQL or psycopg is not installed
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from aidaily.store.store import Store
-from tests.factories import new_postgres_database
+from tests.factories import new_postgres_database, open_at_once
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed")
 
@@ -102,30 +100,13 @@ def test_a_postgres_database_made_before_migrations_keeps_every_row(postgres: st
     assert model_diffs(url) == []
 
 
-OPENER = """
-import sys
-from aidaily.store.store import Store
-sys.stdin.readline()
-Store(sys.argv[1]).update_source(sys.argv[2], ok=True, items=1)
-"""
 
 
 def test_processes_opening_a_fresh_postgres_database_at_once_all_get_it_at_head(postgres: str) -> None:
-    import subprocess
-    import sys
-
     from aidaily.store.migrate import HEAD
 
     url = new_postgres_database(postgres)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
-    procs = [subprocess.Popen([sys.executable, "-c", OPENER, url, f"site{k}"], stdin=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env, text=True) for k in range(3)]
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    errors = [proc.communicate(timeout=120)[1] for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0, 0], errors
+    open_at_once(url)
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
     assert sorted(Store(url).source_health()) == ["site0", "site1", "site2"]
