@@ -65,7 +65,7 @@ async def write_stories(settings: Settings, day: Date, stories: Sequence[Story],
     """Plan, write (concurrent, cached LLM calls), finalize and check the draft."""
     logger = get_run_logger()
     result = await stages.write_stories(settings, day, stories, use_llm=use_llm, run_id=run_id,
-                                        rewrite=rewrite, progress=logger.info)
+                                        rewrite=rewrite, progress=progress or logger.info)
     for notice in result.notices:
         logger.warning(notice)
     return result

@@ -14,7 +14,6 @@ from aidaily.checks.grounding import (
     BulletCheck,
     ItemSources,
     check_bullet,
-    check_links,
     ground_digest,
     nearest_sentence,
     split_sentences,
@@ -151,7 +150,7 @@ def test_bullet_check_shape() -> None:
 # --- links ------------------------------------------------------------------------------
 
 
-def test_check_links() -> None:
+def test_unfetched_links() -> None:
     fetched = ["https://www.ithome.com/0/914/192.htm",
                "https://ai.hubtoday.app/2026-01/2026-01-18/#2",
                "https://www.qbitai.com/2026/01/370077.html"]
@@ -160,7 +159,8 @@ def test_check_links() -> None:
             "https://www.qbitai.com/2026/01/370077.html?utm_source=x",
             "https://www.ithome.com/0/914/999.htm",
             "https://news.aibase.com/"]  # nothing of aibase was fetched
-    assert check_links(urls, fetched) == ["https://www.ithome.com/0/914/999.htm",
+    sources = ItemSources([Article(url=u, source="", title="", text="") for u in fetched], {})
+    assert sources.unfetched(urls) == ["https://www.ithome.com/0/914/999.htm",
                                           "https://news.aibase.com/"]
 
 

@@ -52,7 +52,6 @@ __all__ = [
     "ItemSources",
     "bullet_line",
     "check_bullet",
-    "check_links",
     "ground_bullet",
     "ground_digest",
     "unfetched_links",
@@ -182,22 +181,6 @@ def _host(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def check_links(urls: Iterable[str], fetched_urls: Iterable[str]) -> list[str]:
-    """The links among ``urls`` that are not fetched articles, in order. A site root
-    (``https://ai.hubtoday.app/``) counts as fetched when any article of its site was:
-    that is how the digest cites hubtoday items."""
-    fetched = {canonical_url(u) for u in fetched_urls}
-    hosts = {_host(u) for u in fetched}
-    bad = []
-    for url in urls:
-        if canonical_url(url) in fetched:
-            continue
-        if _is_site_root(url) and _host(url) in hosts:
-            continue
-        bad.append(url)
-    return bad
-
-
 # --- the one grounding decision ----------------------------------------------------------
 
 
@@ -268,10 +251,9 @@ class ItemSources:
     def story_of(self, url: str) -> str | None:
         return self._story_of.get(canonical_url(url))
 
-    @property
-    def urls(self) -> list[str]:
-        """Every fetched article URL this index knows."""
-        return [a.url for a in self._by_url.values()]
+    def unfetched(self, urls: Iterable[str]) -> list[str]:
+        """The links among ``urls`` that no fetched article stands behind, in order."""
+        return [url for url in urls if not self.articles_for(url)]
 
 
 @dataclass
@@ -346,5 +328,4 @@ def ground_digest(digest: Digest, sources: ItemSources,
 
 def unfetched_links(digest: Digest, sources: ItemSources) -> list[str]:
     """The item and one-liner links of ``digest`` that no fetched article stands behind."""
-    links = [i.url for i in digest.items] + [b.url for b in digest.briefs]
-    return [url for url in links if not sources.articles_for(url)]
+    return sources.unfetched([i.url for i in digest.items] + [b.url for b in digest.briefs])

@@ -100,14 +100,13 @@ def _up_to_date(conf: Settings, day: date, options: RunOptions) -> RunReport | N
     import asyncio
 
     from aidaily.pipeline.runlock import date_lock
-    from aidaily.pipeline.stages import check_unchanged, unchanged_report
+    from aidaily.pipeline.stages import check_unchanged
 
     with date_lock(conf.locks_dir, day.isoformat(), wait=options.lock_wait):
-        verdict = asyncio.run(check_unchanged(conf, day, options.use_llm))
-    if not verdict.up_to_date:
+        verdict, report = asyncio.run(check_unchanged(conf, day, options.use_llm))
+    if report is None:
         console(stderr=True).print(f"full run: {verdict.reason}", markup=False, highlight=False)
         return None
-    report = unchanged_report(day, verdict)
     finished = verdict.run["finished"] if verdict.run else None
     when = f" (finished {finished:%Y-%m-%d %H:%M} UTC)" if finished else ""
     report.notices = [

@@ -10,16 +10,14 @@ and the stories are still written by the model, with a notice. When not one stor
 could be written, the draft is extractive, with a notice.
 
 Nothing here touches files, the database or the network except through the
-``LLMClient`` it is given; ``write_digest_sync`` runs it without an event loop.
+``LLMClient`` it is given.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from aidaily.checks.grounding import (
@@ -171,18 +169,6 @@ async def write_day(
         return result
 
 
-def write_digest_sync(
-    day: date,
-    stories: Sequence[Story],
-    settings: Settings,
-    llm: LLMClient | None,
-    *,
-    progress: Progress | None = None,
-) -> EditorResult:
-    """``write_digest`` for callers without an event loop."""
-    return asyncio.run(write_digest(day, stories, settings, llm, progress=progress))
-
-
 async def _plan(
     day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
 ) -> tuple[Plan, list[str]]:
@@ -240,5 +226,4 @@ __all__ = [
     "LLMUnreachable",
     "check",
     "write_digest",
-    "write_digest_sync",
 ]

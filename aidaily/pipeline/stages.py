@@ -158,16 +158,17 @@ def source_names(settings: Settings) -> list[str]:
 
 
 async def check_unchanged(settings: Settings, day: date, use_llm: bool,
-                          store: Store | None = None) -> Verdict:
-    """Is ``day`` up to date (``aidaily.pipeline.uptodate``)? When it is, the check is
-    noted as a run of its own. Callers hold the date's lock."""
+                          store: Store | None = None) -> tuple[Verdict, RunReport | None]:
+    """Is ``day`` up to date (``aidaily.pipeline.uptodate``)? When it is, the report of
+    the run that did nothing, noted as a run of its own. Callers hold the date's lock."""
     from aidaily.pipeline import uptodate
 
     verdict = await uptodate.check(settings, day, use_llm, store=store)
-    if verdict.up_to_date:
-        report = unchanged_report(day, verdict)
-        uptodate.record_unchanged(store or uptodate.open_runs(settings), day, verdict, report.to_dict())
-    return verdict
+    if not verdict.up_to_date:
+        return verdict, None
+    report = unchanged_report(day, verdict)
+    uptodate.record_unchanged(store or uptodate.open_runs(settings), day, verdict, report.to_dict())
+    return verdict, report
 
 
 def unchanged_report(day: date, verdict: Verdict) -> RunReport:
@@ -206,11 +207,10 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
 
     store = Store.from_settings(settings)
     if options.checks_unchanged:
-        verdict = await check_unchanged(settings, day, options.use_llm, store)
-        if verdict.up_to_date:
-            report = unchanged_report(day, verdict)
-            say(report.notices[-1])
-            return report
+        verdict, unchanged = await check_unchanged(settings, day, options.use_llm, store)
+        if unchanged is not None:
+            say(unchanged.notices[-1])
+            return unchanged
         say(f"full run: {verdict.reason}")
     kind = "run" if options.fetch else "write"
     report = RunReport(day, kind=kind, run_id=store.start_run(day, kind))
