@@ -10,6 +10,9 @@ URLs calls these, so that the pipeline makes each of those decisions one way:
   (unless ``english=False``).
 - ``block_lines`` / ``visible_text`` / ``html_to_text``: the visible text of an lxml
   element (or of an HTML string) as one line per block.
+- ``comparable_text`` / ``repeats`` / ``distinct_lines``: text compared with spaces,
+  punctuation and case ignored; one line repeats another when it equals it or either
+  contains the other (a page's lead sentence that the body says again).
 - ``canonical_url`` (the key an article is stored under) and ``comparable_url`` (the
   looser key two reports of one article are matched by).
 
@@ -20,7 +23,8 @@ light callers (the CLI) that should not pay for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -34,9 +38,12 @@ __all__ = [
     "TRACKING_PARAMS",
     "block_lines",
     "canonical_url",
+    "comparable_text",
     "comparable_url",
+    "distinct_lines",
     "html_to_text",
     "normalize_space",
+    "repeats",
     "sentence_ends",
     "split_sentences",
     "strip_markup",
@@ -63,6 +70,42 @@ def strip_markup(text: str) -> str:
     if "<" not in text:
         return text
     return _TAG_RE.sub("", text)
+
+
+# ------------------------------------------------------------------------ repetition
+_NOT_WORD_RE = re.compile(r"[\W_]+")
+
+
+def comparable_text(text: str) -> str:
+    """``text`` as compared for sameness: NFKC, lower case, no spaces or punctuation."""
+    return _NOT_WORD_RE.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def repeats(a: str, b: str) -> bool:
+    """``a`` and ``b`` say the same: equal, or one contains the other, once spaces,
+    punctuation and case are ignored. Empty text repeats nothing."""
+    ca, cb = comparable_text(a), comparable_text(b)
+    return bool(ca) and bool(cb) and (ca in cb or cb in ca)
+
+
+def distinct_lines(lines: Iterable[str]) -> list[str]:
+    """``lines`` with repetitions merged: of two lines that repeat each other the longer
+    (the one that says more) is kept, at the place of the first."""
+    kept: list[str] = []
+    for line in lines:
+        for i, earlier in enumerate(kept):
+            if repeats(line, earlier):
+                if len(comparable_text(line)) > len(comparable_text(earlier)):
+                    kept[i] = line
+                break
+        else:
+            kept.append(line)
+    # A line that replaced an earlier one may now repeat another kept line.
+    return kept if len(kept) < 2 or not _any_repeat(kept) else distinct_lines(kept)
+
+
+def _any_repeat(lines: list[str]) -> bool:
+    return any(repeats(a, b) for i, a in enumerate(lines) for b in lines[i + 1:])
 
 
 # ------------------------------------------------------------------------- sentences

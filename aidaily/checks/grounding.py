@@ -39,7 +39,7 @@ from aidaily.checks.entities import (
     latin_tokens,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
-from aidaily.text import split_sentences  # re-exported: the sentences bullets are grounded in
+from aidaily.text import comparable_text, split_sentences  # split_sentences re-exported: the sentences bullets are grounded in
 
 if TYPE_CHECKING:
     from aidaily.format.digest import Digest, Item
@@ -61,7 +61,6 @@ __all__ = [
     "split_sentences",
 ]
 
-_NOT_WORD = re.compile(r"[\W_]+")
 _SQUASH = re.compile(r"[\s\-_]+")
 
 
@@ -82,7 +81,7 @@ class BulletCheck:
 
 
 def _bigrams(text: str) -> set[str]:
-    norm = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+    norm = comparable_text(text)
     if len(norm) < 2:
         return {norm} if norm else set()
     return {norm[i:i + 2] for i in range(len(norm) - 1)}

@@ -45,6 +45,7 @@ from aidaily.format.digest import (
     Title,
 )
 from aidaily.editor.prompting import footer_lines
+from aidaily.text import distinct_lines
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -174,9 +175,9 @@ def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list
                 text = written.items[sid]
                 entries.append(
                     Item(title=clean(text.headline), url=stories[sid].url,
-                         bullets=[Bullet(b) for b in clean_lines(text.facts)])
+                         bullets=[Bullet(b) for b in distinct_lines(clean_lines(text.facts))])
                 )
-            bullets = clean_lines(written.commentary.get(tuple(group.story_ids), []))
+            bullets = distinct_lines(clean_lines(written.commentary.get(tuple(group.story_ids), [])))
             if ids and group.commentary and bullets:
                 entries.append(Insight(bullets=[Bullet(b) for b in bullets]))
         if entries:

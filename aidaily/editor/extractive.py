@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from aidaily.editor.assemble import Finalized, ItemText, Written, assemble, clean
 from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.editor.prompting import one_line, plan_limits, trim_text
-from aidaily.text import split_sentences
+from aidaily.text import distinct_lines, split_sentences
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -106,9 +106,11 @@ def lead_sentences(text: str, n: int = 3, limit: int = 80) -> list[str]:
 
 
 def extractive_item(story: Story) -> ItemText:
-    facts = lead_sentences(story.primary.text, n=3)
+    # A page's lead sentence is often said again in its body (ithome): draw a few more
+    # sentences than needed and keep the distinct ones.
+    facts = distinct_lines(lead_sentences(story.primary.text, n=6))[:3]
     if len(facts) < 2:  # a short article: its title is a fact too
-        facts = [*facts, one_line(story.title)][:2]
+        facts = distinct_lines([*facts, one_line(story.title)])[:2]
     return ItemText(headline=one_line(story.title), facts=facts)
 
 

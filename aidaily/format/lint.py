@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
 from aidaily.format.parse import parse
+from aidaily.text import comparable_url, repeats
 
 Severity = Literal["error", "warning"]
 
@@ -217,6 +218,20 @@ def _one_item_findings(item: Item) -> list[Finding]:
         out.append(
             Finding("warning", item.line, "many-bullets", f"item has {len(facts)} fact bullets (house style: 2–3)")
         )
+    return out + _repeat_findings(item)
+
+
+def _repeat_findings(entry: Item | Insight) -> list[Finding]:
+    """A bullet that says again what an earlier bullet of the same block says."""
+    out: list[Finding] = []
+    for i, bullet in enumerate(entry.bullets):
+        for j in range(i):
+            if repeats(bullet.text, entry.bullets[j].text):
+                out.append(Finding(
+                    "error", _bullet_line(entry, i), "repeated-bullet",
+                    f"bullet repeats bullet {j + 1} of the same block: merge them",
+                ))
+                break
     return out
 
 
@@ -245,6 +260,7 @@ def _insight_findings(digest: Digest) -> list[Finding]:
                 out.append(
                     Finding("warning", entry.line, "placeholder", "commentary is still a placeholder for the editor")
                 )
+            out += _repeat_findings(entry)
     return out
 
 
@@ -252,7 +268,7 @@ def _link_findings(digest: Digest) -> list[Finding]:
     seen: dict[str, int] = {}
     out: list[Finding] = []
     for url, line in _links(digest):
-        key = url.rstrip("/")
+        key = comparable_url(url)
         if key not in seen:
             seen[key] = line
             continue

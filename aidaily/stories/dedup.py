@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
 from aidaily.models import Article, Story
+from aidaily.text import comparable_text
 from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
 from aidaily.checks.numbers import number_keys
 
@@ -73,7 +74,6 @@ EVIDENCE_MAX_DF = 6  # a name/figure in more articles than this is not distincti
 EVIDENCE_THRESHOLDS = {1: 0.1, 2: 0.05}
 SAME_SOURCE_THRESHOLD = 0.8  # one source rarely runs one story twice
 
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _ITHOME_LEAD = re.compile(r"^\s*IT之家\s*\d+\s*月\s*\d+\s*日消息[，,]?\s*")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -83,8 +83,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def normalize_text(text: str) -> str:
     """NFKC, entity names canonical, lower case, punctuation/space/emoji removed."""
-    text = canonicalize_text(unicodedata.normalize("NFKC", text)).lower()
-    return _NOT_WORD.sub("", text)
+    return comparable_text(canonicalize_text(unicodedata.normalize("NFKC", text)))
 
 
 def shingles(text: str, k: int = SHINGLE_SIZE) -> set[str]:
