@@ -10,6 +10,8 @@ data comes from. What several test modules share lives here instead:
   writes grounded facts and finalizes) with ``plan_for()`` and ``SECTION_TITLES``;
 - the review page's home: ``build_home()`` with its articles, ``DRAFT`` (one ungrounded
   bullet, ``BAD_BULLET``; ``GOOD_BULLET`` fixes it) and review ``RECORD``;
+- the fixture day's real pages fetched into a home: ``fetch_fixture_day()`` (the sites
+  in ``DAY_SITES`` served from ``tests/fixtures/day`` by a mirror);
 - a throw-away PostgreSQL cluster: ``postgres_cluster()`` and ``new_postgres_database()``
   (the ``postgres`` fixture in ``conftest.py`` wraps them).
 
@@ -353,3 +355,22 @@ def open_at_once(url: str, processes: int = 3) -> None:
         proc.stdin.flush()
     errors = [proc.communicate(timeout=120)[1] for proc in procs]
     assert [proc.returncode for proc in procs] == [0] * processes, errors
+
+
+# --- the fixture day's real pages ---------------------------------------------------------
+DAY_SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
+             "https://raw.githubusercontent.com")
+
+
+def fetch_fixture_day(monkeypatch: pytest.MonkeyPatch, day: str = DAY) -> tuple[int, str]:
+    """``aidaily fetch --date DAY`` of the home in ``AIDAILY_HOME`` over the fixture
+    day's pages (a mirror on 127.0.0.1 through ``AIDAILY_URL_MAP``): (exit code, output)."""
+    from typer.testing import CliRunner
+
+    from aidaily.cli.app import app
+    from tests.servers import MirrorServer
+
+    with MirrorServer(Path(__file__).parent / "fixtures" / "day") as mirror:
+        monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(mirror.url_map(*DAY_SITES)))
+        result = CliRunner().invoke(app, ["fetch", "--date", day])
+    return result.exit_code, result.output

@@ -3,7 +3,6 @@ mode, and lint calls a repeated bullet or a story linked twice an error."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,7 @@ from aidaily.format.parse import parse
 from aidaily.format.render import render
 from aidaily.models import Article, Story
 from aidaily.text import distinct_lines, repeats
-from tests.conftest import FIXTURES
-from tests.factories import DAY, DAY_DATE, make_stories
-from tests.servers import MirrorServer
+from tests.factories import DAY, DAY_DATE, fetch_fixture_day, make_stories
 
 
 def repeated_bullets(entry: Item | Insight) -> list[str]:
@@ -93,12 +90,8 @@ def test_the_fixture_day_extractive_draft_repeats_no_bullet(
     """The real pages (ithome repeats its lead in the body): no item of the draft
     repeats a fact bullet, and lint finds no repetition."""
     (home / "aidaily.toml").write_text("[fetch]\nper_host_delay = 0.0\nretries = 0\n", encoding="utf-8")
-    sites = ["https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
-             "https://raw.githubusercontent.com"]
-    with MirrorServer(FIXTURES / "day") as mirror:
-        monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(mirror.url_map(*sites)))
-        fetched = CliRunner().invoke(app, ["fetch", "--date", DAY])
-    assert fetched.exit_code in (0, 2), fetched.output
+    code, out = fetch_fixture_day(monkeypatch)
+    assert code in (0, 2), out
     written = CliRunner().invoke(app, ["write", "--date", DAY])
     assert written.exit_code in (0, 2), written.output
     text = (home / "output" / "drafts" / f"{DAY}.md").read_text("utf-8")

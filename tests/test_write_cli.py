@@ -15,7 +15,7 @@ from aidaily.config import load_settings
 from aidaily.checks.grounding import check_bullet
 from aidaily.format.lint import has_errors, lint_text
 from aidaily.store.store import Store
-from tests.factories import DAY, SECTION_TITLES, fake_editor, make_stories
+from tests.factories import DAY, SECTION_TITLES, fake_editor, fetch_fixture_day, make_stories
 from tests.fakellm import FakeLLM
 
 CONFIG = """
@@ -175,18 +175,11 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
 ) -> None:
     """The sources issue's test day, fetched through the mirror, becomes a draft whose
     structure is the model's plan and which passes the lint."""
-    from tests.conftest import FIXTURES
-    from tests.servers import MirrorServer
-
     (home / "aidaily.toml").write_text(
         CONFIG.format(policy="fail") + "\n[fetch]\nper_host_delay = 0.0\nretries = 0\n",
         encoding="utf-8")
-    sites = ["https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
-             "https://raw.githubusercontent.com"]
-    with MirrorServer(FIXTURES / "day") as mirror:
-        monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(mirror.url_map(*sites)))
-        fetched = CliRunner().invoke(app, ["fetch", "--date", DAY])
-    assert fetched.exit_code in (0, 2), fetched.output
+    code, out = fetch_fixture_day(monkeypatch)
+    assert code in (0, 2), out
     code, out = write()
     assert code in (0, 2), out
     text = draft(home).read_text("utf-8")
