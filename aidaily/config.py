@@ -142,6 +142,19 @@ class PublishSettings(BaseModel):
     filename: str = "ai-daily-{date}.md"
 
 
+NotifyEvent = Literal["draft", "published", "failed"]
+NOTIFY_EVENTS: tuple[NotifyEvent, ...] = ("draft", "published", "failed")
+
+
+class NotifySettings(BaseModel):
+    """``[notify]``: apprise URLs to tell, on which events (see aidaily.delivery.notify)."""
+
+    urls: list[str] = Field(default_factory=list)  # secrets inside: never printed whole
+    events: list[NotifyEvent] = Field(default_factory=lambda: list(NOTIFY_EVENTS))
+    review_url: str | None = None  # e.g. "https://review.example.com": links to /d/DATE
+    timeout: float = Field(default=20.0, gt=0, le=300)  # seconds for one notice, all URLs
+
+
 class Settings(BaseModel):
     home: Path = Path(".")
     db_url: str | None = None
@@ -151,6 +164,7 @@ class Settings(BaseModel):
     digest: DigestSettings = Field(default_factory=DigestSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     sources: dict[str, SourceToggle] = Field(
         default_factory=lambda: {n: SourceToggle() for n in ("ithome", "qbitai", "hubtoday")}
     )

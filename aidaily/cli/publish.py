@@ -22,6 +22,8 @@ def publish(
     """Publish the draft of D: refuses lint errors, ungrounded fact bullets and
     commentary placeholders unless --force; removes the draft marker; writes the post
     to the publish directory; records who published it and when."""
+    from rich.markup import escape
+
     from aidaily.review.publish import publish_draft
 
     result = publish_draft(settings(ctx), date.fromisoformat(parse_day(day)), force=force, by=by)
@@ -29,6 +31,9 @@ def publish(
     out.print(f"[green]published[/] {result.path}")
     if result.forced and result.overridden:
         out.print(f"[yellow]forced over {len(result.overridden)} finding(s); recorded[/]")
+    for delivery in result.notified:
+        style = "dim" if delivery.ok else "yellow"
+        out.print(f"[{style}]{escape(delivery.describe())}[/]")
 
 
 def register(app: typer.Typer) -> None:

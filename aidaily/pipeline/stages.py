@@ -193,9 +193,22 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
     """
     from aidaily.pipeline.runlock import date_lock
 
+    from aidaily.delivery.events import after_crash, after_run
+
     options = options or RunOptions()
+    say = say or _quiet
     with date_lock(settings.locks_dir, day.isoformat(), wait=options.lock_wait):
-        return await _run_locked(settings, day, options, stages or Stages(), say or _quiet)
+        try:
+            report = await _run_locked(settings, day, options, stages or Stages(), say)
+        except Exception as exc:
+            for delivery in after_crash(settings, day, exc):
+                say(delivery.describe())
+            raise
+    # Told after the run is recorded: a notifier that fails or hangs costs nothing done.
+    for delivery in after_run(settings, report):
+        say(delivery.describe())
+        report.notices.append(delivery.describe())
+    return report
 
 
 async def _run_locked(settings: Settings, day: date, options: RunOptions, stages: Stages,

@@ -27,6 +27,7 @@ from aidaily.errors import PublishError
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
+    from aidaily.delivery.notify import Delivery
 
 # Front-matter keys that only make sense on a draft.
 DRAFT_ONLY_KEYS = (DRAFT_KEY, "draftNote")
@@ -50,6 +51,7 @@ class PublishResult:
     path: Path
     forced: bool
     overridden: list[str] = field(default_factory=list)
+    notified: list[Delivery] = field(default_factory=list)  # who was told (never fails publishing)
 
 
 def post_path(settings: Settings, day: date) -> Path:
@@ -89,7 +91,10 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     post = publishable_text(text)
     atomic_write_text(target, post)
     _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
-    return PublishResult(target, force, overridden)
+    from aidaily.delivery.events import after_publish
+
+    deliveries = after_publish(settings, day, target, forced=force, overridden=len(overridden))
+    return PublishResult(target, force, overridden, deliveries)
 
 
 def publishable_text(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Delivery: telling people (apprise notifications) and putting posts where readers get them."""

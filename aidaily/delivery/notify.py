@@ -1,0 +1,141 @@
+"""Notifications: tell the editors' chat groups that a draft is ready, an issue is out,
+or a run failed, through apprise (Feishu/Lark, DingTalk, WeCom, Telegram, Slack, email,
+generic JSON webhooks … any apprise URL in ``[notify] urls``).
+
+The messages are built by plain functions (``draft_ready``, ``published``,
+``run_failed``) from plain values; ``send`` delivers one to every configured URL, each
+on its own, and returns what happened per URL. A notification that fails is reported,
+never raised: telling people is never a reason for a run or a publication to fail.
+
+Apprise URLs carry their credentials (tokens, passwords), so a URL is never printed or
+stored whole: reports name it by ``redact`` (scheme and host only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from aidaily.config import NotifyEvent as Event
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from aidaily.config import NotifySettings
+
+MAX_LISTED = 5  # findings listed in a message; the review page has the rest
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message: what happened (``event``), to which issue, in words."""
+
+    event: Event
+    day: date
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How sending one notice to one URL went (the URL redacted)."""
+
+    target: str
+    ok: bool
+    error: str = ""
+
+    def describe(self) -> str:
+        return f"notified {self.target}" if self.ok else f"notification to {self.target} failed: {self.error}"
+
+
+# --- the messages -------------------------------------------------------------------------
+
+
+def draft_ready(day: date, *, mode: str, items: int, blockers: Sequence[str], flagged: int,
+                review_link: str | None = None, failed_sources: Sequence[str] = ()) -> Notice:
+    """The draft of ``day`` is ready for review: what blocks publishing, how many fact
+    bullets the checks flagged, where to review it."""
+    how = "模型撰写" if mode == "llm" else "抽取式（未经模型撰写）"
+    lines = [f"AI 日报 {day.isoformat()} 的草稿已生成：{items} 条新闻，{how}。"]
+    if blockers:
+        lines.append(f"发布前需处理 {len(blockers)} 项：")
+        lines += [f"- {b}" for b in blockers[:MAX_LISTED]]
+        if len(blockers) > MAX_LISTED:
+            lines.append(f"- …另有 {len(blockers) - MAX_LISTED} 项")
+    else:
+        lines.append("没有阻止发布的问题。")
+    if flagged:
+        lines.append(f"核对标记的事实要点：{flagged} 条。")
+    if failed_sources:
+        lines.append(f"未能读取的来源：{', '.join(failed_sources)}。")
+    lines.append(f"审阅：{review_link}" if review_link else f"审阅：aidaily review {day.isoformat()}")
+    return Notice("draft", day, f"AI 日报 {day.isoformat()} 草稿待审阅", "\n".join(lines))
+
+
+def published(day: date, *, where: str, forced: bool = False, overridden: int = 0) -> Notice:
+    """The issue of ``day`` is published at ``where`` (a path or the post's URL)."""
+    lines = [f"AI 日报 {day.isoformat()} 已发布：{where}"]
+    if forced:
+        lines.append(f"强制发布，越过 {overridden} 项检查结果（已记录）。")
+    return Notice("published", day, f"AI 日报 {day.isoformat()} 已发布", "\n".join(lines))
+
+
+def run_failed(day: date, error: str) -> Notice:
+    """The run of ``day`` produced no draft."""
+    return Notice("failed", day, f"AI 日报 {day.isoformat()} 生成失败",
+                  f"AI 日报 {day.isoformat()} 的运行没有生成草稿：{error}")
+
+
+def review_link(settings: NotifySettings, day: date) -> str | None:
+    """The review page of ``day`` under the configured ``review_url``, if any."""
+    base = (settings.review_url or "").rstrip("/")
+    return f"{base}/d/{day.isoformat()}" if base else None
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+def redact(url: str) -> str:
+    """An apprise URL without its secrets: ``scheme://host`` (or ``scheme://``)."""
+    parts = urlsplit(url.strip())
+    try:
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not a number: still no secret shown
+        host, port = "", ""
+    return f"{parts.scheme or '?'}://{host}{port}"
+
+
+def wanted(settings: NotifySettings, event: Event) -> bool:
+    """Notices of ``event`` are sent: URLs are configured and the event is chosen."""
+    return bool(settings.urls) and event in settings.events
+
+
+def send(settings: NotifySettings, notice: Notice) -> list[Delivery]:
+    """Send ``notice`` to every configured URL (if its event is chosen); never raises."""
+    if not wanted(settings, notice.event):
+        return []
+    import apprise  # loaded only when there is something to send
+
+    out = []
+    for url in settings.urls:
+        target = redact(url)
+        try:
+            sender = apprise.Apprise()
+            if not sender.add(url):
+                out.append(Delivery(target, False, "not a notification URL apprise understands"))
+                continue
+            kind = apprise.NotifyType.FAILURE if notice.event == "failed" else apprise.NotifyType.INFO
+            result = sender.notify(body=notice.body, title=notice.title, notify_type=kind,
+                                   timeout=settings.timeout)
+        except Exception as exc:  # a notifier must never take the run down with it
+            out.append(Delivery(target, False, f"{type(exc).__name__}: {exc}"))
+            continue
+        if result:
+            out.append(Delivery(target, True))
+        else:
+            problems = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
+            out.append(Delivery(target, False, "; ".join(problems[-2:]) or result.status.name.lower()))
+    return out
