@@ -28,7 +28,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 
 from aidaily.errors import ConfigError
 
@@ -138,8 +138,29 @@ class ScheduleSettings(BaseModel):
 
 
 class PublishSettings(BaseModel):
-    dir: str = "output"  # relative to the home directory unless absolute
+    """``[publish]``: where a post goes, and whether it is committed and pushed there."""
+
+    dir: str = "output"  # relative to the home directory unless absolute; may be in a git work tree
+    # the post's path under ``dir``: {date} (2026-01-19), {year}, {month}, {day}
+    # e.g. Hexo/Hugo/Astro all take "ai-daily-{date}.md"; Jekyll "{date}-ai-daily.md"
     filename: str = "ai-daily-{date}.md"
+    git_commit: bool = False  # commit the post (and its cover) in the repository of ``dir``
+    git_push: bool = False  # then push to git_remote (needs git_commit)
+    git_remote: str = "origin"
+    git_branch: str | None = None  # default: the checked-out branch
+    commit_message: str = "AI 日报 {date}"
+
+    @field_validator("filename")
+    @classmethod
+    def _filename_stays_inside(cls, value: str) -> str:
+        try:
+            probe = value.format(date="2026-01-19", year="2026", month="01", day="19")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"{value!r}: only {{date}}, {{year}}, {{month}}, {{day}} can be used ({exc})") from None
+        parts = Path(probe).parts
+        if not parts or Path(probe).is_absolute() or ".." in parts:
+            raise ValueError(f"must be a relative path inside [publish] dir, got {value!r}")
+        return value
 
 
 NotifyEvent = Literal["draft", "published", "failed"]

@@ -21,7 +21,9 @@ def publish(
 ) -> None:
     """Publish the draft of D: refuses lint errors, ungrounded fact bullets and
     commentary placeholders unless --force; removes the draft marker; writes the post
-    to the publish directory; records who published it and when."""
+    to the publish directory; records who published it and when; commits and pushes it
+    when [publish] git_commit / git_push are on (exit 2 if that fails: the post and the
+    commit stay); tells [notify] urls."""
     from rich.markup import escape
 
     from aidaily.review.publish import publish_draft
@@ -31,9 +33,13 @@ def publish(
     out.print(f"[green]published[/] {result.path}")
     if result.forced and result.overridden:
         out.print(f"[yellow]forced over {len(result.overridden)} finding(s); recorded[/]")
+    if result.git is not None:
+        style = "yellow" if result.git.error else "green"
+        out.print(f"[{style}]{escape(result.git.describe())}[/]")
     for delivery in result.notified:
         style = "dim" if delivery.ok else "yellow"
         out.print(f"[{style}]{escape(delivery.describe())}[/]")
+    raise typer.Exit(int(result.exit_code))
 
 
 def register(app: typer.Typer) -> None:

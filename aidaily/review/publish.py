@@ -24,9 +24,11 @@ from aidaily.store.db import Base, session_factory
 from aidaily.format.digest import DRAFT_KEY
 from aidaily.review.drafts import Drafts, text_hash
 from aidaily.errors import PublishError
+from aidaily.exitcodes import ExitCode, outcome
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
+    from aidaily.delivery.gitrepo import GitOutcome
     from aidaily.delivery.notify import Delivery
 
 # Front-matter keys that only make sense on a draft.
@@ -52,10 +54,20 @@ class PublishResult:
     forced: bool
     overridden: list[str] = field(default_factory=list)
     notified: list[Delivery] = field(default_factory=list)  # who was told (never fails publishing)
+    git: GitOutcome | None = None  # the commit/push into the blog's repository, if configured
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 published (and committed/pushed as configured); 2 published, but the
+        commit or push into the blog's repository failed."""
+        return outcome(produced=True, failures=bool(self.git and self.git.error))
 
 
 def post_path(settings: Settings, day: date) -> Path:
-    return settings.publish_dir / settings.publish.filename.format(date=day.isoformat())
+    """Where the post of ``day`` goes: ``[publish] dir`` / ``filename`` (its pattern)."""
+    name = settings.publish.filename.format(date=day.isoformat(), year=f"{day.year:04d}",
+                                            month=f"{day.month:02d}", day=f"{day.day:02d}")
+    return settings.publish_dir / name
 
 
 def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str | None = None,
@@ -88,13 +100,46 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
             f"(see `aidaily review {day}`) or pass --force:\n  {listing}"
         )
     overridden += blockers
+    repo = _blog_repository(settings, target)
     post = publishable_text(text)
     atomic_write_text(target, post)
     _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
+    git = None
+    if repo is not None:
+        git = _commit(settings, repo, day, [target])
     from aidaily.delivery.events import after_publish
 
     deliveries = after_publish(settings, day, target, forced=force, overridden=len(overridden))
-    return PublishResult(target, force, overridden, deliveries)
+    return PublishResult(target, force, overridden, deliveries, git)
+
+
+def _blog_repository(settings: Settings, target: Path) -> Path | None:
+    """The work tree the post is committed in (``git_commit``), checked before anything
+    is written so that a misconfigured repository leaves nothing half done."""
+    if not settings.publish.git_commit:
+        if settings.publish.git_push:
+            raise PublishError("[publish] git_push needs git_commit = true")
+        return None
+    from aidaily.delivery.gitrepo import GitError, work_tree
+
+    try:
+        return work_tree(target.parent)
+    except GitError as exc:
+        raise PublishError(f"[publish] git_commit is on, but {settings.publish_dir} is not in a "
+                           f"git work tree: {exc}") from None
+
+
+def _commit(settings: Settings, repo: Path, day: date, paths: list[Path]) -> GitOutcome:
+    """Commit (and push) the publication; a failed commit is an outcome, not a raise:
+    the post is out and recorded either way."""
+    from aidaily.delivery.gitrepo import GitError, GitOutcome, commit_and_push
+
+    conf = settings.publish
+    try:
+        return commit_and_push(repo, paths, conf.commit_message.format(date=day.isoformat()),
+                               push=conf.git_push, remote=conf.git_remote, branch=conf.git_branch)
+    except GitError as exc:
+        return GitOutcome(repo, error=f"commit failed: {exc}")
 
 
 def publishable_text(text: str) -> str:
