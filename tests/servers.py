@@ -4,7 +4,7 @@
         url_map = server.url_map("https://www.ithome.com")  # {"https://www.ithome.com": "http://127.0.0.1:PORT/www.ithome.com"}
         server.fault("/www.ithome.com/rss/", status=500, times=2)
 
-Files are looked up with ``aidaily.ingest.mirror.request_path_to_relpath`` (``/www.ithome.com/rss/``
+The serving itself is ``aidaily.ingest.mirror``'s (``MirrorServer``, ``answer``): files are looked up with ``request_path_to_relpath`` (``/www.ithome.com/rss/``
 → ``www.ithome.com/rss/__index__``). A sidecar ``<file>.headers.json`` gives headers
 (``{"Content-Type": "text/html; charset=gbk", "status": 200}``; a nested ``"headers"``
 object works too). Every file gets an ETag (the sidecar's, or a hash of the body) and a
@@ -20,22 +20,19 @@ headers (for If-None-Match / If-Modified-Since / User-Agent checks).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
-from aidaily.ingest.mirror import HEADERS_SUFFIX, request_path_to_relpath, url_to_relpath
-
-_TYPES = {".xml": "application/xml", ".htm": "text/html", ".html": "text/html", ".md": "text/markdown",
-          ".json": "application/json", ".txt": "text/plain"}
+from aidaily.ingest import mirror
+from aidaily.ingest.mirror import HEADERS_SUFFIX, url_to_relpath
 
 
 @dataclass
@@ -52,57 +49,18 @@ class Fault:
     times: int | None = None  # None: every request
 
 
-class _Server(ThreadingHTTPServer):
-    # The default backlog of 5 overflows when a test fetches a day concurrently, and a
-    # dropped SYN is retried only after a second: tests would see spurious timeouts.
-    request_queue_size = 128
-
-
-class MirrorServer:
-    """Serves ``root`` (mirror layout) on 127.0.0.1 in a background thread."""
+class MirrorServer(mirror.MirrorServer):
+    """Serves ``root`` (mirror layout) on 127.0.0.1 in a background thread, with faults."""
 
     def __init__(self, root: Path | str) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        Path(root).mkdir(parents=True, exist_ok=True)
         self.hits: dict[str, int] = defaultdict(int)
         self.requests: dict[str, list[dict[str, str]]] = defaultdict(list)
         self._faults: dict[str, Fault] = {}
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), _make_handler(self))
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    # Life cycle ----------------------------------------------------------------------
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Self:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(root, _make_handler(self))
 
     # Helpers for tests ---------------------------------------------------------------
-
-    def url_map(self, *sites: str) -> dict[str, str]:
-        """``{site: base_url/host}`` for each site root such as ``https://www.ithome.com``."""
-        return {site.rstrip("/"): f"{self.base_url}/{urlsplit(site).netloc}" for site in sites}
 
     def path_for(self, site_url: str) -> str:
         """The request path a site URL is served at (``/www.ithome.com/rss/``)."""
@@ -132,7 +90,7 @@ class MirrorServer:
     def hits_for(self, site_url: str) -> int:
         return self.hits.get(self.path_for(site_url), 0)
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def take_fault(self, path: str) -> Fault | None:
         with self._lock:
             fault = self._faults.get(path) or self._faults.get(path.split("?", 1)[0])
             if fault is None:
@@ -153,13 +111,8 @@ def closed_port_url() -> str:
 
 
 def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.0"  # one request per connection: bodies may end at close
-
-        def log_message(self, *args: Any) -> None:  # keep test output quiet
-            pass
-
-        def do_GET(self) -> None:
+    class Handler(mirror.QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = self.path
             with server._lock:
                 server.hits[path] += 1
@@ -170,7 +123,7 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 pass  # the client gave up (timeouts, size cap): nothing to do
 
         def _answer(self, path: str) -> None:
-            fault = server._take_fault(path)
+            fault = server.take_fault(path)
             if fault is not None:
                 if fault.delay:
                     time.sleep(fault.delay)
@@ -181,7 +134,7 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 if fault.status or fault.location or fault.size is not None or fault.body is not None:
                     self._send_fault(fault)
                     return
-            self._send_file(path)
+            self.respond(mirror.answer(server.root, path, mirror.lowered(self.headers.items())))
 
         def _send_fault(self, fault: Fault) -> None:
             status = fault.status or (302 if fault.location else 200)
@@ -191,60 +144,8 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
             if fault.location:
                 headers["Location"] = fault.location
             if fault.size is not None:
-                self._send(status, headers, b"x" * fault.size, fault.content_length)
+                self.respond(mirror.Answer(status, headers, b"x" * fault.size), length=fault.content_length)
             else:
-                self._send(status, headers, fault.body or b"")
-
-        def _send_file(self, path: str) -> None:
-            rel_path, _, query = path.partition("?")
-            file = server.root / request_path_to_relpath(rel_path, query)
-            if not file.is_file():
-                self._send(404, {"Content-Type": "text/plain"}, b"not found")
-                return
-            body = file.read_bytes()
-            status, headers = _sidecar(file)
-            headers.setdefault("Content-Type", _TYPES.get(file.suffix, "text/html; charset=utf-8"))
-            headers.setdefault("ETag", f'"{hashlib.sha1(body).hexdigest()[:16]}"')
-            if _not_modified(self.headers, headers):
-                self._send(304, {"ETag": headers["ETag"]}, b"")
-                return
-            self._send(status, headers, body)
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes, length: bool = True) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, str(value))
-            if length:
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if status != 304:
-                self.wfile.write(body)
+                self.respond(mirror.Answer(status, headers, fault.body or b""))
 
     return Handler
-
-
-def _sidecar(file: Path) -> tuple[int, dict[str, str]]:
-    side = file.with_name(file.name + HEADERS_SUFFIX)
-    if not side.is_file():
-        return 200, {}
-    data = json.loads(side.read_text(encoding="utf-8"))
-    status = int(data.pop("status", 200))
-    nested = data.pop("headers", None)
-    headers = {str(k): str(v) for k, v in data.items()}
-    if isinstance(nested, dict):
-        headers.update({str(k): str(v) for k, v in nested.items()})
-    # Header names as the sidecar wrote them; look them up case-insensitively below.
-    return status, _canonical(headers)
-
-
-def _canonical(headers: dict[str, str]) -> dict[str, str]:
-    names = {"content-type": "Content-Type", "etag": "ETag", "last-modified": "Last-Modified"}
-    return {names.get(k.lower(), k): v for k, v in headers.items()}
-
-
-def _not_modified(request_headers: Any, headers: dict[str, str]) -> bool:
-    inm = request_headers.get("If-None-Match")
-    if inm is not None:
-        return headers.get("ETag") in [tag.strip() for tag in inm.split(",")]
-    ims = request_headers.get("If-Modified-Since")
-    return ims is not None and ims == headers.get("Last-Modified")

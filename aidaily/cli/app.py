@@ -22,6 +22,7 @@ from aidaily.errors import AidailyError
 # Order is the order of ``aidaily --help``.
 COMMAND_MODULES = [
     "run",
+    "demo",
     "fetch",
     "write",
     "review",

@@ -71,27 +71,36 @@ def run(
                   "writing an extractive draft, not written by a model")
     options = RunOptions(refetch=refetch, rewrite=rewrite, offline=offline, use_llm=llm != "none",
                          replace_edited=replace_edited, skip_unchanged=skip_unchanged, lock_wait=wait)
+    report = run_in_flow(conf, target, options)
+    show_report(report, as_json)
+    raise typer.Exit(report.exit_code)
+
+
+def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
+    """``target`` up to date (checked without Prefect), else one run of the daily-digest
+    flow: what ``aidaily run`` and ``aidaily demo`` do."""
     if options.checks_unchanged:
         report = _up_to_date(conf, target, options)
         if report is not None:
-            _show(report, as_json)
-            raise typer.Exit(report.exit_code)
+            return report
         options.skip_unchanged = False  # just checked: the flow need not check again
     # A cold ephemeral Prefect server can take a while to start on a small machine, and
     # two runs (two dates) share its SQLite file: give both more patience than Prefect's.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
+    # The ephemeral server's telemetry heartbeat phones Prefect's servers (a nightly
+    # job has no business doing so) and, on a new PREFECT_HOME, races the run for the
+    # server's SQLite file ("database is locked" tracebacks in the output).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     import asyncio
 
     from flows.daily import daily_digest
 
-    report = asyncio.run(daily_digest(
-        date=target.isoformat(), refetch=refetch, rewrite=rewrite, offline=offline, llm=llm,
-        home=str(conf.home.resolve()), lock_wait=wait, skip_unchanged=options.skip_unchanged,
-        replace_edited=replace_edited,
+    return asyncio.run(daily_digest(
+        date=target.isoformat(), refetch=options.refetch, rewrite=options.rewrite,
+        offline=options.offline, llm="auto" if options.use_llm else "none", home=str(conf.home.resolve()), lock_wait=options.lock_wait,
+        skip_unchanged=options.skip_unchanged, replace_edited=options.replace_edited,
     ))
-    _show(report, as_json)
-    raise typer.Exit(report.exit_code)
 
 
 def _up_to_date(conf: Settings, day: date, options: RunOptions) -> RunReport | None:
@@ -117,7 +126,7 @@ def _up_to_date(conf: Settings, day: date, options: RunOptions) -> RunReport | N
     return report
 
 
-def _show(report: RunReport, as_json: bool) -> None:
+def show_report(report: RunReport, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     elif report.up_to_date:

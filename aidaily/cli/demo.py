@@ -1,0 +1,71 @@
+"""``aidaily demo``: the whole job on a day shipped with aidaily, without network."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aidaily.cli.common import console, default_day
+
+DEFAULT_DEMO_HOME = "aidaily-demo"
+DEMO_CONFIG = """\
+# A demo home made by `aidaily demo`: the day 2026-01-19 served from the pages shipped
+# with aidaily. Delete this directory when done; your real home is not touched.
+[fetch]
+per_host_delay = 0.0
+"""
+
+
+def demo(
+    home: Annotated[
+        Path, typer.Option("--home", help="The demo's home (made if missing).",
+                           show_default=f"./{DEFAULT_DEMO_HOME}"),
+    ] = Path(DEFAULT_DEMO_HOME),
+    llm: Annotated[str, typer.Option("--llm", help="'auto' (a model if OPENAI_API_KEY / "
+                                     "OPENAI_BASE_URL are set) or 'none' (extractive).")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
+) -> None:
+    """Try aidaily before configuring it: serves the pages of 2026-01-19 (shipped with
+    aidaily) on 127.0.0.1 and runs the whole pipeline over them as a Prefect flow run,
+    like `aidaily run`, in a home of its own (./aidaily-demo). Extractive unless a model
+    is configured. Prints where the draft is and how to review it. No network needed."""
+    if llm not in ("auto", "none"):
+        raise typer.BadParameter("--llm takes 'auto' or 'none'")
+    from aidaily.config import load_settings
+    from aidaily.demo import DEMO_DAY, DEMO_SITES, day_dir
+    from aidaily.ingest.mirror import MirrorServer
+    from aidaily.pipeline.options import RunOptions
+    from aidaily.cli.run import run_in_flow, show_report
+
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "aidaily.toml"
+    if not config.exists():
+        config.write_text(DEMO_CONFIG, encoding="utf-8")
+    err = console(stderr=True)
+    with MirrorServer(day_dir()) as mirror:
+        # The fetcher reaches 127.0.0.1 only through a URL map: the demo's sites map here.
+        os.environ["AIDAILY_URL_MAP"] = json.dumps(mirror.url_map(*DEMO_SITES))
+        conf = load_settings(home)
+        if llm == "auto" and not conf.llm.configured:
+            err.print("[yellow]notice:[/] no LLM configured (set OPENAI_API_KEY / OPENAI_BASE_URL): "
+                      "writing an extractive draft, not written by a model")
+        err.print(f"demo: the pages of {DEMO_DAY} served at {mirror.base_url}; home {home.resolve()}")
+        report = run_in_flow(conf, DEMO_DAY, RunOptions(use_llm=llm == "auto"))
+    show_report(report, as_json)
+    if report.draft:
+        where = f"--home {home}"
+        out = console(stderr=as_json)
+        out.print(f"\n[bold]The draft:[/] {report.draft}", highlight=False)
+        out.print(f"Review it:        aidaily {where} review {DEMO_DAY}", markup=False, highlight=False)
+        out.print(f"The review page:  aidaily {where} web --date {DEMO_DAY}", markup=False, highlight=False)
+        out.print(f"The real job:     aidaily run   (tomorrow's issue is {default_day()}; see the README)",
+                  markup=False, highlight=False)
+    raise typer.Exit(report.exit_code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
