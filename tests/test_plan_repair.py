@@ -66,6 +66,13 @@ def test_unknown_and_repeated_ids_are_dropped_the_first_place_kept() -> None:
     assert "s99" in fixes["unknown-ids"].message
 
 
+def test_a_section_keeps_its_best_story_when_stories_are_cut() -> None:
+    result = repaired(answer(("模型与推理：A 题", singles(*IDS[:8])), ("行业动态：B 题", singles("s11", "s12")),
+                             other=["s9", "s10"]))
+    assert titles(result) == ["模型与推理：A 题", "行业动态：B 题"]  # B, though placed and ranked last
+    assert result.plan.main_ids == [*IDS[:6], "s7", "s11"] and "s12" in result.plan.other_ids
+
+
 def test_too_many_main_stories_are_cut_by_model_order_and_rank_and_become_one_liners() -> None:
     # the model put s1 (our best) last: its rank keeps it; s9 and s10 are late in both
     result = repaired(answer(("模型与推理：A 题", singles("s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9")),
@@ -80,8 +87,10 @@ def test_too_many_main_stories_are_cut_by_model_order_and_rank_and_become_one_li
 def test_cut_stories_only_fill_the_room_left_in_other_news() -> None:
     result = repaired(answer(("模型与推理：A 题", singles(*IDS[:8])), ("行业动态：B 题", singles("s9", "s10")),
                              other=["s11", "s12", "s3"]), {**LIMITS, "other_max": 3})
-    # s3 is repeated (a main story first); s9, s10 cut, one of them fits beside s11, s12
-    assert result.plan.other_ids == ["s11", "s12", "s9"]
+    # s3 is repeated (a main story first); B keeps its best (s9), so s10 and s8 are cut,
+    # and the better-ranked of them fits beside s11, s12
+    assert result.plan.other_ids == ["s11", "s12", "s8"]
+    assert [s.story_ids for s in result.plan.sections] == [IDS[:7], ["s9"]]
     assert len(result.plan.main_ids) == 8
 
 

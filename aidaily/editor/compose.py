@@ -244,8 +244,8 @@ async def compose(
         trimmed += [f"{'+'.join(call.ids)} {name} {n}→{len(getattr(result, name))}"
                     for name, n in getattr(result, "trimmed", {}).items()]
     if trimmed:
-        notices.append(f"{len(trimmed)} answers had more bullets than allowed; the model's "
-                       f"first ones kept: {', '.join(trimmed[:8])}{' …' if len(trimmed) > 8 else ''}")
+        notices.append(f"{len(trimmed)} lists longer than allowed cut, the model's first "
+                       f"items kept: {', '.join(trimmed[:8])}{' …' if len(trimmed) > 8 else ''}")
     dropped += [_dropped(stories[sid], why) for sid, why in failed.items()]
     plan = prune(plan, set(failed))
     if not plan.main_ids:

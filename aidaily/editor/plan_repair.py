@@ -14,8 +14,9 @@ breaks a rule, in this order, each change recorded as a ``PlanFix``:
    (``extractive.theme_of``) when it has none, the subtitle from its lead story's
    headline when it has none; a good title is kept as it is;
 4. too many main stories: the ones placed worst by the model's order and our rank
-   together (the sum of the two positions) are cut, and become 其他动态 one-liners
-   while 其他动态 has room; too few: the best-ranked unused candidates are added, each
+   together (the sum of the two positions) are cut, except each section's best one
+   (a section emptied for a count would lose the model's title), and they become
+   其他动态 one-liners while 其他动态 has room; too few: the best-ranked unused candidates are added, each
    to the section whose stories share its keyword theme (else the smallest section);
    then the model's own one-liners, best-ranked first, when no unused one is left;
 5. too many / too few 其他动态 one-liners: the same, without sections;
@@ -210,7 +211,7 @@ def _drop_unknown_and_repeated(sections: list[_Section], other: list[str], rank:
             group.ids = keep(group.ids)
     other = keep(other)
     if unknown:
-        fixes.append(_fix("unknown-ids", f"{len(unknown)} ids that are not candidates dropped", unknown))
+        fixes.append(_fix("unknown-ids", f"{len(unknown)} places of ids that are no candidates dropped", unknown))
     if repeated:
         fixes.append(_fix("repeated-ids", f"{len(repeated)} repeated places dropped (each story "
                                           "keeps its first)", repeated))
@@ -310,7 +311,10 @@ def _fit_main(sections: list[_Section], other: list[str], stories: Sequence[Stor
     main = [sid for s in sections for sid in s.ids]
     lo, hi = limits["main_min"], limits["main_max"]
     if len(main) > hi:
-        cut = set(_worst_first(main, rank)[: len(main) - hi])
+        worst = _worst_first(main, rank)
+        # each section keeps its best story, so that no title of the model's goes for a count
+        kept = {max(sec.ids, key=worst.index, default="") for sec in sections[:hi]}
+        cut = set([sid for sid in worst if sid not in kept][: len(main) - hi])
         for section in sections:
             for group in section.groups:
                 group.ids = [sid for sid in group.ids if sid not in cut]
@@ -318,8 +322,8 @@ def _fit_main(sections: list[_Section], other: list[str], stories: Sequence[Stor
         moved = cut_ids[: max(0, limits["other_max"] - len(other))]
         other = [*other, *moved]
         fixes.append(_fix("main-cut", f"{len(main)} main stories, at most {hi}: {len(cut)} cut by "
-                                      f"the plan's order and rank, {len(moved)} of them moved "
-                                      "to 其他动态", cut_ids))
+                                      f"the plan's order and rank (each section keeps its best), "
+                                      f"{len(moved)} of them moved to 其他动态", cut_ids))
     elif len(main) < lo:
         unused = _unused(stories, sections, other)
         promoted = sorted(other, key=lambda s: rank[s])

@@ -408,16 +408,16 @@ class LLMClient:
         return data, result, second
 
     def _fail(self, call: _Call, answer: _Answer | None, reason: str, message: str,
-              *, answers: tuple[Any, ...] | None = None) -> NoReturn:
+              *, answers: tuple[Any, ...] = ()) -> NoReturn:
         """Log ``error:<reason>`` for ``answer`` and raise LLMError(message), or
-        InvalidAnswer(message, answers) when ``answers`` are given."""
+        InvalidAnswer(message, answers) when some ``answers`` are given."""
         message = self._calllog.redact(message)
         row = _Row(f"error:{reason}", error=message)
         if answer is not None:
             row = replace(row, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
                           latency=answer.latency)
         self._log(call, row)
-        if answers is not None:
+        if answers:
             raise InvalidAnswer(message, answers) from None
         raise LLMError(message) from None
 
