@@ -13,6 +13,7 @@ them into a one-line message and an exit code instead of a traceback (set
     ├── ExtractError           a page / feed could not be turned into items or an article
     ├── StoreError             the database refused an operation
     ├── LLMError               a model call failed for good (after retries / repair)
+    │   ├── InvalidAnswer      the answers were JSON but broke the rules, even repaired
     │   └── BudgetExceeded     the run's token budget does not allow the call
     ├── LockedError            another run holds the lock for this date
     └── PublishError           the publish gate refused a draft
@@ -69,6 +70,16 @@ class StoreError(AidailyError):
 
 class LLMError(AidailyError):
     """A model call failed for good."""
+
+
+class InvalidAnswer(LLMError):
+    """The model answered with JSON that broke the schema or the caller's rules, and
+    its repair turn did too. ``answers`` holds the parsed JSON of those answers, the
+    latest first, for a caller that can mend one itself (the plan step does)."""
+
+    def __init__(self, message: str, answers: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.answers = answers
 
 
 class BudgetExceeded(LLMError):

@@ -18,7 +18,17 @@ from aidaily.models import Story
 from aidaily.format.parse import parse
 from aidaily.checks.grounding import ItemSources
 from tests.fakellm import FakeLLM, FakeRequest, Reply
-from tests.factories import ARTICLE_RE, DAY, DAY_DATE, fake_editor, first_user, make_stories, plan_for
+from tests.factories import (
+    ARTICLE_RE,
+    CARD_RE,
+    DAY,
+    DAY_DATE,
+    SENTENCE_RE,
+    fake_editor,
+    first_user,
+    make_stories,
+    plan_for,
+)
 
 
 def small_settings(home: Path, base_url: str = "", **llm: Any) -> Settings:
@@ -248,3 +258,108 @@ def test_when_no_story_can_be_written_the_draft_is_extractive(fake: FakeLLM, hom
     assert result.mode == "extractive" and result.digest.is_draft
     assert "wrote nothing" in result.notices[-1]
     assert not has_errors(lint_text(result.text, f"{DAY}.md"))
+
+
+# --- a model that gives every list 8 long --------------------------------------------------
+
+EIGHT_TITLES = ["超算与芯片：AI 军备竞赛进入“GW 时代”", "模型与推理：AI 开始“自己写代码”",
+                "资本与估值：独角兽估值进入“千亿美元俱乐部”", "智能体落地：从“聊天”到“动手”",
+                "机器人与具身：人形机器人走进工厂", "社会与职场：AI 订阅支出超过流媒体",
+                "产业与人才：英伟达“买人”快过“买公司”", "研究与前沿：AGI 还差几个突破"]
+_COMPANIES = ["智谱", "月之暗面", "百度", "阿里", "腾讯", "字节", "华为", "商汤", "科大讯飞",
+              "寒武纪", "摩尔线程", "稀宇", "深度求索", "OpenAI", "Google", "Meta", "Mistral", "Perplexity"]
+
+
+def day_of_thirty() -> list[Story]:
+    """The handmade day plus 18 more stories: 30 candidates, enough for the default counts."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from aidaily.models import Article
+
+    when = datetime(2026, 1, 18, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    extra = [Article(url=f"https://www.qbitai.com/2026/01/3703{i:02d}.html", source="qbitai",
+                     title=f"{name} 发布第 {i + 2} 代大模型，参数 {100 + 10 * i} 亿",
+                     text=f"{name} 发布第 {i + 2} 代大模型，参数 {100 + 10 * i} 亿。"
+                          f"新模型推理速度提升 {i + 3} 倍，已向企业开放。首批客户超过 {i + 5} 百家。",
+                     published=when)
+             for i, name in enumerate(_COMPANIES)]
+    return make_stories(extra=extra)
+
+
+def eights(request: FakeRequest) -> Any:
+    """A model that answers every list 8 long: 8 sections of 8 groups of 8 story ids (repeats
+    and invented ids among them), 8 one-liners, 8 fact and 8 commentary bullets, 8 summary
+    lines and 8 seo keywords."""
+    kind = (request.schema or {}).get("title")
+    user = first_user(request)
+    if kind == "Plan":  # section i draws on cards 4i … 4i+7: each shares 4 with the next
+        pool = [*CARD_RE.findall(user), "s404-invented"]
+        window = [[pool[(4 * i + k) % len(pool)] for k in range(8)] for i in range(8)]
+        return {"sections": [{"title": title, "groups": [
+                    {"story_ids": [window[i][(j + k) % 8] for k in range(8)], "commentary": j % 2 == 0}
+                    for j in range(8)]} for i, title in enumerate(EIGHT_TITLES)],
+                "other_ids": [pool[(3 * k) % len(pool)] for k in range(8)]}
+    if kind == "Finalize":
+        return {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
+                "headline": "从 GW 级超算到“百万行浏览器”：AI 把算力推向极限",
+                "summary": [f"要闻第 {k + 1} 条" for k in range(8)], "seo": [f"词{k}" for k in range(8)]}
+    if kind == "BriefWrite":
+        return fake_editor(request)
+    ident, title, text = ARTICLE_RE.findall(user)[0]
+    sentences = [*SENTENCE_RE.findall(text), title]
+    facts = [sentences[k % len(sentences)] for k in range(8)]
+    commentary = [f"第 {k + 1} 层意义：算力与资本继续向头部集中" for k in range(8)]
+    answer = {"headline": title, "facts": facts, "commentary": commentary}
+    return {key: answer[key] for key in (request.schema or {}).get("properties", {})}
+
+
+def test_a_model_that_gives_every_list_eight_long_still_gives_a_house_draft(fake: FakeLLM, home: Path) -> None:
+    from aidaily.config import DigestSettings
+    from aidaily.editor.extractive import PLACEHOLDER
+
+    fake.responder = eights
+    stories = day_of_thirty()
+    settings = Settings.model_validate({"home": home, "llm": {"base_url": fake.base_url, "api_key": "sk-x",
+                                                              "max_retries": 0, "timeout": 5}})
+    result = run(settings, stories)
+    limits = DigestSettings()
+    digest = parse(result.text)
+    themed = [s.heading for s in digest.sections if s.heading != "其他动态"]
+    assert result.mode == "llm" and not result.dropped
+    assert limits.sections_min <= len(themed) <= limits.sections_max
+    assert set(themed) <= set(EIGHT_TITLES)  # the model's titles, none made up
+    assert limits.main_min <= len(digest.items) <= limits.main_max
+    assert limits.other_min <= len(digest.briefs) <= limits.other_max
+    assert PLACEHOLDER not in result.text and "待编辑" not in result.text
+    findings = lint_text(result.text, f"{DAY}.md")
+    assert not has_errors(findings), [f.format() for f in findings]
+    # bullets cut to the schema's limits, the model's first ones kept
+    assert all(2 <= len(i.bullets) <= 4 for i in digest.items)
+    assert all(len(b.bullets) <= 3 for s in digest.sections for b in s.insights)
+    assert any("longer than allowed cut" in n for n in result.notices)
+    # the plan: asked, repaired by the model (in vain), then by us, and the changes are named
+    assert len(fake.calls_for("plan")) == 2 and fake.calls_for("plan")[1].is_repair
+    fixes = {f.kind for f in result.plan_fixes}
+    assert {"group-split", "unknown-ids", "repeated-ids", "main-cut"} <= fixes
+    assert any(n.startswith("plan repaired") for n in result.notices)
+
+
+def test_over_long_lists_are_cut_to_the_schemas_limit_and_too_short_ones_rejected() -> None:
+    from pydantic import ValidationError
+
+    from aidaily.editor.schema import CommentaryWrite, Finalize, Plan, StoryWrite
+
+    story = StoryWrite.model_validate({"headline": "标题四字", "facts": [f"事实{k}" for k in range(8)],
+                                       "commentary": [f"解读{k}" for k in range(8)]})
+    assert story.facts == ["事实0", "事实1", "事实2", "事实3"] and story.commentary == ["解读0", "解读1", "解读2"]
+    assert story.trimmed == {"facts": 8, "commentary": 8}
+    assert StoryWrite.model_json_schema()["properties"]["facts"]["maxItems"] == 4  # the model is still told
+    assert CommentaryWrite.model_validate({"commentary": ["a", "b"]}).trimmed == {}
+    final = Finalize.model_validate({"title": "标题" * 5, "headline": "标题" * 5, "summary": ["x"] * 20, "seo": []})
+    assert len(final.summary) == 15
+    with pytest.raises(ValidationError):  # too few is no cut: the model must write them
+        StoryWrite.model_validate({"headline": "标题四字", "facts": ["一"], "commentary": ["a", "b"]})
+    with pytest.raises(ValidationError):  # a plan's group is never cut: its stories are a count to repair
+        Plan.model_validate({"sections": [{"title": "主题：副题", "groups": [
+            {"story_ids": ["a", "b", "c", "d"], "commentary": True}]}], "other_ids": []})

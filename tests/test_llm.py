@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from aidaily.config import LLMSettings, StepSettings
 from aidaily.store.db import session_factory
-from aidaily.errors import BudgetExceeded, LLMError
+from aidaily.errors import BudgetExceeded, InvalidAnswer, LLMError
 from aidaily.llm.client import (
     LLMCacheEntry,
     LLMCall,
@@ -182,12 +182,25 @@ def test_truncated_answer_gets_the_repair_turn(fake_llm: FakeLLM) -> None:
 def test_schema_violation_twice_is_an_error(fake_llm: FakeLLM, db_url: str) -> None:
     fake_llm.script(Reply.json({"ids": "one"}), Reply.json({"ids": "two"}))
 
-    with pytest.raises(LLMError, match="still invalid after one repair"):
+    with pytest.raises(InvalidAnswer, match="still invalid after one repair") as raised:
         run_client(settings_for(fake_llm), ask_plan, db_url=db_url)
 
     assert fake_llm.calls == 2
     assert "ids" in fake_llm.requests[1].user  # the validation error was sent back
     assert outcomes(db_url) == ["retry:invalid", "error:invalid"]
+    # the answers go with the error, the repair turn's first, for a caller that can mend one
+    assert raised.value.answers == ({"ids": "two"}, {"ids": "one"})
+
+
+def test_answers_that_are_not_json_go_nowhere(fake_llm: FakeLLM) -> None:
+    fake_llm.script(Reply.text("prose"), Reply.json({"ids": "two"}))
+    with pytest.raises(InvalidAnswer) as raised:
+        run_client(settings_for(fake_llm), ask_plan)
+    assert raised.value.answers == ({"ids": "two"},)
+    fake_llm.script(Reply.text("prose"), Reply.text("{more prose"))
+    with pytest.raises(LLMError) as plain:
+        run_client(settings_for(fake_llm), ask_plan)
+    assert not isinstance(plain.value, InvalidAnswer)
 
 
 def test_semantic_validator_failure_is_repaired(fake_llm: FakeLLM) -> None:

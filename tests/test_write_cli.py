@@ -232,3 +232,32 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     assert fact not in {f.bullet for f in at_review.flags}
     assert [v for v in at_write if not v.ok] == at_review.flags
     assert ground_digest(parse(edited), day_sources(settings, date.fromisoformat(DAY))) == at_write
+
+
+def test_a_plan_that_misses_the_counts_is_repaired_and_the_record_says_how(
+    day_home: Path, fake: FakeLLM
+) -> None:
+    from aidaily.editor.extractive import PLACEHOLDER
+    from aidaily.format.parse import parse
+    from tests.factories import CARD_RE, first_user
+
+    def one_big_section(request):  # type: ignore[no-untyped-def]
+        if (request.schema or {}).get("title") != "Plan":
+            return fake_editor(request)
+        ids = CARD_RE.findall(first_user(request))  # 10 stories in 1 section: too many, too few
+        return {"sections": [{"title": SECTION_TITLES[0],
+                              "groups": [{"story_ids": [sid], "commentary": True} for sid in ids[:10]]}],
+                "other_ids": ids[10:12]}
+
+    fake.responder = one_big_section
+    code, out = write()
+    assert code in (0, 2), out
+    assert len(fake.calls_for("plan")) == 2  # the model's repair turn came first
+    text = draft(day_home).read_text("utf-8")
+    headings = [s.heading for s in parse(text).sections]
+    assert headings[0] == SECTION_TITLES[0] and len(headings) == 3  # 2 themed + 其他动态
+    assert headings[1].startswith("超算与芯片：") and PLACEHOLDER not in text
+    rec = record(day_home)
+    assert [f["kind"] for f in rec["plan_fixes"]] == ["main-cut", "section-split"]
+    assert any(n.startswith("plan repaired") for n in rec["notices"])
+    assert "plan repaired" in out

@@ -12,7 +12,8 @@ one ``Finalize`` call for the title, headline, summary and seo.
 
 Failure is per story: a story whose call fails for good (after the client's retries and
 repair) is dropped, the reason recorded, and the plan pruned, so the draft stays
-valid. A failed shared commentary leaves its stories without a block; a failed
+valid. An answer with more bullets than allowed keeps the model's first ones
+(``schema``), with a notice. A failed shared commentary leaves its stories without a block; a failed
 finalize falls back to the extractive title and summary. Both are reported.
 
 Before anything is sent the calls are costed against the client's remaining token
@@ -226,6 +227,7 @@ async def compose(
     )
     written = Written()
     failed: dict[str, str] = {}
+    trimmed: list[str] = []
     for call, result in zip(calls, results, strict=True):
         if isinstance(result, BaseException):
             if not isinstance(result, Exception):
@@ -239,6 +241,11 @@ async def compose(
                 failed.setdefault(call.ids[0], _reason(result))
             continue
         _collect(written, call, result)
+        trimmed += [f"{'+'.join(call.ids)} {name} {n}→{len(getattr(result, name))}"
+                    for name, n in getattr(result, "trimmed", {}).items()]
+    if trimmed:
+        notices.append(f"{len(trimmed)} lists longer than allowed cut, the model's first "
+                       f"items kept: {', '.join(trimmed[:8])}{' …' if len(trimmed) > 8 else ''}")
     dropped += [_dropped(stories[sid], why) for sid, why in failed.items()]
     plan = prune(plan, set(failed))
     if not plan.main_ids:
@@ -278,7 +285,7 @@ async def _finalize(
         return fallback_final(plan, written, draft=False), (
             f"finalize failed ({_reason(exc)}); title and summary taken from the headlines"
         )
-    assert isinstance(out, Finalize)
+    assert isinstance(out, Finalize)  # an over-long summary or seo list is cut in the schema
     n_lines = len(plan.main_ids) + len(briefs)  # lint: no more summary lines than items
     return Finalized(out.title, out.headline, out.summary[:n_lines], out.seo), None
 

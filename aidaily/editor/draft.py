@@ -4,9 +4,12 @@
     -> grounding check of every fact bullet -> link check -> format lint
 
 Without a model (``llm is None``) the draft is extractive (``extractive.py``). When the
-plan call fails for good the endpoint is probed: unreachable -> ``LLMUnreachable``
-(the caller applies ``llm.on_unreachable``); reachable -> the extractive plan is used
-and the stories are still written by the model, with a notice. When not one story
+plan breaks the rules even after the model's repair turn, it is repaired
+deterministically (``plan_repair``; ``EditorResult.plan_fixes`` and a notice say what
+changed). When the plan call fails for good (nothing usable came back) the endpoint is
+probed: unreachable -> ``LLMUnreachable`` (the caller applies ``llm.on_unreachable``);
+reachable -> the keyword plan is used and the stories are still written by the model,
+with a notice. When not one story
 could be written, the draft is extractive, with a notice.
 
 Nothing here touches files, the database or the network except through the
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.format.digest import Digest
     from aidaily.format.lint import Finding
+    from aidaily.editor.plan_repair import PlanFix
     from aidaily.editor.schema import Plan
     from aidaily.llm.client import LLMClient
     from aidaily.llm.usage import LLMUsage
@@ -64,6 +68,7 @@ class EditorResult:
     lint: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    plan_fixes: list[PlanFix] = field(default_factory=list)  # how the model's plan was repaired
     usage: LLMUsage | None = None  # the client's usage (None: no model)
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     unreachable: bool = False  # a model is configured but could not be reached
@@ -117,7 +122,7 @@ async def write_digest(
                               notices=[NO_LLM_NOTICE])
     else:
         say(f"plan over {len(stories)} stories")
-        plan, notices = await _plan(day, stories, settings, llm)
+        plan, fixes, notices = await _plan(day, stories, settings, llm)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
         try:
             done = await compose(day, plan, by_id, settings, llm, progress=say,
@@ -125,12 +130,13 @@ async def write_digest(
         except LLMError as exc:  # not one story written: the editor still gets a draft
             result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
                                   notices=[*notices, f"the model wrote nothing ({exc}); "
-                                           "extractive draft instead"], usage=llm.usage)
+                                           "extractive draft instead"], plan_fixes=fixes,
+                                  usage=llm.usage)
         else:
             digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
             result = EditorResult(day, digest, "llm", dropped=done.dropped,
-                                  notices=[*notices, *done.notices], usage=llm.usage,
-                                  degraded=done.degraded)
+                                  notices=[*notices, *done.notices], plan_fixes=fixes,
+                                  usage=llm.usage, degraded=done.degraded)
     say("check")
     check(result, sources, memo)
     return result
@@ -171,9 +177,10 @@ async def write_day(
 
 async def _plan(
     day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
-) -> tuple[Plan, list[str]]:
+) -> tuple[Plan, list[PlanFix], list[str]]:
+    """The plan, the fixes made to the model's, and notices (a repair or the fallback)."""
     try:
-        return await make_plan(day, stories, settings, llm), []
+        planned = await make_plan(day, stories, settings, llm)
     except BudgetExceeded:
         raise
     except LLMError as exc:
@@ -181,10 +188,11 @@ async def _plan(
             await llm.list_models()
         except LLMError as probe:
             raise LLMUnreachable(str(probe)) from None
-        return extractive_plan(stories, settings), [
+        return extractive_plan(stories, settings), [], [
             f"plan failed ({exc}); stories chosen and grouped by keywords, "
             "section subtitles left to the editor"
         ]
+    return planned.plan, planned.fixes, [planned.notice] if planned.fixes else []
 
 
 # --- checks ---------------------------------------------------------------------------

@@ -5,7 +5,9 @@ The model may only use ids it was given, each story once, and the counts must be
 within the configured ranges (scaled down on a small day, see
 ``prompting.plan_limits``). ``plan_problems`` lists every broken rule; the LLM client
 calls ``validator(...)`` on each answer, and a non-empty list becomes a ``ValueError``
-whose message goes back to the model in the repair round (and a retry after that).
+whose message goes back to the model in the repair round. A plan that still breaks
+the rules after that is mended deterministically (``plan_repair.repair_plan``), and
+the changes are recorded; only an answer with nothing usable in it fails the step.
 """
 
 from __future__ import annotations
@@ -15,19 +17,19 @@ from datetime import date
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from aidaily.editor.schema import Plan, PlanGroup, PlanSection
+from aidaily.editor.plan_repair import PlanFix, RepairedPlan, repair_plan
+from aidaily.editor.schema import Plan, PlanGroup, PlanSection, section_title_problems
 from aidaily.editor.prompting import build_plan_messages, plan_limits, story_cards
+from aidaily.errors import InvalidAnswer
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.llm.client import LLMClient
     from aidaily.models import Story
 
-SECTION_TITLE_MAX = 40
 # The plan sees the best-ranked stories only: it picks at most main_max + other_max (24 by
 # default) and cards beyond the top few dozen cost tokens without changing the choice.
 PLAN_MAX_CARDS = 80
-_RESERVED_TITLES = ("其他动态", "更多动态", "其它动态")
 
 
 def plan_problems(plan: Plan, ids: Sequence[str], limits: dict[str, int]) -> list[str]:
@@ -54,13 +56,7 @@ def plan_problems(plan: Plan, ids: Sequence[str], limits: dict[str, int]) -> lis
         if not lo <= n <= hi:
             problems.append(f"{what}数量应为 {lo}–{hi}，实际为 {n}")
     for section in plan.sections:
-        title = section.title.strip()
-        if "：" not in title or title.startswith("：") or title.endswith("："):
-            problems.append(f"板块标题须为“主题：副标题”格式：{title}")
-        elif len(title) > SECTION_TITLE_MAX:
-            problems.append(f"板块标题过长（最多 {SECTION_TITLE_MAX} 字）：{title}")
-        if any(r in title for r in _RESERVED_TITLES):
-            problems.append(f"板块标题不能是“其他动态”，其他动态请放进 other_ids：{title}")
+        problems += section_title_problems(section.title)
     return problems
 
 
@@ -78,20 +74,32 @@ def validator(ids: Sequence[str], limits: dict[str, int]) -> Callable[[Any], Non
 
 async def make_plan(
     day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
-) -> Plan:
+) -> RepairedPlan:
     """The model's plan for ``stories`` (ranked, best first; the top ``PLAN_MAX_CARDS``
-    are shown to the model), validated.
+    are shown to the model), validated; or, when the model's repair turn still broke
+    the rules, its latest usable answer repaired (``fixes`` says what changed).
 
     Raises:
-        LLMError: the model gave no valid plan after the client's repair and retries.
+        LLMError: the model gave no usable plan (no JSON of a plan's shape, or no known
+            story in a section) after the client's repair and retries.
     """
     cards, msgs = plan_messages(day, stories, settings)
     limits = plan_limits(len(cards), settings)
-    plan = await llm.structured(
-        "plan", msgs, Plan, validate=validator([c["id"] for c in cards], limits)
-    )
+    ids = [c["id"] for c in cards]
+    try:
+        plan = await llm.structured("plan", msgs, Plan, validate=validator(ids, limits))
+    except InvalidAnswer as exc:
+        shown = list(stories)[: len(cards)]
+        for answer in exc.answers:  # the repair turn's answer first
+            repaired = repair_plan(answer, shown, limits)
+            if repaired is not None:
+                left = plan_problems(repaired.plan, ids, limits)
+                if left:  # e.g. too few candidates to fill a count: the editor decides
+                    repaired.fixes.append(PlanFix("unresolved", "still: " + "; ".join(left)))
+                return repaired
+        raise
     assert isinstance(plan, Plan)
-    return plan
+    return RepairedPlan(plan)
 
 
 def plan_messages(

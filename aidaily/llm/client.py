@@ -26,7 +26,9 @@ What happens in one :meth:`LLMClient.structured` call
 5. The answer is parsed (a Markdown fence around the JSON is tolerated), validated by
    pydantic and by the caller's ``validate`` callback (raise ``ValueError`` to reject,
    e.g. unknown story ids). On failure the client sends ONE repair turn (the invalid
-   output plus the error) and validates again; a second failure is an :class:`LLMError`.
+   output plus the error) and validates again; a second failure is an
+   :class:`~aidaily.errors.InvalidAnswer` (an ``LLMError``) carrying the answers that
+   were JSON, so a caller may mend one deterministically (the plan step does).
    A refusal (``message.refusal``) is an :class:`LLMError` straight away.
 
 The outcomes logged are listed in :mod:`aidaily.llm.calllog`; what a run used (requests
@@ -79,7 +81,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 from pydantic import BaseModel, SecretStr
 
 from aidaily.config import LLMSettings, StepSettings
-from aidaily.errors import BudgetExceeded, LLMError
+from aidaily.errors import BudgetExceeded, InvalidAnswer, LLMError
 from aidaily.llm import schema as llm_schema
 from aidaily.llm.budget import TokenBudget, estimate_tokens
 from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
@@ -268,8 +270,8 @@ class LLMClient:
 
         Raises:
             BudgetExceeded: the request would exceed the token budget.
-            LLMError: refusal, still invalid after the repair turn, or the provider
-                failed for good (after the SDK's retries).
+            InvalidAnswer: still invalid after the repair turn (an ``LLMError``).
+            LLMError: refusal, or the provider failed for good (after the SDK's retries).
         """
         call = self._prepare(step, messages, max_tokens, schema)
         cached = self._cache.get(call.key)
@@ -389,7 +391,7 @@ class LLMClient:
         schema: type[M],
         validate: Validator | None,
     ) -> tuple[Any, M, _Answer]:
-        """The one repair turn; LLMError if it is still invalid."""
+        """The one repair turn; InvalidAnswer if it is still invalid."""
         problem = llm_schema.describe_error(error)
         self._log(call, _Row("retry:invalid", answer.tokens_in, answer.tokens_out,
                              answer.latency, error=problem))
@@ -398,19 +400,25 @@ class LLMClient:
         try:
             data, result = self._check(second, schema, validate)
         except ValueError as exc:
+            parsed = (_parsed(a.content) for a in (second, answer))
             self._fail(call, second, "invalid",
                        f"{call.step}: the model's answer was still invalid after one repair "
-                       f"attempt: {llm_schema.describe_error(exc)}")
+                       f"attempt: {llm_schema.describe_error(exc)}",
+                       answers=tuple(p for p in parsed if p is not None))
         return data, result, second
 
-    def _fail(self, call: _Call, answer: _Answer | None, reason: str, message: str) -> NoReturn:
-        """Log ``error:<reason>`` for ``answer`` and raise LLMError(message)."""
+    def _fail(self, call: _Call, answer: _Answer | None, reason: str, message: str,
+              *, answers: tuple[Any, ...] = ()) -> NoReturn:
+        """Log ``error:<reason>`` for ``answer`` and raise LLMError(message), or
+        InvalidAnswer(message, answers) when some ``answers`` are given."""
         message = self._calllog.redact(message)
         row = _Row(f"error:{reason}", error=message)
         if answer is not None:
             row = replace(row, tokens_in=answer.tokens_in, tokens_out=answer.tokens_out,
                           latency=answer.latency)
         self._log(call, row)
+        if answers:
+            raise InvalidAnswer(message, answers) from None
         raise LLMError(message) from None
 
     # sending --------------------------------------------------------------------------
@@ -549,6 +557,14 @@ class LLMClient:
             ),
             also=entry,
         )
+
+
+def _parsed(content: str | None) -> Any:
+    """The JSON of an answer's content, or None when it is not JSON."""
+    try:
+        return llm_schema.parse_json(content)
+    except ValueError:
+        return None
 
 
 def _validated(data: Any, schema: type[M], validate: Validator | None) -> M:

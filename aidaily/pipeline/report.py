@@ -16,6 +16,7 @@ from aidaily.exitcodes import STATUS, ExitCode, outcome
 from aidaily.llm.usage import LLMUsage
 
 if TYPE_CHECKING:
+    from aidaily.editor.plan_repair import PlanFix
     from aidaily.ingest.day import SourceReport
 
 
@@ -94,6 +95,7 @@ class RunReport:
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     llm_unreachable: bool = False
     notices: list[str] = field(default_factory=list)
+    plan_fixes: list[PlanFix] = field(default_factory=list)  # how the model's plan was repaired
     llm: LLMUsage = field(default_factory=LLMUsage)
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
     error: str | None = None

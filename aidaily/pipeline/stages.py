@@ -121,6 +121,7 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     report.degraded = result.degraded
     report.llm_unreachable = result.unreachable
     report.notices += result.notices
+    report.plan_fixes = list(result.plan_fixes)
     if written.kept_hand_edit:
         report.notices.append(f"the draft was edited by hand and is kept; the new draft is "
                               f"{written.version} (--replace-edited makes it current)")

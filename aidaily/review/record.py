@@ -3,7 +3,8 @@
 ``output/drafts/D.md`` gets ``output/drafts/D.review.json``: the mode (model or
 extractive), every fact bullet's grounding check, links that are not fetched articles,
 the format lint, dropped stories with their reasons, notices (degraded budget,
-fallbacks), token use and cost. ``draft_sha256`` is the hash of the draft as written,
+fallbacks), the changes made to a model's plan that broke the rules (``plan_fixes``),
+token use and cost. ``draft_sha256`` is the hash of the draft as written,
 so a reader can tell whether an editor has changed the file since.
 """
 
@@ -55,6 +56,7 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
         "degraded": result.degraded,
         "notices": list(report.notices),
         "dropped": [asdict(d) for d in report.dropped],
+        "plan_fixes": [asdict(f) for f in result.plan_fixes],
         "failed_sources": [asdict(f) for f in report.failed_sources],
         "checks": [asdict(c) for c in result.checks],
         "links": list(result.links),
