@@ -22,11 +22,17 @@ def publish(
     """Publish the draft of D: refuses lint errors, ungrounded fact bullets and
     commentary placeholders unless --force; removes the draft marker; writes the post
     to the publish directory; records who published it and when."""
+    from rich.markup import escape
+
     from aidaily.review.publish import publish_draft
 
     result = publish_draft(settings(ctx), date.fromisoformat(parse_day(day)), force=force, by=by)
     out = console()
-    out.print(f"[green]published[/] {result.path}")
+    out.print(f"[green]published[/] {escape(str(result.path))}")
+    if result.cover:
+        out.print(f"[green]cover[/] {escape(str(result.cover))}")
+    for notice in result.notices:
+        out.print(f"[cyan]notice:[/] {escape(notice)}")
     if result.forced and result.overridden:
         out.print(f"[yellow]forced over {len(result.overridden)} finding(s); recorded[/]")
 

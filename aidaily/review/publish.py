@@ -6,6 +6,11 @@ refuses to publish a date a second time unless forced. It removes the draft mark
 writes the post atomically into the publish directory (default ``output/``; e.g. a
 blog's content folder) and records who published what and when — forced publications
 with the blockers that were overridden.
+
+When the post's ``coverImage`` is the issue's own cover (``editor.cover``), the cover is
+drawn again from the post (so it shows the title as published; unchanged bytes are not
+rewritten) and copied, before the post, to ``cover.dir`` under the publish directory
+(default ``images/covers/``, matching ``cover.url_prefix = "/images/covers/"``).
 """
 
 from __future__ import annotations
@@ -19,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aidaily.atomic import atomic_write_text
+from aidaily.atomic import atomic_write_bytes, atomic_write_text
 from aidaily.store.db import Base, session_factory
 from aidaily.format.digest import DRAFT_KEY
 from aidaily.review.drafts import Drafts, text_hash
-from aidaily.errors import PublishError
+from aidaily.errors import CoverError, PublishError
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -50,6 +55,8 @@ class PublishResult:
     path: Path
     forced: bool
     overridden: list[str] = field(default_factory=list)
+    cover: Path | None = None  # the cover copied beside the post (None: not the project's)
+    notices: list[str] = field(default_factory=list)
 
 
 def post_path(settings: Settings, day: date) -> Path:
@@ -87,9 +94,31 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
         )
     overridden += blockers
     post = publishable_text(text)
+    cover, notices = publish_cover(settings, day, post)
     atomic_write_text(target, post)
     _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
-    return PublishResult(target, force, overridden)
+    return PublishResult(target, force, overridden, cover, notices)
+
+
+def publish_cover(settings: Settings, day: date, post: str) -> tuple[Path | None, list[str]]:
+    """Make the cover ``post`` names (when it is the project's) and copy it into the
+    published covers directory; the copy's path and any notices.
+
+    Raises:
+        PublishError: the cover cannot be made (nothing has been published).
+    """
+    from aidaily.editor.cover import make_cover
+
+    try:
+        made = make_cover(settings, day, post)
+    except (CoverError, OSError) as exc:
+        raise PublishError(f"the cover of {day} cannot be made ({exc}); fix [cover] in "
+                           "aidaily.toml or give the draft another coverImage") from None
+    if made.path is None:
+        return None, made.notices
+    target = settings.published_covers_dir / made.path.name
+    atomic_write_bytes(target, made.path.read_bytes())
+    return target, made.notices
 
 
 def publishable_text(text: str) -> str:
