@@ -82,25 +82,29 @@ class Cover:
 
 
 def leading_names(headlines: Iterable[str], limit: int = 4) -> list[str]:
-    """A few names from the headlines, the first story's first: each headline gives its
-    first new name in turn (so the names span stories), then its next ones. A name
-    inside one already taken (``Claude`` / ``Claude Cowork``) is skipped."""
-    per_headline = [extract_entities(h) for h in headlines]
+    """A few names from the headlines (``checks.entities.extract_entities``), the first
+    story's first: in turn, each headline gives its first name not taken yet, so the
+    names span the stories. A product's longer name wins (``Claude Cowork`` over
+    ``Claude``); a name inside one already taken, or around it, is skipped."""
+    pools = []
+    for headline in headlines:
+        names = extract_entities(headline)
+        pools.append([n for n in names if not any(o.startswith(n + " ") for o in names)])
     chosen: list[str] = []
 
-    def overlaps(name: str) -> bool:
+    def taken(name: str) -> bool:
         low = name.lower()
         return any(low in c.lower() or c.lower() in low for c in chosen)
 
-    depth = 0
-    while len(chosen) < limit and any(depth < len(names) for names in per_headline):
-        for names in per_headline:
-            if len(chosen) >= limit:
-                break
-            fresh = [n for n in names if not overlaps(n)]
-            if fresh and (depth == 0 or len(names) > depth):
-                chosen.append(fresh[0])
-        depth += 1
+    while len(chosen) < limit:
+        added = False
+        for pool in pools:
+            fresh = next((n for n in pool if not taken(n)), None)
+            if fresh is not None and len(chosen) < limit:
+                chosen.append(fresh)
+                added = True
+        if not added:
+            break
     return chosen
 
 
@@ -224,20 +228,33 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     return lines
 
 
+def balance(text: str, font: ImageFont.FreeTypeFont, width: float, count: int) -> list[str]:
+    """``text`` wrapped in ``count`` lines of even length: at the narrowest width that
+    still takes no more lines (no last line of one lone character)."""
+    low, high = 0.0, width
+    while high - low > 4:
+        middle = (low + high) / 2
+        if len(wrap(text, font, middle)) <= count:
+            high = middle
+        else:
+            low = middle
+    return wrap(text, font, high)
+
+
 def fit_title(title: str, font_path: Path, index: int | None, width: float, max_lines: int,
               sizes: Sequence[int]) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest of ``sizes`` at which ``title`` fits in ``max_lines``; at the smallest,
-    the lines that fit, the last ending in "…"."""
+    """The largest of ``sizes`` at which ``title`` fits in ``max_lines`` (balanced); at
+    the smallest, the lines that fit, the last ending in "…"."""
     for size in sizes:
         font = load_font(font_path, size, index)
         lines = wrap(title, font, width)
         if len(lines) <= max_lines:
-            return font, lines
+            return font, balance(title, font, width, len(lines)) if len(lines) > 1 else lines
     lines = lines[:max_lines]
     last = lines[-1]
     while last and font.getlength(last + "…") > width:
         last = last[:-1]
-    lines[-1] = last.rstrip() + "…"
+    lines[-1] = last.rstrip().rstrip("，、；：,;:") + "…"
     return font, lines
 
 
@@ -404,7 +421,8 @@ def generate_image(settings: Settings, prompt: str) -> bytes:
 
     key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else "sk-no-key"
     try:
-        with openai.OpenAI(api_key=key, base_url=settings.llm.base_url, max_retries=1,
+        # No retries: a picture costs; the drawn cover stands in and the next run asks again.
+        with openai.OpenAI(api_key=key, base_url=settings.llm.base_url, max_retries=0,
                            timeout=settings.cover.timeout) as client:
             answer = client.images.generate(model=settings.cover.model, prompt=prompt,
                                             size=settings.cover.size, n=1)  # type: ignore[arg-type]
