@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -126,7 +127,7 @@ class DigestSettings(BaseModel):
     other_max: int = 8
     sections_min: int = 4
     sections_max: int = 8
-    cover_image: str | None = None  # fixed cover image instead of the lead story's
+    cover_image: str | None = None  # a fixed cover picture for every issue ([cover] is unused)
     tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
     category: str = "AI 日报"
@@ -176,6 +177,55 @@ class NotifySettings(BaseModel):
     timeout: float = Field(default=20.0, gt=0, le=300)  # seconds for one notice, all URLs
 
 
+class CoverSettings(BaseModel):
+    """The issue's cover picture (``coverImage``); ``digest.cover_image`` overrides it all.
+
+    ``render`` (default): drawn locally from the issue's title, date and leading names
+    (``aidaily.editor.cover``), saved as ``output/drafts/covers/<filename>`` and copied
+    into ``<publish dir>/<dir>`` on publishing; ``coverImage`` is ``url_prefix`` +
+    the file name. ``openai``: the same, asked of an OpenAI-compatible images endpoint
+    (the ``[llm]`` endpoint and key), the rendered cover when that fails. ``source``: the
+    first main story's lead picture (a site's own, hotlinked). ``none``: no cover.
+    """
+
+    provider: Literal["render", "openai", "source", "none"] = "render"
+    url_prefix: str = "/images/covers/"  # public URL of the covers folder, e.g. https://blog/x/
+    filename: str = "{date}.png"
+    dir: str = "images/covers"  # where publishing copies it: relative to the publish dir
+    width: int = Field(default=1200, ge=1200, le=4000)
+    height: int = Field(default=630, ge=630, le=4000)
+    series: str = "AI 日报"  # the series name drawn on the cover
+    names: int = Field(default=4, ge=0, le=8)  # leading names drawn (from the main headlines)
+    font: str | None = None  # a font file with CJK glyphs; default: the shipped Noto Sans CJK SC
+    font_index: int | None = None  # the face of a .ttc collection; default: the SC face
+    model: str = "gpt-image-1"  # provider "openai": the images model
+    size: str = "1536x1024"  # provider "openai": the size asked for
+    timeout: float = 120.0  # provider "openai": seconds
+
+    @field_validator("filename")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        try:
+            name = value.format(date="2026-01-19")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"only {{date}} may be filled in: {exc}") from None
+        if "{date}" not in value or "/" in name or "\\" in name or name.startswith("."):
+            raise ValueError("a file name with {date} in it, e.g. \"{date}.png\"")
+        return value
+
+    def file_name(self, day: date) -> str:
+        return self.filename.format(date=day.isoformat())
+
+    def url(self, day: date) -> str:
+        """``coverImage`` of the cover made for ``day``."""
+        return self.url_prefix + self.file_name(day)
+
+    @property
+    def made_here(self) -> bool:
+        """The cover is a picture the project makes (a file to write and publish)."""
+        return self.provider in ("render", "openai")
+
+
 class Settings(BaseModel):
     home: Path = Path(".")
     db_url: str | None = None
@@ -186,6 +236,7 @@ class Settings(BaseModel):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    cover: CoverSettings = Field(default_factory=CoverSettings)
     sources: dict[str, SourceToggle] = Field(
         default_factory=lambda: {n: SourceToggle() for n in ("ithome", "qbitai", "hubtoday")}
     )
@@ -209,6 +260,21 @@ class Settings(BaseModel):
     def publish_dir(self) -> Path:
         p = Path(self.publish.dir)
         return p if p.is_absolute() else self.home / p
+
+    @property
+    def covers_dir(self) -> Path:
+        """The covers made for the drafts (``[cover]``), one file per issue."""
+        return self.drafts_dir / "covers"
+
+    def cover_file(self, day: date) -> Path:
+        """The cover made for the draft of ``day`` (``[cover]``: render / openai)."""
+        return self.covers_dir / self.cover.file_name(day)
+
+    @property
+    def published_covers_dir(self) -> Path:
+        """Where publishing copies the covers (``cover.dir``, relative to the publish dir)."""
+        p = Path(self.cover.dir)
+        return p if p.is_absolute() else self.publish_dir / p
 
     @property
     def locks_dir(self) -> Path:

@@ -16,7 +16,8 @@ them into a one-line message and an exit code instead of a traceback (set
     │   ├── InvalidAnswer      the answers were JSON but broke the rules, even repaired
     │   └── BudgetExceeded     the run's token budget does not allow the call
     ├── LockedError            another run holds the lock for this date
-    └── PublishError           the publish gate refused a draft
+    ├── PublishError           the publish gate refused a draft
+    └── CoverError             the issue's cover picture could not be made
 """
 
 from __future__ import annotations
@@ -92,3 +93,7 @@ class LockedError(AidailyError):
 
 class PublishError(AidailyError):
     """The publish gate refused the draft."""
+
+
+class CoverError(AidailyError):
+    """The issue's cover picture could not be made (font, background or images endpoint)."""

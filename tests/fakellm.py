@@ -7,6 +7,10 @@ as with a real provider) and answers:
 
     POST /v1/chat/completions   (also /chat/completions)
     GET  /v1/models             (also /models)
+    POST /v1/images/generations (also /images/generations): ``fake.image_reply`` — bytes
+                                sent as ``data[0].b64_json`` (default: a 2×2 PNG), or a
+                                ``Reply.error`` / ``Reply.drop``; recorded in
+                                ``fake.image_requests`` (not counted in ``calls``)
 
 Scripting, in the order the server consults it for each chat request:
 
@@ -51,6 +55,7 @@ PYTEST_DONT_REWRITE (this module is imported before pytest registers it as a plu
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import socket
@@ -68,6 +73,10 @@ except ImportError:  # pragma: no cover
     pytest = None  # type: ignore[assignment]
 
 STEP_HEADER = "x-aidaily-step"
+# A 2×2 PNG (orange), the images route's default picture.
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP838PAwMDAxMDAwMDAAAATrQGPhm2NwgAAAABJRU5ErkJggg=="
+)
 _SCHEMA_BLOCK = re.compile(r"```json\s*(\{.*?\})\s*```", re.DOTALL)
 
 
@@ -280,6 +289,8 @@ class FakeLLM:
         self.requests: list[FakeRequest] = []  # chat requests only, in arrival order
         self.max_in_flight = 0
         self.model_ids = ["fake-model"]
+        self.image_requests: list[FakeRequest] = []  # images/generations requests
+        self.image_reply: bytes | Reply = TINY_PNG
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
@@ -443,7 +454,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        if self.path.split("?")[0].rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
+        route = self.path.split("?")[0].rstrip("/")
+        if route not in ("/v1/chat/completions", "/chat/completions",
+                         "/v1/images/generations", "/images/generations"):
             self._send(404, {"error": {"message": f"no route {self.path}"}})
             return
         try:
@@ -453,6 +466,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = FakeRequest(body, headers, self.path)
+        if route.endswith("/images/generations"):
+            self._image(request)
+            return
         try:
             reply = self.fake._record(request)
             self._answer(request, reply)
@@ -473,6 +489,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(reply.status, reply.body, reply.headers)
         else:
             self._send(200, completion_body(request, reply), reply.headers)
+
+    def _image(self, request: FakeRequest) -> None:
+        with self.fake._lock:
+            self.fake.image_requests.append(request)
+        reply = self.fake.image_reply
+        if isinstance(reply, bytes):
+            picture = base64.b64encode(reply).decode("ascii")
+            self._send(200, {"created": int(time.time()), "data": [{"b64_json": picture}]})
+        elif reply.kind == "drop":
+            self._drop()
+        elif reply.kind == "error":
+            self._send(reply.status, reply.body, reply.headers)
+        else:  # any other scripted reply: an answer without a picture
+            self._send(200, {"created": int(time.time()), "data": [{"url": "https://img.invalid/x.png"}]})
 
     def _drop(self) -> None:
         self.close_connection = True

@@ -66,7 +66,7 @@ def test_front_matter_keys_quoting_and_order_follow_the_reference() -> None:
     assert head[3] == "category: AI 日报"
     assert head[4] == 'tags: ["AI","AI 日报"]'
     assert head[5] == 'seo: ["AI 日报","最新 AI 咨询","xAI Grok","Cursor","Anthropic Claude"]'
-    assert head[6] == 'coverImage: "https://img.example.com/0.png"'
+    assert head[6] == 'coverImage: "/images/covers/2026-01-19.png"'  # the issue's own cover
     assert head[7] == r'summary: "- xAI 上线 1 GW 超算\n- Cursor 7 天写出 300 万行浏览器\n- Anthropic 估值 3500 亿美元"'
 
 
@@ -106,6 +106,22 @@ def test_configured_cover_image_wins_and_draft_marker_is_added() -> None:
                            draft=True))
     assert 'coverImage: "https://cdn.example.com/cover.png"' in text
     assert "\ndraft: true\n---\n" in text
+
+
+@pytest.mark.parametrize(
+    ("provider", "prefix", "expected"),
+    [
+        ("render", "https://blog.example.com/img/", "https://blog.example.com/img/2026-01-19.png"),
+        ("openai", "/covers/", "/covers/2026-01-19.png"),
+        ("source", "/covers/", "https://img.example.com/0.png"),  # the first main story's picture
+        ("none", "/covers/", None),
+    ],
+)
+def test_cover_image_follows_the_cover_provider(provider: str, prefix: str, expected: str | None) -> None:
+    settings = Settings.model_validate({"cover": {"provider": provider, "url_prefix": prefix}})
+    digest = parse(render(assemble(DAY_DATE, handmade_plan(), handmade_written(), FINAL,
+                                   {s.id: s for s in make_stories()}, settings)))
+    assert digest.front_matter.get("coverImage") == expected
 
 
 @pytest.mark.parametrize(

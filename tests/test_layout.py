@@ -25,7 +25,7 @@ PACKAGES = ("aidaily", "sources", "flows")
 IMPORT_NAMES = {
     "beautifulsoup4": "bs4", "python-frontmatter": "frontmatter", "pyyaml": "yaml",
     "sqlalchemy": "sqlalchemy", "charset-normalizer": "charset_normalizer",
-    "markdown-it-py": "markdown_it", "lxml_html_clean": "lxml_html_clean",
+    "markdown-it-py": "markdown_it", "lxml_html_clean": "lxml_html_clean", "pillow": "PIL",
 }
 
 

@@ -45,7 +45,8 @@ def day(tmp_path: Path, home: Path) -> Iterator[tuple[Settings, MirrorServer]]:
         yield settings, mirror
 
 
-def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
+def complete_run(settings: Settings, *, use_llm: bool = False,
+                 draft: str = "---\ntitle: t\n---\n\ndraft\n") -> str:
     """What a complete run leaves behind: the day stored, a draft, the run's inputs."""
     report = asyncio.run(fetch_day(settings, DAY_DATE))
     assert report.exit_code == 0, report.to_dict()
@@ -55,7 +56,7 @@ def complete_run(settings: Settings, *, use_llm: bool = False) -> str:
     store = Store.from_settings(settings)
     articles = uptodate.articles_fingerprint(store, DAY_DATE, settings)
     drafts = Drafts(settings.drafts_dir)
-    written = drafts.write(DAY, "---\ntitle: t\n---\n\ndraft\n")
+    written = drafts.write(DAY, draft)
     run_id = store.start_run(DAY_DATE, "run")
     store.finish_run(run_id, "ok", {
         "draft": str(written.current), "mode": "extractive",
@@ -216,6 +217,16 @@ def test_a_deleted_draft_or_another_machine_draft_means_a_full_run(day) -> None:
     assert "draft file is gone" in check(settings).reason
     drafts.write(DAY, "---\ntitle: other\n---\n\nanother draft\n")
     assert "another draft" in check(settings).reason
+
+
+def test_a_draft_whose_cover_file_is_gone_means_a_full_run(day) -> None:
+    settings, _ = day
+    complete_run(settings, draft=f'---\ntitle: t\ncoverImage: "{settings.cover.url(DAY_DATE)}"\n'
+                                 '---\n\ndraft\n')
+    assert "cover file is gone" in check(settings).reason
+    settings.cover_file(DAY_DATE).parent.mkdir(parents=True)
+    settings.cover_file(DAY_DATE).write_bytes(b"png")
+    assert check(settings).up_to_date
 
 
 def test_a_hand_edited_draft_is_still_up_to_date(day) -> None:

@@ -70,6 +70,7 @@ def print_report(report: RunReport) -> None:
     rows: list[tuple[str, object]] = [
         ("draft", report.draft or "—"),
         ("new version", report.draft_version or ("kept as a version" if report.kept_hand_edit else "—")),
+        ("cover", report.cover or "—"),
         ("mode", report.mode or "—"),
         ("articles / stories", f"{report.articles} / {report.stories}"),
         ("sections / items / one-liners", f"{report.sections} / {report.items} / {report.briefs}"),

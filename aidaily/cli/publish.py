@@ -30,7 +30,11 @@ def publish(
 
     result = publish_draft(settings(ctx), date.fromisoformat(parse_day(day)), force=force, by=by)
     out = console()
-    out.print(f"[green]published[/] {result.path}")
+    out.print(f"[green]published[/] {escape(str(result.path))}")
+    if result.cover:
+        out.print(f"[green]cover[/] {escape(str(result.cover))}")
+    for notice in result.notices:
+        out.print(f"[cyan]notice:[/] {escape(notice)}")
     if result.forced and result.overridden:
         out.print(f"[yellow]forced over {len(result.overridden)} finding(s); recorded[/]")
     if result.git is not None:

@@ -128,10 +128,19 @@ def site_name(url: str) -> str:
     return host or "source"
 
 
-def cover_image(plan: Plan, stories: Mapping[str, Story], settings: Settings) -> str | None:
-    """The configured cover, else the first main story's lead image."""
+def cover_image(
+    day: date, plan: Plan, stories: Mapping[str, Story], settings: Settings
+) -> str | None:
+    """``coverImage``: the fixed ``digest.cover_image``, else by ``cover.provider``: the
+    issue's own cover (``render`` / ``openai``: ``cover.url_prefix`` + its file name, the
+    file made when the draft is written, ``editor.cover``), the first main story's lead
+    picture (``source``) or none."""
     if settings.digest.cover_image:
         return settings.digest.cover_image
+    if settings.cover.made_here:
+        return settings.cover.url(day)
+    if settings.cover.provider != "source":
+        return None
     for sid in plan.main_ids:
         story = stories.get(sid)
         for article in story.articles if story else []:
@@ -227,5 +236,5 @@ def assemble(
     if other is not None:
         body.append(other)
     body.append(Footer(html=footer_lines(settings.prompts_dir), html_gap=1, gap=1))
-    fm = front_matter(day, final, cover_image(plan, stories, settings), settings, draft=draft)
+    fm = front_matter(day, final, cover_image(day, plan, stories, settings), settings, draft=draft)
     return Digest(front_matter=fm, body=body, trailing_gap=0)

@@ -80,6 +80,7 @@ class RunReport:
     draft: str | None = None  # the current draft's path
     draft_version: str | None = None  # the version file, when the new draft is not current
     kept_hand_edit: bool = False
+    cover: str | None = None  # the cover picture made for the draft (``editor.cover``)
     mode: str = ""  # llm | extractive
     sources: dict[str, SourceOutcome] = field(default_factory=dict)
     articles: int = 0

@@ -100,14 +100,18 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
 
 def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
                  replace_hand_edit: bool = False) -> None:
-    """Write the draft (atomic, versioned, a hand edit kept unless replaced) and its
-    review record next to it; fill the report from the result."""
+    """Write the draft (atomic, versioned, a hand edit kept unless replaced), its cover
+    and its review record next to it; fill the report from the result."""
+    from aidaily.editor.cover import try_make_cover
     from aidaily.review import record as rr
     from aidaily.review.drafts import Drafts
 
     iso = report.day.isoformat()
     written = Drafts(settings.drafts_dir).write(iso, result.text, replace_hand_edit=replace_hand_edit)
     report.draft = str(written.current)
+    # The cover of the current draft (a hand edit kept: of its title), beside it.
+    cover = try_make_cover(settings, report.day, written.current.read_text(encoding="utf-8"))
+    report.cover = str(cover.path) if cover.path else None
     report.draft_version = str(written.version) if written.kept_hand_edit and written.version else None
     report.kept_hand_edit = written.kept_hand_edit
     report.mode = result.mode
@@ -120,7 +124,7 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     report.dropped = [DroppedStory(d.story_id, d.title, d.reason) for d in result.dropped]
     report.degraded = result.degraded
     report.llm_unreachable = result.unreachable
-    report.notices += result.notices
+    report.notices += result.notices + cover.notices
     report.plan_fixes = list(result.plan_fixes)
     if written.kept_hand_edit:
         report.notices.append(f"the draft was edited by hand and is kept; the new draft is "

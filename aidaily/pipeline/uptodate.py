@@ -12,10 +12,10 @@ A complete run (exit 0) records the inputs its draft was made from (``inputs``):
 A later run for the date first reads the listings again — conditional GETs, as the full
 run would — and compares (``check``): the same bytes (a 304 gives the archived ones) are
 the same listing; other bytes are parsed, and list the same when only volatile markup
-changed (a feed's ``lastBuildDate``, a page's build hash). Nothing changed and the draft still there: the run
-is *up to date* and does nothing more (no Prefect flow run, no parsing, no LLM call). Any
-difference, a listing that cannot be read, or a last run that was not complete means a
-full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
+changed (a feed's ``lastBuildDate``, a page's build hash). Nothing changed and the draft
+(and the cover made for it) still there: the run is *up to date* and does nothing more
+(no Prefect flow run, no parsing, no LLM call). Any difference, a listing that cannot be
+read, or a last run that was not complete means a full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
 take this shortcut.
 
 Plain functions over the store (``Store.last_run`` / ``content_hashes`` / ``start_run`` /
@@ -202,8 +202,11 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
     if settings_fingerprint(settings, use_llm) != recorded.get("settings"):
         return Verdict(False, "settings, prompts or aidaily's code changed since the last run")
     drafts = Drafts(settings.drafts_dir)
-    if drafts.read_current(day.isoformat()) is None:
+    current = drafts.read_current(day.isoformat())
+    if current is None:
         return Verdict(False, "the draft file is gone")
+    if settings.cover.url(day) in current and not settings.cover_file(day).is_file():
+        return Verdict(False, "the cover file is gone")
     if drafts.last_written(day.isoformat()) != recorded.get("draft"):
         return Verdict(False, "another draft was written since the last run")
     if articles_fingerprint(store, day, settings) != recorded.get("articles"):

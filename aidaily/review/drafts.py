@@ -3,6 +3,7 @@
     output/drafts/2026-01-19.md                  the current draft (what review / publish read)
     output/drafts/versions/2026-01-19/v001.md    every version ever written, numbered
     output/drafts/versions/2026-01-19/state.json what we wrote last (to detect hand edits)
+    output/drafts/covers/2026-01-19.png          the issue's cover (``editor.cover``, not here)
 
 A draft is *edited by hand* when the current file's hash is not the hash of the last
 version aidaily wrote. A re-run then keeps the edited file as the current draft (after

@@ -6,6 +6,11 @@ refuses to publish a date a second time unless forced. It removes the draft mark
 writes the post atomically into the publish directory (default ``output/``; e.g. a
 blog's content folder) and records who published what and when — forced publications
 with the blockers that were overridden.
+
+When the post's ``coverImage`` is the issue's own cover (``editor.cover``), the cover is
+drawn again from the post (so it shows the title as published; unchanged bytes are not
+rewritten) and copied, before the post, to ``cover.dir`` under the publish directory
+(default ``images/covers/``, matching ``cover.url_prefix = "/images/covers/"``).
 """
 
 from __future__ import annotations
@@ -19,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from aidaily.atomic import atomic_write_text
+from aidaily.atomic import atomic_write_bytes, atomic_write_text
 from aidaily.store.db import Base, session_factory
 from aidaily.format.digest import DRAFT_KEY
 from aidaily.review.drafts import Drafts, text_hash
-from aidaily.errors import PublishError
+from aidaily.errors import CoverError, PublishError
 from aidaily.exitcodes import ExitCode, outcome
 
 if TYPE_CHECKING:
@@ -55,6 +60,8 @@ class PublishResult:
     overridden: list[str] = field(default_factory=list)
     notified: list[Delivery] = field(default_factory=list)  # who was told (never fails publishing)
     git: GitOutcome | None = None  # the commit/push into the blog's repository, if configured
+    cover: Path | None = None  # the cover copied beside the post (None: not the project's)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -102,15 +109,17 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     overridden += blockers
     repo = _blog_repository(settings, target)
     post = publishable_text(text)
+    cover, notices = publish_cover(settings, day, post)
     atomic_write_text(target, post)
     _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
     git = None
     if repo is not None:
-        git = _commit(settings, repo, day, [target])
+        inside = [p for p in (target, cover) if p is not None and p.resolve().is_relative_to(repo.resolve())]
+        git = _commit(settings, repo, day, inside)
     from aidaily.delivery.events import after_publish
 
     deliveries = after_publish(settings, day, target, forced=force, overridden=len(overridden))
-    return PublishResult(target, force, overridden, deliveries, git)
+    return PublishResult(target, force, overridden, deliveries, git, cover, notices)
 
 
 def _blog_repository(settings: Settings, target: Path) -> Path | None:
@@ -140,6 +149,27 @@ def _commit(settings: Settings, repo: Path, day: date, paths: list[Path]) -> Git
                                push=conf.git_push, remote=conf.git_remote, branch=conf.git_branch)
     except GitError as exc:
         return GitOutcome(repo, error=f"commit failed: {exc}")
+
+
+def publish_cover(settings: Settings, day: date, post: str) -> tuple[Path | None, list[str]]:
+    """Make the cover ``post`` names (when it is the project's) and copy it into the
+    published covers directory; the copy's path and any notices.
+
+    Raises:
+        PublishError: the cover cannot be made (nothing has been published).
+    """
+    from aidaily.editor.cover import make_cover
+
+    try:
+        made = make_cover(settings, day, post)
+    except (CoverError, OSError) as exc:
+        raise PublishError(f"the cover of {day} cannot be made ({exc}); fix [cover] in "
+                           "aidaily.toml or give the draft another coverImage") from None
+    if made.path is None:
+        return None, made.notices
+    target = settings.published_covers_dir / made.path.name
+    atomic_write_bytes(target, made.path.read_bytes())
+    return target, made.notices
 
 
 def publishable_text(text: str) -> str:
