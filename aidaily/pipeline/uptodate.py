@@ -202,7 +202,7 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
     if settings_fingerprint(settings, use_llm) != recorded.get("settings"):
         return Verdict(False, "settings, prompts or aidaily's code changed since the last run")
     drafts = Drafts(settings.drafts_dir)
-    if drafts.read_current(day.isoformat()) is None:
+    if not drafts.current_path(day.isoformat()).is_file():
         return Verdict(False, "the draft file is gone")
     if drafts.last_written(day.isoformat()) != recorded.get("draft"):
         return Verdict(False, "another draft was written since the last run")
