@@ -16,6 +16,7 @@ them into a one-line message and an exit code instead of a traceback (set
     │   ├── InvalidAnswer      the answers were JSON but broke the rules, even repaired
     │   └── BudgetExceeded     the run's token budget does not allow the call
     ├── LockedError            another run holds the lock for this date
+    ├── DraftReadError         a draft file cannot be read (not UTF-8 text); names the file
     ├── PublishError           the publish gate refused a draft
     └── CoverError             the issue's cover picture could not be made
 """
@@ -89,6 +90,15 @@ class BudgetExceeded(LLMError):
 
 class LockedError(AidailyError):
     """Another run holds the lock for this date."""
+
+
+class DraftReadError(AidailyError):
+    """A draft file (current draft or a version) cannot be read as UTF-8 text."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"{path}: {reason}; fix the file (or move it away) and try again")
+        self.path = str(path)
+        self.reason = reason
 
 
 class PublishError(AidailyError):

@@ -14,7 +14,8 @@ URLs calls these, so that the pipeline makes each of those decisions one way:
   punctuation and case ignored; one line repeats another when it equals it or either
   contains the other (a page's lead sentence that the body says again).
 - ``canonical_url`` (the key an article is stored under) and ``comparable_url`` (the
-  looser key two reports of one article are matched by).
+  looser key two reports of one article are matched by); ``is_http_url``: an absolute
+  http(s) URL, the only kind the store keeps and the review page links.
 
 lxml is imported only by the HTML functions: the sentence and URL helpers are used by
 light callers (the CLI) that should not pay for it.
@@ -271,6 +272,18 @@ TRACKING_PARAMS = re.compile(
     r"isappinstalled|scene|clicktime|enterid|wfr|wd|eqid|_hsenc|_hsmid|yclid)$",
     re.IGNORECASE,
 )
+
+
+def is_http_url(url: object) -> bool:
+    """``url`` is an absolute ``http://`` or ``https://`` URL with a host (not
+    ``javascript:``, ``data:``, a relative path …)."""
+    if not isinstance(url, str):
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def canonical_url(

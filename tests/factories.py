@@ -12,6 +12,8 @@ data comes from. What several test modules share lives here instead:
   bullet, ``BAD_BULLET``; ``GOOD_BULLET`` fixes it) and review ``RECORD``;
 - the fixture day's real pages fetched into a home: ``fetch_fixture_day()`` (the sites
   in ``DAY_SITES`` served from ``tests/fixtures/day`` by a mirror);
+- a headless Chromium page (``chromium_page``; Debian's ``CHROMIUM`` driven by Playwright)
+  for the browser tests of the review page;
 - a throw-away PostgreSQL cluster: ``postgres_cluster()`` and ``new_postgres_database()``
   (the ``postgres`` fixture in ``conftest.py`` wraps them).
 
@@ -259,6 +261,34 @@ def build_home(home: Path, *, draft: str = DRAFT, machine_written: bool = True) 
     (settings.drafts_dir / f"{DAY}.review.json").write_text(
         json.dumps(RECORD, ensure_ascii=False), encoding="utf-8")
     return settings
+
+
+# --------------------------------------------------------------------------- Chromium
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@contextmanager
+def chromium_page(profile: Path) -> Iterator[Any]:
+    """A Playwright page in a fresh headless ``CHROMIUM`` (``profile``: its user-data-dir);
+    the caller skips when Chromium or the playwright package is missing."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1360, "height": 1000}, locale="zh-CN",
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(10_000)
+            yield page
+        finally:
+            context.close()
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -1,4 +1,5 @@
-"""A local HTTP server for tests and benchmarks: serves a directory in the mirror layout.
+"""Local HTTP servers for tests and benchmarks: a directory in the mirror layout
+(``MirrorServer``), and an ASGI app under uvicorn (``BackgroundServer``).
 
     with MirrorServer(root) as server:                     # 127.0.0.1, ephemeral port
         url_map = server.url_map("https://www.ithome.com")  # {"https://www.ithome.com": "http://127.0.0.1:PORT/www.ithome.com"}
@@ -16,6 +17,9 @@ body (``size`` bytes, with or without Content-Length), a dropped connection (``d
 for the next ``times`` requests or for ever. ``closed_port_url()`` gives a URL on which
 connections are refused. ``hits[path]`` counts requests and ``requests[path]`` keeps their
 headers (for If-None-Match / If-Modified-Since / User-Agent checks).
+
+``BackgroundServer(app)``: uvicorn serving an ASGI app (the review page) on an ephemeral
+127.0.0.1 port in a daemon thread; ``server.url`` is its address.
 """
 
 from __future__ import annotations
@@ -149,3 +153,37 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 self.respond(mirror.Answer(status, headers, fault.body or b""))
 
     return Handler
+
+
+class BackgroundServer:
+    """uvicorn serving ``app`` on an ephemeral 127.0.0.1 port in a daemon thread."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"

@@ -307,3 +307,21 @@ def test_the_feed_prefilter_can_be_switched_off(home: Path, mirror_server: Mirro
     source.texts = {url: long_car}
     report = run_day(settings_for(home, mirror_server, ["feedy"], prefilter_by_feed=False), [source])
     assert report.sources["feedy"].not_ai == 0 and mirror_server.hits_for(url) == 1
+
+
+def test_an_article_url_that_is_not_http_is_one_failure(home: Path, mirror_server: MirrorServer) -> None:
+    class Hostile(FakeSource):
+        def parse_article(self, url: str, html: str, entry: FeedEntry | None = None) -> Article:
+            article = super().parse_article(url, html, entry)
+            if url.endswith("/1.htm"):  # e.g. a canonical link the page itself names
+                article.url = "javascript:alert(document.domain)//x"
+            return article
+
+    urls = publish(mirror_server, "hostile", {"1.htm": AI_PAGE, "2.htm": AI_PAGE})
+    settings = settings_for(home, mirror_server, ["hostile"])
+    report = run_day(settings, [Hostile("hostile")])
+    rep = report.sources["hostile"]
+    assert [f.url for f in rep.failed] == ["javascript:alert(document.domain)//x"]
+    assert "http(s)" in rep.failed[0].reason
+    assert (rep.new, rep.in_window, report.exit_code) == (1, 1, 2)
+    assert [a.url for a in Store.from_settings(settings).articles_for(DAY)] == [urls[1]]

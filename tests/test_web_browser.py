@@ -16,22 +16,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Self
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.factories import BAD_BULLET, CHROMIUM, DAY, GOOD_BULLET, build_home, chromium_page
+
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
@@ -41,55 +33,13 @@ uvicorn = pytest.importorskip("uvicorn")
 from aidaily.review.drafts import Drafts
 from aidaily.review.publish import post_path
 from aidaily.review.web.app import create_app
-from tests.factories import BAD_BULLET, DAY, GOOD_BULLET, build_home
-
-
-class BackgroundServer:
-    """uvicorn serving ``app`` on an ephemeral 127.0.0.1 port in a daemon thread."""
-
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-        self.sock.close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+from tests.servers import BackgroundServer
 
 
 @pytest.fixture
 def browser_page(tmp_path: Path) -> Iterator[object]:
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),  # a fresh --user-data-dir
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS,
-            viewport={"width": 1360, "height": 1000}, locale="zh-CN",
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(10_000)
-            yield page
-        finally:
-            context.close()
+    with chromium_page(tmp_path / "chromium-profile") as page:
+        yield page
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -425,10 +425,12 @@ class _DayJob:
         for article in articles:
             if article.ai_relevant is None:
                 article.ai_relevant = ai_relevant(article, keywords)
-        rep.in_window = sum(in_window(a, self.day, self.settings) for a in articles)
-        rep.in_window += rep.known  # stored earlier, still part of the day
         stats = self.store.upsert_articles(articles)
         rep.new, rep.updated = stats.new, stats.updated
+        rep.failed += [ItemFailure(url, reason) for url, reason in stats.refused.items()]
+        rep.in_window = sum(in_window(a, self.day, self.settings) for a in articles
+                            if a.url not in stats.refused)
+        rep.in_window += rep.known  # stored earlier, still part of the day
 
     def _record(self, source: Source, rep: SourceReport, attempts: list[Attempt]) -> None:
         """Attempts and source health, each in one short transaction."""

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from aidaily.errors import LLMError
+from aidaily.errors import DraftReadError, LLMError
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import DroppedStory, RunReport, SourceOutcome
 
@@ -190,7 +190,8 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
                   stages: Stages | None = None, say: Say | None = None) -> RunReport:
     """Run the pipeline for the digest dated ``day`` under the date's lock and return
     the report (its ``exit_code`` is the command's). Failures of a source or of the
-    model are in the report, not raised; nothing already written is damaged.
+    model are in the report, not raised, and so is a current draft that cannot be read
+    (nothing is done then); nothing already written is damaged.
 
     Raises:
         LockedError: another run of ``day`` holds the lock past ``options.lock_wait``.
@@ -221,6 +222,7 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
     import asyncio
 
     from aidaily.llm.usage import run_usage
+    from aidaily.review.drafts import Drafts
     from aidaily.store.store import Store
 
     store = Store.from_settings(settings)
@@ -233,6 +235,11 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
     kind = "run" if options.fetch else "write"
     report = RunReport(day, kind=kind, run_id=store.start_run(day, kind))
     assert report.run_id is not None
+    try:  # the draft this run would replace or keep must be readable: refuse before any work
+        Drafts(settings.drafts_dir).read_current(day.isoformat())
+    except DraftReadError as exc:
+        report.error = f"the current draft cannot be read: {exc}"
+        return _finish(store, report)
     fetched: list[SourceReport] = []
 
     if options.fetch:

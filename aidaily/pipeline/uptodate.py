@@ -202,10 +202,11 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
     if settings_fingerprint(settings, use_llm) != recorded.get("settings"):
         return Verdict(False, "settings, prompts or aidaily's code changed since the last run")
     drafts = Drafts(settings.drafts_dir)
-    current = drafts.read_current(day.isoformat())
-    if current is None:
+    current = drafts.current_path(day.isoformat())
+    if not current.is_file():
         return Verdict(False, "the draft file is gone")
-    if settings.cover.url(day) in current and not settings.cover_file(day).is_file():
+    # Bytes, not text: an undecodable draft is for the run to report, not this check.
+    if settings.cover.url(day).encode() in current.read_bytes() and not settings.cover_file(day).is_file():
         return Verdict(False, "the cover file is gone")
     if drafts.last_written(day.isoformat()) != recorded.get("draft"):
         return Verdict(False, "another draft was written since the last run")

@@ -10,6 +10,10 @@ version aidaily wrote. A re-run then keeps the edited file as the current draft 
 saving it as a version of its own) and writes the new machine draft only as a new
 version; otherwise the new draft becomes current. Every write is atomic. Published
 posts live elsewhere (``publish.py``) and are never touched from here.
+
+Every draft file is read here (``read_draft``): a file that is not UTF-8 text raises
+``DraftReadError`` naming the file, never a bare ``UnicodeDecodeError``. An unreadable
+older version is left out of the diff (``previous_text``) rather than failing the review.
 """
 
 from __future__ import annotations
@@ -21,10 +25,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aidaily.atomic import atomic_write_text
+from aidaily.errors import DraftReadError
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_draft(path: Path) -> str:
+    """The text of the draft file ``path``.
+
+    Raises:
+        DraftReadError: the file is not UTF-8 text, or cannot be read.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DraftReadError(path, f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except OSError as exc:
+        raise DraftReadError(path, f"cannot be read ({exc.strerror or exc})") from None
 
 
 @dataclass
@@ -53,8 +72,13 @@ class Drafts:
         return sorted(self.versions_dir(day).glob("v*.md"))
 
     def read_current(self, day: str) -> str | None:
+        """The current draft of ``day`` (None: there is none).
+
+        Raises:
+            DraftReadError: the file is not UTF-8 text.
+        """
         path = self.current_path(day)
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        return read_draft(path) if path.is_file() else None
 
     def is_hand_edited(self, day: str) -> bool:
         current = self.read_current(day)
@@ -72,9 +96,14 @@ class Drafts:
         """The version before the current draft's content, for the review diff."""
         current = self.read_current(day)
         current_hash = text_hash(current) if current is not None else None
-        texts = [p.read_text(encoding="utf-8") for p in self.versions(day)]
-        older = [t for t in texts if text_hash(t) != current_hash]
-        return older[-1] if older else None
+        for path in reversed(self.versions(day)):
+            try:
+                text = read_draft(path)
+            except DraftReadError:
+                continue  # a damaged old version: the diff uses an older readable one
+            if text_hash(text) != current_hash:
+                return text
+        return None
 
     def write(self, day: str, text: str, *, replace_hand_edit: bool = False) -> DraftWrite:
         """Store ``text`` as the newest draft for ``day`` (see the module docstring).
@@ -134,7 +163,7 @@ class Drafts:
     def _save_version(self, day: str, text: str, kind: str) -> Path:
         """Save ``text`` as the next version unless the newest version already is it."""
         existing = self.versions(day)
-        if existing and text_hash(existing[-1].read_text(encoding="utf-8")) == text_hash(text):
+        if existing and hashlib.sha256(existing[-1].read_bytes()).hexdigest() == text_hash(text):
             return existing[-1]
         number = int(existing[-1].stem[1:4]) + 1 if existing else 1
         suffix = "-edited" if kind == "hand-edit" else ""

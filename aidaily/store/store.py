@@ -10,7 +10,10 @@ Times are stored as naive UTC (``tables.UTCDateTime``); an article's publication
 comes back as an aware datetime in Asia/Shanghai, the zone the digest is written in.
 
 Articles are keyed by canonical URL. ``upsert_articles`` is idempotent: storing the same
-article again only moves ``last_seen``; a changed ``content_hash`` updates the row.
+article again only moves ``last_seen``; a changed ``content_hash`` updates the row. Only
+absolute http(s) URLs are stored (``aidaily.text.is_http_url``): an article under any
+other URL (``javascript:…``, ``data:…``, a relative path) is refused, each with its reason
+in ``UpsertStats.refused``, and the others of the batch are stored.
 Articles of one story share a ``story_id`` (``set_story_ids``).
 """
 
@@ -31,6 +34,7 @@ from aidaily.errors import StoreError
 from aidaily.models import Article, Story
 from aidaily.store.db import session_factory
 from aidaily.store.migrate import safe_url
+from aidaily.text import is_http_url
 from aidaily.store.tables import (  # noqa: F401 - the row classes stay importable from here
     ArticleRow,
     FetchAttemptRow,
@@ -53,6 +57,7 @@ class UpsertStats:
     updated: int = 0  # content changed
     unchanged: int = 0  # only last_seen moved
     new_urls: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # url -> why it was not stored
 
 
 @dataclass
@@ -116,12 +121,21 @@ class Store:
     # Articles --------------------------------------------------------------------------
 
     def upsert_articles(self, articles: Iterable[Article], *, now: datetime | None = None) -> UpsertStats:
-        """Insert new articles, update changed ones, touch ``last_seen`` of the rest."""
+        """Insert new articles, update changed ones, touch ``last_seen`` of the rest;
+        refuse (``UpsertStats.refused``) those whose URL is not absolute http(s)."""
         now = now or utcnow()
-        unique = {a.url: a for a in articles}  # the last one wins within one batch
+        unique: dict[str, Article] = {}  # the last one wins within one batch
+        refused: dict[str, str] = {}
+        for article in articles:
+            if is_http_url(article.url):
+                unique[article.url] = article
+            else:
+                refused[article.url] = "not stored: an article URL must be an absolute http(s) URL"
         for attempt in range(WRITE_RETRIES):
             try:
-                return self._upsert_once(unique, now)
+                stats = self._upsert_once(unique, now)
+                stats.refused = refused
+                return stats
             except _Conflict:
                 # Another process inserted one of these URLs between our read and our
                 # commit (two runs of one date): read again and update instead.

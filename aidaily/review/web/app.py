@@ -10,31 +10,25 @@
     POST /d/{day}/regenerate        the story at ``line`` written anew by the model
     POST /d/{day}/publish           ``publish_draft``: the CLI's gate; blockers shown on refusal
 
-Security (``Guard``, a pure ASGI middleware in front of everything):
+Security: ``guard.Guard`` in front of everything (host check, token, CSRF tokens the
+server signs plus a same-origin check on every POST, body limit, CSP and other headers).
+Templates autoescape; markdown-it runs with HTML disabled and links only http(s) URLs;
+every ``href`` a template builds from data goes through the ``http_url`` filter.
 
-- Host header: without a token only the loopback names and the bound host (no DNS
-  rebinding); with a token the token is the check.
-- Token (``create_app(settings, token=...)``; required by ``aidaily web`` on any address
-  other than loopback): every request needs it, as the header ``X-Aidaily-Token``,
-  ``Authorization: Bearer``, or the cookie set when a page is opened with ``?token=``.
-- CSRF: a random per-session token in the ``aidaily_csrf`` cookie (SameSite=Strict,
-  HttpOnly); every POST must echo it in the form field ``csrf`` or the header
-  ``X-CSRF-Token`` (``hmac.compare_digest``), else 403. Only url-encoded forms and JSON
-  are accepted, at most ``MAX_BODY`` bytes.
-- Responses carry a CSP without inline script (``script-src 'self'``), no framing,
-  no referrer, no caching. Templates autoescape; markdown-it runs with HTML disabled.
+Untrusted text never blocks the server: lint and every parse of posted text run in the
+thread pool, and a posted draft is at most ``edits.MAX_TEXT`` characters. A draft that
+cannot be read or parsed (``AidailyError``) answers a page that says so (``problem.html``),
+not a 500; the list of drafts marks such a draft and still lists the others.
 """
 
 from __future__ import annotations
 
 import getpass
-import hmac
 import json
-import secrets
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -50,21 +44,16 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from aidaily.errors import AidailyError
+from aidaily.review.web.guard import LOOPBACK_HOSTS, Guard
+
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+    from starlette.types import ASGIApp
 
     from aidaily.config import Settings
+    from aidaily.format.lint import Finding
 
 HERE = Path(__file__).resolve().parent
-CSRF_COOKIE = "aidaily_csrf"
-TOKEN_COOKIE = "aidaily_token"
-TOKEN_HEADER = "x-aidaily-token"
-CSRF_HEADER = "x-csrf-token"
-MAX_BODY = 2_000_000
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 DONE_MESSAGES = {
     "saved": "Saved: the text is now the current draft (a new version).",
     "unchanged": "Nothing to save: the text is the current draft.",
@@ -93,139 +82,35 @@ def create_app(settings: Settings, token: str | None = None, *,
         Route("/healthz", lambda _r: PlainTextResponse("ok")),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={AidailyError: pages.problem})
     return Guard(app, token=token, allowed_hosts=(allowed_hosts or set()) | LOOPBACK_HOSTS)
 
 
-# --- security ------------------------------------------------------------------------------
-
-
-class Guard:
-    """Host check, token, CSRF, body limit and security headers (see the module docstring)."""
-
-    def __init__(self, app: ASGIApp, *, token: str | None, allowed_hosts: set[str]) -> None:
-        self.app = app
-        self.token = token
-        self.allowed_hosts = {h.lower() for h in allowed_hosts}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        host = (request.headers.get("host") or "").lower()
-        hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if self.token is None and hostname not in self.allowed_hosts:
-            # Without a token only loopback names are served: a page elsewhere cannot
-            # reach this app through a rebound DNS name.
-            await _plain(403, "forbidden host")(scope, receive, send)
-            return
-        if self.token is not None:
-            given = (request.headers.get(TOKEN_HEADER)
-                     or _bearer(request.headers.get("authorization", ""))
-                     or request.cookies.get(TOKEN_COOKIE) or "")
-            query_token = request.query_params.get("token")
-            if query_token is not None and _same(query_token, self.token):
-                # Trade the token in the URL for a cookie, and drop it from the address bar.
-                rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
-                response = RedirectResponse(target, status_code=303)
-                response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
-                await response(scope, receive, send)
-                return
-            if not _same(given, self.token):
-                await _plain(401, "a token is required: open the address aidaily web printed "
-                             "(…/?token=…)")(scope, receive, send)
-                return
-        csrf = request.cookies.get(CSRF_COOKIE) or ""
-        new_csrf = None
-        if len(csrf) < 32:
-            csrf = new_csrf = secrets.token_urlsafe(32)
-        scope.setdefault("state", {})["csrf"] = csrf
-        if scope["method"] not in SAFE_METHODS:
-            body = await _read_body(receive)
-            if body is None:
-                await _plain(413, "request body too large")(scope, receive, send)
-                return
-            if new_csrf is not None or not _same(_posted_csrf(request, body), csrf):
-                await _plain(403, "CSRF check failed: reload the page and try again")(scope, receive, send)
-                return
-            receive = _replay(body)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-frame-options", b"DENY"),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"cache-control", b"no-store"),
-                ]
-                if new_csrf is not None:
-                    cookie = f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Strict"
-                    headers.append((b"set-cookie", cookie.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _same(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())
-
-
-def _bearer(value: str) -> str:
-    return value[7:].strip() if value.lower().startswith("bearer ") else ""
-
-
-def _plain(status: int, text: str) -> Response:
-    return PlainTextResponse(text, status_code=status,
-                             headers={"content-security-policy": CSP, "cache-control": "no-store"})
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-def _posted_csrf(request: Request, body: bytes) -> str:
-    header = request.headers.get(CSRF_HEADER)
-    if header:
-        return header
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return (parse_qs(body.decode("utf-8", "replace")).get("csrf") or [""])[0]
-    return ""
-
-
 async def form_data(request: Request) -> dict[str, str]:
-    """The url-encoded form of ``request`` (first value per field; no multipart)."""
-    body = (await request.body()).decode("utf-8", "replace")
-    return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+    """The url-encoded form of ``request`` (first value per field; no multipart), parsed
+    in the thread pool."""
+    return await run_in_threadpool(_form_fields, await request.body())
+
+
+def _form_fields(body: bytes) -> dict[str, str]:
+    text = body.decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
+def _json_text(body: bytes) -> str | None:
+    """``text`` of a JSON object body (None: not such a body)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return str(data.get("text", "")) if isinstance(data, dict) else None
+
+
+def lint_findings(text: str, name: str) -> list[Finding]:
+    """``lint_text`` (looked up at call time): run in the thread pool, never on the loop."""
+    from aidaily.format.lint import lint_text
+
+    return lint_text(text, name)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -233,6 +118,8 @@ async def form_data(request: Request) -> dict[str, str]:
 
 class Pages:
     def __init__(self, settings: Settings, default_day: str | None) -> None:
+        from aidaily.review.web.view import http_url
+
         self.settings = settings
         self.default_day = default_day
         self.env = Environment(
@@ -240,6 +127,7 @@ class Pages:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True, lstrip_blocks=True,
         )
+        self.env.filters["http_url"] = http_url  # every href built from data goes through it
         self._store: Any = None
 
     # helpers ---------------------------------------------------------------------------
@@ -256,10 +144,23 @@ class Pages:
 
         return day_sources(self.settings, date.fromisoformat(day), self.store())
 
+    def current(self, day: str) -> str | None:
+        """The current draft of ``day`` (``DraftReadError`` when it cannot be read)."""
+        from aidaily.review.drafts import Drafts
+
+        return Drafts(self.settings.drafts_dir).read_current(day)
+
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         values.setdefault("csrf", request.state.csrf)
         html = self.env.get_template(template).render(**values)
         return HTMLResponse(html, status_code=status)
+
+    async def problem(self, request: Request, exc: Exception) -> Response:
+        """Any ``AidailyError`` a page meets (a draft that is not UTF-8 or does not parse,
+        the store refusing): a page that says what is wrong, never a 500."""
+        day = request.path_params.get("day", "")
+        return self.page(request, "problem.html", 422, day=day, problem=str(exc),
+                         kind=type(exc).__name__)
 
     @staticmethod
     def day_of(request: Request) -> str:
@@ -290,12 +191,11 @@ class Pages:
                          refused=blockers, **data)
 
     def _draft_data(self, day: str) -> dict[str, Any] | None:
-        from aidaily.review.drafts import Drafts
         from aidaily.review.report import build_review
         from aidaily.review.record import read_record, record_path
         from aidaily.review.web.view import draft_state, render_draft
 
-        text = Drafts(self.settings.drafts_dir).read_current(day)
+        text = self.current(day)
         if text is None:
             return None
         report = build_review(self.settings, date.fromisoformat(day), store=self.store())
@@ -309,7 +209,6 @@ class Pages:
         }
 
     async def source(self, request: Request) -> Response:
-        from aidaily.review.drafts import Drafts
         from aidaily.review.web.view import source_view
 
         day = self.day_of(request)
@@ -317,7 +216,7 @@ class Pages:
             line = int(request.query_params.get("line", ""))
         except ValueError:
             return PlainTextResponse("line must be a number", status_code=400)
-        text = Drafts(self.settings.drafts_dir).read_current(day)
+        text = await run_in_threadpool(self.current, day)
         if text is None:
             return PlainTextResponse("no draft", status_code=404)
         sources = await run_in_threadpool(self.sources, day)
@@ -326,38 +225,40 @@ class Pages:
 
     async def edit(self, request: Request, *, text: str | None = None, base: str | None = None,
                    status: int = 200, error: str | None = None) -> Response:
-        from aidaily.review.drafts import Drafts, text_hash
-        from aidaily.format.lint import lint_text
+        from aidaily.review.drafts import text_hash
+        from aidaily.review.web.edits import MAX_TEXT
 
         day = self.day_of(request)
-        current = Drafts(self.settings.drafts_dir).read_current(day)
+        current = await run_in_threadpool(self.current, day)
         if current is None:
             return self.page(request, "missing.html", 404, day=day)
         text = current if text is None else text
-        findings = lint_text(text, f"{day}.md")
+        findings = (await run_in_threadpool(lint_findings, text, f"{day}.md")
+                    if len(text) <= MAX_TEXT else [])
         return self.page(request, "edit.html", status, day=day, text=text,
                          base=base or text_hash(current), findings=findings, error=error)
 
     # POST ------------------------------------------------------------------------------
     async def lint(self, request: Request) -> Response:
-        from aidaily.format.lint import lint_text
+        from aidaily.review.web.edits import MAX_TEXT, TextTooLarge
 
         day = self.day_of(request)
         if request.headers.get("content-type", "").startswith("application/json"):
-            try:
-                text = str(json.loads(await request.body()).get("text", ""))
-            except (ValueError, AttributeError):
+            text = await run_in_threadpool(_json_text, await request.body())
+            if text is None:
                 return JSONResponse({"error": "expected {\"text\": ...}"}, status_code=400)
         else:
             text = (await form_data(request)).get("text", "")
-        findings = lint_text(text.replace("\r\n", "\n"), f"{day}.md")
+        if len(text) > MAX_TEXT:
+            return JSONResponse({"error": str(TextTooLarge(len(text)))}, status_code=413)
+        findings = await run_in_threadpool(lint_findings, text.replace("\r\n", "\n"), f"{day}.md")
         return JSONResponse({
             "errors": sum(f.severity == "error" for f in findings),
             "findings": [f.to_dict() for f in findings],
         })
 
     async def save(self, request: Request) -> Response:
-        from aidaily.review.web.edits import EditConflict, save_edit
+        from aidaily.review.web.edits import EditConflict, NoDraft, TextTooLarge, save_edit
 
         day = self.day_of(request)
         form = await form_data(request)
@@ -365,19 +266,22 @@ class Pages:
         try:
             saved = await run_in_threadpool(save_edit, self.settings, day, text,
                                             base_sha256=form.get("base") or None)
+        except NoDraft:
+            return self.page(request, "missing.html", 404, day=day)
+        except TextTooLarge as exc:
+            return await self.edit(request, text=text, base=form.get("base"), status=413, error=str(exc))
         except EditConflict as exc:
             return await self.edit(request, text=text, base=form.get("base"), status=409, error=str(exc))
         return RedirectResponse(f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
 
     async def regenerate(self, request: Request) -> Response:
-        from aidaily.review.drafts import Drafts, text_hash
-        from aidaily.errors import AidailyError
+        from aidaily.review.drafts import text_hash
         from aidaily.llm.client import LLMClient
         from aidaily.review.web.edits import regenerate_story, save_edit
 
         day = self.day_of(request)
         form = await form_data(request)
-        text = Drafts(self.settings.drafts_dir).read_current(day)
+        text = await run_in_threadpool(self.current, day)
         if text is None:
             return self.page(request, "missing.html", 404, day=day)
         try:

@@ -6,6 +6,8 @@ Saving
 the machine's text only as a version. A save from the page is the opposite case — the
 editor's text must become the current draft — so ``save_edit``:
 
+0. refuses a date that has no draft (``NoDraft``: nothing is created) and a text over
+   ``MAX_TEXT`` characters (``TextTooLarge``);
 1. holds the date lock (``runlock.date_lock``), so a save never interleaves with an
    ``aidaily run`` writing the same date (it waits a little, then refuses);
 2. refuses when the current draft is no longer the text the editor started from
@@ -50,10 +52,22 @@ if TYPE_CHECKING:
     from aidaily.models import Story
 
 LOCK_WAIT = 3.0  # seconds a save waits for a run of the same date to end
+MAX_TEXT = 200_000  # characters of a posted draft (a day's digest has about 10 000)
 
 
 class EditConflict(AidailyError):
     """The draft changed since the editor opened it, or a run holds the date."""
+
+
+class NoDraft(AidailyError):
+    """The date has no draft to save over: the page edits drafts, it does not make them."""
+
+
+class TextTooLarge(AidailyError):
+    """A posted draft is longer than ``MAX_TEXT`` characters."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the text has {size} characters; a draft may have at most {MAX_TEXT}")
 
 
 @dataclass
@@ -67,12 +81,18 @@ def save_edit(settings: Settings, day: str, text: str, *, base_sha256: str | Non
     from aidaily.errors import LockedError
     from aidaily.pipeline.runlock import date_lock
 
+    if len(text) > MAX_TEXT:
+        raise TextTooLarge(len(text))
     text = text.replace("\r\n", "\n")
     drafts = Drafts(settings.drafts_dir)
+    if not drafts.current_path(day).is_file():  # before the lock: nothing is created
+        raise NoDraft(f"no draft for {day}: `aidaily run --date {day}` writes one")
     try:
         with date_lock(settings.locks_dir, day, wait=LOCK_WAIT):
             current = drafts.read_current(day)
-            if base_sha256 and current is not None and text_hash(current) != base_sha256:
+            if current is None:
+                raise NoDraft(f"the draft of {day} was removed meanwhile")
+            if base_sha256 and text_hash(current) != base_sha256:
                 raise EditConflict(
                     f"the draft of {day} changed since you opened it; reload it and "
                     "apply your edit again (your text is still in the editor)")
@@ -142,6 +162,8 @@ def revision_note(attempt: int, problems: list[str]) -> str:
 async def regenerate_story(settings: Settings, day: str, text: str, line: int,
                            sources: ItemSources, llm: LLMClient) -> Regenerated:
     """The draft ``text`` with the story at ``line`` written anew by the model."""
+    import asyncio
+
     from aidaily.editor.assemble import clean, clean_lines
     from aidaily.format.digest import Digest
     from aidaily.editor.schema import FactsWrite, StoryWrite
@@ -150,7 +172,7 @@ async def regenerate_story(settings: Settings, day: str, text: str, line: int,
     from aidaily.format.render import render
     from aidaily.review.report import grounding_flags
 
-    digest = parse(text)
+    digest = await asyncio.to_thread(parse, text)  # the parse never blocks the page's loop
     section, item, commentary = locate_item(digest, line)
     story = find_story(item, sources)
     mode = "story" if commentary is not None else "facts"

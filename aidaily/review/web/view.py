@@ -6,10 +6,14 @@
   block after ``---`` is the site's own template and is the only HTML passed through.
 - ``source_view``: the source article of one fact bullet with the sentence nearest to
   it highlighted (``<mark>``), or "not found".
-- ``draft_list``: every draft date with its state (draft, edited, published).
+- ``draft_list``: every draft date with its state (draft, edited, published, or
+  unreadable with the reason: one bad file does not hide the others).
 
 Everything derived from a source, the model or the draft goes through ``escape`` or
-markdown-it; templates autoescape what they print.
+markdown-it; templates autoescape what they print. Only absolute http(s) URLs become
+links (``aidaily.text.is_http_url``): markdown-it's link check is that test, templates
+pass every ``href`` built from data through ``http_url``, and the footer's HTML keeps no
+other link, script or event handler.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from aidaily.errors import DigestParseError
 from aidaily.format.parse import parse
 from aidaily.checks.grounding import bullet_line
 from aidaily.format.render import entry_lines, node_lines
+from aidaily.text import is_http_url
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -40,9 +45,38 @@ if TYPE_CHECKING:
 def _md() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
+    class HttpLinksOnly(MarkdownIt):
+        def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+            return is_http_url(url)
+
     # commonmark with html=False: "<script>" in the text is rendered as "&lt;script&gt;";
-    # markdown-it's validateLink drops javascript:/vbscript:/data: (non-image) links.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    # a link or image whose URL is not absolute http(s) stays text.
+    return HttpLinksOnly("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def http_url(url: object) -> str:
+    """``url`` when it is an absolute http(s) URL, else "" (the templates' ``href`` filter:
+    ``{% set href = url | http_url %}{% if href %}<a href="{{ href }}">…``)."""
+    return str(url) if is_http_url(url) else ""
+
+
+def safe_footer(html: str) -> Markup:
+    """The footer's HTML (the site's own template) without scripts, event handlers,
+    frames or forms, and without any link or image that is not http(s)."""
+    from lxml.etree import ParserError
+    from lxml.html import fragment_fromstring, tostring
+    from lxml_html_clean import Cleaner
+
+    try:
+        root = fragment_fromstring(html, create_parent="div")
+    except (ParserError, ValueError):
+        return Markup("")
+    Cleaner(scripts=True, javascript=True, embedded=True, frames=True, forms=True,
+            safe_attrs_only=True, page_structure=False)(root)
+    root.rewrite_links(lambda link: link if is_http_url(link) else None, resolve_base_href=False)
+    inner = escape(root.text or "") + Markup("").join(
+        Markup(tostring(child, encoding="unicode")) for child in root)
+    return Markup(inner)
 
 
 def md_block(text: str) -> Markup:
@@ -86,9 +120,9 @@ def render_draft(text: str, flags: list[Flag]) -> RenderedDraft:
                 else:
                     parts.append(md_block("\n".join(entry_lines(entry))))
         elif isinstance(node, Footer):
-            # The site's own footer template (telegram card): trusted, passed through.
+            # The site's own footer template (telegram card): passed through, cleaned.
             parts.append(Markup('<hr>\n<div class="site-footer">{}</div>').format(
-                Markup("\n".join(node.html))))
+                safe_footer("\n".join(node.html))))
         else:
             parts.append(md_block("\n".join(node_lines(node))))
     out.html = Markup("\n").join(parts)
@@ -209,16 +243,19 @@ def _paragraphs_markup(html: Markup) -> Markup:
 @dataclass
 class DraftEntry:
     day: str
-    state: str  # draft | edited | published
+    state: str  # draft | edited | published | unreadable
     title: str = ""
     versions: int = 0
     published_at: str = ""
+    error: str = ""  # why an unreadable draft cannot be shown
 
 
 def draft_list(settings: Settings) -> list[DraftEntry]:
-    """Every date with a draft (or a post), newest first."""
+    """Every date with a draft (or a post), newest first; a draft that cannot be read is
+    listed as ``unreadable`` with the reason."""
     import re
 
+    from aidaily.errors import AidailyError
     from aidaily.review.drafts import Drafts
 
     drafts = Drafts(settings.drafts_dir)
@@ -228,8 +265,11 @@ def draft_list(settings: Settings) -> list[DraftEntry]:
                  if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.stem)}
     out = []
     for day in sorted(days, reverse=True):
-        out.append(DraftEntry(day, draft_state(settings, day, drafts), _title(drafts, day),
-                              len(drafts.versions(day))))
+        versions = len(drafts.versions(day))
+        try:
+            out.append(DraftEntry(day, draft_state(settings, day, drafts), _title(drafts, day), versions))
+        except AidailyError as exc:
+            out.append(DraftEntry(day, "unreadable", versions=versions, error=str(exc)))
     return out
 
 
