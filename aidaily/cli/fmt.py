@@ -37,7 +37,7 @@ def fmt(
     from aidaily.format.render import render
 
     changed: list[Path] = []
-    failed = False
+    failed: list[Path] = []
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")
@@ -45,7 +45,7 @@ def fmt(
             rendered = render(to_canonical(digest) if canonical else digest)
         except (OSError, UnicodeDecodeError, DigestParseError) as exc:
             typer.echo(f"error: {path}: {exc}", err=True)
-            failed = True
+            failed.append(path)
             continue
         if rendered == text:
             continue
@@ -55,7 +55,12 @@ def fmt(
         else:
             atomic_write_text(path, rendered)
             typer.echo(f"reformatted {path}")
-    if check and not changed:
+    if failed:
+        formatted = len(files) - len(failed) - len(changed)
+        done = "would be reformatted" if check else "reformatted"
+        typer.echo(f"{len(files)} file(s): {len(failed)} error(s) (could not be parsed), "
+                   f"{len(changed)} {done}, {formatted} already formatted")
+    elif check and not changed:
         typer.echo(f"{len(files)} file(s) already formatted")
     raise typer.Exit(1 if failed or (check and changed) else 0)
 

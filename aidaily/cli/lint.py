@@ -15,10 +15,12 @@ def lint(
 ) -> None:
     """Report format problems in digest files; exit 1 when any error is found.
 
-    Errors: front matter missing or unparsable, a required key missing, a bad or
-    mismatched date, an item without a (http/https) URL or without a fact bullet, an
-    empty 深度解读 & 洞察 block, an empty or too long summary, duplicate links, raw HTML
-    outside the footer. Warnings (exit 0) point at softer issues.
+    Errors: front matter missing or unparsable (or refused: YAML anchors, aliases,
+    tags, too deep or too long), a required key missing, a bad or mismatched date, an
+    item without a URL or without a fact bullet, any link that is not http(s), an empty
+    深度解读 & 洞察 block, an empty or too long summary, duplicate links, raw HTML
+    outside the footer, footer HTML other than the house markup. Warnings (exit 0) point
+    at softer issues.
     """
     from aidaily.format.lint import Finding, has_errors, lint_text
 

@@ -43,20 +43,85 @@ from aidaily.errors import DigestParseError
 _KEY_RE = re.compile(r"^(?P<key>[A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]|$)")
 
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader that leaves ``2026-01-19`` a string: the digest's date is text, and a
-    ``datetime.date`` would not survive our round trip unchanged."""
+# Limits on front matter, which comes from files anyone can edit: the reference's is
+# 1.2 kB, eight keys, two levels deep (a mapping of lists). Each key is read and written
+# back a few times over, so the count of keys is bounded as well as the length.
+MAX_FRONT_MATTER_CHARS = 32 * 1024
+MAX_KEYS = 100
+MAX_DEPTH = 32
 
 
-_StringDateLoader.yaml_implicit_resolvers = {
+class RefusedYAML(yaml.MarkedYAMLError):
+    """Front matter that is YAML but not the house format's kind: anchors, aliases,
+    explicit tags, nesting deeper than ``MAX_DEPTH``, a number too long to read."""
+
+
+class HouseLoader(yaml.SafeLoader):
+    """SafeLoader for untrusted front matter.
+
+    - ``2026-01-19`` stays a string: the digest's date is text, and a ``datetime.date``
+      would not survive our round trip unchanged.
+    - Anchors, aliases and explicit tags (``&a``, ``*a``, ``!!binary``) are refused:
+      the house format never writes them, and aliases nest into a "billion laughs"
+      value that costs minutes and gigabytes to walk.
+    - Nesting deeper than ``MAX_DEPTH`` is refused before it is composed (the composer
+      recurses once per level).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        event = self.peek_event()
+        problem = _refusal(event, self.depth)
+        if problem:
+            raise RefusedYAML(None, None, problem, _mark(event.start_mark))
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self.depth -= 1
+
+    def construct_bounded_int(self, node: yaml.ScalarNode) -> int:
+        """``construct_yaml_int`` with Python's digit limit as a YAML error."""
+        try:
+            return int(self.construct_yaml_int(node))
+        except ValueError as exc:  # more digits than sys.get_int_max_str_digits()
+            raise RefusedYAML(None, None, "number too long to read", _mark(node.start_mark)) from exc
+
+
+def _refusal(event: yaml.Event, depth: int) -> str | None:
+    """Why ``HouseLoader`` refuses the node starting with ``event``, if it does."""
+    no_anchors = "(the house format uses no anchors or aliases)"
+    if isinstance(event, yaml.AliasEvent):
+        return f"YAML alias '*{event.anchor}' is not allowed {no_anchors}"
+    anchor = getattr(event, "anchor", None)
+    if anchor is not None:
+        return f"YAML anchor '&{anchor}' is not allowed {no_anchors}"
+    tag = getattr(event, "tag", None)
+    if tag is not None:
+        return f"YAML tag '{tag}' is not allowed"
+    if depth >= MAX_DEPTH:
+        return f"values are nested more than {MAX_DEPTH} levels deep"
+    return None
+
+
+def _mark(mark: object) -> yaml.error.Mark | None:
+    return mark if isinstance(mark, yaml.error.Mark) else None
+
+
+HouseLoader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+HouseLoader.add_constructor("tag:yaml.org,2002:int", HouseLoader.construct_bounded_int)
 
 
 def load_yaml(text: str) -> Any:
-    """Load YAML with dates kept as strings."""
-    return yaml.load(text, Loader=_StringDateLoader)
+    """Load untrusted YAML with ``HouseLoader``: dates kept as strings; anchors,
+    aliases, tags and deep nesting refused (``RefusedYAML``, a ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=HouseLoader)
 
 
 def format_value(value: Any, style: FieldStyle) -> str:
@@ -103,16 +168,25 @@ def parse_front_matter(lines: list[str], first_line: int = 2) -> FrontMatter:
     """Parse the lines between the fences; ``first_line`` is the 1-based line number of
     ``lines[0]`` in the file, for error messages."""
     text = "\n".join(lines)
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        raise DigestParseError(
+            f"front matter is too long ({len(text)} characters; at most {MAX_FRONT_MATTER_CHARS})",
+            first_line,
+        )
     try:
         whole = HOUSE_HANDLER.load(text) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DigestParseError(f"front matter is not valid YAML: {problem}", line) from exc
+        what = "refused" if isinstance(exc, RefusedYAML) else "is not valid YAML"
+        raise DigestParseError(f"front matter {what}: {problem}", line) from exc
     if whole is not None and not isinstance(whole, dict):
         raise DigestParseError("front matter is not a mapping of keys to values", first_line)
-    return FrontMatter(fields=[_parse_field(chunk) for chunk in _chunks(lines)])
+    chunks = _chunks(lines)
+    if len(chunks) > MAX_KEYS:
+        raise DigestParseError(f"front matter has {len(chunks)} keys; at most {MAX_KEYS}", first_line)
+    return FrontMatter(fields=[_parse_field(chunk) for chunk in chunks])
 
 
 def _chunks(lines: list[str]) -> list[list[str]]:

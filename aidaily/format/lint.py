@@ -4,10 +4,12 @@
 ``aidaily lint`` exit 1 and block ``aidaily publish``; warnings are softer (exit 0).
 
 Errors: front matter missing or unparsable; a required key missing; ``date`` not a
-real date or not the file name's date; an item without a URL or with a non-http(s)
-URL; an item with no fact bullet; an empty "深度解读 & 洞察" block; an empty ``summary``
-or one with more lines than the issue has items; the same article linked twice; raw
-HTML outside the footer.
+real date or not the file name's date; an item without a URL; any link that is not
+http(s) (item headlines of either layout, one-liners, bullets, commentary, front-matter
+links such as ``coverImage``, the footer); an item with no fact bullet; an empty
+"深度解读 & 洞察" block; an empty ``summary`` or one with more lines than the issue has
+items; the same article linked twice; raw HTML outside the footer; footer HTML that is
+not house markup (``aidaily.format.links``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
+from aidaily.format.links import footer_problems, is_http, markdown_links
 from aidaily.format.parse import parse
 from aidaily.text import comparable_url, repeats
 
@@ -38,6 +41,8 @@ _HTML_RE = re.compile(
     r"<!--.*?-->|<\/?[A-Za-z][A-Za-z0-9-]*"
     r"(?:\s+[A-Za-z_:@][-\w:.@]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*\/?>"
 )
+# Front-matter keys that hold links: coverImage, and any *url / *link / *image key.
+_LINK_KEY_RE = re.compile(r"(?i)(url|link|image|href|src)$")
 _LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
 _INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
 
@@ -73,8 +78,9 @@ def lint_text(text: str, path: str | None = None) -> list[Finding]:
         *_front_matter_findings(digest, lines, path),
         *_item_findings(digest),
         *_insight_findings(digest),
-        *_link_findings(digest),
+        *_link_findings(digest, lines),
         *_html_findings(digest, lines),
+        *_footer_findings(digest),
         *_shape_findings(digest),
     ]
     findings = [Finding(f.severity, f.line, f.code, f.message, name) for f in findings]
@@ -193,11 +199,14 @@ def _item_findings(digest: Digest) -> list[Finding]:
                         f"item '{entry.lines[0][:40]}' has no [headline](url) link",
                     )
                 )
-        for brief in section.briefs:
-            if not _is_http(brief.url):
-                out.append(
-                    Finding("error", section.line, "bad-url", f"one-liner link '{brief.url}' is not http(s)")
-                )
+        for entry in section.entries:
+            if not isinstance(entry, BriefList):
+                continue
+            for offset, e in enumerate(entry.entries):
+                if isinstance(e, Brief) and not is_http(e.url):
+                    out.append(
+                        Finding("error", entry.line + offset, "bad-url", f"one-liner link '{e.url}' is not http(s)")
+                    )
     return out
 
 
@@ -205,7 +214,7 @@ def _one_item_findings(item: Item) -> list[Finding]:
     out: list[Finding] = []
     if not item.url.strip():
         out.append(Finding("error", item.line, "item-no-url", f"item '{item.title[:40]}' has no URL"))
-    elif not _is_http(item.url):
+    elif not is_http(item.url):
         out.append(
             Finding("error", item.line, "bad-url", f"item URL '{item.url}' is not an http(s) URL")
         )
@@ -264,9 +273,9 @@ def _insight_findings(digest: Digest) -> list[Finding]:
     return out
 
 
-def _link_findings(digest: Digest) -> list[Finding]:
+def _link_findings(digest: Digest, lines: list[str]) -> list[Finding]:
     seen: dict[str, int] = {}
-    out: list[Finding] = []
+    out = [*_front_matter_link_findings(digest, lines), *_markdown_link_findings(digest, lines)]
     for url, line in _links(digest):
         key = comparable_url(url)
         if key not in seen:
@@ -281,6 +290,39 @@ def _link_findings(digest: Digest) -> list[Finding]:
             out.append(
                 Finding("error", line, "duplicate-link", f"{url} is linked twice (first on line {seen[key]})")
             )
+    return out
+
+
+def _markdown_link_findings(digest: Digest, lines: list[str]) -> list[Finding]:
+    """Every markdown link of the body, in whatever layout: item headlines the model
+    did not recognise (``### [title](url)`` under the headline), links in bullets and
+    commentary, one-liners the model did not read, the footer. Links the item and
+    one-liner checks already reported on the same line are not reported again."""
+    reported = {(line, url) for url, line in _links(digest) if not is_http(url)}
+    reported |= {(item.line, "") for item in digest.items}
+    start = _body_start(lines)
+    out: list[Finding] = []
+    for url, line in markdown_links(lines[start - 1 :], start):
+        if is_http(url) or (line, url) in reported:
+            continue
+        reported.add((line, url))
+        shown = url[:80] or "(empty)"
+        out.append(Finding("error", line, "bad-url", f"link '{shown}' is not an http(s) URL"))
+    return out
+
+
+def _front_matter_link_findings(digest: Digest, lines: list[str]) -> list[Finding]:
+    out: list[Finding] = []
+    for f in digest.front_matter.fields:
+        if not f.key or not _LINK_KEY_RE.search(f.key):
+            continue
+        values = f.value if isinstance(f.value, list) else [f.value]
+        for value in values:
+            if isinstance(value, str) and value and not is_http(value):
+                out.append(
+                    Finding("error", _key_line(lines, f.key), "bad-url",
+                            f"'{f.key}' link '{value[:80]}' is not an http(s) URL")
+                )
     return out
 
 
@@ -316,6 +358,14 @@ def _html_findings(digest: Digest, lines: list[str]) -> list[Finding]:
     return out
 
 
+def _footer_findings(digest: Digest) -> list[Finding]:
+    footer = digest.footer
+    if footer is None:
+        return []
+    first = footer.line + footer.html_gap + 1
+    return [Finding("error", line, "footer-html", problem) for line, problem in footer_problems(footer.html, first)]
+
+
 def _body_start(lines: list[str]) -> int:
     for index in range(1, len(lines)):
         if lines[index] == "---":
@@ -342,11 +392,6 @@ def _shape_findings(digest: Digest) -> list[Finding]:
                             Finding("warning", entry.line + offset, "brief-close", "one-liner closes with ')' instead of '）'")
                         )
     return out
-
-
-def _is_http(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _is_site_root(url: str) -> bool:
