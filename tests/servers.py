@@ -12,7 +12,8 @@ request whose If-None-Match matches is answered 304.
 
 Fault injection per request path (``fault(path, ...)``): a status (500, 429 with
 ``retry_after``), a ``delay`` before answering, a redirect (``location``), an oversized
-body (``size`` bytes, with or without Content-Length), a dropped connection (``drop``),
+body (``size`` bytes, with or without Content-Length), a body sent one byte at a time
+(``trickle`` seconds apart), a dropped connection (``drop``),
 for the next ``times`` requests or for ever. ``closed_port_url()`` gives a URL on which
 connections are refused. ``hits[path]`` counts requests and ``requests[path]`` keeps their
 headers (for If-None-Match / If-Modified-Since / User-Agent checks).
@@ -47,6 +48,7 @@ class Fault:
     size: int | None = None  # serve this many bytes instead of the file
     content_length: bool = True  # with ``size``: announce it (False: stream until close)
     drop: bool = False  # close the connection without answering
+    trickle: float = 0.0  # with ``size`` / ``body``: send it one byte every this many seconds
     body: bytes | None = None
     headers: dict[str, str] | None = None
     times: int | None = None  # None: every request
@@ -190,10 +192,9 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 headers["Retry-After"] = fault.retry_after
             if fault.location:
                 headers["Location"] = fault.location
-            if fault.size is not None:
-                self._send(status, headers, b"x" * fault.size, fault.content_length)
-            else:
-                self._send(status, headers, fault.body or b"")
+            body = b"x" * fault.size if fault.size is not None else fault.body or b""
+            self._send(status, headers, body, fault.content_length or fault.size is None,
+                       trickle=fault.trickle)
 
         def _send_file(self, path: str) -> None:
             rel_path, _, query = path.partition("?")
@@ -210,15 +211,23 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(status, headers, body)
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes, length: bool = True) -> None:
+        def _send(self, status: int, headers: dict[str, str], body: bytes, length: bool = True,
+                  trickle: float = 0.0) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, str(value))
             if length:
                 self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            if status != 304:
+            if status == 304:
+                return
+            if not trickle:
                 self.wfile.write(body)
+                return
+            for i in range(len(body)):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                time.sleep(trickle)
 
     return Handler
 
