@@ -29,9 +29,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from aidaily.errors import ConfigError
+from aidaily.stories.window import MAX_WINDOW_HOURS
 
 CONFIG_FILE = "aidaily.toml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +51,25 @@ DEFAULT_AI_KEYWORDS = [
 ]
 
 
-class FetchSettings(BaseModel):
+class Section(BaseModel):
+    """A part of the configuration: a key it does not know is an error (a misspelt
+    setting must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def known_timezone(name: str) -> str:
+    """``name`` when it is an IANA time zone (``Asia/Shanghai``); ValueError otherwise."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # not found, malformed key, a directory
+        raise ValueError(f"unknown time zone {name!r} (an IANA name such as 'Asia/Shanghai')") from None
+    return name
+
+
+class FetchSettings(Section):
     timeout: float = 20.0  # seconds per request
     per_host_concurrency: int = 4
     per_host_delay: float = 0.25  # politeness delay between requests to one host
@@ -69,7 +88,7 @@ class FetchSettings(BaseModel):
     prefilter_by_feed: bool = True
 
 
-class FeedSource(BaseModel):
+class FeedSource(Section):
     """A generic RSS/Atom source configured without code."""
 
     name: str
@@ -81,22 +100,24 @@ class FeedSource(BaseModel):
     ai_only: bool = False  # True: everything it publishes is about AI
 
 
-class SourceToggle(BaseModel):
+class SourceToggle(Section):
     enabled: bool = True
 
 
-class WindowSettings(BaseModel):
-    hours: int = 24
+class WindowSettings(Section):
+    hours: int = Field(default=24, ge=1, le=MAX_WINDOW_HOURS)
     timezone: str = "Asia/Shanghai"
 
+    zone_known = field_validator("timezone")(known_timezone)
 
-class StepSettings(BaseModel):
+
+class StepSettings(Section):
     model: str | None = None
     temperature: float | None = None
     max_tokens: int | None = None
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(Section):
     provider: Literal["openai", "none"] = "openai"
     base_url: str | None = None
     api_key: SecretStr | None = None
@@ -120,7 +141,7 @@ class LLMSettings(BaseModel):
         return self.provider != "none" and (self.api_key is not None or self.base_url is not None)
 
 
-class DigestSettings(BaseModel):
+class DigestSettings(Section):
     main_min: int = 10
     main_max: int = 16
     other_min: int = 3
@@ -133,12 +154,14 @@ class DigestSettings(BaseModel):
     category: str = "AI 日报"
 
 
-class ScheduleSettings(BaseModel):
+class ScheduleSettings(Section):
     cron: str = "30 23 * * *"
     timezone: str = "Asia/Shanghai"
 
+    zone_known = field_validator("timezone")(known_timezone)
 
-class PublishSettings(BaseModel):
+
+class PublishSettings(Section):
     """``[publish]``: where a post goes, and whether it is committed and pushed there."""
 
     dir: str = "output"  # relative to the home directory unless absolute; may be in a git work tree
@@ -168,7 +191,7 @@ NotifyEvent = Literal["draft", "published", "failed"]
 NOTIFY_EVENTS: tuple[NotifyEvent, ...] = ("draft", "published", "failed")
 
 
-class NotifySettings(BaseModel):
+class NotifySettings(Section):
     """``[notify]``: apprise URLs to tell, on which events (see aidaily.delivery.notify)."""
 
     urls: list[str] = Field(default_factory=list)  # secrets inside: never printed whole
@@ -177,7 +200,7 @@ class NotifySettings(BaseModel):
     timeout: float = Field(default=20.0, gt=0, le=300)  # seconds for one notice, all URLs
 
 
-class CoverSettings(BaseModel):
+class CoverSettings(Section):
     """The issue's cover picture (``coverImage``); ``digest.cover_image`` overrides it all.
 
     ``render`` (default): drawn locally from the issue's title, date and leading names
@@ -226,7 +249,7 @@ class CoverSettings(BaseModel):
         return self.provider in ("render", "openai")
 
 
-class Settings(BaseModel):
+class Settings(Section):
     home: Path = Path(".")
     db_url: str | None = None
     fetch: FetchSettings = Field(default_factory=FetchSettings)
@@ -304,7 +327,9 @@ def load_settings(home: str | Path | None = None, **overrides: Any) -> Settings:
     """Build settings for ``home`` from its ``aidaily.toml`` and the environment.
 
     Raises:
-        ConfigError: the file is not valid TOML or a value has the wrong type.
+        ConfigError: the file is not valid TOML, a key is unknown or a value is invalid
+            (one line per problem; the values themselves are never shown: they may be
+            secrets).
     """
     home_path = Path(home or os.environ.get("AIDAILY_HOME") or ".").expanduser()
     data: dict[str, Any] = {}
@@ -322,7 +347,19 @@ def load_settings(home: str | Path | None = None, **overrides: Any) -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{config_path}: {exc}") from exc
+        raise ConfigError(f"{config_path}: {describe(exc)}") from None
+
+
+def describe(exc: ValidationError) -> str:
+    """The problems of a ``ValidationError``, ``where: what`` each, without the values
+    (an ``api_key`` of the wrong type must not be echoed) or pydantic's links."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        what = ("unknown key (not a setting)" if error["type"] == "extra_forbidden"
+                else error["msg"].removeprefix("Value error, "))
+        lines.append(f"{where}: {what}")
+    return "; ".join(lines)
 
 
 def _apply_env(data: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ server runs in a background thread (one thread per request, so latency overlaps 
 as with a real provider) and answers:
 
     POST /v1/chat/completions   (also /chat/completions)
-    GET  /v1/models             (also /models)
+    GET  /v1/models             (also /models; ``fake.models_answer`` overrides the answer)
     POST /v1/images/generations (also /images/generations): ``fake.image_reply`` — bytes
                                 sent as ``data[0].b64_json`` (default: a 2×2 PNG), or a
                                 ``Reply.error`` / ``Reply.drop``; recorded in
@@ -291,6 +291,9 @@ class FakeLLM:
         self.model_ids = ["fake-model"]
         self.image_requests: list[FakeRequest] = []  # images/generations requests
         self.image_reply: bytes | Reply = TINY_PNG
+        #: ``(status, content type, body)`` that ``GET /models`` answers instead of the list
+        #: of ``model_ids`` (a broken endpoint: ``(200, "text/html", b"<html>…")``).
+        self.models_answer: tuple[int, str, bytes] | None = None
         self._host, self._port = host, port
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
@@ -445,7 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet test output
 
     def do_GET(self) -> None:
-        if self.path.rstrip("/") in ("/v1/models", "/models"):
+        if self.path.rstrip("/") in ("/v1/models", "/models") and self.fake.models_answer:
+            self._send_raw(*self.fake.models_answer)
+        elif self.path.rstrip("/") in ("/v1/models", "/models"):
             data = [{"id": m, "object": "model", "owned_by": "fake"} for m in self.fake.model_ids]
             self._send(200, {"object": "list", "data": data})
         else:
@@ -512,10 +517,14 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
+        self._send_raw(status, "application/json", json.dumps(body, ensure_ascii=False).encode(),
+                       headers)
+
+    def _send_raw(self, status: int, content_type: str, data: bytes,
+                  headers: dict[str, str] | None = None) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)

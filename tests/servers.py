@@ -13,7 +13,8 @@ request whose If-None-Match matches is answered 304.
 
 Fault injection per request path (``fault(path, ...)``): a status (500, 429 with
 ``retry_after``), a ``delay`` before answering, a redirect (``location``), an oversized
-body (``size`` bytes, with or without Content-Length), a dropped connection (``drop``),
+body (``size`` bytes, with or without Content-Length), a body sent one byte at a time
+(``trickle`` seconds apart), a dropped connection (``drop``),
 for the next ``times`` requests or for ever. ``closed_port_url()`` gives a URL on which
 connections are refused. ``hits[path]`` counts requests and ``requests[path]`` keeps their
 headers (for If-None-Match / If-Modified-Since / User-Agent checks).
@@ -48,6 +49,7 @@ class Fault:
     size: int | None = None  # serve this many bytes instead of the file
     content_length: bool = True  # with ``size``: announce it (False: stream until close)
     drop: bool = False  # close the connection without answering
+    trickle: float = 0.0  # with ``size`` / ``body``: send it one byte every this many seconds
     body: bytes | None = None
     headers: dict[str, str] | None = None
     times: int | None = None  # None: every request
@@ -147,10 +149,19 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 headers["Retry-After"] = fault.retry_after
             if fault.location:
                 headers["Location"] = fault.location
-            if fault.size is not None:
-                self.respond(mirror.Answer(status, headers, b"x" * fault.size), length=fault.content_length)
-            else:
-                self.respond(mirror.Answer(status, headers, fault.body or b""))
+            body = b"x" * fault.size if fault.size is not None else fault.body or b""
+            if not fault.trickle:
+                self.respond(mirror.Answer(status, headers, body),
+                             length=fault.content_length or fault.size is None)
+                return
+            self.send_response(status)  # a slow peer: one byte per ``trickle`` seconds
+            for name, value in headers.items():
+                self.send_header(name, str(value))
+            self.end_headers()
+            for i in range(len(body)):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                time.sleep(fault.trickle)
 
     return Handler
 

@@ -84,16 +84,19 @@ def test_errors_are_one_line(run):
     assert run("--source", "ithome", "--kind", "page", str(HUB_MD)).exit_code == 2
 
 
-def test_url_is_fetched(run):
+def test_url_is_fetched_through_the_url_map(run, monkeypatch):
     handler = partial(SimpleHTTPRequestHandler, directory=str(DAY / "www.qbitai.com"))
     handler.log_message = lambda *a, **k: None
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(
+        {"https://www.qbitai.com": f"http://127.0.0.1:{server.server_address[1]}"}))
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/2026/01/370085.html"
+        url = "https://www.qbitai.com/2026/01/370085.html"
         result = run("--source", "qbitai", url, "--json")
         assert result.exit_code == 0, result.output
-        assert "1305亿美元" in json.loads(result.stdout)["items"][0]["text"]
+        data = json.loads(result.stdout)
+        assert "1305亿美元" in data["items"][0]["text"] and data["url"] == url
         gone = run("--source", "qbitai", url.replace("370085", "999999"))
         assert gone.exit_code == 1 and "HTTP 404" in gone.stderr
     finally:

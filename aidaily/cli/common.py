@@ -30,13 +30,20 @@ def console(stderr: bool = False) -> Console:
 
 
 def parse_day(value: str) -> str:
-    """``YYYY-MM-DD`` checked, or a usage error that says what is wrong."""
+    """``YYYY-MM-DD`` checked (a date a digest can have: ``window.check_day``), or a usage
+    error that says what is wrong."""
     from datetime import date
 
+    from aidaily.stories.window import check_day
+
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not a date of the form YYYY-MM-DD") from None
+    try:
+        return check_day(day).isoformat()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def default_day(timezone: str = "Asia/Shanghai") -> str:

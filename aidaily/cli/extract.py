@@ -17,7 +17,9 @@ from aidaily.cli.common import settings as load_settings_for
 
 EXTRACT_HELP = (
     "Print what a source adapter extracts from one saved feed or page (a file) or from a URL "
-    "(fetched once with the source's user agent). hubtoday files are daily pages (listings); "
+    "(fetched once with the source's user agent, under the same rules as a run: the URL map "
+    "of aidaily.toml / AIDAILY_URL_MAP, no private or loopback addresses, the size cap and "
+    "time limit). hubtoday files are daily pages (listings); "
     "for the other sources an RSS/Atom document is a listing and an HTML page an article, "
     "unless --kind says otherwise."
 )
@@ -130,23 +132,24 @@ def _sidecar_content_type(path: Path) -> str | None:
 
 
 def _fetch(url: str, adapter: Any, settings: Any) -> str:
-    """One plain GET (through the configured URL map) with the configured user agent."""
-    import httpx
+    """The text of one GET through the fetcher a run uses (``aidaily.ingest.fetch``: URL
+    map, address policy on the URL and every redirect, size cap, time limit, retries),
+    with the source's user agent; nothing is archived. FetchError when refused or failed."""
+    import asyncio
 
-    from aidaily.errors import FetchError
-    from aidaily.ingest.fetch import decode_body, map_url
+    from aidaily.errors import BlockedURLError
+    from aidaily.ingest.fetch import Fetcher, FetchResult
 
-    target = map_url(url, settings.fetch.url_map)
+    async def get() -> FetchResult:
+        async with Fetcher(settings.fetch) as fetcher:
+            return await fetcher.fetch(url, source=adapter.name, user_agent=adapter.user_agent,
+                                       conditional=False)
+
     try:
-        response = httpx.get(
-            target, follow_redirects=True, timeout=settings.fetch.timeout,
-            headers={"User-Agent": settings.fetch.user_agent},
-        )
-    except httpx.HTTPError as exc:
-        raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
-    if response.status_code >= 400:
-        raise FetchError(url, f"HTTP {response.status_code}", status=response.status_code)
-    return decode_body(response.content, response.headers.get("content-type"))[0]
+        return asyncio.run(get()).text
+    except BlockedURLError as exc:
+        raise BlockedURLError(exc.url, f"{exc.message} (a local copy of a site is read through "
+                              "the URL map: [fetch] url_map or AIDAILY_URL_MAP)") from None
 
 
 def _article_dict(article: Any) -> dict[str, Any]:

@@ -25,14 +25,18 @@ def parse_day(value: str | None, timezone: str = "Asia/Shanghai") -> date:
     """``--date`` as a date; raises ``ConfigError`` with a clear message when malformed."""
     from aidaily.errors import ConfigError
 
-    from aidaily.stories.window import default_day
+    from aidaily.stories.window import check_day, default_day
 
     if not value:
         return default_day(timezone)
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise ConfigError(f"--date must be a date like 2026-01-19, not {value!r}") from None
+    try:
+        return check_day(day)
+    except ValueError as exc:
+        raise ConfigError(f"--date: {exc}") from None
 
 
 FETCH_HELP = (

@@ -71,6 +71,7 @@ server understands.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import time
@@ -315,15 +316,20 @@ class LLMClient:
         retried (an unreachable endpoint should be reported at once).
 
         Raises:
-            LLMError: the endpoint cannot be reached or refuses the key.
+            LLMError: the endpoint cannot be reached, refuses the key, or answers
+                something that is not a list of models (``{}``, an HTML page).
         """
         from openai import APIError
 
         try:
-            page = await self._client().with_options(max_retries=0).models.list()
+            raw = await self._client().with_options(max_retries=0).models.with_raw_response.list()
         except APIError as exc:
             raise LLMError(f"LLM endpoint unreachable: {self._describe(exc)}") from None
-        return [m.id for m in page.data]
+        ids = _model_ids(raw.content)
+        if ids is None:
+            raise LLMError("LLM endpoint unusable: GET /models answered no list of models "
+                           "(not an OpenAI-compatible API?)")
+        return ids
 
     async def aclose(self) -> None:
         if self._openai is not None:
@@ -572,3 +578,17 @@ def _validated(data: Any, schema: type[M], validate: Validator | None) -> M:
     if validate is not None:
         validate(result)
     return result
+
+
+def _model_ids(body: bytes) -> list[str] | None:
+    """The ids of a ``GET /models`` answer (``{"data": [{"id": …}, …]}``), None when the
+    body is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    models = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(models, list):
+        return None
+    ids = [m["id"] for m in models if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    return ids if len(ids) == len(models) else None

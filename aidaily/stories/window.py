@@ -11,6 +11,22 @@ from zoneinfo import ZoneInfo
 
 Window = tuple[datetime, datetime]
 
+#: The longest window a digest may cover (``[window] hours``): two weeks.
+MAX_WINDOW_HOURS = 24 * 14
+#: The first and last digest dates: far enough from the ends of ``datetime``'s calendar
+#: that every window (``MAX_WINDOW_HOURS`` before the day, in any time zone, with the
+#: margins the sources add) can be computed.
+FIRST_DAY = date.min + timedelta(hours=MAX_WINDOW_HOURS, days=3)
+LAST_DAY = date.max - timedelta(days=3)
+
+
+def check_day(day: date) -> date:
+    """``day`` when a digest can have that date; ValueError saying why not."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside the dates a digest can have "
+                         f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})")
+    return day
+
 
 def window_for(day: date, hours: int = 24, tz: str = "Asia/Shanghai") -> Window:
     """``[start, end)`` of the digest dated ``day``: the ``hours`` before 00:00 of
