@@ -29,6 +29,11 @@ def publish(
     out.print(f"[green]published[/] {result.path}")
     if result.forced and result.overridden:
         out.print(f"[yellow]forced over {len(result.overridden)} finding(s); recorded[/]")
+    if result.notices:
+        from rich.markup import escape
+
+        for notice in result.notices:
+            out.print(f"[cyan]notice:[/] {escape(notice)}")
 
 
 def register(app: typer.Typer) -> None:

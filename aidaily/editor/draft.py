@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from aidaily.editor.schema import Plan
     from aidaily.llm.client import LLMClient
     from aidaily.llm.usage import LLMUsage
-    from aidaily.models import Story
+    from aidaily.models import PastIssue, Story
 
 Progress = Callable[[str], None]
 NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
@@ -94,14 +94,16 @@ async def write_digest(
     llm: LLMClient | None,
     *,
     progress: Progress | None = None,
+    recent: Sequence[PastIssue] = (),
 ) -> EditorResult:
     """The draft of ``day`` from ``stories`` (ranked, best first).
 
     Args:
         day: the digest date.
-        stories: the day's candidate stories, best first.
+        stories: the day's candidate stories, best first (follow-ups marked).
         llm: the model client, or None for the extractive mode.
         progress: called with a short message as the work advances.
+        recent: the issues before ``day``, for the plan to see what ran.
 
     Raises:
         LLMUnreachable: the model endpoint cannot be reached.
@@ -117,7 +119,7 @@ async def write_digest(
                               notices=[NO_LLM_NOTICE])
     else:
         say(f"plan over {len(stories)} stories")
-        plan, notices = await _plan(day, stories, settings, llm)
+        plan, notices = await _plan(day, stories, settings, llm, recent)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
         try:
             done = await compose(day, plan, by_id, settings, llm, progress=say,
@@ -145,6 +147,7 @@ async def write_day(
     run_id: str | None = None,
     refresh: bool = False,
     progress: Progress | None = None,
+    recent: Sequence[PastIssue] = (),
 ) -> EditorResult:
     """``write_digest`` with the configured model, or extractive without one, and the
     ``llm.on_unreachable`` policy: an unreachable endpoint gives the extractive draft
@@ -157,7 +160,7 @@ async def write_day(
     try:
         async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id,
                              refresh=refresh) as client:
-            return await write_digest(day, stories, settings, client, progress=progress)
+            return await write_digest(day, stories, settings, client, progress=progress, recent=recent)
     except LLMUnreachable as exc:
         if settings.llm.on_unreachable == "fail":
             raise
@@ -170,10 +173,10 @@ async def write_day(
 
 
 async def _plan(
-    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
+    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient, recent: Sequence[PastIssue] = ()
 ) -> tuple[Plan, list[str]]:
     try:
-        return await make_plan(day, stories, settings, llm), []
+        return await make_plan(day, stories, settings, llm, recent=recent), []
     except BudgetExceeded:
         raise
     except LLMError as exc:

@@ -5,7 +5,8 @@ or commentary placeholders (``review.ReviewReport.blockers``) unless forced, and
 refuses to publish a date a second time unless forced. It removes the draft marker,
 writes the post atomically into the publish directory (default ``output/``; e.g. a
 blog's content folder) and records who published what and when — forced publications
-with the blockers that were overridden.
+with the blockers that were overridden. The stories the post runs are remembered
+(``review.memory``): the published text is what ran.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class PublishResult:
     path: Path
     forced: bool
     overridden: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 def post_path(settings: Settings, day: date) -> Path:
@@ -89,7 +91,10 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     post = publishable_text(text)
     atomic_write_text(target, post)
     _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
-    return PublishResult(target, force, overridden)
+    from aidaily.review.memory import remember_issue
+
+    notice = remember_issue(settings, day, store)
+    return PublishResult(target, force, overridden, [notice] if notice else [])
 
 
 def publishable_text(text: str) -> str:
