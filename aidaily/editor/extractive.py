@@ -108,8 +108,8 @@ def lead_sentences(text: str, n: int = 3, limit: int = 80) -> list[str]:
 def extractive_item(story: Story) -> ItemText:
     facts = lead_sentences(story.primary.text, n=3)
     if story.follow_up is not None:  # a follow-up: the sentences with the new facts first
-        new = story.follow_up.new_facts
-        fresh = [s for s in lead_sentences(story.primary.text, n=12) if any(f in s for f in new)]
+        new = [f.replace(" ", "") for f in story.follow_up.new_facts]
+        fresh = [s for s in lead_sentences(story.primary.text, n=12) if any(f in s.replace(" ", "") for f in new)]
         facts = list(dict.fromkeys([*fresh, *facts]))[:3]
     if len(facts) < 2:  # a short article: its title is a fact too
         facts = [*facts, one_line(story.title)][:2]

@@ -161,7 +161,7 @@ def recent_data(recent: Sequence[PastIssue]) -> list[dict[str, Any]]:
         {
             "day": issue.day.isoformat(),
             "title": neutralise(one_line(issue.title)),
-            "items": [neutralise(trim_text(one_line(item.title), HEADLINE_CHARS))
+            "headlines": [neutralise(trim_text(one_line(item.title), HEADLINE_CHARS))
                       for item in issue.items[:RECENT_ITEMS]],
         }
         for issue in recent

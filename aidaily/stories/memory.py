@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aidaily.checks.grounding import missing_names
-from aidaily.checks.numbers import extract_numbers, number_keys
+from aidaily.checks.numbers import extract_numbers, number_keys, prepare
 from aidaily.models import Article, Earlier, PastIssue, PastItem, Story
 from aidaily.stories.dedup import DIGEST_SOURCES, group_indices, significant_number
 from aidaily.stories.select import lead_text
@@ -67,6 +67,8 @@ MIN_NEW_NAMES = 2  # new names alone make a follow-up from two on (one may be a 
 MEMORY_SOURCE = "memory"  # the source name an earlier item's texts take in the grouping
 #: Popularity counters (a repository's ⭐21.8k, "3.2k stars"): they change every day and
 #: are never the news, so they are no new fact.
+#: What follows a figure and says what it counts (``1.5`` + ``GW``, ``300 亿`` + ``美元``).
+_UNIT = re.compile(r"\s?(?:[A-Za-z%]{1,4}(?![A-Za-z])|[美韩日欧]?元|倍|张|台|次|人|家|个)")
 _COUNTER = re.compile(r"[⭐★]\s*[\d.,]+\s*[kKwW万]?|[\d.,]+\s*[kKwW万]?\s*(?:stars?|Stars?|颗?星)")
 
 
@@ -214,9 +216,12 @@ def new_facts(story: Story, earlier: Sequence[PastItem]) -> list[str]:
     coverage = "\n".join(_coverage(item) for item in earlier)
     keys = number_keys(coverage)
     lead = "\n".join(f"{a.title}\n{lead_text(a.text, LEAD_CHARS)}" for a in story.articles)
-    lead = _COUNTER.sub(" ", lead)
-    numbers = [m.raw.strip() for m in extract_numbers(lead, strict=True)
-               if not m.found_in(keys) and any(significant_number(k) for alts in m.required for k in alts)]
+    lead = prepare(_COUNTER.sub(" ", lead))  # extract_numbers' offsets are in the prepared text
+    numbers = []
+    for m in extract_numbers(lead, strict=True):
+        if not m.found_in(keys) and any(significant_number(k) for alts in m.required for k in alts):
+            unit = _UNIT.match(lead, m.end)
+            numbers.append((m.raw + (unit.group(0) if unit else "")).strip())
     names = [n for n in missing_names(lead, coverage) if _is_name(n)]
     if not numbers and len(names) < MIN_NEW_NAMES:
         return []
