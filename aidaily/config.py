@@ -152,6 +152,7 @@ class DigestSettings(Section):
     tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
     category: str = "AI 日报"
+    memory_days: int = Field(default=3, ge=0)  # a story run in the last N issues is not run again (0: off)
 
 
 class ScheduleSettings(Section):

@@ -2,14 +2,16 @@
 
 Sources turn feeds and pages into ``FeedEntry`` and ``Article`` values; selection turns
 articles into ``Story`` values (one story = one piece of news, possibly reported by
-several articles). These are values only: persistence lives in ``aidaily.store``.
+several articles). What earlier issues ran is ``PastIssue`` / ``PastItem`` (the memory
+across issues, ``aidaily.stories.memory``); a story that follows up on one of them
+carries ``Earlier``. These are values only: persistence lives in ``aidaily.store``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass
@@ -59,11 +61,24 @@ class Article:
 
 
 @dataclass
+class Earlier:
+    """What an earlier issue said about a story that is back with new facts: the story
+    is run again as a follow-up (``aidaily.stories.memory``)."""
+
+    day: date  # the earlier issue's date
+    title: str  # its item's headline (or one-liner)
+    url: str
+    bullets: list[str] = field(default_factory=list)  # its fact bullets
+    new_facts: list[str] = field(default_factory=list)  # numbers and names it did not say
+
+
+@dataclass
 class Story:
     """One piece of news: the articles that report it, best first."""
 
     id: str
     articles: list[Article]
+    follow_up: Earlier | None = None  # an earlier issue ran it; this is what is new
 
     @property
     def primary(self) -> Article:
@@ -84,3 +99,34 @@ class Story:
     @property
     def duplicate_count(self) -> int:
         return len(self.articles)
+
+
+@dataclass
+class PastItem:
+    """One story an issue ran: a linked item or a 其他动态 line, as the issue's text says
+    it, with the articles it stood for when the issue was recorded (their text trimmed)."""
+
+    kind: str  # item | brief
+    title: str  # the item's headline, or the one-liner's text
+    url: str  # the link as written
+    bullets: list[str] = field(default_factory=list)  # fact bullets (none for a one-liner)
+    story_id: str | None = None  # the run's grouping of the linked article, when known
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        """The link and the URLs of the articles it stood for."""
+        return list(dict.fromkeys([self.url, *(a.url for a in self.articles)]))
+
+
+@dataclass
+class PastIssue:
+    """One issue as it ran (``published``) or is drafted (``draft``): what the memory
+    across issues compares a new day's stories with."""
+
+    day: date
+    state: str  # draft | published
+    sha256: str  # hash of the issue text the items were read from
+    title: str = ""
+    headline: str = ""
+    items: list[PastItem] = field(default_factory=list)

@@ -1,8 +1,10 @@
 """The schema's migrations on real SQLite files: a home made by the code before issue 11
 (``fixtures/legacy_home``, made by aidaily b63267b) opens with every row and writes a full
-draft; a fresh home is made by the migrations; the migrations agree with the models;
-upgrades are idempotent; a database newer than the code, or a failed upgrade, says to
-run ``aidaily db upgrade``. (The same on PostgreSQL: ``test_store_postgres.py``.)
+draft; a database at revision 0001 (what issue 11's code made) gains the memory across
+issues (0002) keeping every row, and remembers its published issue from its files; a
+fresh home is made by the migrations; the migrations agree with the models; upgrades are
+idempotent; a database newer than the code, or a failed upgrade, says to run ``aidaily
+db upgrade``. (The same on PostgreSQL: ``test_store_postgres.py``.)
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +104,65 @@ def test_a_home_made_before_migrations_keeps_every_row(legacy: Path) -> None:
     assert model_diffs(engine_for(sqlite_url(db))) == []
 
 
+def at_revision(path: Path, target: str) -> None:
+    """Bring the SQLite database at ``path`` to revision ``target`` exactly (an older
+    aidaily's schema), as that aidaily's ``migrate.upgrade`` would have."""
+    from alembic import command
+
+    engine = make_engine(sqlite_url(path))
+    try:
+        with engine.begin() as connection:
+            if migrate.recorded_revision(connection) is None and migrate.BASELINE_TABLES <= set(
+                    inspect(connection).get_table_names()):
+                command.stamp(migrate.alembic_config(connection), migrate.BASELINE)
+            command.upgrade(migrate.alembic_config(connection), target)
+    finally:
+        engine.dispose()
+
+
 def test_the_migrations_make_the_schema_the_old_code_made(legacy: Path, tmp_path: Path) -> None:
     """The baseline written out is what ``create_all`` made before: the same tables,
     types, nullability, keys and index names."""
+    at_revision(tmp_path / "baseline.db", migrate.BASELINE)
     old = make_engine(sqlite_url(legacy / "aidaily.db"))
-    new = engine_for(sqlite_url(tmp_path / "fresh.db"))
+    new = make_engine(sqlite_url(tmp_path / "baseline.db"))
     try:
         assert schema_of(new) == schema_of(old)
     finally:
         old.dispose()
+        new.dispose()
+
+
+def test_a_database_at_0001_gains_the_memory_keeping_every_row(legacy: Path) -> None:
+    """Revision 0002 adds ``issues`` / ``issue_stories`` to a database issue 11's code
+    made (at 0001): no row of another table changes, the models agree with the result,
+    and the published issue of the home is remembered from its post the first time a
+    later date is selected."""
+    from aidaily.config import load_settings
+    from aidaily.pipeline.stages import select_stories
+    from aidaily.review.publish import post_path
+
+    db = legacy / "aidaily.db"
+    before = all_rows(db)
+    at_revision(db, "0001")
+    assert revision(db) == [("0001",)] and all_rows(db) == before
+    with sqlite3.connect(db) as conn:
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'issues'").fetchall()
+
+    store = Store(sqlite_url(db))
+    assert revision(db) == [(migrate.HEAD,)] == [("0002",)]
+    assert all_rows(db) == before
+    assert model_diffs(engine_for(sqlite_url(db))) == []
+    assert store.issues(date(2026, 1, 1), date(2026, 2, 1)) == []  # new tables, empty
+
+    settings = load_settings(legacy)
+    select_stories(settings, date.fromisoformat(DAY) + timedelta(days=1), store)
+    [issue] = store.issues(date(2026, 1, 1), date(2026, 2, 1))
+    post = post_path(settings, date.fromisoformat(DAY)).read_text(encoding="utf-8")
+    assert issue.state == "published" and issue.day == date.fromisoformat(DAY)
+    assert len(issue.items) >= 4 and all(f"]({i.url})" in post for i in issue.items)
+    assert any(i.articles for i in issue.items)  # the stored articles they stood for
+    assert all_rows(db) == before  # remembering wrote only the new tables
 
 
 def test_a_fresh_database_agrees_with_the_models(tmp_path: Path) -> None:
@@ -182,16 +234,18 @@ def test_a_database_newer_than_the_code_says_what_to_do(tmp_path: Path) -> None:
         engine.dispose()
 
 
+#: The revision after the shipped head, as a later aidaily would add it.
+NEXT = f"{int(migrate.HEAD) + 1:04d}"
 NEXT_REVISION = '''"""A later revision (test only): articles get a note.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: {next}
+Revises: {head}
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{next}"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -209,12 +263,13 @@ def downgrade() -> None:
 
 
 def with_next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str = "") -> None:
-    """The shipped migrations plus a revision 0002, as a later aidaily would have them."""
+    """The shipped migrations plus revision ``NEXT``, as a later aidaily would have them."""
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "v0002_note.py").write_text(NEXT_REVISION.format(extra=extra), encoding="utf-8")
+    (scripts / "versions" / f"v{NEXT}_note.py").write_text(
+        NEXT_REVISION.format(extra=extra, next=NEXT, head=migrate.HEAD), encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS_DIR", scripts)
-    monkeypatch.setattr(migrate, "HEAD", "0002")
+    monkeypatch.setattr(migrate, "HEAD", NEXT)
 
 
 def test_a_later_revision_upgrades_an_old_home_in_batch_mode_keeping_every_row(
@@ -223,7 +278,7 @@ def test_a_later_revision_upgrades_an_old_home_in_batch_mode_keeping_every_row(
     before = all_rows(db)
     with_next_revision(tmp_path, monkeypatch)
     Store(sqlite_url(db))
-    assert revision(db) == [("0002",)]
+    assert revision(db) == [(NEXT,)]
     with sqlite3.connect(db) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(articles)")]
         conn.execute("ALTER TABLE articles DROP COLUMN note")  # to compare the rows as they were
@@ -236,7 +291,7 @@ def test_a_failed_upgrade_says_to_run_aidaily_db_upgrade(
     with_next_revision(tmp_path, monkeypatch, extra='op.execute("SELECT no_such_column FROM articles")')
     db = legacy / "aidaily.db"
     before = all_rows(db)
-    with pytest.raises(StoreError, match=r"(?s)revision 0002.*no_such_column.*run `aidaily db upgrade`"):
+    with pytest.raises(StoreError, match=rf"(?s)revision {NEXT}.*no_such_column.*run `aidaily db upgrade`"):
         Store(sqlite_url(db))
     # one transaction: the stamp and the half-done revision are rolled back
     with sqlite3.connect(db) as conn:

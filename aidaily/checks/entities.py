@@ -94,6 +94,7 @@ ENTITIES: tuple[Entity, ...] = (
     _e("Sequoia", "org", "红杉资本", "红杉"),
     _e("SoftBank", "org", "软银"),
     _e("Hugging Face", "org", "HuggingFace"),
+    _e("GitHub", "org"),  # a platform many stories cite: no evidence of one story
     _e("Mistral", "org", "Mistral AI"),
     _e("Perplexity", "org"),
     _e("Cursor", "product", cs=("Cursor",)),  # "cursor" is also a word

@@ -85,6 +85,7 @@ def print_report(report: RunReport) -> None:
         ("links not fetched", report.unfetched_links),
         ("lint errors", report.lint_errors),
         ("stories dropped", len(report.dropped)),
+        ("left out, run before / follow-ups", f"{len(report.covered)} / {len(report.follow_ups)}"),
         ("LLM requests sent / from cache", f"{report.llm.sent} / {report.llm.cached}"),
         ("tokens in / out (sent)", f"{report.llm.tokens_in} / {report.llm.tokens_out}"),
         ("cost", f"${report.llm.cost_usd:.4f}"),
@@ -97,6 +98,10 @@ def print_report(report: RunReport) -> None:
         out.print(f"[cyan]notice:[/] {escape(notice)}")
     for dropped in report.dropped:
         out.print(f"[yellow]dropped[/] {escape(dropped.title[:40])}: {escape(dropped.reason)}")
+    for story in report.covered:
+        out.print(f"[dim]already covered:[/] {escape(story.line)}")
+    for story in report.follow_ups:
+        out.print(f"[cyan]follow-up:[/] {escape(story.line)}")
     for failure in report.failed_sources:
         out.print(f"[red]source failed:[/] {escape(failure.source)}: {escape(failure.error)}")
     if report.error:

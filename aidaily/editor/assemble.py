@@ -15,6 +15,10 @@ reference's (``shared/reference/ai-daily-2026-01-19.md``):
 Model text is untrusted like the articles it read: ``clean`` removes HTML, turns
 markdown links into their text and square brackets into full-width ones, so no
 bullet can add a link, a heading or markup to the draft.
+
+A follow-up (a story an earlier issue ran, back with new facts: ``Story.follow_up``)
+says so: its headline, or its 其他动态 line, starts with ``（后续）``
+(``stories.memory.mark_follow_up``), in every mode.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from aidaily.format.digest import (
     Title,
 )
 from aidaily.editor.prompting import footer_lines
+from aidaily.stories.memory import mark_follow_up
 from aidaily.text import distinct_lines
 
 if TYPE_CHECKING:
@@ -173,6 +178,12 @@ def front_matter(
     return fm
 
 
+def item_headline(text: str, story: Story) -> str:
+    """An item's headline or a one-liner as the draft prints it (a follow-up marked)."""
+    line = clean(text)
+    return mark_follow_up(line) if story.follow_up is not None and line else line
+
+
 def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list[Section]:
     """The themed sections of the plan, with the stories that were written."""
     out = []
@@ -183,7 +194,7 @@ def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list
             for sid in ids:
                 text = written.items[sid]
                 entries.append(
-                    Item(title=clean(text.headline), url=stories[sid].url,
+                    Item(title=item_headline(text.headline, stories[sid]), url=stories[sid].url,
                          bullets=[Bullet(b) for b in distinct_lines(clean_lines(text.facts))])
                 )
             bullets = distinct_lines(clean_lines(written.commentary.get(tuple(group.story_ids), [])))
@@ -196,7 +207,8 @@ def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list
 
 def other_news(plan: Plan, written: Written, stories: Mapping[str, Story]) -> Section | None:
     briefs = [
-        Brief(text=clean(written.briefs[sid]), site=site_name(stories[sid].url), url=stories[sid].url)
+        Brief(text=item_headline(written.briefs[sid], stories[sid]), site=site_name(stories[sid].url),
+              url=stories[sid].url)
         for sid in plan.other_ids
         if sid in written.briefs and sid in stories and clean(written.briefs[sid])
     ]

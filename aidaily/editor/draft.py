@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from aidaily.editor.schema import Plan
     from aidaily.llm.client import LLMClient
     from aidaily.llm.usage import LLMUsage
-    from aidaily.models import Story
+    from aidaily.models import PastIssue, Story
 
 Progress = Callable[[str], None]
 NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
@@ -99,14 +99,16 @@ async def write_digest(
     llm: LLMClient | None,
     *,
     progress: Progress | None = None,
+    recent: Sequence[PastIssue] = (),
 ) -> EditorResult:
     """The draft of ``day`` from ``stories`` (ranked, best first).
 
     Args:
         day: the digest date.
-        stories: the day's candidate stories, best first.
+        stories: the day's candidate stories, best first (follow-ups marked).
         llm: the model client, or None for the extractive mode.
         progress: called with a short message as the work advances.
+        recent: the issues before ``day``, for the plan to see what ran.
 
     Raises:
         LLMUnreachable: the model endpoint cannot be reached.
@@ -122,7 +124,7 @@ async def write_digest(
                               notices=[NO_LLM_NOTICE])
     else:
         say(f"plan over {len(stories)} stories")
-        plan, fixes, notices = await _plan(day, stories, settings, llm)
+        plan, fixes, notices = await _plan(day, stories, settings, llm, recent)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
         try:
             done = await compose(day, plan, by_id, settings, llm, progress=say,
@@ -151,6 +153,7 @@ async def write_day(
     run_id: str | None = None,
     refresh: bool = False,
     progress: Progress | None = None,
+    recent: Sequence[PastIssue] = (),
 ) -> EditorResult:
     """``write_digest`` with the configured model, or extractive without one, and the
     ``llm.on_unreachable`` policy: an unreachable endpoint gives the extractive draft
@@ -163,7 +166,7 @@ async def write_day(
     try:
         async with LLMClient(settings.llm, db_url=settings.database_url, run_id=run_id,
                              refresh=refresh) as client:
-            return await write_digest(day, stories, settings, client, progress=progress)
+            return await write_digest(day, stories, settings, client, progress=progress, recent=recent)
     except LLMUnreachable as exc:
         if settings.llm.on_unreachable == "fail":
             raise
@@ -176,11 +179,12 @@ async def write_day(
 
 
 async def _plan(
-    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
+    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient,
+    recent: Sequence[PastIssue] = (),
 ) -> tuple[Plan, list[PlanFix], list[str]]:
     """The plan, the fixes made to the model's, and notices (a repair or the fallback)."""
     try:
-        planned = await make_plan(day, stories, settings, llm)
+        planned = await make_plan(day, stories, settings, llm, recent=recent)
     except BudgetExceeded:
         raise
     except LLMError as exc:

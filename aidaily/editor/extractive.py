@@ -109,6 +109,10 @@ def extractive_item(story: Story) -> ItemText:
     # A page's lead sentence is often said again in its body (ithome): draw a few more
     # sentences than needed and keep the distinct ones.
     facts = distinct_lines(lead_sentences(story.primary.text, n=6))[:3]
+    if story.follow_up is not None:  # a follow-up: the sentences with the new facts first
+        new = [f.replace(" ", "") for f in story.follow_up.new_facts]
+        fresh = [s for s in lead_sentences(story.primary.text, n=12) if any(f in s.replace(" ", "") for f in new)]
+        facts = distinct_lines([*fresh, *facts])[:3]
     if len(facts) < 2:  # a short article: its title is a fact too
         facts = distinct_lines([*facts, one_line(story.title)])[:2]
     return ItemText(headline=one_line(story.title), facts=facts)

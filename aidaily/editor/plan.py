@@ -25,7 +25,7 @@ from aidaily.errors import InvalidAnswer
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.llm.client import LLMClient
-    from aidaily.models import Story
+    from aidaily.models import PastIssue, Story
 
 # The plan sees the best-ranked stories only: it picks at most main_max + other_max (24 by
 # default) and cards beyond the top few dozen cost tokens without changing the choice.
@@ -73,7 +73,8 @@ def validator(ids: Sequence[str], limits: dict[str, int]) -> Callable[[Any], Non
 
 
 async def make_plan(
-    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient
+    day: date, stories: Sequence[Story], settings: Settings, llm: LLMClient, *,
+    recent: Sequence[PastIssue] = (),
 ) -> RepairedPlan:
     """The model's plan for ``stories`` (ranked, best first; the top ``PLAN_MAX_CARDS``
     are shown to the model), validated; or, when the model's repair turn still broke
@@ -83,7 +84,7 @@ async def make_plan(
         LLMError: the model gave no usable plan (no JSON of a plan's shape, or no known
             story in a section) after the client's repair and retries.
     """
-    cards, msgs = plan_messages(day, stories, settings)
+    cards, msgs = plan_messages(day, stories, settings, recent=recent)
     limits = plan_limits(len(cards), settings)
     ids = [c["id"] for c in cards]
     try:
@@ -103,11 +104,12 @@ async def make_plan(
 
 
 def plan_messages(
-    day: date, stories: Sequence[Story], settings: Settings
+    day: date, stories: Sequence[Story], settings: Settings, *, recent: Sequence[PastIssue] = ()
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The cards of the top ``PLAN_MAX_CARDS`` stories and the plan call's messages."""
+    """The cards of the top ``PLAN_MAX_CARDS`` stories and the plan call's messages
+    (which list the ``recent`` issues' headlines)."""
     cards = story_cards(list(stories)[:PLAN_MAX_CARDS])
-    return cards, build_plan_messages(cards, settings, day=day)
+    return cards, build_plan_messages(cards, settings, day=day, recent=recent)
 
 
 def prune(plan: Plan, drop: set[str]) -> Plan:

@@ -30,13 +30,15 @@ from aidaily.text import sentence_ends
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.editor.schema import Plan
-    from aidaily.models import Article, Story
+    from aidaily.models import Article, Earlier, PastIssue, Story
 
 Message = dict[str, str]
 
 STEPS = ("plan", "write", "brief", "finalize")
 LEAD_CHARS = 120  # the lead of a plan card
 BRIEF_CHARS = 600  # article text for a 其他动态 line
+RECENT_ITEMS = 24  # headlines of one recent issue shown to the plan
+HEADLINE_CHARS = 60
 _WS_RE = re.compile(r"[ \t\u3000]+")
 
 
@@ -113,7 +115,8 @@ def messages_tokens(msgs: Iterable[Message]) -> int:
 
 
 def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
-    """Compact plan cards ``{id, source, title, lead, dup}`` for ``stories``.
+    """Compact plan cards ``{id, source, title, lead, dup, follow_up}`` for ``stories``
+    (``follow_up``: ``earlier_data`` of a follow-up, else None).
 
     Uses ``aidaily.stories.select.story_cards`` when that module is there, and fills in any
     field it does not provide; the values are neutralised either way.
@@ -134,9 +137,35 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
                 "title": neutralise(one_line(str(data.get("title") or story.title))),
                 "lead": neutralise(lead(str(data.get("lead") or story.primary.text))),
                 "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
+                "follow_up": earlier_data(story.follow_up),
             }
         )
     return cards
+
+
+def earlier_data(earlier: Earlier | None) -> dict[str, Any] | None:
+    """What an earlier issue said of a follow-up story, and what is new, for a prompt."""
+    if earlier is None:
+        return None
+    return {
+        "day": earlier.day.isoformat(),
+        "title": neutralise(trim_text(one_line(earlier.title), HEADLINE_CHARS)),
+        "bullets": [neutralise(one_line(b)) for b in earlier.bullets],
+        "new": [neutralise(one_line(f)) for f in earlier.new_facts],
+    }
+
+
+def recent_data(recent: Sequence[PastIssue]) -> list[dict[str, Any]]:
+    """The recent issues for the plan: date, title and the headlines they ran."""
+    return [
+        {
+            "day": issue.day.isoformat(),
+            "title": neutralise(one_line(issue.title)),
+            "headlines": [neutralise(trim_text(one_line(item.title), HEADLINE_CHARS))
+                      for item in issue.items[:RECENT_ITEMS]],
+        }
+        for issue in recent
+    ]
 
 
 def _as_dict(card: Any) -> dict[str, Any]:
@@ -192,12 +221,14 @@ def plan_limits(n_cards: int, settings: Settings) -> dict[str, int]:
 
 
 def build_plan_messages(
-    cards: Sequence[dict[str, Any]], settings: Settings, *, day: date | None = None
+    cards: Sequence[dict[str, Any]], settings: Settings, *, day: date | None = None,
+    recent: Sequence[PastIssue] = (),
 ) -> list[Message]:
-    """Messages of the plan call over ``cards`` (see ``story_cards``)."""
+    """Messages of the plan call over ``cards`` (see ``story_cards``), listing what the
+    ``recent`` issues ran."""
     limits = plan_limits(len(cards), settings)
     return messages(settings.prompts_dir, "plan", day=day.isoformat() if day else "",
-                    cards=list(cards), limits=limits)
+                    cards=list(cards), limits=limits, recent=recent_data(recent))
 
 
 def build_write_messages(
@@ -224,15 +255,18 @@ def build_write_messages(
     limit = article_chars or settings.llm.article_chars
     per_story = max(200, limit // len(group))
     articles = [a for s in group for a in story_articles(s, per_story)]
+    earlier = earlier_data(group[0].follow_up) if mode != "commentary" and len(group) == 1 else None
     return messages(
-        settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles
+        settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles,
+        earlier=earlier,
     )
 
 
 def build_brief_messages(story: Story, settings: Settings, *, chars: int = BRIEF_CHARS) -> list[Message]:
     """Messages of the one-line 其他动态 call for ``story``."""
     return messages(
-        settings.prompts_dir, "brief", article=article_data(story.primary, story.id, chars)
+        settings.prompts_dir, "brief", article=article_data(story.primary, story.id, chars),
+        earlier=earlier_data(story.follow_up),
     )
 
 

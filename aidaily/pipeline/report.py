@@ -18,6 +18,7 @@ from aidaily.llm.usage import LLMUsage
 if TYPE_CHECKING:
     from aidaily.editor.plan_repair import PlanFix
     from aidaily.ingest.day import SourceReport
+    from aidaily.models import Earlier, Story
 
 
 @dataclass
@@ -71,6 +72,31 @@ class DroppedStory:
 
 
 @dataclass
+class EarlierStory:
+    """A story of the day an earlier issue already ran (``stories.memory``): left out as
+    already covered, or run again as a follow-up for the ``new_facts`` it brings."""
+
+    story_id: str
+    title: str
+    url: str
+    earlier_day: str  # YYYY-MM-DD of the earlier issue
+    earlier_title: str  # its item there
+    earlier_url: str
+    new_facts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, story: Story, earlier: Earlier) -> EarlierStory:
+        return cls(story.id, story.title, story.url, earlier.day.isoformat(), earlier.title, earlier.url,
+                   list(earlier.new_facts))
+
+    @property
+    def line(self) -> str:
+        """One line for people: which story, which earlier issue."""
+        new = f"; new: {', '.join(self.new_facts)}" if self.new_facts else ""
+        return f"{self.title} — ran {self.earlier_day} as “{self.earlier_title}”{new}"
+
+
+@dataclass
 class RunReport:
     """What one run of the pipeline did for the digest dated ``day``."""
 
@@ -93,6 +119,8 @@ class RunReport:
     unfetched_links: int = 0
     lint_errors: int = 0
     dropped: list[DroppedStory] = field(default_factory=list)
+    covered: list[EarlierStory] = field(default_factory=list)  # left out: an earlier issue ran them
+    follow_ups: list[EarlierStory] = field(default_factory=list)  # run again for their new facts
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     llm_unreachable: bool = False
     notices: list[str] = field(default_factory=list)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from aidaily.errors import DraftReadError, LLMError
 from aidaily.pipeline.options import RunOptions
-from aidaily.pipeline.report import DroppedStory, RunReport, SourceOutcome
+from aidaily.pipeline.report import DroppedStory, EarlierStory, RunReport, SourceOutcome
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -45,11 +45,16 @@ def _quiet(_message: str) -> None:
 
 @dataclass
 class Selection:
-    """The select stage's result: how many articles the window holds, and the stories."""
+    """The select stage's result: how many articles the window holds, the stories to
+    write (follow-ups among them), and those earlier issues already ran."""
 
     articles: int
     stories: list[Story] = field(default_factory=list)
     fingerprint: str = ""  # the stored articles of the day (``uptodate.articles_fingerprint``)
+    covered: list[EarlierStory] = field(default_factory=list)  # left out: already run
+    follow_ups: list[EarlierStory] = field(default_factory=list)  # run again: new facts
+    memory: str = ""  # the earlier issues compared with (``review.memory.Memory.fingerprint``)
+    notices: list[str] = field(default_factory=list)
 
 
 # The stages ---------------------------------------------------------------------------
@@ -67,8 +72,12 @@ async def fetch_source(settings: Settings, day: date, name: str, *, offline: boo
 
 def select_stories(settings: Settings, day: date, store: Store | None = None) -> Selection:
     """The day's candidate stories from the store, best first; the grouping is recorded
-    in the store (``story_id``), the one grouping the review grounds bullets with."""
+    in the store (``story_id``), the one grouping the review grounds bullets with. A
+    story the issues of the last ``digest.memory_days`` days ran is left out, or kept
+    as a follow-up when it brings new facts (``stories.memory.recall``)."""
     from aidaily.pipeline.uptodate import articles_fingerprint
+    from aidaily.review.memory import recent_issues
+    from aidaily.stories.memory import recall
     from aidaily.stories.select import candidate_stories
     from aidaily.store.store import Store
 
@@ -76,23 +85,32 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
     stories = candidate_stories(articles, settings.ai_keywords)
     store.set_story_ids(stories)
-    return Selection(len(articles), stories, articles_fingerprint(store, day, settings))
+    memory = recent_issues(settings, day, store)
+    recalled = recall(stories, memory.issues)
+    return Selection(len(articles), recalled.stories, articles_fingerprint(store, day, settings),
+                     covered=[EarlierStory.of(story, earlier) for story, earlier in recalled.covered],
+                     follow_ups=[EarlierStory.of(story, story.follow_up) for story in recalled.follow_ups
+                                 if story.follow_up is not None],
+                     memory=memory.fingerprint, notices=memory.notices)
 
 
 async def write_stories(settings: Settings, day: date, stories: Sequence[Story], *,
                         use_llm: bool = True, run_id: str | None = None, rewrite: bool = False,
                         progress: Say | None = None) -> EditorResult:
     """Plan, write, finalize and check the draft (``editor.draft.write_day``: the model,
-    or extractive without one, and the ``llm.on_unreachable`` policy).
+    or extractive without one, and the ``llm.on_unreachable`` policy). The plan is shown
+    the recent issues (``review.memory.recent_issues``).
 
     Raises:
         LLMError: the model is unreachable and ``llm.on_unreachable = "fail"``.
     """
     from aidaily.editor.draft import LLMUnreachable, write_day
+    from aidaily.review.memory import recent_issues
 
     try:
         return await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
-                               refresh=rewrite, progress=progress)
+                               refresh=rewrite, progress=progress,
+                               recent=recent_issues(settings, day).issues)
     except LLMUnreachable as exc:
         raise LLMError(f"the LLM is unreachable ({exc}); no draft written "
                        "(llm.on_unreachable = fail)") from exc
@@ -101,10 +119,12 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
 def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
                  replace_hand_edit: bool = False) -> None:
     """Write the draft (atomic, versioned, a hand edit kept unless replaced), its cover
-    and its review record next to it; fill the report from the result."""
+    and its review record next to it; remember the stories the current draft runs
+    (``review.memory``); fill the report from the result."""
     from aidaily.editor.cover import try_make_cover
     from aidaily.review import record as rr
     from aidaily.review.drafts import Drafts
+    from aidaily.review.memory import remember_issue
 
     iso = report.day.isoformat()
     written = Drafts(settings.drafts_dir).write(iso, result.text, replace_hand_edit=replace_hand_edit)
@@ -131,6 +151,9 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
                               f"{written.version} (--replace-edited makes it current)")
     elif replace_hand_edit and written.version and not written.unchanged:
         report.notices.append("--replace-edited: the new draft is current; an edit by hand is kept as a version")
+    notice = remember_issue(settings, report.day)
+    if notice:
+        report.notices.append(notice)
     rr.write_record(rr.record_path(settings, iso), rr.build_record(result, report))
 
 
@@ -261,11 +284,14 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
     started = time.monotonic()
     selection = stages.select(settings, day)
     report.articles, report.stories = selection.articles, len(selection.stories)
+    report.covered, report.follow_ups = list(selection.covered), list(selection.follow_ups)
+    report.notices += selection.notices
     report.stages["select"] = _since(started)
     if not selection.stories:
         hint = "" if options.fetch else f"; run `aidaily fetch --date {day.isoformat()}` first"
+        covered = f", {len(selection.covered)} run by earlier issues" if selection.covered else ""
         report.error = (f"no AI stories stored for {day.isoformat()} "
-                        f"({selection.articles} articles in the window){hint}")
+                        f"({selection.articles} articles in the window{covered}){hint}")
         return _finish(store, report)
 
     if not options.use_llm or not settings.llm.configured:
@@ -300,7 +326,7 @@ def _inputs(settings: Settings, day: date, options: RunOptions, selection: Selec
         listings={url: h for s in fetched for url, h in s.listing_hashes.items()},
         listed={url: h for s in fetched for url, h in s.listing_listed.items()},
         requests=[[url, s.name, s.user_agent] for s in fetched for url in s.listing_tried],
-        draft_hash=Drafts(settings.drafts_dir).last_written(day.isoformat()),
+        draft_hash=Drafts(settings.drafts_dir).last_written(day.isoformat()), memory=selection.memory,
     )
 
 

@@ -7,7 +7,9 @@ A complete run (exit 0) records the inputs its draft was made from (``inputs``):
 - the day's stored articles (sha256 over URL and content hash of each in the window);
 - what shapes the draft besides: the settings (secrets left out), the prompt templates,
   aidaily's own code, model or extractive;
-- the draft it wrote (the hash ``Drafts`` keeps).
+- the draft it wrote (the hash ``Drafts`` keeps);
+- the earlier issues its stories were compared with (``review.memory``: an edit or a
+  publication of one of them may change what the date runs).
 
 A later run for the date first reads the listings again — conditional GETs, as the full
 run would — and compares (``check``): the same bytes (a 304 gives the archived ones) are
@@ -117,12 +119,14 @@ def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
 
 
 def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listings: dict[str, str],
-           listed: dict[str, str], requests: list[list[Any]], draft_hash: str | None) -> dict[str, Any]:
+           listed: dict[str, str], requests: list[list[Any]], draft_hash: str | None,
+           memory: str = "") -> dict[str, Any]:
     """What a complete run records (``runs.stats.inputs``) for the next ``check``.
 
     ``articles`` is the ``articles_fingerprint`` taken when the stories were selected;
     ``listings`` / ``listed`` the ``body_hash`` / ``listing_fingerprint`` of each listing
-    URL; ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each.
+    URL; ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each;
+    ``memory`` the ``review.memory.Memory.fingerprint`` of the earlier issues.
     """
     return {
         "settings": settings_fingerprint(settings, use_llm),
@@ -135,6 +139,7 @@ def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listi
         "requests": requests,
         "past": is_past(day, settings.window.timezone),
         "draft": draft_hash,
+        "memory": memory,
     }
 
 
@@ -212,6 +217,10 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "another draft was written since the last run")
     if articles_fingerprint(store, day, settings) != recorded.get("articles"):
         return Verdict(False, "the stored articles of the day changed since the last run")
+    from aidaily.review.memory import recent_issues
+
+    if recent_issues(settings, day, store).fingerprint != recorded.get("memory", ""):
+        return Verdict(False, "an earlier issue changed since the last run (the stories it ran)")
     same_urls = recorded.get("past") == is_past(day, settings.window.timezone) and recorded.get("requests")
     try:
         served = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)

@@ -11,6 +11,8 @@ When the post's ``coverImage`` is the issue's own cover (``editor.cover``), the 
 drawn again from the post (so it shows the title as published; unchanged bytes are not
 rewritten) and copied, before the post, to ``cover.dir`` under the publish directory
 (default ``images/covers/``, matching ``cover.url_prefix = "/images/covers/"``).
+The stories the post runs are remembered (``review.memory``): the published text
+is what ran.
 """
 
 from __future__ import annotations
@@ -119,6 +121,11 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     from aidaily.delivery.events import after_publish
 
     deliveries = after_publish(settings, day, target, forced=force, overridden=len(overridden))
+    from aidaily.review.memory import remember_issue
+
+    remembered = remember_issue(settings, day, store)
+    if remembered:
+        notices.append(remembered)
     return PublishResult(target, force, overridden, deliveries, git, cover, notices)
 
 

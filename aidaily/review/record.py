@@ -2,9 +2,10 @@
 
 ``output/drafts/D.md`` gets ``output/drafts/D.review.json``: the mode (model or
 extractive), every fact bullet's grounding check, links that are not fetched articles,
-the format lint, dropped stories with their reasons, notices (degraded budget,
-fallbacks), the changes made to a model's plan that broke the rules (``plan_fixes``),
-token use and cost. ``draft_sha256`` is the hash of the draft as written,
+the format lint, dropped stories with their reasons, the stories left out because an
+earlier issue ran them and the follow-ups (with the earlier date and item), notices
+(degraded budget, fallbacks), the changes made to a model's plan that broke the rules
+(``plan_fixes``), token use and cost. ``draft_sha256`` is the hash of the draft as written,
 so a reader can tell whether an editor has changed the file since.
 """
 
@@ -51,12 +52,16 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
             "unfetched_links": report.unfetched_links,
             "lint_errors": report.lint_errors,
             "dropped": len(report.dropped),
+            "covered": len(report.covered),
+            "follow_ups": len(report.follow_ups),
         },
         "llm": report.llm.to_dict(),  # the run's requests sent and cached, tokens, cost
         "degraded": result.degraded,
         "notices": list(report.notices),
         "dropped": [asdict(d) for d in report.dropped],
         "plan_fixes": [asdict(f) for f in result.plan_fixes],
+        "covered": [asdict(c) for c in report.covered],
+        "follow_ups": [asdict(f) for f in report.follow_ups],
         "failed_sources": [asdict(f) for f in report.failed_sources],
         "checks": [asdict(c) for c in result.checks],
         "links": list(result.links),

@@ -7,7 +7,8 @@ the stored source articles, and the run's review record:
 - grounding flags: fact bullets whose numbers or names are not in the source, each
   with the source sentence nearest to it;
 - one-liner / item links that are not fetched articles;
-- stories the run dropped and why, sources that failed, notices;
+- stories the run dropped and why, stories left out because an earlier issue ran them
+  (which date, which item) and follow-ups, sources that failed, notices;
 - token use and cost;
 - the diff against the previous draft version.
 
@@ -28,7 +29,7 @@ from aidaily.format.digest import Digest
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
 from aidaily.format.parse import parse
 from aidaily.llm.usage import LLMUsage
-from aidaily.pipeline.report import DroppedStory, SourceFailure
+from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
 from aidaily.review.drafts import Drafts
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class ReviewReport:
     unfetched_links: list[str] = field(default_factory=list)
     placeholders: list[int] = field(default_factory=list)  # line numbers
     dropped: list[DroppedStory] = field(default_factory=list)
+    covered: list[EarlierStory] = field(default_factory=list)  # left out: an earlier issue ran them
+    follow_ups: list[EarlierStory] = field(default_factory=list)
     failed_sources: list[SourceFailure] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     llm: LLMUsage | None = None  # the run's model use (None: no record of it)
@@ -95,6 +98,8 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     record = read_record(record_path(settings, iso)) or {}
     report.dropped = [DroppedStory(str(d.get("story_id", "")), str(d.get("title", "")),
                                    str(d.get("reason", ""))) for d in _dicts(record.get("dropped"))]
+    report.covered = _earlier(record.get("covered"))
+    report.follow_ups = _earlier(record.get("follow_ups"))
     report.notices = [str(n) for n in record.get("notices", []) if isinstance(n, str)]
     report.llm = _usage(record.get("llm"))
     report.failed_sources = [SourceFailure(str(f.get("source", "")), str(f.get("error", "")))
@@ -125,6 +130,20 @@ def day_sources(settings: Settings, day: date, store: Store | None = None) -> It
 
 def _dicts(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _earlier(value: object) -> list[EarlierStory]:
+    """``EarlierStory`` values from a review record (what it cannot read is skipped)."""
+    out = []
+    for d in _dicts(value):
+        facts = d.get("new_facts")
+        def text(key: str, d: dict[str, Any] = d) -> str:
+            return str(d.get(key, ""))
+
+        out.append(EarlierStory(text("story_id"), text("title"), text("url"), text("earlier_day"),
+                                text("earlier_title"), text("earlier_url"),
+                                [str(f) for f in facts] if isinstance(facts, list) else []))
+    return out
 
 
 def _usage(value: object) -> LLMUsage | None:

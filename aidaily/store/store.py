@@ -15,6 +15,9 @@ absolute http(s) URLs are stored (``aidaily.text.is_http_url``): an article unde
 other URL (``javascript:…``, ``data:…``, a relative path) is refused, each with its reason
 in ``UpsertStats.refused``, and the others of the batch are stored.
 Articles of one story share a ``story_id`` (``set_story_ids``).
+
+What each issue ran is kept per date (``save_issue`` replaces a date's stories,
+``issues`` reads a range of dates back): the memory across issues.
 """
 
 from __future__ import annotations
@@ -26,18 +29,20 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aidaily.errors import StoreError
-from aidaily.models import Article, Story
+from aidaily.models import Article, PastIssue, PastItem, Story
 from aidaily.store.db import session_factory
 from aidaily.store.migrate import safe_url
 from aidaily.text import is_http_url
 from aidaily.store.tables import (  # noqa: F401 - the row classes stay importable from here
     ArticleRow,
     FetchAttemptRow,
+    IssueRow,
+    IssueStoryRow,
     RunRow,
     SourceRow,
     UTCDateTime,
@@ -348,6 +353,49 @@ class Store:
             return None if row is None else _run_dict(row)
 
 
+    # Issues (the memory across issues) --------------------------------------------------
+
+    def save_issue(self, issue: PastIssue) -> None:
+        """Remember what the issue of ``issue.day`` ran, replacing what was remembered."""
+        for attempt in range(WRITE_RETRIES):
+            try:
+                return self._save_issue_once(issue)
+            except _Conflict:  # another process saved the date just now: replace it again
+                if attempt == WRITE_RETRIES - 1:
+                    raise
+
+    def _save_issue_once(self, issue: PastIssue) -> None:
+        with self._session() as session:
+            session.execute(delete(IssueStoryRow).where(IssueStoryRow.date == issue.day))
+            row = session.get(IssueRow, issue.day) or IssueRow(date=issue.day)
+            row.state, row.sha256, row.title, row.headline = issue.state, issue.sha256, issue.title, issue.headline
+            row.recorded = utcnow()
+            session.add(row)
+            session.flush()
+            session.add_all(
+                IssueStoryRow(date=issue.day, position=n, kind=item.kind, title=item.title, url=item.url,
+                              story_id=item.story_id, bullets=list(item.bullets),
+                              articles=[_article_json(a) for a in item.articles])
+                for n, item in enumerate(issue.items)
+            )
+
+    def issues(self, start: date, end: date) -> list[PastIssue]:
+        """The remembered issues dated ``start`` <= date < ``end``, oldest first."""
+        with self._session() as session:
+            rows = session.scalars(select(IssueRow).where(IssueRow.date >= start, IssueRow.date < end)
+                                   .order_by(IssueRow.date)).all()
+            stories = session.scalars(
+                select(IssueStoryRow).where(IssueStoryRow.date >= start, IssueStoryRow.date < end)
+                .order_by(IssueStoryRow.date, IssueStoryRow.position)).all()
+            items: dict[date, list[PastItem]] = {}
+            for s in stories:
+                items.setdefault(s.date, []).append(PastItem(
+                    s.kind, s.title, s.url, [str(b) for b in s.bullets or []], s.story_id,
+                    [a for a in map(_article_from_json, s.articles or []) if a is not None]))
+            return [PastIssue(r.date, r.state, r.sha256, r.title or "", r.headline or "", items.get(r.date, []))
+                    for r in rows]
+
+
 class _Conflict(StoreError):
     """A unique key written by someone else meanwhile; the write may be retried."""
 
@@ -433,3 +481,23 @@ def _to_article(row: ArticleRow) -> Article:
         images=list(row.images or []), tags=list(row.tags or []), links=list(row.links or []),
         section=row.section or "", ai_relevant=row.ai_relevant,
     )
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    """An article as an issue remembers it (``issue_stories.articles``)."""
+    published = _aware(article.published)
+    return {"url": article.url, "source": article.source, "title": article.title, "text": article.text,
+            "published": published.isoformat() if published else None, "links": list(article.links)}
+
+
+def _article_from_json(data: object) -> Article | None:
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    try:
+        published = datetime.fromisoformat(data["published"]) if data.get("published") else None
+    except (TypeError, ValueError):
+        published = None
+    links = data.get("links")
+    return Article(url=data["url"], source=str(data.get("source") or ""), title=str(data.get("title") or ""),
+                   text=str(data.get("text") or ""), published=published,
+                   links=[str(u) for u in links] if isinstance(links, list) else [])

@@ -2,7 +2,8 @@
 
 ``sources`` (one row per site or feed and how its last fetch went), ``articles`` (keyed
 by canonical URL), ``fetch_attempts`` (one row per HTTP attempt) and ``runs`` (one row
-per fetch / run of a date, with its report in ``stats``). The schema itself is made by
+per fetch / run of a date, with its report in ``stats``), ``issues`` and ``issue_stories``
+(what each issue ran, drafted or published: the memory across issues). The schema itself is made by
 the migrations (``aidaily/store/migrations``); these classes must agree with them, which
 ``tests/test_migrations.py`` checks with Alembic's autogenerate comparison.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -107,3 +108,33 @@ class RunRow(Base):
     finished: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running | ok | partial | failed
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IssueRow(Base):
+    """One issue whose stories are remembered: its state and the text they were read from."""
+
+    __tablename__ = "issues"
+
+    date: Mapped[date] = mapped_column(Date, primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))  # draft | published
+    sha256: Mapped[str] = mapped_column(String(64))  # of the issue text the stories come from
+    title: Mapped[str] = mapped_column(Text, default="")
+    headline: Mapped[str] = mapped_column(Text, default="")
+    recorded: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IssueStoryRow(Base):
+    """One story an issue ran: an item or a 其他动态 line (``models.PastItem``)."""
+
+    __tablename__ = "issue_stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    date: Mapped[date] = mapped_column(Date, ForeignKey("issues.date", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order in the issue
+    kind: Mapped[str] = mapped_column(String(10))  # item | brief
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    story_id: Mapped[str | None] = mapped_column(String(64))
+    bullets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # the articles the item stood for: [{url, source, title, text (trimmed), published, links}]
+    articles: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -55,6 +55,7 @@ __all__ = [
     "normalize_text",
     "preference_key",
     "shingles",
+    "significant_number",
     "stories_from_groups",
     "story_id",
 ]
@@ -107,7 +108,7 @@ def _fingerprint_text(article: Article, lead_chars: int = LEAD_CHARS) -> str:
     return f"{article.title}\n{lead}"
 
 
-def _significant_number(key: str) -> bool:
+def significant_number(key: str) -> bool:
     """A figure that identifies news (250 亿, 71.5%, 1305): not a small count, a year or a
     day of the month, which any two stories may share."""
     if key.endswith("%"):
@@ -121,9 +122,11 @@ def _significant_number(key: str) -> bool:
 def _evidence(text: str) -> set[str]:
     """What two reports of one piece of news share beyond wording: product-level names
     (Colossus 2, Walker S2; companies and people excluded, they are in many stories) and
-    significant figures (``#25000000000`` for 250 亿)."""
+    significant figures (``#25000000000`` for 250 亿). A name inside a longer one is the
+    same mention (``Claude`` of ``Claude Code``): it counts once, as the longer name."""
     names = {n.lower() for n in extract_entities(text) if entity_kind(n) not in ("org", "person")}
-    figures = {"#" + k for k in number_keys(text) if _significant_number(k)}
+    names = {n for n in names if not any(m != n and m.startswith(n + " ") for m in names)}
+    figures = {"#" + k for k in number_keys(text) if significant_number(k)}
     return names | figures
 
 
