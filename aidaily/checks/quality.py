@@ -74,7 +74,9 @@ __all__ = [
 #: Headline shingle Jaccard at or above which two stories are one (see the module doc).
 TITLE_THRESHOLD = 0.5
 #: A bullet that addresses a reader: ``对国内 AI 创业者：``, ``对地方政府而言，``.
-READER_ADDRESS = re.compile(r"^对[^，,。；;：:]{1,24}?(?:[：:]|(?:而言|来说)[，,：:])")
+#: (Not ``对比``, ``对此``, ``对手``…: words that start with 对 and address no one.)
+READER_ADDRESS = re.compile(
+    r"^对(?!比|此|手|标|话|应|称|照|接|齐|外)[^，,。；;：:]{1,24}?(?:[：:]|(?:而言|来说)[，,：:])")
 
 Kind = Literal["item", "brief"]
 By = Literal["url", "title"]
