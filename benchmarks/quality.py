@@ -40,14 +40,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.day import BenchEditor, write_results  # noqa: E402
+from tests.factories import DAY_SITES  # noqa: E402
 from tests.fakellm import FakeLLM  # noqa: E402
 from tests.servers import MirrorServer  # noqa: E402
 
 DAY = "2026-01-19"
 FIXTURE_DAY = ROOT / "tests" / "fixtures" / "day"
 REFERENCE = ROOT / "tests" / "fixtures" / "digests" / f"ai-daily-{DAY}.md"
-SITES = ["https://www.ithome.com", "https://www.qbitai.com", "https://ai.hubtoday.app",
-         "https://raw.githubusercontent.com"]
 CONFIG = """\
 [fetch]
 per_host_delay = 0.0
@@ -81,7 +80,7 @@ def draft_of(mode: str, home: Path, reference: Path) -> dict[str, Any]:
     env = base_env()
     started = time.perf_counter()
     with MirrorServer(FIXTURE_DAY) as mirror:
-        env["AIDAILY_URL_MAP"] = json.dumps(mirror.url_map(*SITES))
+        env["AIDAILY_URL_MAP"] = json.dumps(mirror.url_map(*DAY_SITES))
         fetched = aidaily(home, "fetch", "--date", DAY, env=env)
     if fetched.returncode not in (0, 2):
         raise SystemExit(f"{mode}: fetch failed ({fetched.returncode}):\n{fetched.stderr[-2000:]}")
@@ -123,8 +122,7 @@ def table(results: dict[str, dict[str, Any]]) -> None:
     from rich.table import Table
 
     out = Table("", *results, "reference", "house", title=f"Quality of the drafts of {DAY}")
-    for label, key in (("story recall", "story_recall"), ("story precision", "story_precision"),
-                       ("grounding rate", "grounding_rate")):
+    for label, key in (("story recall", "story_recall"), ("story precision", "story_precision")):
         out.add_row(label, *(cell(r["score"][key], True) for r in results.values()), "", "")
     first = next(iter(results.values()))["score"]
     for name, m in first["measures"].items():
