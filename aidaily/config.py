@@ -148,6 +148,10 @@ class DigestSettings(Section):
     other_max: int = 8
     sections_min: int = 4
     sections_max: int = 8
+    # Median characters of a fact / commentary bullet: the series' range (HOUSE_STYLE.md;
+    # the reference issue has ~40 / ~58). ``aidaily eval`` measures drafts against them.
+    fact_chars: tuple[int, int] = (26, 93)
+    commentary_chars: tuple[int, int] = (45, 72)
     cover_image: str | None = None  # a fixed cover picture for every issue ([cover] is unused)
     tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])

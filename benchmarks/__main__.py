@@ -1,6 +1,6 @@
 """Every benchmark from one entry point:
 
-    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens] [--realistic]
+    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens,quality] [--realistic]
                                    [--prefect-api-url URL]
 
 - ``day``: ``aidaily run`` end to end vs the LLM critical path, warm re-run, serial
@@ -8,7 +8,9 @@
 - ``scale``: 300 / 1,000 / 5,000 articles with LLM latency 0, peak RSS
   (``benchmarks/scale.py``; ``--quick``: up to 1,000);
 - ``extract``: our extractors vs trafilatura (``benchmarks/extract.py``; ``--quick``: 3 passes);
-- ``tokens``: tokens per digest vs a naive one-prompt baseline (``benchmarks/tokens.py``).
+- ``tokens``: tokens per digest vs a naive one-prompt baseline (``benchmarks/tokens.py``);
+- ``quality``: the fixture day's drafts (extractive, fake model) scored against the
+  published issue (``benchmarks/quality.py``).
 
 One Prefect server (started here unless ``--prefect-api-url``) serves ``day`` and
 ``scale``. Each benchmark prints its table and writes ``benchmarks/results/<name>.json``;
@@ -32,7 +34,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import day, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "extract", "tokens")
+ALL = ("day", "scale", "extract", "tokens", "quality")
 
 
 def script(name: str, *args: str) -> dict[str, object]:
@@ -81,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     if "tokens" in chosen:
         print("\n=== tokens ===", flush=True)
         summary["benchmarks"]["tokens"] = script("tokens")  # type: ignore[index]
+    if "quality" in chosen:
+        print("\n=== quality ===", flush=True)
+        summary["benchmarks"]["quality"] = script("quality")  # type: ignore[index]
 
     summary["targets"] = targets
     summary["load_after"] = load_average()

@@ -54,6 +54,7 @@ __all__ = [
     "check_bullet",
     "ground_bullet",
     "ground_digest",
+    "is_site_root",
     "unfetched_links",
     "missing_names",
     "missing_numbers",
@@ -170,7 +171,8 @@ def check_bullet(bullet_text: str, source_text: str) -> BulletCheck:
 # --- links ------------------------------------------------------------------------------
 
 
-def _is_site_root(url: str) -> bool:
+def is_site_root(url: str) -> bool:
+    """A site's front page (no path, query or fragment): it stands for no one article."""
     parts = urlsplit(url)
     return parts.path in ("", "/") and not parts.query and not parts.fragment
 
@@ -224,6 +226,11 @@ class ItemSources:
         return cls((a for s in stories for a in s.articles),
                    {a.url: s.id for s in stories for a in s.articles})
 
+    @property
+    def article_count(self) -> int:
+        """How many fetched articles (distinct URLs) items can be grounded in."""
+        return len(self._by_url)
+
     def articles_for(self, url: str) -> list[Article]:
         """The articles an item linking ``url`` is grounded in ([] when none)."""
         key = canonical_url(url)
@@ -231,7 +238,7 @@ class ItemSources:
         if article is not None:
             story = self._story_of.get(key)
             return list(self._members[story]) if story else [article]
-        if _is_site_root(url):
+        if is_site_root(url):
             host = _host(url)
             return sorted((a for a in self._by_url.values() if _host(a.url) == host),
                           key=lambda a: a.url)

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "sources",
     "extract",
     "prompt",
+    "eval",
     "db",
 ]
 

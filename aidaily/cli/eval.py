@@ -1,0 +1,172 @@
+"""``aidaily eval DRAFT REFERENCE``: how close a draft is to a published issue.
+
+The score (``aidaily.checks.quality``): story recall and precision, the issue's shape
+against the house figures, placeholders left, and the grounding rate of the draft's
+fact bullets. The grounding needs the day's stored articles: they are read from the
+home given by ``--home`` / ``AIDAILY_HOME``, or else from the home the draft lives in
+(``HOME/output/drafts/D.md``); without a store the rate is reported as unknown.
+
+Exit 0 with a score; 1 when a file cannot be read as a digest or holds no story.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from aidaily.cli import common as _common
+
+if TYPE_CHECKING:
+    from aidaily.checks.quality import Grounding, QualityScore
+    from aidaily.config import Settings
+    from aidaily.format.digest import Digest
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)
+
+
+def evaluate(
+    ctx: typer.Context,
+    draft: Annotated[Path, typer.Argument(help="The draft (a digest markdown file).", show_default=False)],
+    reference: Annotated[
+        Path, typer.Argument(help="The published issue to compare with.", show_default=False)
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the score as JSON.")] = False,
+) -> None:
+    """Score DRAFT against REFERENCE, an issue an editor published.
+
+    Story recall / precision (the same story: the same article linked, or a
+    near-duplicate headline), sections and story counts, bullet lengths against the
+    house style, commentary blocks ending with a reader address (对…：), placeholders
+    left, and the share of fact bullets grounded in the stored sources (unknown without
+    a store). Exit 1 when a file is not a digest or has no story to compare.
+    """
+    from aidaily.checks.quality import score
+
+    mine, theirs = _load(draft), _load(reference)  # both, so that both errors are said
+    if mine is None or theirs is None:
+        raise typer.Exit(1)
+    (draft_text, draft_digest), (ref_text, ref_digest) = mine, theirs
+    settings = _settings(ctx, draft)
+    result = score(draft_digest, ref_digest, draft_text=draft_text, reference_text=ref_text,
+                   settings=settings.digest if settings else None,
+                   grounding=_grounding(settings, draft_digest))
+    if as_json:
+        payload = {"draft": str(draft), "reference": str(reference), **result.to_dict()}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print(result, draft, reference)
+
+
+def _load(path: Path) -> tuple[str, Digest] | None:
+    """The text and digest of ``path``; None (after saying why) when it is not one."""
+    from aidaily.checks.quality import stories_of
+    from aidaily.errors import DigestParseError
+    from aidaily.format.parse import parse
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        digest = parse(text)
+    except (OSError, UnicodeDecodeError, DigestParseError) as exc:
+        typer.echo(f"error: {path}: {exc}", err=True)
+        return None
+    if not stories_of(digest):
+        typer.echo(f"error: {path}: no story to compare: no linked item ([title](url)) and no "
+                   "其他动态 line in the house format", err=True)
+        return None
+    return text, digest
+
+
+def _settings(ctx: typer.Context, draft: Path) -> Settings | None:
+    """The settings of the home whose store grounds the draft: ``--home`` (or
+    ``AIDAILY_HOME``), else the home the draft lives in; None when neither is known."""
+    from aidaily.config import load_settings
+
+    given = (ctx.obj or {}).get("home") if ctx is not None else None
+    if given is not None:
+        return _common.settings(ctx)
+    place = draft.resolve().parent
+    if place.name == "drafts" and place.parent.name == "output":
+        return load_settings(place.parent.parent)
+    return None
+
+
+def _draft_day(digest: Digest) -> date | None:
+    value = digest.front_matter.get("date")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _grounding(settings: Settings | None, digest: Digest) -> Grounding:
+    """The draft's grounding rate against the stored articles of its date, or unknown."""
+    from aidaily.checks.quality import grounding_of
+
+    if settings is None:
+        return grounding_of(None, "no home given (--home): sources unknown")
+    if settings.db_url is None and not (settings.home / "aidaily.db").is_file():
+        return grounding_of(None, f"no store in {settings.home}: sources unknown")
+    day = _draft_day(digest)
+    if day is None:
+        return grounding_of(None, "the draft's front matter has no valid date: sources unknown")
+    from aidaily.checks.grounding import ground_digest
+    from aidaily.errors import StoreError
+    from aidaily.review.report import day_sources
+    from aidaily.store.store import Store
+
+    try:
+        sources = day_sources(settings, day, Store.from_settings(settings))
+    except StoreError as exc:
+        return grounding_of(None, f"the store cannot be read ({exc}): sources unknown")
+    if not sources.article_count:
+        return grounding_of(None, f"no stored articles for {day.isoformat()}: sources unknown")
+    return grounding_of(ground_digest(digest, sources))
+
+
+def _percent(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0%}"
+
+
+def _figure(value: float | None, share: bool = False) -> str:
+    if value is None:
+        return "—"
+    if share:
+        return f"{value:.0%}"
+    return f"{value:g}" if isinstance(value, int) or value.is_integer() else f"{value:.2f}"
+
+
+def _print(result: QualityScore, draft: Path, reference: Path) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = _common.console()
+    stories = Table(show_header=False, title=f"{escape(draft.name)} vs {escape(reference.name)}")
+    stories.add_row("story recall", _percent(result.story_recall),
+                    f"{len(result.matches)} of the reference's {result.reference_stories} stories")
+    stories.add_row("story precision", _percent(result.story_precision),
+                    f"{len(result.matches)} of the draft's {result.draft_stories} stories")
+    stories.add_row("grounding rate", _percent(result.grounding.rate),
+                    escape(result.grounding.note or f"{result.grounding.grounded} of "
+                           f"{result.grounding.checked} fact bullets"))
+    out.print(stories)
+    shape = Table("measure", "draft", "reference", "house", "ok", title="Shape")
+    for m in result.measures:
+        target = "—" if m.target is None else (
+            _figure(m.target[0], m.share) if m.target[0] == m.target[1]
+            else f"{_figure(m.target[0], m.share)}–{_figure(m.target[1], m.share)}")
+        ok = {True: "[green]yes[/]", False: "[red]no[/]", None: "—"}[m.ok]
+        shape.add_row(escape(m.label), _figure(m.draft, m.share), _figure(m.reference, m.share),
+                      target, ok)
+    out.print(shape)
+    for story in result.missed:
+        out.print(f"[yellow]missed[/] {escape(story.title)} (reference line {story.line})")
+    for story in result.extra:
+        out.print(f"[cyan]extra[/]  {escape(story.title)} (draft line {story.line})")
