@@ -244,7 +244,7 @@ def test_serve_and_the_worker_deployment_keep_each_others_schedules(server: Serv
 
     after = server.deployment("nightly")
     assert after is not None and after["id"] == nightly["id"]
-    assert worker_view(after) == deployed  # not paused, schedule active, same entrypoint and pull steps
+    assert worker_view(after) == deployed  # not paused, schedule active, same entrypoint, pull steps
     assert scheduled <= server.scheduled_runs(nightly["id"])  # its scheduled runs are still there
     stopped = server.deployment("serve")
     assert stopped is not None and stopped["paused"]  # serve paused its own deployment only

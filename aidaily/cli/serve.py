@@ -74,7 +74,7 @@ def serve(
     console(stderr=True).print(
         f"serving '{deployment.flow_name}/{deployment.name}' at '{conf.schedule.cron}' "
         f"({conf.schedule.timezone}), home {conf.home.resolve()}",
-        markup=False, highlight=False,
+        markup=False, highlight=False, soft_wrap=True,
     )
     prefect_serve(deployment)
 
