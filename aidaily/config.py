@@ -4,7 +4,7 @@ Lookup order for every setting: an explicit argument (CLI flag) > environment
 variable > ``aidaily.toml`` in the home directory > the defaults below.
 
 All state lives under the home directory (``--home`` / ``AIDAILY_HOME``, default the
-current directory): the database, the raw-response archive, drafts, published posts and
+current directory for the CLI; a flow run has no default, see ``flows.daily``): the database, the raw-response archive, drafts, published posts and
 the configuration file itself. Tests point ``AIDAILY_HOME`` at a temporary directory.
 
 Environment variables:
@@ -162,6 +162,7 @@ class DigestSettings(Section):
 class ScheduleSettings(Section):
     cron: str = "30 23 * * *"
     timezone: str = "Asia/Shanghai"
+    deployment: str = "serve"  # what ``aidaily serve`` registers (prefect.yaml's workers own "nightly")
 
     zone_known = field_validator("timezone")(known_timezone)
 
@@ -336,7 +337,7 @@ def load_settings(home: str | Path | None = None, **overrides: Any) -> Settings:
             (one line per problem; the values themselves are never shown: they may be
             secrets).
     """
-    home_path = Path(home or os.environ.get("AIDAILY_HOME") or ".").expanduser()
+    home_path = named_home(home) or Path(".")
     data: dict[str, Any] = {}
     config_path = home_path / CONFIG_FILE
     if config_path.is_file():
@@ -365,6 +366,13 @@ def describe(exc: ValidationError) -> str:
                 else error["msg"].removeprefix("Value error, "))
         lines.append(f"{where}: {what}")
     return "; ".join(lines)
+
+
+def named_home(home: str | Path | None = None) -> Path | None:
+    """The home directory ``home`` or else ``AIDAILY_HOME`` names; None when neither does
+    (``load_settings`` then takes the current directory; a flow run refuses)."""
+    named = home or os.environ.get("AIDAILY_HOME")
+    return Path(named).expanduser() if named else None
 
 
 def _apply_env(data: dict[str, Any]) -> None:

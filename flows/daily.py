@@ -11,6 +11,11 @@ from the cache).
 
 Works in Prefect's ephemeral mode (no server) and against a server (``PREFECT_API_URL``).
 Two runs for one date never interleave: ``run_day`` holds the date's lock throughout.
+
+A flow run names its home: the ``home`` parameter (``aidaily run`` and ``aidaily serve``
+pass it) or ``AIDAILY_HOME`` (what ``prefect.yaml`` gives a worker's runs). With neither it
+refuses (``ConfigError``) rather than take the working directory, which for a worker is
+the code checkout: a second database and drafts written into the checkout.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from aidaily.config import Settings, load_settings
+from aidaily.config import Settings, load_settings, named_home
+from aidaily.errors import ConfigError
 from aidaily.pipeline import stages
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import RunReport
@@ -97,14 +103,14 @@ async def daily_digest(
         rewrite: write the draft anew: ask the model again (no cached answers).
         offline: use only the archive (no network).
         llm: "auto" (the configured model, or extractive without one) or "none".
-        home: the aidaily home directory (default: AIDAILY_HOME or the current directory).
+        home: the aidaily home directory (default: AIDAILY_HOME; with neither the run refuses).
         lock_wait: seconds to wait for another run of the same date.
         skip_unchanged: do nothing when the date is up to date (``aidaily.pipeline.uptodate``).
             Never with refetch, rewrite or offline.
         replace_edited: make the new draft current even over a draft edited by hand
             (whose text is kept as a version).
     """
-    settings = load_settings(home)
+    settings = flow_settings(home)
     day = Date.fromisoformat(date) if date else default_day(settings.window.timezone)
     options = RunOptions(refetch=refetch, rewrite=rewrite, offline=offline, use_llm=llm != "none",
                          replace_edited=replace_edited, skip_unchanged=skip_unchanged,
@@ -117,6 +123,21 @@ async def daily_digest(
         await publish_artifacts(report)
     logger.info("draft %s (exit %s)", report.draft, int(report.exit_code))
     return report
+
+
+def flow_settings(home: str | None) -> Settings:
+    """The settings of a flow run's home: ``home`` or ``AIDAILY_HOME``, never the working
+    directory by default.
+
+    Raises:
+        ConfigError: neither names a home.
+    """
+    if named_home(home) is None:
+        raise ConfigError(
+            "no aidaily home: pass the flow's 'home' parameter or set AIDAILY_HOME (prefect.yaml "
+            "passes the Prefect variable 'aidaily_home' as AIDAILY_HOME); a flow run does not "
+            "take the working directory as its home")
+    return load_settings(home)
 
 
 async def publish_artifacts(report: RunReport) -> None:

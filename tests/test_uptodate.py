@@ -53,6 +53,7 @@ def complete_run(settings: Settings, *, use_llm: bool = False,
     listings = {url: h for rep in report.sources.values() for url, h in rep.listing_hashes.items()}
     requests = [[url, rep.name, rep.user_agent] for rep in report.sources.values() for url in rep.listing_tried]
     listed = {url: h for rep in report.sources.values() for url, h in rep.listing_listed.items()}
+    failed = {url: st for rep in report.sources.values() for url, st in rep.listing_status.items()}
     store = Store.from_settings(settings)
     articles = uptodate.articles_fingerprint(store, DAY_DATE, settings)
     drafts = Drafts(settings.drafts_dir)
@@ -61,7 +62,8 @@ def complete_run(settings: Settings, *, use_llm: bool = False,
     store.finish_run(run_id, "ok", {
         "draft": str(written.current), "mode": "extractive",
         "inputs": uptodate.inputs(settings, use_llm, DAY_DATE, articles=articles, listings=listings,
-                                  listed=listed, requests=requests, draft_hash=drafts.last_written(DAY)),
+                                  listed=listed, requests=requests, draft_hash=drafts.last_written(DAY),
+                                  failed=failed),
     })
     return run_id
 
@@ -167,6 +169,101 @@ def test_a_listing_that_cannot_be_read_means_a_full_run(day) -> None:
     complete_run(settings)
     feed = next(url for url in check(settings).listings if "qbitai.com/feed" in url)
     mirror.fault(feed, status=500)
+    verdict = check(settings)
+    assert not verdict.up_to_date and "could not be read" in verdict.reason
+
+
+# A listing that does not exist (404, 410) ---------------------------------------------------
+
+#: The qbitai archive page of the window's day: a listing a site may not have (no such date).
+ARCHIVE = "https://www.qbitai.com/2026/01/18/"
+
+
+def make_absent(mirror: MirrorServer, status: int) -> None:
+    """The archive page answers ``status``: its file removed (404) or a fault (any other)."""
+    if status == 404:
+        (mirror.root / "www.qbitai.com" / "2026" / "01" / "18" / "__index__").unlink()
+    else:
+        mirror.fault(ARCHIVE, status=status)
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_listing_absent_at_the_run_and_absent_now_is_unchanged(day, status: int) -> None:
+    settings, mirror = day
+    make_absent(mirror, status)
+    run_id = complete_run(settings)
+    recorded = Store.from_settings(settings).get_run(run_id)["stats"]["inputs"]  # type: ignore[index]
+    assert recorded["absent"] == {ARCHIVE: status} and ARCHIVE not in recorded["listings"]
+    hits = mirror.hits_for(ARCHIVE)
+    verdict = check(settings)
+    assert verdict.up_to_date, verdict.reason
+    assert mirror.hits_for(ARCHIVE) == hits + 1  # asked again, not assumed
+
+
+@pytest.mark.parametrize("now", [200, 500, 410])
+def test_a_listing_absent_at_the_run_that_answers_otherwise_now_means_a_full_run(day, now: int) -> None:
+    settings, mirror = day
+    make_absent(mirror, 404)
+    complete_run(settings)
+    if now == 200:
+        shutil.copytree(DAY_FIXTURES / "www.qbitai.com" / "2026", mirror.root / "www.qbitai.com" / "2026",
+                        dirs_exist_ok=True)
+    else:
+        mirror.fault(ARCHIVE, status=now)
+    verdict = check(settings)
+    assert not verdict.up_to_date
+    if now == 200:
+        assert "serves a page now" in verdict.reason and ARCHIVE in verdict.reason
+    else:
+        assert "absent at the last run (HTTP 404)" in verdict.reason and f"HTTP {now}" in verdict.reason
+
+
+def test_after_a_run_that_met_a_404_listing_aidaily_run_is_up_to_date_at_once(
+        day, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The acceptance: a complete run (the pipeline's one wiring, with the model) met a
+    404 listing; the next ``aidaily run`` says up to date in under 5 s, asking no model."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    from aidaily.pipeline.options import RunOptions
+    from aidaily.pipeline.stages import run_day
+    from tests.factories import fake_editor
+    from tests.fakellm import FakeLLM
+
+    settings, mirror = day
+    make_absent(mirror, 404)
+    (settings.home / "aidaily.toml").write_text(
+        "[fetch]\nper_host_delay = 0\nretries = 1\nbackoff = 0.01\ntimeout = 5\n"
+        '[llm]\nmodel = "fake-model"\nmax_retries = 1\n', encoding="utf-8")
+    with FakeLLM() as llm:
+        llm.responder = fake_editor
+        for name, value in {"AIDAILY_URL_MAP": json.dumps(mirror.url_map(*SITES)),
+                            "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": llm.base_url}.items():
+            monkeypatch.setenv(name, value)
+        settings = load_settings(settings.home)
+        report = asyncio.run(run_day(settings, DAY_DATE, RunOptions(skip_unchanged=False)))
+        assert report.exit_code == 0 and report.mode != "extractive", report.to_dict()
+        assert report.inputs["absent"] == {ARCHIVE: 404}
+        calls = len(llm.requests)
+        assert calls > 0
+        started = time.monotonic()
+        again = subprocess.run([str(Path(sys.executable).with_name("aidaily")), "run", "--date", DAY],
+                               capture_output=True, text=True, timeout=120, check=False)
+        elapsed = time.monotonic() - started
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "up to date" in again.stdout and "full run" not in again.stderr
+        assert len(llm.requests) == calls  # no model call
+    assert elapsed < 5, f"the up-to-date run took {elapsed:.1f} s"
+
+
+def test_a_listing_that_failed_otherwise_at_the_run_is_not_remembered_as_absent(day) -> None:
+    settings, mirror = day
+    mirror.fault(ARCHIVE, status=403)
+    run_id = complete_run(settings)
+    recorded = Store.from_settings(settings).get_run(run_id)["stats"]["inputs"]  # type: ignore[index]
+    assert recorded["absent"] == {}
     verdict = check(settings)
     assert not verdict.up_to_date and "could not be read" in verdict.reason
 

@@ -1,4 +1,12 @@
-"""``aidaily serve``: run the flow every night on the configured schedule."""
+"""``aidaily serve``: run the flow every night on the configured schedule.
+
+Serving registers a deployment of its own, ``daily-digest/<name>`` (``--name``, or
+``[schedule] deployment`` in ``aidaily.toml``, default ``serve``), and on exit (Ctrl-C,
+SIGTERM) Prefect pauses the deployments this process served: that one only. The
+``nightly`` deployment belongs to ``prefect.yaml`` and its workers (``prefect deploy
+--all``): serve refuses that name, since registering it would replace its entrypoint,
+pull steps and schedule, and stopping would pause it.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,26 @@ from typing import Annotated, Any
 import typer
 
 from aidaily.cli.common import console, settings
+from aidaily.errors import ConfigError
 
-DEPLOYMENT_NAME = "nightly"
+#: The deployment ``prefect.yaml`` declares for workers; never served.
+WORKER_DEPLOYMENT = "nightly"
 
 
-def build_deployment(conf: Any, name: str = DEPLOYMENT_NAME) -> Any:
-    """The runner deployment of the nightly flow with the configured cron and zone."""
+def build_deployment(conf: Any, name: str | None = None) -> Any:
+    """The runner deployment of the nightly flow with the configured cron and zone,
+    named ``name`` (default ``conf.schedule.deployment``).
+
+    Raises:
+        ConfigError: the name is the workers' deployment (``WORKER_DEPLOYMENT``) or empty.
+    """
+    name = (name or conf.schedule.deployment).strip()
+    if not name or name == WORKER_DEPLOYMENT:
+        raise ConfigError(
+            f"aidaily serve cannot register the deployment name {name!r}: "
+            f"'{WORKER_DEPLOYMENT}' is prefect.yaml's deployment, run by workers (serving it "
+            "would replace it and pause it on exit); choose another with --name or "
+            "[schedule] deployment in aidaily.toml (default 'serve')")
     from prefect.schedules import Cron
 
     from flows.daily import daily_digest
@@ -21,7 +43,7 @@ def build_deployment(conf: Any, name: str = DEPLOYMENT_NAME) -> Any:
         name=name,
         schedules=[Cron(conf.schedule.cron, timezone=conf.schedule.timezone)],
         parameters={"home": str(conf.home.resolve())},
-        description="The AI 日报 draft for tomorrow, written every night.",
+        description="The AI 日报 draft for tomorrow, written every night (served by `aidaily serve`).",
         tags=["aidaily"],
     )
 
@@ -30,20 +52,29 @@ def serve(
     ctx: typer.Context,
     cron: Annotated[str | None, typer.Option(help="Cron expression (default from aidaily.toml: 30 23 * * *).")] = None,
     timezone: Annotated[str | None, typer.Option(help="Time zone of the cron (default Asia/Shanghai).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Deployment name (default from aidaily.toml [schedule] deployment: "
+                     "'serve'); never 'nightly', prefect.yaml's deployment for workers."),
+    ] = None,
 ) -> None:
     """Serve the daily-digest flow with a cron schedule (default 23:30 Asia/Shanghai):
-    a long-running process that starts a run every night. Needs a Prefect server
-    (PREFECT_API_URL) to keep the schedule; see the README for prefect.yaml and cron."""
+    a long-running process that starts a run every night. Registers its own deployment
+    'daily-digest/serve' and pauses only that one when stopped; prefect.yaml's
+    'daily-digest/nightly' (workers) is left alone. Needs a Prefect server
+    (PREFECT_API_URL) to keep the schedule; see the README."""
     conf = settings(ctx)
     if cron:
         conf.schedule.cron = cron
     if timezone:
         conf.schedule.timezone = timezone
+    deployment = build_deployment(conf, name)
     from prefect import serve as prefect_serve
 
-    deployment = build_deployment(conf)
     console(stderr=True).print(
-        f"serving '{deployment.flow_name}/{deployment.name}' at '{conf.schedule.cron}' ({conf.schedule.timezone})"
+        f"serving '{deployment.flow_name}/{deployment.name}' at '{conf.schedule.cron}' "
+        f"({conf.schedule.timezone}), home {conf.home.resolve()}",
+        markup=False, highlight=False, soft_wrap=True,
     )
     prefect_serve(deployment)
 

@@ -71,6 +71,7 @@ class SourceReport:
     listing_tried: list[str] = field(default_factory=list)
     listing_reached: list[str] = field(default_factory=list)
     listing_failed: dict[str, str] = field(default_factory=dict)
+    listing_status: dict[str, int] = field(default_factory=dict)  # url -> HTTP status of a failed one
     listing_hashes: dict[str, str] = field(default_factory=dict)  # url -> sha256 of what it served
     listing_listed: dict[str, str] = field(default_factory=dict)  # url -> what it lists (uptodate)
     user_agent: str | None = None  # sent to this source (None: the configured one)
@@ -312,6 +313,8 @@ class _DayJob:
     ) -> Listing | None:
         if isinstance(result, FetchError):
             rep.listing_failed[url] = result.message
+            if result.status is not None:
+                rep.listing_status[url] = result.status
             return None
         try:
             return source.parse_listing(url, result.text)

@@ -325,6 +325,7 @@ def _inputs(settings: Settings, day: date, options: RunOptions, selection: Selec
         settings, options.use_llm, day, articles=selection.fingerprint,
         listings={url: h for s in fetched for url, h in s.listing_hashes.items()},
         listed={url: h for s in fetched for url, h in s.listing_listed.items()},
+        failed={url: status for s in fetched for url, status in s.listing_status.items()},
         requests=[[url, s.name, s.user_agent] for s in fetched for url in s.listing_tried],
         draft_hash=Drafts(settings.drafts_dir).last_written(day.isoformat()), memory=selection.memory,
     )

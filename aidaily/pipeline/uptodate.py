@@ -3,7 +3,8 @@
 A complete run (exit 0) records the inputs its draft was made from (``inputs``):
 
 - what each listing URL served: the sha256 of the body, and of what it lists (the entries
-  and finished articles its adapter parses out of it);
+  and finished articles its adapter parses out of it); or that it does not exist (HTTP 404
+  or 410, e.g. a date archive page a site does not have: ``ABSENT_STATUSES``);
 - the day's stored articles (sha256 over URL and content hash of each in the window);
 - what shapes the draft besides: the settings (secrets left out), the prompt templates,
   aidaily's own code, model or extractive;
@@ -14,10 +15,12 @@ A complete run (exit 0) records the inputs its draft was made from (``inputs``):
 A later run for the date first reads the listings again — conditional GETs, as the full
 run would — and compares (``check``): the same bytes (a 304 gives the archived ones) are
 the same listing; other bytes are parsed, and list the same when only volatile markup
-changed (a feed's ``lastBuildDate``, a page's build hash). Nothing changed and the draft
-(and the cover made for it) still there: the run is *up to date* and does nothing more
-(no Prefect flow run, no parsing, no LLM call). Any difference, a listing that cannot be
-read, or a last run that was not complete means a full run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
+changed (a feed's ``lastBuildDate``, a page's build hash); a listing that answers the
+same 404 or 410 as at the last run is unchanged too. Nothing changed and the draft (and the
+cover made for it) still there: the run is *up to date* and does nothing more (no Prefect flow run, no parsing, no
+LLM call). Any difference (a listing that was absent and answers now, or answers another
+status), a listing that cannot be read, or a last run that was not complete means a full
+run. ``aidaily run --refetch / --rewrite / --offline / --no-skip-unchanged`` never
 take this shortcut.
 
 Plain functions over the store (``Store.last_run`` / ``content_hashes`` / ``start_run`` /
@@ -47,6 +50,9 @@ if TYPE_CHECKING:
 UNCHANGED = "unchanged"
 #: aidaily's own code: a change to it may change the draft.
 CODE_DIRS = ("aidaily", "sources", "flows")
+#: Statuses saying a listing does not exist (not that it failed): the same one again is
+#: the same listing. Any other failure (5xx, 403, a timeout) may hide new content.
+ABSENT_STATUSES = frozenset({404, 410})
 
 
 @dataclass
@@ -120,12 +126,14 @@ def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
 
 def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listings: dict[str, str],
            listed: dict[str, str], requests: list[list[Any]], draft_hash: str | None,
-           memory: str = "") -> dict[str, Any]:
+           memory: str = "", failed: dict[str, int] | None = None) -> dict[str, Any]:
     """What a complete run records (``runs.stats.inputs``) for the next ``check``.
 
     ``articles`` is the ``articles_fingerprint`` taken when the stories were selected;
     ``listings`` / ``listed`` the ``body_hash`` / ``listing_fingerprint`` of each listing
-    URL; ``requests`` the listing requests the run made, ``[url, source, user_agent]`` each;
+    URL read; ``failed`` the HTTP status of each listing that answered an error (those in
+    ``ABSENT_STATUSES`` are kept as ``absent``); ``requests`` the listing requests the run
+    made, ``[url, source, user_agent]`` each;
     ``memory`` the ``review.memory.Memory.fingerprint`` of the earlier issues.
     """
     return {
@@ -133,6 +141,8 @@ def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listi
         "articles": articles,
         "listings": dict(sorted(listings.items())),
         "listed": dict(sorted(listed.items())),
+        "absent": {url: status for url, status in sorted((failed or {}).items())
+                   if status in ABSENT_STATUSES},
         # The listing URLs follow from the settings, the code, the date and whether its
         # night has passed (``sources.listing_urls_for``): with all four the same, the
         # check replays these requests without loading the adapters.
@@ -156,12 +166,9 @@ def listing_requests(settings: Settings, day: date) -> list[list[Any]]:
 
 async def served_listings(settings: Settings, day: date, fetcher: Any = None,
                           requests: list[list[Any]] | None = None) -> dict[str, tuple[str, Any]]:
-    """``{url: (source, FetchResult)}``: what the listings serve now, ``requests``
-    (``[url, source, user_agent]`` each, default ``listing_requests(settings, day)``) made again.
-
-    Raises:
-        FetchError: a listing could not be read (a full run will say why, per source).
-    """
+    """``{url: (source, FetchResult or FetchError)}``: what the listings serve now, or why
+    they cannot be read; ``requests`` (``[url, source, user_agent]`` each, default
+    ``listing_requests(settings, day)``) made again."""
     requests = requests if requests is not None else listing_requests(settings, day)
     own = fetcher is None
     if fetcher is None:
@@ -169,10 +176,15 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
         from aidaily.ingest.fetch import Fetcher
 
         fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))
+
+    async def one(url: str, source: str, agent: str | None) -> Any:
+        try:
+            return await fetcher.fetch(url, source=source, user_agent=agent)
+        except FetchError as exc:
+            return exc
+
     try:
-        results = await asyncio.gather(
-            *(fetcher.fetch(url, source=source, user_agent=agent) for url, source, agent in requests)
-        )
+        results = await asyncio.gather(*(one(url, source, agent) for url, source, agent in requests))
         return {url: (source, result) for (url, source, _), result in zip(requests, results)}
     finally:
         if own:
@@ -222,19 +234,41 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
     if recent_issues(settings, day, store).fingerprint != recorded.get("memory", ""):
         return Verdict(False, "an earlier issue changed since the last run (the stories it ran)")
     same_urls = recorded.get("past") == is_past(day, settings.window.timezone) and recorded.get("requests")
-    try:
-        served = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
-    except FetchError as exc:
-        return Verdict(False, f"a listing could not be read ({exc.message})")
-    before = recorded.get("listings") or {}
-    listings = {url: body_hash(result.body) for url, (_, result) in served.items()}
-    if set(listings) != set(before):
-        return Verdict(False, "the sources' listing URLs changed since the last run", listings=listings)
-    for url, (source, result) in served.items():
-        if listings[url] != before[url] and not _lists_the_same(settings, url, source, result, recorded):
-            return Verdict(False, f"the sources serve something new ({url})", listings=listings)
+    served = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
+    reason = _listings_changed(settings, served, recorded)
+    listings = {url: body_hash(result.body) for url, (_, result) in served.items()
+                if not isinstance(result, FetchError)}
+    if reason:
+        return Verdict(False, reason, listings=listings)
     return Verdict(True, f"nothing changed since run {last['id']}", run=last, listings=listings,
                    draft=str(drafts.current_path(day.isoformat())))
+
+
+def _listings_changed(settings: Settings, served: dict[str, tuple[str, Any]],
+                      recorded: dict[str, Any]) -> str | None:
+    """Why the listings ``served`` now differ from those of the recorded run (None: they
+    do not). A listing absent then (404/410) is the same when it answers the same status."""
+    before = recorded.get("listings") or {}
+    absent = recorded.get("absent") or {}
+    for url, (_, result) in served.items():
+        if not isinstance(result, FetchError):
+            continue
+        if result.status in ABSENT_STATUSES and absent.get(url) == result.status:
+            continue  # still absent
+        if url in absent:
+            return f"a listing absent at the last run (HTTP {absent[url]}) now: {result.message}"
+        return f"a listing could not be read ({result.message})"
+    if set(served) != set(before) | set(absent):
+        return "the sources' listing URLs changed since the last run"
+    for url, (source, result) in served.items():
+        if isinstance(result, FetchError):
+            continue  # absent, as at the last run
+        if url in absent:
+            return f"a listing absent at the last run (HTTP {absent[url]}) serves a page now ({url})"
+        changed = body_hash(result.body) != before[url]
+        if changed and not _lists_the_same(settings, url, source, result, recorded):
+            return f"the sources serve something new ({url})"
+    return None
 
 
 def record_unchanged(store: Any, day: date, verdict: Verdict, report: dict[str, Any]) -> str:
