@@ -391,9 +391,13 @@ def test_links_in_every_layout_must_be_http(part: str, value: str, needle: str) 
     assert "javascript:" in found[0][1]
 
 
-def test_cover_image_must_be_http() -> None:
-    text = sectioned().replace("https://ssl.aicode.cc/n8n/2026/01-11/cover.png", "javascript:alert(1)")
-    assert sectioned_bad_urls(text) == [(line_of(text, "coverImage"), "'coverImage' link 'javascript:alert(1)' is not an http(s) URL")]
+@pytest.mark.parametrize("cover", ["javascript:alert(1)", "//evil.example/x.png", "data:image/png;base64,AA"])
+def test_cover_image_must_be_http_or_a_path_on_the_blog(cover: str) -> None:
+    text = sectioned().replace("https://ssl.aicode.cc/n8n/2026/01-11/cover.png", cover)
+    assert sectioned_bad_urls(text) == [(line_of(text, "coverImage"),
+                                         f"'coverImage' link '{cover}' is neither an http(s) URL nor a /path on the blog")]
+    own = sectioned().replace("https://ssl.aicode.cc/n8n/2026/01-11/cover.png", "/images/covers/2026-01-11.png")
+    assert sectioned_bad_urls(own) == []
 
 
 def test_links_in_the_footer_text_must_be_http() -> None:

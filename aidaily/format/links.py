@@ -23,6 +23,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from aidaily.text import is_http_url
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -51,9 +53,15 @@ _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
 
 
 def is_http(url: str) -> bool:
-    """An absolute http(s) URL with a host."""
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """An absolute http(s) URL with a host (``aidaily.text.is_http_url``: one definition)."""
+    return is_http_url(url)
+
+
+def is_site_path(url: str) -> bool:
+    """A path on the blog's own site (``/images/covers/2026-01-19.png``): no scheme, no
+    host, no way out of the site — what ``coverImage`` holds for the issue's own cover."""
+    value = url.strip()
+    return value.startswith("/") and not value.startswith("//") and "\\" not in value and ":" not in value
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
-from aidaily.format.links import footer_problems, is_http, markdown_links
+from aidaily.format.links import footer_problems, is_http, is_site_path, markdown_links
 from aidaily.format.parse import parse
 from aidaily.text import comparable_url, repeats
 
@@ -318,10 +318,10 @@ def _front_matter_link_findings(digest: Digest, lines: list[str]) -> list[Findin
             continue
         values = f.value if isinstance(f.value, list) else [f.value]
         for value in values:
-            if isinstance(value, str) and value and not is_http(value):
+            if isinstance(value, str) and value and not (is_http(value) or is_site_path(value)):
                 out.append(
                     Finding("error", _key_line(lines, f.key), "bad-url",
-                            f"'{f.key}' link '{value[:80]}' is not an http(s) URL")
+                            f"'{f.key}' link '{value[:80]}' is neither an http(s) URL nor a /path on the blog")
                 )
     return out
 
