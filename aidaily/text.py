@@ -43,6 +43,7 @@ __all__ = [
     "comparable_url",
     "distinct_lines",
     "html_to_text",
+    "is_site_root",
     "normalize_space",
     "repeats",
     "sentence_ends",
@@ -320,6 +321,12 @@ def canonical_url(
 
 
 @lru_cache(maxsize=65_536)
+def is_site_root(url: str) -> bool:
+    """A site's front page (no path, query or fragment): it stands for no one article."""
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query and not parts.fragment
+
+
 def comparable_url(url: str) -> str:
     """A comparable form of ``url``: ``canonical_url`` keeping the fragment, then https
     whatever the scheme, the host without ``www.``, no repeated or trailing slash.

@@ -5,7 +5,6 @@ the post; a fixed cover, a source's picture or an images endpoint when configure
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 import pytest

@@ -39,7 +39,7 @@ from aidaily.checks.entities import (
     latin_tokens,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
-from aidaily.text import comparable_text, split_sentences  # split_sentences re-exported: the sentences bullets are grounded in
+from aidaily.text import comparable_text, is_site_root, split_sentences  # split_sentences re-exported: the sentences bullets are grounded in
 
 if TYPE_CHECKING:
     from aidaily.format.digest import Digest, Item
@@ -169,12 +169,6 @@ def check_bullet(bullet_text: str, source_text: str) -> BulletCheck:
 
 
 # --- links ------------------------------------------------------------------------------
-
-
-def is_site_root(url: str) -> bool:
-    """A site's front page (no path, query or fragment): it stands for no one article."""
-    parts = urlsplit(url)
-    return parts.path in ("", "/") and not parts.query and not parts.fragment
 
 
 def _host(url: str) -> str:

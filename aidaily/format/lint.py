@@ -19,13 +19,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import PurePath
 from typing import Literal
-from urllib.parse import urlsplit
 
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
 from aidaily.format.links import footer_problems, is_http, is_site_path, markdown_links
 from aidaily.format.parse import parse
-from aidaily.text import comparable_url, repeats
+from aidaily.text import comparable_url, is_site_root, repeats
 
 Severity = Literal["error", "warning"]
 
@@ -281,7 +280,7 @@ def _link_findings(digest: Digest, lines: list[str]) -> list[Finding]:
         if key not in seen:
             seen[key] = line
             continue
-        if _is_site_root(url):
+        if is_site_root(url):
             # The series cites digest sites (ai.hubtoday.app) by their front page.
             out.append(
                 Finding("warning", line, "duplicate-link", f"site front page {url} linked again (first on line {seen[key]})")
@@ -392,10 +391,6 @@ def _shape_findings(digest: Digest) -> list[Finding]:
                             Finding("warning", entry.line + offset, "brief-close", "one-liner closes with ')' instead of '）'")
                         )
     return out
-
-
-def _is_site_root(url: str) -> bool:
-    return urlsplit(url).path in ("", "/")
 
 
 __all__ = ["Finding", "Section", "has_errors", "lint_text"]
