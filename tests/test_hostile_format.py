@@ -29,7 +29,8 @@ from typer.testing import CliRunner
 from aidaily.cli.app import app
 from aidaily.errors import DigestParseError, PublishError
 from aidaily.format.front_matter import MAX_DEPTH, load_yaml
-from aidaily.format.links import footer_problems, is_http, markdown_links
+from aidaily.format.links import footer_problems, markdown_links
+from aidaily.text import is_http_url
 from aidaily.format.lint import Finding, has_errors, lint_text
 from aidaily.format.parse import parse
 from tests.factories import BAD_BULLET, DAY, DRAFT, FOOTER, GOOD_BULLET, build_home
@@ -452,4 +453,4 @@ def test_a_non_http_link_anywhere_is_an_error(scheme: str, rest: str) -> None:
     url = f"{scheme}:{rest}"
     links = markdown_links([f"- 见 [来源]({url}) 与 [官网](https://x.example/)"], 7)
     assert [line for _, line in links] == [7, 7]
-    assert [is_http(u) for u, _ in links] == [False, True]
+    assert [is_http_url(u) for u, _ in links] == [False, True]

@@ -9,7 +9,8 @@ with classes, http(s) ``href`` / ``src`` and ``alt`` text. Anything else there (
 ``<script>``, an ``on…=`` handler, a ``<form>``, ``style``, a comment, markup the
 HTML parser had to repair) is refused.
 
-- ``is_http``: the one test of "an http(s) link".
+- ``is_site_path``: a root-relative path on the blog (the issue's own cover); "an
+  http(s) link" is ``aidaily.text.is_http_url``, the one test of it.
 - ``markdown_links``: every link and image destination markdown-it finds in markdown
   lines, with line numbers, ``javascript:`` ones included (the page's renderer would
   silently drop those; lint must see them).
@@ -27,7 +28,7 @@ from aidaily.text import is_http_url
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["FOOTER_TAGS", "footer_problems", "is_http", "markdown_links"]
+__all__ = ["FOOTER_TAGS", "footer_problems", "is_site_path", "markdown_links"]
 
 _GLOBAL_ATTRIBUTES = frozenset({"class", "title"})
 # The footer's allow-list: tag -> attributes besides class and title.
@@ -49,11 +50,6 @@ _URL_ATTRIBUTES = frozenset({"href", "src"})
 _DOCUMENT_TAGS = frozenset({"html", "head", "body"})
 # Text a browser would read as the start of a tag, a comment or a declaration.
 _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
-
-
-def is_http(url: str) -> bool:
-    """An absolute http(s) URL with a host (``aidaily.text.is_http_url``: one definition)."""
-    return is_http_url(url)
 
 
 def is_site_path(url: str) -> bool:
@@ -145,6 +141,6 @@ def _attribute_problems(tag: str, attributes: dict[str, str], line: int) -> list
     for name, value in attributes.items():
         if name.lower() not in allowed:
             out.append((line, f"attribute '{name}' on <{tag}> is not allowed in the footer"))
-        elif name.lower() in _URL_ATTRIBUTES and not is_http(value):
+        elif name.lower() in _URL_ATTRIBUTES and not is_http_url(value):
             out.append((line, f"<{tag} {name}='{value[:60]}'> in the footer is not an http(s) link"))
     return out

@@ -22,9 +22,9 @@ from typing import Literal
 
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
-from aidaily.format.links import footer_problems, is_http, is_site_path, markdown_links
+from aidaily.format.links import footer_problems, is_site_path, markdown_links
 from aidaily.format.parse import parse
-from aidaily.text import comparable_url, is_site_root, repeats
+from aidaily.text import comparable_url, is_http_url, is_site_root, repeats
 
 Severity = Literal["error", "warning"]
 
@@ -202,7 +202,7 @@ def _item_findings(digest: Digest) -> list[Finding]:
             if not isinstance(entry, BriefList):
                 continue
             for offset, e in enumerate(entry.entries):
-                if isinstance(e, Brief) and not is_http(e.url):
+                if isinstance(e, Brief) and not is_http_url(e.url):
                     out.append(
                         Finding("error", entry.line + offset, "bad-url", f"one-liner link '{e.url}' is not http(s)")
                     )
@@ -213,7 +213,7 @@ def _one_item_findings(item: Item) -> list[Finding]:
     out: list[Finding] = []
     if not item.url.strip():
         out.append(Finding("error", item.line, "item-no-url", f"item '{item.title[:40]}' has no URL"))
-    elif not is_http(item.url):
+    elif not is_http_url(item.url):
         out.append(
             Finding("error", item.line, "bad-url", f"item URL '{item.url}' is not an http(s) URL")
         )
@@ -297,12 +297,12 @@ def _markdown_link_findings(digest: Digest, lines: list[str]) -> list[Finding]:
     did not recognise (``### [title](url)`` under the headline), links in bullets and
     commentary, one-liners the model did not read, the footer. Links the item and
     one-liner checks already reported on the same line are not reported again."""
-    reported = {(line, url) for url, line in _links(digest) if not is_http(url)}
+    reported = {(line, url) for url, line in _links(digest) if not is_http_url(url)}
     reported |= {(item.line, "") for item in digest.items}
     start = _body_start(lines)
     out: list[Finding] = []
     for url, line in markdown_links(lines[start - 1 :], start):
-        if is_http(url) or (line, url) in reported:
+        if is_http_url(url) or (line, url) in reported:
             continue
         reported.add((line, url))
         shown = url[:80] or "(empty)"
@@ -317,7 +317,7 @@ def _front_matter_link_findings(digest: Digest, lines: list[str]) -> list[Findin
             continue
         values = f.value if isinstance(f.value, list) else [f.value]
         for value in values:
-            if isinstance(value, str) and value and not (is_http(value) or is_site_path(value)):
+            if isinstance(value, str) and value and not (is_http_url(value) or is_site_path(value)):
                 out.append(
                     Finding("error", _key_line(lines, f.key), "bad-url",
                             f"'{f.key}' link '{value[:80]}' is neither an http(s) URL nor a /path on the blog")
