@@ -44,6 +44,7 @@ __all__ = [
     "distinct_lines",
     "html_to_text",
     "is_site_root",
+    "story_url_key",
     "normalize_space",
     "repeats",
     "sentence_ends",
@@ -325,6 +326,16 @@ def is_site_root(url: str) -> bool:
     """A site's front page (no path, query or fragment): it stands for no one article."""
     parts = urlsplit(url)
     return parts.path in ("", "/") and not parts.query and not parts.fragment
+
+
+def story_url_key(url: str) -> str | None:
+    """The key two links to one article are matched by (``comparable_url``), or None for
+    what names no one article: a site's front page (many stories cite one), a non-http
+    link."""
+    url = url.strip()
+    if not is_http_url(url) or is_site_root(url):
+        return None
+    return comparable_url(url)
 
 
 def comparable_url(url: str) -> str:

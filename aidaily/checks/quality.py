@@ -9,7 +9,7 @@ and a reference story are the same story when
 
 1. they link the same article: ``aidaily.text.comparable_url`` of both links is equal
    (a site's front page such as ``https://ai.hubtoday.app/`` stands for no one article
-   and never matches by URL; ``aidaily.checks.grounding.is_site_root``); or
+   and never matches by URL; ``aidaily.text.story_url_key``); or
 2. their headlines are near-duplicates: the Jaccard similarity of their character 3-gram
    shingles (``aidaily.stories.dedup.shingles``: NFKC, entity names canonical, lower
    case, punctuation and spaces removed) is at least ``TITLE_THRESHOLD`` (0.5, the bar at
@@ -44,11 +44,10 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from aidaily.checks.grounding import is_site_root
 from aidaily.format.digest import Brief, BriefList
 from aidaily.format.lint import PLACEHOLDER_MARK, TITLE_LENGTH
 from aidaily.stories.dedup import jaccard, shingles
-from aidaily.text import comparable_url
+from aidaily.text import story_url_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -194,13 +193,6 @@ def stories_of(digest: Digest) -> list[StoryRef]:
     return stories
 
 
-def _url_key(url: str) -> str | None:
-    url = url.strip()
-    if not url or is_site_root(url):
-        return None
-    return comparable_url(url)
-
-
 def match_stories(draft: Sequence[StoryRef], reference: Sequence[StoryRef],
                   threshold: float = TITLE_THRESHOLD) -> list[StoryMatch]:
     """One-to-one matches of draft and reference stories: same article first, then
@@ -209,13 +201,13 @@ def match_stories(draft: Sequence[StoryRef], reference: Sequence[StoryRef],
     grams_r = [shingles(s.title) for s in reference]
     free_d: dict[str, list[int]] = {}
     for j, story in enumerate(draft):
-        key = _url_key(story.url)
+        key = story_url_key(story.url)
         if key is not None:
             free_d.setdefault(key, []).append(j)
     pairs: dict[int, tuple[int, By]] = {}  # reference index -> (draft index, by)
     used: set[int] = set()
     for i, story in enumerate(reference):
-        key = _url_key(story.url)
+        key = story_url_key(story.url)
         if key is not None and free_d.get(key):
             j = free_d[key].pop(0)
             pairs[i] = (j, "url")

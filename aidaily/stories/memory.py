@@ -36,14 +36,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from aidaily.checks.grounding import missing_names
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
 from aidaily.models import Article, Earlier, PastIssue, PastItem, Story
 from aidaily.stories.dedup import DIGEST_SOURCES, group_indices, significant_number
 from aidaily.stories.select import lead_text
-from aidaily.text import comparable_url
+from aidaily.text import comparable_url, story_url_key
 
 if TYPE_CHECKING:
     from aidaily.checks.grounding import ItemSources
@@ -142,16 +141,6 @@ def _latest(earlier: list[tuple[date, PastItem]]) -> tuple[date, PastItem]:
     return next((day, item) for day, item in earlier if day == newest)
 
 
-def _url_key(url: str) -> str | None:
-    """``comparable_url``, or None for a site's front page (many stories cite one)."""
-    if not url.startswith(("http://", "https://", "//")):
-        return None
-    parts = urlsplit(url)
-    if parts.path in ("", "/") and not parts.query and not parts.fragment:
-        return None
-    return comparable_url(url)
-
-
 def _article_urls(article: Article) -> Iterable[str]:
     """An article's URL and, for a digest item, the links it cites (the originals)."""
     yield article.url
@@ -160,7 +149,7 @@ def _article_urls(article: Article) -> Iterable[str]:
 
 
 def _keys(urls: Iterable[str]) -> set[str]:
-    return {key for key in map(_url_key, urls) if key}
+    return {key for key in map(story_url_key, urls) if key}
 
 
 def _as_articles(item: PastItem) -> list[Article]:
