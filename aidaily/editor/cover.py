@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from aidaily.atomic import atomic_write_bytes
 from aidaily.checks.entities import extract_entities
 from aidaily.errors import CoverError, DigestParseError
+from aidaily.redaction import redact
 
 if TYPE_CHECKING:
     from aidaily.config import CoverSettings, Settings
@@ -427,7 +428,7 @@ def generate_image(settings: Settings, prompt: str) -> bytes:
             answer = client.images.generate(model=settings.cover.model, prompt=prompt,
                                             size=settings.cover.size, n=1)  # type: ignore[arg-type]
     except openai.OpenAIError as exc:
-        raise CoverError(str(exc).replace(key, "***")) from None
+        raise CoverError(redact(str(exc), [key])) from None
     encoded = answer.data[0].b64_json if answer.data else None
     if not encoded:
         raise CoverError("the answer has no b64_json picture")
