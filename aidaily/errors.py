@@ -18,7 +18,8 @@ them into a one-line message and an exit code instead of a traceback (set
     ├── LockedError            another run holds the lock for this date
     ├── DraftReadError         a draft file cannot be read (not UTF-8 text); names the file
     ├── PublishError           the publish gate refused a draft
-    └── CoverError             the issue's cover picture could not be made
+    ├── CoverError             the issue's cover picture could not be made
+    └── InputTooLarge          a file given to read is larger than any real one
 """
 
 from __future__ import annotations
@@ -109,6 +110,11 @@ class PublishError(AidailyError):
 
 class CoverError(AidailyError):
     """The issue's cover picture could not be made (font, background or images endpoint)."""
+
+
+class InputTooLarge(AidailyError):
+    """A file given to read (a digest to lint, compare or format) is larger than any
+    real one could be: it is not read further."""
 
 
 # --- why a write failed -----------------------------------------------------------------------

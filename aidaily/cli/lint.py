@@ -22,13 +22,15 @@ def lint(
     outside the footer, footer HTML other than the house markup. Warnings (exit 0) point
     at softer issues.
     """
+    from aidaily.errors import InputTooLarge
+    from aidaily.format.files import read_digest
     from aidaily.format.lint import Finding, has_errors, lint_text
 
     findings: list[Finding] = []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_digest(path)
+        except (OSError, UnicodeDecodeError, InputTooLarge) as exc:
             findings.append(Finding("error", 0, "unreadable", str(exc), str(path)))
             continue
         findings.extend(lint_text(text, str(path)))
