@@ -87,8 +87,9 @@ from aidaily.llm import schema as llm_schema
 from aidaily.llm.budget import TokenBudget, estimate_tokens
 from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
 from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
+from aidaily.llm.replay import ReplayBook, ReplayMissing, Subject, load_book
 from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
-from aidaily.llm.usage import LLMUsage, run_usage
+from aidaily.llm.usage import REPLAYED, LLMUsage, run_usage
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -96,6 +97,8 @@ if TYPE_CHECKING:
 __all__ = [
     "STEP_HEADER",
     "LLMCacheEntry",
+    "ReplayMissing",
+    "Subject",
     "LLMCall",
     "LLMClient",
     "LLMUsage",
@@ -126,6 +129,7 @@ class _Call:
     key: str
     phash: str
     max_tokens: int | None
+    subject: Subject | None = None  # what the request is about (the replay key)
 
     def with_messages(self, messages: list[dict[str, Any]]) -> _Call:
         return replace(self, messages=messages)
@@ -207,7 +211,13 @@ class LLMClient:
     ) -> None:
         if settings.provider == "none":
             raise LLMError("the LLM is disabled (llm.provider = none / AIDAILY_LLM=none)")
-        if settings.api_key is None and not settings.base_url:
+        # provider "replay": answers come from a file of recorded answers, nothing is sent
+        self._replay: ReplayBook | None = None
+        if settings.provider == "replay":
+            if not settings.replay:
+                raise LLMError('llm.provider = "replay" needs llm.replay = PATH (a replay file)')
+            self._replay = load_book(settings.replay)
+        elif settings.api_key is None and not settings.base_url:
             raise LLMError(
                 "no LLM configured: set OPENAI_API_KEY (or AIDAILY_LLM_API_KEY), or "
                 "llm.base_url for a local server"
@@ -242,6 +252,11 @@ class LLMClient:
         return replace(self._usage)
 
     @property
+    def replay(self) -> ReplayBook | None:
+        """The replay file answering this client's requests (None: a real model)."""
+        return self._replay
+
+    @property
     def remaining_budget(self) -> int | None:
         """Tokens left in the run's budget (None: unlimited)."""
         self._budget.limit = self.settings.token_budget
@@ -263,18 +278,25 @@ class LLMClient:
         *,
         validate: Validator | None = None,
         max_tokens: int | None = None,
+        subject: Subject | None = None,
     ) -> M:
         """Ask for JSON matching ``schema`` and return it validated.
 
         ``validate(result)`` may raise ``ValueError`` to reject a semantically wrong
         answer; that counts as a validation failure (one repair turn).
 
+        ``subject`` says what the request is about (the day, the kind of call, the story
+        ids): it is logged with the call and is the key a replayed answer is found by.
+
         Raises:
             BudgetExceeded: the request would exceed the token budget.
             InvalidAnswer: still invalid after the repair turn (an ``LLMError``).
+            ReplayMissing: replaying, and the file has no answer for ``subject``.
             LLMError: refusal, or the provider failed for good (after the SDK's retries).
         """
-        call = self._prepare(step, messages, max_tokens, schema)
+        call = self._prepare(step, messages, max_tokens, schema, subject)
+        if self._replay is not None:
+            return self._replayed(call, schema, validate)
         cached = self._cache.get(call.key)
         if cached is not None:
             try:
@@ -296,10 +318,17 @@ class LLMClient:
         return result
 
     async def text(
-        self, step: str, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+        self, step: str, messages: list[dict[str, Any]], *, max_tokens: int | None = None,
+        subject: Subject | None = None,
     ) -> str:
         """Ask for plain text (no schema, no repair); cached and logged like ``structured``."""
-        call = self._prepare(step, messages, max_tokens, None)
+        call = self._prepare(step, messages, max_tokens, None, subject)
+        if self._replay is not None:
+            answer = self._replay_answer(call)
+            if not (isinstance(answer, dict) and isinstance(answer.get("text"), str)):
+                self._fail(call, None, "invalid", f"{call.step}: the replayed answer is not text")
+            self._log(call, _Row(REPLAYED), cache=answer)
+            return str(answer["text"])
         cached = self._cache.get(call.key)
         if isinstance(cached, dict) and isinstance(cached.get("text"), str):
             self._log(call, _Row("cached"))
@@ -321,6 +350,8 @@ class LLMClient:
         """
         from openai import APIError
 
+        if self._replay is not None:
+            return [self._replay_model]
         try:
             raw = await self._client().with_options(max_retries=0).models.with_raw_response.list()
         except APIError as exc:
@@ -349,10 +380,13 @@ class LLMClient:
         messages: list[dict[str, Any]],
         max_tokens: int | None,
         schema: type[BaseModel] | None,
+        subject: Subject | None = None,
     ) -> _Call:
         if not _STEP_NAME.match(step):
             raise ValueError(f"bad step name {step!r} (it is sent as a header)")
         model, temperature, step_max = self.step_settings(step)
+        if self._replay is not None:  # never served to (or from) a real model's cache
+            model = self._replay_model
         max_tokens = max_tokens or step_max
         params: dict[str, Any] = {"temperature": temperature}
         if max_tokens:
@@ -377,7 +411,38 @@ class LLMClient:
             key=build_cache_key(model, messages, key_params),
             phash=prompt_hash(messages, key_params),
             max_tokens=max_tokens,
+            subject=subject,
         )
+
+    # replay ---------------------------------------------------------------------------
+    @property
+    def _replay_model(self) -> str:
+        return f"replay:{self._replay.path.name}" if self._replay is not None else ""
+
+    def _replay_answer(self, call: _Call) -> Any:
+        """The recorded answer for ``call``; ReplayMissing (logged) when there is none."""
+        assert self._replay is not None
+        answer = self._replay.answer(call.subject) if call.subject is not None else None
+        if answer is None:
+            what = str(call.subject) if call.subject is not None else f"{call.step} (no subject)"
+            message = f"{call.step}: no recorded answer for {what} in {self._replay.path.name}"
+            self._log(call, _Row("error:replay-missing", error=message))
+            raise ReplayMissing(message)
+        return answer
+
+    def _replayed(self, call: _Call, schema: type[M], validate: Validator | None) -> M:
+        """The recorded answer validated like a model's; an invalid one is an
+        InvalidAnswer carrying it (a plan is then repaired, as a model's would be)."""
+        data = self._replay_answer(call)
+        try:
+            result = _validated(data, schema, validate)
+        except ValueError as exc:
+            message = (f"{call.step}: the recorded answer for {call.subject} is invalid: "
+                       f"{llm_schema.describe_error(exc)}")
+            self._log(call, _Row("error:invalid", error=message))
+            raise InvalidAnswer(message, (data,)) from None
+        self._log(call, _Row(REPLAYED), cache=data)
+        return result
 
     # validation and repair ------------------------------------------------------------
     def _check(
@@ -560,6 +625,7 @@ class LLMClient:
                 step=call.step, model=call.model, prompt_hash=call.phash, cache_key=call.key,
                 outcome=row.outcome, tokens_in=row.tokens_in, tokens_out=row.tokens_out,
                 latency=row.latency, cost_usd=cost, error=row.error,
+                subject=call.subject.key if call.subject is not None else None,
             ),
             also=entry,
         )
