@@ -30,6 +30,11 @@ CURSOR = "d14a56e7ca5b"
 REWORDED = "（本提示词已被运营改写，措辞与出厂版本不同。）"
 
 
+def squeezed(text: str) -> str:
+    """``text`` without white space: a console may wrap a long path anywhere."""
+    return "".join(text.split())
+
+
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args))
     if result.exception and not isinstance(result.exception, SystemExit):
@@ -120,7 +125,7 @@ def test_a_replayed_day_exports_back_to_the_same_answers(day_home: Path, tmp_pat
 
     code, said = invoke("llm", "export", "--date", DAY, "--out", str(out), "--how", "a test")
 
-    assert code == 0 and f"21 answers of {DAY} written to {out}" in " ".join(said.split())
+    assert code == 0 and squeezed(f"21 answers of {DAY} written to {out}") in squeezed(said)
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert exported["format"] == FORMAT and exported["made"]["how"] == "a test"
     assert exported["made"]["model"] == "replay:replay-2026-01-19.json"
@@ -133,7 +138,7 @@ def test_export_of_a_day_without_model_answers_is_an_error(day_home: Path, tmp_p
     assert code == 0
     code, said = invoke("llm", "export", "--date", DAY, "--out", str(tmp_path / "r.json"))
     assert code == 1
-    assert f"the call log holds no answered model request for {DAY}" in " ".join(said.split())
+    assert squeezed(f"the call log holds no answered model request for {DAY}") in squeezed(said)
     assert not (tmp_path / "r.json").exists()
 
 
@@ -163,7 +168,7 @@ def test_a_bad_replay_file_fails_the_write_with_one_line(day_home: Path, tmp_pat
     monkeypatch.setenv("AIDAILY_LLM_REPLAY", str(bad))
     code, out = invoke("write", "--date", DAY)
     assert code == 1
-    assert f"replay file {bad}: not a replay file" in " ".join(out.split())
+    assert squeezed(f"replay file {bad}: not a replay file") in squeezed(out)
     assert "Traceback" not in out and not (day_home / "output" / "drafts" / f"{DAY}.md").exists()
 
 

@@ -46,32 +46,13 @@ Step routing
 Every request carries the header ``X-Aidaily-Step: <step>``. Providers ignore it; the
 tests' fake server (``tests/fakellm.py``) routes scripted answers on it.
 
-Providers and ``llm.json_mode``
--------------------------------
-=====================  ================  ====================================================
-provider               json_mode         notes
-=====================  ================  ====================================================
-OpenAI                 json_schema       strict structured outputs (schema made strict here)
-DeepSeek               json_object       no json_schema; the prompt must mention "JSON" (the
-                                         schema prompt does)
-Qwen / DashScope       json_object       compatible-mode ``/compatible-mode/v1``; json_schema
-                                         only on some models — json_object is the safe choice
-Moonshot (Kimi)        json_object       ``https://api.moonshot.cn/v1``
-Ollama                 json_schema       ``http://localhost:11434/v1`` (≥ 0.5); no key needed
-vLLM                   json_schema       guided decoding; ``strict`` is ignored
-llama.cpp server       json_schema       grammar from the schema; json_object also works
-=====================  ================  ====================================================
-
-Local servers need no key: when ``llm.base_url`` is set and no key is configured a dummy
-key is sent (the SDK refuses to start without one). ``max_tokens`` is sent as
-``max_tokens`` (not ``max_completion_tokens``) because that is what every compatible
-server understands.
+Providers and ``llm.json_mode``: see :mod:`aidaily.llm.schema`, which builds the
+``response_format`` for each.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import time
@@ -97,8 +78,6 @@ if TYPE_CHECKING:
 __all__ = [
     "STEP_HEADER",
     "LLMCacheEntry",
-    "ReplayMissing",
-    "Subject",
     "LLMCall",
     "LLMClient",
     "LLMUsage",
@@ -115,7 +94,7 @@ OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default, for the proxy loo
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 M = TypeVar("M", bound=BaseModel)
-Validator = Callable[[Any], None]
+Validator = llm_schema.Validator
 
 
 @dataclass
@@ -252,11 +231,6 @@ class LLMClient:
         return replace(self._usage)
 
     @property
-    def replay(self) -> ReplayBook | None:
-        """The replay file answering this client's requests (None: a real model)."""
-        return self._replay
-
-    @property
     def remaining_budget(self) -> int | None:
         """Tokens left in the run's budget (None: unlimited)."""
         self._budget.limit = self.settings.token_budget
@@ -300,7 +274,7 @@ class LLMClient:
         cached = self._cache.get(call.key)
         if cached is not None:
             try:
-                result = _validated(cached, schema, validate)
+                result = llm_schema.validated(cached, schema, validate)
             except ValueError:
                 pass  # the validator is stricter than when this was cached: ask again
             else:
@@ -323,12 +297,8 @@ class LLMClient:
     ) -> str:
         """Ask for plain text (no schema, no repair); cached and logged like ``structured``."""
         call = self._prepare(step, messages, max_tokens, None, subject)
-        if self._replay is not None:
-            answer = self._replay_answer(call)
-            if not (isinstance(answer, dict) and isinstance(answer.get("text"), str)):
-                self._fail(call, None, "invalid", f"{call.step}: the replayed answer is not text")
-            self._log(call, _Row(REPLAYED), cache=answer)
-            return str(answer["text"])
+        if self._replay is not None:  # the editor asks for structured answers only
+            raise LLMError(f"{step}: a replay file holds no plain-text answers")
         cached = self._cache.get(call.key)
         if isinstance(cached, dict) and isinstance(cached.get("text"), str):
             self._log(call, _Row("cached"))
@@ -356,7 +326,7 @@ class LLMClient:
             raw = await self._client().with_options(max_retries=0).models.with_raw_response.list()
         except APIError as exc:
             raise LLMError(f"LLM endpoint unreachable: {self._describe(exc)}") from None
-        ids = _model_ids(raw.content)
+        ids = llm_schema.model_ids(raw.content)
         if ids is None:
             raise LLMError("LLM endpoint unusable: GET /models answered no list of models "
                            "(not an OpenAI-compatible API?)")
@@ -419,26 +389,20 @@ class LLMClient:
     def _replay_model(self) -> str:
         return f"replay:{self._replay.path.name}" if self._replay is not None else ""
 
-    def _replay_answer(self, call: _Call) -> Any:
-        """The recorded answer for ``call``; ReplayMissing (logged) when there is none."""
-        assert self._replay is not None
-        answer = self._replay.answer(call.subject) if call.subject is not None else None
-        if answer is None:
-            what = str(call.subject) if call.subject is not None else f"{call.step} (no subject)"
-            message = f"{call.step}: no recorded answer for {what} in {self._replay.path.name}"
-            self._log(call, _Row("error:replay-missing", error=message))
-            raise ReplayMissing(message)
-        return answer
-
     def _replayed(self, call: _Call, schema: type[M], validate: Validator | None) -> M:
-        """The recorded answer validated like a model's; an invalid one is an
-        InvalidAnswer carrying it (a plan is then repaired, as a model's would be)."""
-        data = self._replay_answer(call)
+        """The recorded answer for ``call``, validated like a model's: ReplayMissing when
+        there is none; an invalid one is an InvalidAnswer carrying it (a plan is then
+        repaired, as a model's would be). Each outcome is logged."""
+        assert self._replay is not None
         try:
-            result = _validated(data, schema, validate)
+            data = self._replay.recorded(call.subject, call.step)
+            result = llm_schema.validated(data, schema, validate)
+        except ReplayMissing as exc:
+            self._log(call, _Row("error:replay-missing", error=str(exc)))
+            raise
         except ValueError as exc:
-            message = (f"{call.step}: the recorded answer for {call.subject} is invalid: "
-                       f"{llm_schema.describe_error(exc)}")
+            message = f"{call.step}: the recorded answer for {call.subject} is invalid: " + \
+                llm_schema.describe_error(exc)
             self._log(call, _Row("error:invalid", error=message))
             raise InvalidAnswer(message, (data,)) from None
         self._log(call, _Row(REPLAYED), cache=data)
@@ -452,7 +416,7 @@ class LLMClient:
         if answer.finish_reason == "length":
             raise ValueError("the answer was cut off at max_tokens (finish_reason=length)")
         data = llm_schema.parse_json(answer.content)
-        return data, _validated(data, schema, validate)
+        return data, llm_schema.validated(data, schema, validate)
 
     async def _repair(
         self,
@@ -471,7 +435,7 @@ class LLMClient:
         try:
             data, result = self._check(second, schema, validate)
         except ValueError as exc:
-            parsed = (_parsed(a.content) for a in (second, answer))
+            parsed = (llm_schema.parsed_or_none(a.content) for a in (second, answer))
             self._fail(call, second, "invalid",
                        f"{call.step}: the model's answer was still invalid after one repair "
                        f"attempt: {llm_schema.describe_error(exc)}",
@@ -629,32 +593,3 @@ class LLMClient:
             ),
             also=entry,
         )
-
-
-def _parsed(content: str | None) -> Any:
-    """The JSON of an answer's content, or None when it is not JSON."""
-    try:
-        return llm_schema.parse_json(content)
-    except ValueError:
-        return None
-
-
-def _validated(data: Any, schema: type[M], validate: Validator | None) -> M:
-    result = schema.model_validate(data)
-    if validate is not None:
-        validate(result)
-    return result
-
-
-def _model_ids(body: bytes) -> list[str] | None:
-    """The ids of a ``GET /models`` answer (``{"data": [{"id": …}, …]}``), None when the
-    body is not one."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    models = data.get("data") if isinstance(data, dict) else None
-    if not isinstance(models, list):
-        return None
-    ids = [m["id"] for m in models if isinstance(m, dict) and isinstance(m.get("id"), str)]
-    return ids if len(ids) == len(models) else None

@@ -87,9 +87,17 @@ class ReplayBook:
     answers: dict[Subject, Any]
     made: dict[str, str]
 
-    def answer(self, subject: Subject) -> Any | None:
-        """The recorded answer for ``subject``, or None."""
-        return self.answers.get(subject)
+    def recorded(self, subject: Subject | None, step: str) -> Any:
+        """The recorded answer for ``subject`` (a request of ``step``).
+
+        Raises:
+            ReplayMissing: the file has none (or the request says no subject).
+        """
+        answer = self.answers.get(subject) if subject is not None else None
+        if answer is None:
+            what = str(subject) if subject is not None else f"{step} (no subject)"
+            raise ReplayMissing(f"{step}: no recorded answer for {what} in {self.path.name}")
+        return answer
 
     def describe(self) -> str:
         """How the answers were made, in one line (for the demo's and the run's output)."""
