@@ -89,11 +89,17 @@ def test_a_reworded_prompt_still_replays_every_answer(day_home: Path,
     assert report["items"] == 14 and report["briefs"] == 4
 
 
+@pytest.mark.parametrize("damage", ["removed", "invalid"])
 def test_a_missing_answer_gives_that_story_extractively_with_a_notice(
-        day_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        day_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """The Cursor story's answer removed, or made invalid (no facts: a schema tightened
+    since it was recorded): that story is written extractively, the rest replayed."""
     data = shipped()
-    kept = [a for a in data["answers"] if a["ids"] != [CURSOR]]
-    assert len(kept) == len(data["answers"]) - 1
+    if damage == "removed":
+        kept = [a for a in data["answers"] if a["ids"] != [CURSOR]]
+    else:
+        kept = [{**a, "answer": {**a["answer"], "facts": []}} if a["ids"] == [CURSOR] else a
+                for a in data["answers"]]
     partial = tmp_path / "partial.json"
     partial.write_text(json.dumps({**data, "answers": kept}, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("AIDAILY_LLM_REPLAY", str(partial))
@@ -101,10 +107,11 @@ def test_a_missing_answer_gives_that_story_extractively_with_a_notice(
     code, report = write_json()
 
     assert code == 2  # the draft is there, but a story was not written by the model
-    assert report["llm"]["replayed"] == len(kept) and report["llm"]["sent"] == 0
+    assert report["llm"]["replayed"] == len(data["answers"]) - 1 and report["llm"]["sent"] == 0
     assert report["llm"]["failed"] == 1
     assert [n for n in report["notices"] if n.startswith("replay:")] == [
-        f"replay: no recorded answer for 1 calls ({CURSOR}); extractive text for them, as without a model"]
+        f"replay: no usable recorded answer for 1 calls ({CURSOR}); extractive text for them, "
+        "as without a model"]
     assert report["dropped"] == []  # written, not dropped
     digest = parse((day_home / "output" / "drafts" / f"{DAY}.md").read_text(encoding="utf-8"))
     written = {item.url: item for item in digest.items}

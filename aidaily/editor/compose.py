@@ -245,7 +245,7 @@ async def compose(
         if isinstance(result, BaseException):
             if not isinstance(result, Exception):
                 raise result  # cancellation / KeyboardInterrupt: not a story's failure
-            if isinstance(result, ReplayMissing):  # as an unreachable model: extractive
+            if isinstance(result, ReplayMissing):  # missing or invalid: as without a model
                 _collect_extractive(written, call, stories)
                 unanswered.append("+".join(call.ids))
                 continue
@@ -264,7 +264,7 @@ async def compose(
         notices.append(f"{len(trimmed)} lists longer than allowed cut, the model's first "
                        f"items kept: {', '.join(trimmed[:8])}{' …' if len(trimmed) > 8 else ''}")
     if unanswered:
-        notices.append(f"replay: no recorded answer for {len(unanswered)} calls "
+        notices.append(f"replay: no usable recorded answer for {len(unanswered)} calls "
                        f"({', '.join(unanswered[:8])}{' …' if len(unanswered) > 8 else ''}); "
                        "extractive text for them, as without a model")
     dropped += [_dropped(stories[sid], why) for sid, why in failed.items()]

@@ -68,9 +68,9 @@ from aidaily.llm import schema as llm_schema
 from aidaily.llm.budget import TokenBudget, estimate_tokens
 from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
 from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
-from aidaily.llm.replay import ReplayBook, ReplayMissing, Subject, load_book
+from aidaily.llm.replay import ReplayBook, ReplayInvalid, ReplayMissing, Subject, load_book
 from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
-from aidaily.llm.usage import REPLAYED, LLMUsage, run_usage
+from aidaily.llm.usage import REPLAY_INVALID, REPLAY_MISSING, REPLAYED, LLMUsage, run_usage
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -398,13 +398,13 @@ class LLMClient:
             data = self._replay.recorded(call.subject, call.step)
             result = llm_schema.validated(data, schema, validate)
         except ReplayMissing as exc:
-            self._log(call, _Row("error:replay-missing", error=str(exc)))
+            self._log(call, _Row(REPLAY_MISSING, error=str(exc)))
             raise
         except ValueError as exc:
             message = f"{call.step}: the recorded answer for {call.subject} is invalid: " + \
                 llm_schema.describe_error(exc)
-            self._log(call, _Row("error:invalid", error=message))
-            raise InvalidAnswer(message, (data,)) from None
+            self._log(call, _Row(REPLAY_INVALID, error=message))
+            raise ReplayInvalid(message, (data,)) from None
         self._log(call, _Row(REPLAYED), cache=data)
         return result
 

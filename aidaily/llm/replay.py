@@ -30,12 +30,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from aidaily.errors import LLMError
+from aidaily.errors import InvalidAnswer, LLMError
 
 __all__ = [
     "FORMAT",
     "MAX_REPLAY_BYTES",
     "ReplayBook",
+    "ReplayInvalid",
     "ReplayMissing",
     "Subject",
     "export_day",
@@ -48,6 +49,11 @@ MAX_REPLAY_BYTES = 20 * 1024 * 1024  # a day's answers are ~100 KB; a bigger fil
 
 class ReplayMissing(LLMError):
     """The replay file holds no answer for this request (the story falls back)."""
+
+
+class ReplayInvalid(InvalidAnswer, ReplayMissing):
+    """The recorded answer breaks today's rules (a schema tightened since it was made):
+    a plan is repaired from it, as from a model's; a story falls back, as if missing."""
 
 
 @dataclass(frozen=True)

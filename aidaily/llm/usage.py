@@ -2,8 +2,8 @@
 
 Every ``llm_calls`` row is one HTTP request sent to the provider, except the kinds that
 send nothing: ``cached`` (an answer served from the cache), ``replayed`` (an answer read
-from a replay file, :mod:`aidaily.llm.replay`), ``error:replay-missing`` (the file had
-none) and ``error:budget`` (a call refused before sending). :meth:`LLMUsage.count` turns one row into figures, and both
+from a replay file, :mod:`aidaily.llm.replay`), ``error:replay-missing`` / ``error:replay-invalid``
+(the file had none, or none valid today) and ``error:budget`` (a call refused before sending). :meth:`LLMUsage.count` turns one row into figures, and both
 the client's own :attr:`~aidaily.llm.client.LLMClient.usage` and :func:`run_usage`
 (read back from the database) are sums of it, so the two cannot disagree.
 
@@ -25,8 +25,9 @@ CACHED = "cached"
 REPLAYED = "replayed"
 BUDGET = "error:budget"
 REPLAY_MISSING = "error:replay-missing"
+REPLAY_INVALID = "error:replay-invalid"
 #: outcomes whose row is not an HTTP request
-NOT_SENT = frozenset({CACHED, REPLAYED, BUDGET, REPLAY_MISSING})
+NOT_SENT = frozenset({CACHED, REPLAYED, BUDGET, REPLAY_MISSING, REPLAY_INVALID})
 
 
 @dataclass
