@@ -2,10 +2,12 @@
 
 Every ``llm_calls`` row is one HTTP request sent to the provider, except the kinds that
 send nothing: ``cached`` (an answer served from the cache), ``replayed`` (an answer read
-from a replay file, :mod:`aidaily.llm.replay`), ``error:replay-missing`` / ``error:replay-invalid``
-(the file had none, or none valid today) and ``error:budget`` (a call refused before sending). :meth:`LLMUsage.count` turns one row into figures, and both
-the client's own :attr:`~aidaily.llm.client.LLMClient.usage` and :func:`run_usage`
-(read back from the database) are sums of it, so the two cannot disagree.
+from a replay file, :mod:`aidaily.llm.replay`), ``error:replay-missing`` and
+``error:replay-invalid`` (the file had no answer, or none valid today) and
+``error:budget`` (a call refused before sending). :meth:`LLMUsage.count` turns one row
+into figures, and both the client's own :attr:`~aidaily.llm.client.LLMClient.usage` and
+:func:`run_usage` (read back from the database) are sums of it, so the two cannot
+disagree.
 
 Tokens and cost are only those of requests sent: a cache hit is logged with 0 tokens
 and $0. ``sent`` counts every HTTP attempt (retries and repair turns included), because
