@@ -144,3 +144,11 @@ def test_a_foreign_referer_without_origin_is_refused(settings: Settings, action:
         own = c.post(f"/d/{DAY}/save", data={"csrf": csrf, "text": DRAFT + "\n"},
                      headers={"Referer": f"{ORIGIN}/d/{DAY}/edit"}, follow_redirects=False)
         assert own.status_code == 303
+
+
+def test_the_base_path_without_a_slash_keeps_its_query(settings: Settings) -> None:
+    root = base_path(TOKEN)
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN) as c:
+        r = c.get(f"{root}?token={TOKEN}", follow_redirects=False)
+        assert r.status_code == 307 and r.headers["location"] == f"{root}/?token={TOKEN}"
+        assert c.get(f"{root}?token={TOKEN}").status_code == 200  # then traded for the cookie

@@ -143,7 +143,9 @@ class Guard:
         if self.root and (scope["path"] == self.root or scope["path"].startswith(self.root + "/")):
             scope = {**scope, "root_path": self.root}  # the app's routes see the path below it
             if scope["path"] == self.root:
-                await RedirectResponse(self.root + "/", status_code=307)(scope, receive, send)
+                query = scope.get("query_string", b"").decode("latin-1")
+                target = self.root + "/" + (f"?{query}" if query else "")
+                await RedirectResponse(target, status_code=307)(scope, receive, send)
                 return
         request = Request(scope)
         refused = self._refusal(request)
