@@ -29,10 +29,11 @@ first. ``story_recall`` is the share of the reference's stories the draft has,
 
 **Shape.** Each ``Measure`` holds the draft's value, the reference's and the house
 target where there is one: themed sections, main stories and 其他动态 lines (the
-planner's ranges, ``DigestSettings``); the median length of fact and commentary bullets
-(``DigestSettings.fact_chars`` / ``commentary_chars``, the series' ranges in
-HOUSE_STYLE.md); the title's length (``DigestSettings.title_chars``); the share of
-commentary blocks ("深度解读 & 洞察") whose last bullet addresses a reader
+planner's ranges, ``DigestSettings``); the median length of fact bullets and of
+commentary, bullets or paragraphs (``DigestSettings.fact_chars`` / ``commentary_chars``);
+the title's length (``DigestSettings.title_chars``): all of them the house figures
+measured on its archive by ``benchmarks/house.py``, for the period of the layout; the
+share of stories whose commentary ("深度解读 & 洞察") ends addressing a reader
 (``对程序员：…``, ``对地方政府而言，…``); placeholders left for the editor
 (``PLACEHOLDER_MARK``); and the grounding rate of the draft's fact bullets, from the
 verdicts of ``aidaily.checks.grounding.ground_digest`` when the caller has the day's
