@@ -256,7 +256,7 @@ def draft_list(settings: Settings) -> list[DraftEntry]:
     import re
 
     from aidaily.errors import AidailyError
-    from aidaily.review.drafts import Drafts
+    from aidaily.store.drafts import Drafts
 
     drafts = Drafts(settings.drafts_dir)
     days = set()
@@ -275,11 +275,10 @@ def draft_list(settings: Settings) -> list[DraftEntry]:
 
 def draft_state(settings: Settings, day: str, drafts: Any = None) -> str:
     """published (a post exists), edited (changed since aidaily wrote it), or draft."""
-    from aidaily.review.drafts import Drafts
-    from aidaily.review.publish import post_path
+    from aidaily.store.drafts import Drafts
 
     drafts = drafts or Drafts(settings.drafts_dir)
-    if post_path(settings, date.fromisoformat(day)).exists():
+    if settings.post_path(date.fromisoformat(day)).exists():
         return "published"
     if drafts.read_current(day) is None:
         return "missing"

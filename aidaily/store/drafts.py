@@ -20,12 +20,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aidaily.atomic import atomic_write_text
 from aidaily.errors import DraftReadError
+
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a current draft's file name (its versions live apart)
+
+
+def _is_day(name: str) -> bool:
+    if not _DAY_RE.fullmatch(name):
+        return False
+    try:
+        date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True
 
 
 def text_hash(text: str) -> str:
@@ -64,6 +77,12 @@ class Drafts:
 
     def current_path(self, day: str) -> Path:
         return self.dir / f"{day}.md"
+
+    def days(self) -> list[str]:
+        """The dates (``YYYY-MM-DD``) that have a current draft, in order."""
+        if not self.dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.dir.glob("*.md") if _is_day(p.stem) and p.is_file())
 
     def versions_dir(self, day: str) -> Path:
         return self.dir / "versions" / day
