@@ -1,0 +1,201 @@
+"""The blog is the memory: every post of the series under ``[publish] dir`` is an issue
+the house ran, whatever wrote it and whatever its file name.
+
+The blog is six REAL posts of the series (``fixtures/blog/pages/``: byte copies of
+``shared/corpus/aidaily/ai-daily-*.md`` under the blog's own file names, which carry
+the day before the front matter's date; see ``fixtures/README.md``), in four layouts:
+
+- 2025-12-26 and 2026-01-07: ``## theme`` + ``### [headline](url)`` items, a 其他动态 list;
+- 2026-02-05: ``### headline`` stories mostly without a link, an unlinked ``## 更多动态`` list;
+- 2026-03-03: unlinked ``### headline`` stories told in paragraphs;
+- 2026-08-18: a story as a ``##`` heading with a lead and bold-labelled bullets, then
+  ``## theme`` + ``### headline``; 2026-08-19 (the date written): ``## 一、theme`` +
+  ``### [headline](url)``.
+
+The digest of 2026-08-19 is written. With ``memory_days = 3`` the last three posts
+before it count (2026-08-18, 2026-03-03, 2026-02-05: a gap of months is no gap in
+what the house ran); 2026-01-07 and older do not, nor 2026-08-19 itself. The day's
+articles re-report one story of each counted post (by URL, by an unlinked story's
+facts, by a ``##`` story's facts, by an unlinked one-liner), one story of the fourth
+post back and one of the date's own post, besides two fresh stories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from typer.testing import CliRunner
+
+import aidaily.memory.blog as blog
+from aidaily.cli.app import app
+from aidaily.config import Settings, load_settings
+from aidaily.format.outline import outline
+from aidaily.memory.blog import cache_path, series_posts
+from aidaily.memory.issues import recent_issues
+from aidaily.models import Article
+from aidaily.pipeline.options import RunOptions
+from aidaily.pipeline.stages import run_day, select_stories
+from aidaily.store.store import Store
+
+BJ = ZoneInfo("Asia/Shanghai")
+DAY = date(2026, 8, 19)
+BLOG = Path(__file__).parent / "fixtures" / "blog"
+POST_0818 = "pages/2026-08-17-e6580a43-331d-4ed9-bc50-a275ef083386.md"
+POST_0303 = "pages/2026-03-02-7f306fe6-88c9-4c84-89eb-7877c95fe21a.md"
+POST_0205 = "pages/2026-02-04-0c147c64-34d8-442e-9e3a-c35f21bb23dc.md"
+POST_0107 = "pages/2026-01-07-adfd2818-3df8-4f44-8bc5-70f8cab77319.md"
+POST_0819 = "pages/2026-08-18-06911161-550f-4065-a4f2-500d2a111afd.md"
+
+#: (source, URL, title, text). Written for this test from the posts' own sentences:
+#: what another site reports of the same news.
+XCODE = ("ithome", "https://www.ithome.com/0/918/932.htm",  # the URL 2026-02-05's item links
+         "初探苹果 Xcode 26.3：一句人话，2 分钟 AI 搞定番茄钟 App",
+         "苹果公司发布了 Xcode 26.3 更新，首次将智能体编程引入原生开发环境。")
+GALBOT = ("36kr", "https://36kr.com/p/4001", "银河通用完成 25 亿元融资，国家大基金首次投资具身智能",
+          "具身智能公司银河通用完成 25 亿元融资，投资方包括国家人工智能产业基金（国家大基金三期）、中国石化、"
+          "中信集团、中国银行、上汽集团等。银河通用已与宁德时代达成战略合作，Galbot S1 在宁德时代工厂落地。")
+STRIPE = ("sina", "https://finance.sina.com.cn/tech/2026-08-18/doc-7.shtml",
+          "Stripe 超 70 亿美元收购 AI 模型聚合平台 OpenRouter",
+          "支付巨头 Stripe 敲定收购 AI 模型聚合平台 OpenRouter，金额超 70 亿美元，较 OpenRouter 5 月 B 轮"
+          " 13 亿美元估值溢价超 5 倍。OpenRouter 以统一 API 接口聚合 400+ AI 模型，拥有 800 万开发者用户。")
+INTEL = ("jiqizhixin", "https://www.jiqizhixin.com/articles/2026-08-18-2", "英特尔 CEO 陈立武宣布正式进军 GPU 市场",
+         "英特尔 CEO 陈立武宣布，公司正式进军 GPU 市场，已经组建了专门的工程团队来负责 GPU 项目。")
+ROKID = ("aibase", "https://news.aibase.com/zh/news/24281",  # 2026-01-07's item: the fourth post back
+         "Rokid新款无屏智能眼镜Style开启全球预订",
+         "Rokid在CES 2026发布新款无屏AI智能眼镜Style，重量仅38.5克，支持处方镜片，兼容ChatGPT与DeepSeek。")
+OHIO = ("aibase", "https://news.aibase.com/zh/news/30407",  # 2026-08-19's own post
+        "OpenAI 签下 20 年 10GW 俄亥俄数据中心租约，英伟达投资 15 亿美元并兜底残值",
+        "OpenAI 与软银旗下 SB Energy 签署了一份为期 20 年、总规模达 10 吉瓦的数据中心租约，园区位于美国俄亥俄州。")
+FRESH = [
+    ("ithome", "https://www.ithome.com/0/990/101.htm", "谷歌发布 Gemma 5 开源模型，最小版本可在手机端运行",
+     "谷歌今日发布 Gemma 5 系列开源模型，共 4 个尺寸，最小 1B 版本可在安卓手机本地运行，采用 Apache 2.0 许可。"),
+    ("qbitai", "https://www.qbitai.com/2026/08/400123.html", "月之暗面推出 Kimi 学术版，支持 200 篇论文同时阅读",
+     "月之暗面推出 Kimi 学术版，单次可读入 200 篇论文并生成综述，面向高校免费开放三个月。"),
+]
+LEFT_OUT = {XCODE[1]: ("2026-02-05", POST_0205), GALBOT[1]: ("2026-03-03", POST_0303),
+            STRIPE[1]: ("2026-08-18", POST_0818), INTEL[1]: ("2026-02-05", POST_0205)}
+
+
+def make_home(home: Path) -> Settings:
+    """A home whose ``[publish] dir`` is the blog: its real posts, and what else a blog holds."""
+    shutil.copytree(BLOG, home / "blog")
+    (home / "blog" / "posts").mkdir()
+    (home / "blog" / "posts" / "hello.md").write_text(  # another series: not an issue
+        "---\ntitle: Hello\ndate: 2026-08-18\ncategory: 随笔\n---\n### [Stripe 收购 OpenRouter](https://x.com/1)\n",
+        encoding="utf-8")
+    (home / "blog" / "pages" / "next.md").write_text(  # a draft left in the blog: not run yet
+        "---\ntitle: 草稿\ndate: 2026-08-18\ncategory: AI 日报\ndraft: true\n---\n"
+        "### [谷歌发布 Gemma 5 开源模型](https://www.ithome.com/0/990/101.htm)\n- 4 个尺寸\n",
+        encoding="utf-8")
+    (home / "blog" / "pages" / "broken.md").write_bytes(b"---\ncategory: \xff\xfe\n---\n")  # not UTF-8
+    (home / "blog" / ".git").mkdir()
+    shutil.copy(BLOG / POST_0107, home / "blog" / ".git" / "copy.md")  # git's own files are no posts
+    (home / "aidaily.toml").write_text('[publish]\ndir = "blog"\n[digest]\nmemory_days = 3\n', encoding="utf-8")
+    settings = load_settings(home)
+    when = datetime(2026, 8, 18, 10, tzinfo=BJ)  # in the window of the digest dated 2026-08-19
+    Store.from_settings(settings).upsert_articles(
+        Article(url=url, source=source, title=title, text=text, published=when, ai_relevant=True)
+        for source, url, title, text in [XCODE, GALBOT, STRIPE, INTEL, ROKID, OHIO, *FRESH])
+    return settings
+
+
+def test_the_select_stage_leaves_out_what_the_last_posts_ran(home: Path) -> None:
+    settings = make_home(home)
+    selection = select_stories(settings, DAY)
+    left_out = {c.url: (c.earlier_day, c.earlier_post) for c in selection.covered}
+    assert left_out == LEFT_OUT
+    kept = {a.url for s in selection.stories for a in s.articles}
+    assert {ROKID[1], OHIO[1], FRESH[0][1], FRESH[1][1]} <= kept
+    assert not selection.follow_ups and not selection.notices
+    by_url = {c.url: c for c in selection.covered}
+    assert by_url[STRIPE[1]].earlier_title == "行业大事件：Stripe 70亿美元拿下OpenRouter，AI基础设施掀起整合潮"
+    assert by_url[GALBOT[1]].earlier_title == "银河通用 25 亿融资：国家大基金首次入局"  # an unlinked story
+    assert by_url[INTEL[1]].earlier_title.startswith("英特尔 CEO 陈立武宣布")  # an unlinked one-liner
+
+    # What the memory holds: the three posts, as published issues, read by the blog's names.
+    memory = recent_issues(settings, DAY)
+    assert [(i.day.isoformat(), i.state) for i in memory.issues] == [
+        ("2026-02-05", "published"), ("2026-03-03", "published"), ("2026-08-18", "published")]
+    assert memory.origins == {date(2026, 2, 5): POST_0205, date(2026, 3, 3): POST_0303,
+                              date(2026, 8, 18): POST_0818}
+
+
+def test_review_names_the_post_a_left_out_story_came_from(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_home(home)
+    monkeypatch.chdir(home)
+    report = asyncio.run(run_day(settings, DAY, RunOptions(fetch=False, use_llm=False, skip_unchanged=False)))
+    assert report.draft is not None
+    assert {c.url: (c.earlier_day, c.earlier_post) for c in report.covered} == LEFT_OUT
+    data = json.loads(CliRunner().invoke(app, ["review", DAY.isoformat(), "--json"]).stdout)
+    assert {c["url"]: (c["earlier_day"], c["earlier_post"]) for c in data["covered"]} == LEFT_OUT
+    shown = CliRunner().invoke(app, ["review", DAY.isoformat()], env={"COLUMNS": "400"}).output
+    assert POST_0818 in shown and POST_0303 in shown and POST_0205 in shown
+
+
+def test_only_posts_of_the_series_count(home: Path) -> None:
+    settings = make_home(home)
+    posts = series_posts(settings)
+    assert {d.isoformat(): [p.name for p in ps] for d, ps in posts.items()} == {
+        "2025-12-26": ["pages/2025-12-26-6268cd15-551c-4512-a3db-117e6ce24281.md"],
+        "2026-01-07": [POST_0107], "2026-02-05": [POST_0205], "2026-03-03": [POST_0303],
+        "2026-08-18": [POST_0818], "2026-08-19": [POST_0819]}
+
+
+def test_a_rerun_reads_only_the_posts_that_changed(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is cached by file hash: a re-run reads no front matter; an edited post
+    is read again (and, no longer of the series, stops counting)."""
+    settings = make_home(home)
+    reads: list[str] = []
+    real = blog.front_matter_of
+
+    def counting(text: str) -> tuple[dict[str, object], int]:
+        reads.append(text[:40])
+        return real(text)
+
+    monkeypatch.setattr(blog, "front_matter_of", counting)
+    first = series_posts(settings)
+    # the 6 posts, hello.md and next.md: broken.md is not text, .git is not looked into
+    assert len(reads) == 8 and cache_path(settings).is_file()
+    reads.clear()
+    assert series_posts(settings) == first and reads == []
+    post = home / "blog" / POST_0303
+    post.write_text(post.read_text(encoding="utf-8").replace("category: AI 日报", "category: 周报"), encoding="utf-8")
+    again = series_posts(settings)
+    assert len(reads) == 1 and date(2026, 3, 3) not in again and len(again) == len(first) - 1
+    cache_path(settings).write_text("{not json", encoding="utf-8")  # a damaged cache is rebuilt
+    assert series_posts(settings) == again
+
+
+def test_an_edited_post_is_what_ran(home: Path) -> None:
+    """The blog's post of 2026-08-18 loses its Stripe story: the re-report runs."""
+    settings = make_home(home)
+    assert STRIPE[1] in {c.url for c in select_stories(settings, DAY).covered}
+    post = home / "blog" / POST_0818
+    text = post.read_text(encoding="utf-8")
+    start = text.index("## 行业大事件")
+    post.write_text(text[:start] + text[text.index("---", start) + 4:], encoding="utf-8")
+    selection = select_stories(settings, DAY)
+    assert STRIPE[1] not in {c.url for c in selection.covered}
+    assert {c.url for c in selection.covered} == set(LEFT_OUT) - {STRIPE[1]}
+
+
+@pytest.mark.parametrize(("post", "items", "briefs", "unlinked"), [
+    # Counted by hand on each file: story headings (linked or not), bare headline lines,
+    # and the lines of its 其他动态 / 更多动态 list.
+    ("pages/2025-12-26-6268cd15-551c-4512-a3db-117e6ce24281.md", 14, 18, 12),
+    (POST_0107, 21, 19, 0),
+    (POST_0205, 12, 15, 11),
+    (POST_0303, 18, 6, 18),
+])
+def test_the_stories_of_a_post_whatever_its_layout(post: str, items: int, briefs: int, unlinked: int) -> None:
+    read = outline((BLOG / post).read_text(encoding="utf-8"))
+    assert (len(read.items), len(read.briefs), sum(not s.url for s in read.items)) == (items, briefs, unlinked)
+    assert all(s.title and s.facts for s in read.items)
+    assert not any("<" in s.title for s in read.stories)  # the footer's HTML is no story
