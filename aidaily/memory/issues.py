@@ -168,6 +168,9 @@ def recent_issues(settings: Settings, day: date, store: Store | None = None) -> 
     for when in dates:
         found = issue_text(settings, when, posts)
         if found is None:
+            if when in posts:  # indexed a moment ago, unreadable now
+                memory.notices.append(f"memory: the post of {when.isoformat()} ({posts[when][0].name}) "
+                                      "could not be read; what the store remembers of it stands")
             continue
         memory.origins[when] = found.origin
         if not _current(known.get(when), found):
