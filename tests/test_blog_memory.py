@@ -127,6 +127,22 @@ def test_the_select_stage_leaves_out_what_the_last_posts_ran(home: Path) -> None
                               date(2026, 8, 18): POST_0818}
 
 
+def test_a_story_a_post_ran_comes_back_with_new_facts_as_a_follow_up(home: Path) -> None:
+    settings = make_home(home)
+    news = Article(url="https://36kr.com/p/4002", source="36kr", published=datetime(2026, 8, 18, 11, tzinfo=BJ),
+                   title="Stripe 完成收购 OpenRouter，最终作价 82 亿美元，Visa 跟投",
+                   text="Stripe 宣布完成对 AI 模型聚合平台 OpenRouter 的收购，最终作价 82 亿美元，高于此前传出的 70 亿美元。"
+                        "Visa 与 Mastercard 参与了交易融资。", ai_relevant=True)
+    Store.from_settings(settings).upsert_articles([news])
+    selection = select_stories(settings, DAY)
+    # The day's two reports are one story; with news in it, it runs again, once.
+    [follow] = selection.follow_ups
+    assert (follow.url, follow.earlier_day, follow.earlier_post) == (STRIPE[1], "2026-08-18", POST_0818)
+    assert follow.earlier_title == "行业大事件：Stripe 70亿美元拿下OpenRouter，AI基础设施掀起整合潮"
+    assert follow.new_facts == ["82 亿美元", "Visa", "Mastercard"]
+    assert {c.url for c in selection.covered} == set(LEFT_OUT) - {STRIPE[1]}
+
+
 def test_review_names_the_post_a_left_out_story_came_from(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_home(home)
     monkeypatch.chdir(home)
