@@ -26,13 +26,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from aidaily.errors import AidailyError, DigestParseError
+from aidaily.format.outline import outline
 from aidaily.memory.blog import Post, series_posts
+from aidaily.models import PastIssue
 from aidaily.store.drafts import Drafts, text_hash
+from aidaily.store.store import Store, day_sources
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
-    from aidaily.models import PastIssue
-    from aidaily.store.store import Store
 
 PUBLISHED, DRAFT = "published", "draft"
 
@@ -113,10 +114,9 @@ def read_issue(settings: Settings, day: date, found: IssueText, store: Store) ->
     Raises:
         DigestParseError: a text of it is not a post (no front matter).
     """
-    from aidaily.format.outline import outline
+    # Imported here: the matching brings dedup's MinHash (datasketch, scipy), which the
+    # up-to-date check, asking for unchanged issues only, never needs.
     from aidaily.memory.recall import past_items
-    from aidaily.models import PastIssue
-    from aidaily.store.store import day_sources
 
     sources = day_sources(settings, day, store)
     issue = PastIssue(day, found.state, found.sha256)
@@ -135,8 +135,6 @@ def remember_issue(settings: Settings, day: date, store: Store | None = None,
                    posts: dict[date, list[Post]] | None = None) -> str | None:
     """Store what the issue of ``day`` runs, as its files say now; a notice when its
     text cannot be read as a digest (what was stored stays), else None."""
-    from aidaily.store.store import Store
-
     found = issue_text(settings, day, posts)
     if found is None:
         return None
@@ -152,8 +150,6 @@ def recent_issues(settings: Settings, day: date, store: Store | None = None) -> 
     """The issues of the last ``digest.memory_days`` dates before ``day`` that have one
     (a post in the blog, a draft, or the store's record; never ``day`` itself), each as
     its files say now (stored anew when they changed) or, without files, as stored."""
-    from aidaily.store.store import Store
-
     count = settings.digest.memory_days
     if count <= 0:
         return Memory()
