@@ -152,6 +152,8 @@ class DigestSettings(Section):
     # the reference issue has ~40 / ~58). ``aidaily eval`` measures drafts against them.
     fact_chars: tuple[int, int] = (26, 93)
     commentary_chars: tuple[int, int] = (45, 72)
+    title_chars: tuple[int, int] = (16, 39)  # the issue's title; lint warns outside it
+    fact_bullets: tuple[int, int] = (2, 4)  # fact bullets per story; lint warns above the top
     cover_image: str | None = None  # a fixed cover picture for every issue ([cover] is unused)
     tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])

@@ -2,8 +2,9 @@
 
 A blog of ``--posts`` (default 300) posts of the series, one a day, under ``pages/`` with
 the blog's own file names (``<day before>-<uuid>.md``, front-matter date the day after),
-made from the six REAL posts of ``tests/fixtures/blog/pages/`` in turn (four layouts),
-plus ``--others`` (default 60) pages of other categories. ``[publish] dir`` is the blog.
+made from the REAL archive (``tests/fixtures/aidaily/``: 208 issues, every layout) in
+turn, plus ``--others`` (default 60) pages of other categories. ``[publish] dir`` is the
+blog.
 
 Measured, each ``--repeat`` times (best of), with the load printed:
 
@@ -45,14 +46,14 @@ from aidaily.memory.blog import cache_path  # noqa: E402
 from aidaily.memory.issues import recent_issues  # noqa: E402
 from benchmarks.day import load_average, write_results  # noqa: E402
 
-POSTS = ROOT / "tests" / "fixtures" / "blog" / "pages"
+ARCHIVE = ROOT / "tests" / "fixtures" / "aidaily"
 FIRST_DAY = date(2025, 10, 1)
 LIMIT_S = 1.0
 
 
 def make_blog(home: Path, posts: int, others: int) -> date:
     """The blog under ``home/blog``; returns the date after its last post."""
-    real = [p.read_text(encoding="utf-8") for p in sorted(POSTS.glob("*.md"))]
+    real = [p.read_text(encoding="utf-8") for p in sorted(ARCHIVE.glob("ai-daily-*.md"))]
     pages = home / "blog" / "pages"
     pages.mkdir(parents=True)
     rng = uuid.UUID(int=7)

@@ -287,7 +287,7 @@ CheckMemo = dict[tuple[str, tuple[str, ...]], BulletCheck]
 
 def bullet_line(item: Item, index: int) -> int:
     """1-based line of the ``index``-th fact bullet of a parsed ``item``."""
-    return item.line + 1 + item.bullets_gap + index
+    return item.bullet_line(index)
 
 
 def ground_bullet(text: str, url: str, sources: ItemSources,

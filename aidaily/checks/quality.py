@@ -29,7 +29,7 @@ first. ``story_recall`` is the share of the reference's stories the draft has,
 target where there is one: themed sections, main stories and 其他动态 lines (the
 planner's ranges, ``DigestSettings``); the median length of fact and commentary bullets
 (``DigestSettings.fact_chars`` / ``commentary_chars``, the series' ranges in
-HOUSE_STYLE.md); the title's length (``aidaily.format.lint.TITLE_LENGTH``); the share of
+HOUSE_STYLE.md); the title's length (``DigestSettings.title_chars``); the share of
 commentary blocks ("深度解读 & 洞察") whose last bullet addresses a reader
 (``对程序员：…``, ``对地方政府而言，…``); placeholders left for the editor
 (``PLACEHOLDER_MARK``); and the grounding rate of the draft's fact bullets, from the
@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from aidaily.format.digest import Brief, BriefList
-from aidaily.format.lint import PLACEHOLDER_MARK, TITLE_LENGTH
+from aidaily.format.lint import PLACEHOLDER_MARK
 from aidaily.stories.dedup import jaccard, shingles
 from aidaily.text import story_url_key
 
@@ -268,7 +268,7 @@ def _targets(settings: DigestSettings | None) -> dict[str, tuple[float, float] |
         "briefs": (settings.other_min, settings.other_max),
         "fact_chars": settings.fact_chars,
         "commentary_chars": settings.commentary_chars,
-        "title_chars": TITLE_LENGTH,
+        "title_chars": settings.title_chars,
         "reader_address": (1.0, 1.0),
         "placeholders": (0, 0),
     }

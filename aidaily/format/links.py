@@ -60,9 +60,7 @@ def is_site_path(url: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def markdown_parser() -> MarkdownIt:
-    """The markdown-it parser every reader of our markdown uses: CommonMark, every link
-    destination kept as written."""
+def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     class AllLinks(MarkdownIt):
@@ -82,7 +80,7 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[str, int]]:
     """``(destination, line)`` for every link and image in ``lines``, whose first line
     is line ``first_line`` of the file; autolinks and reference links included."""
     out: list[tuple[str, int]] = []
-    for block in markdown_parser().parse("\n".join(lines)):
+    for block in _markdown().parse("\n".join(lines)):
         if block.type != "inline" or not block.children:
             continue
         start, end = block.map if block.map else (0, 1)

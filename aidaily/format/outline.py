@@ -1,274 +1,266 @@
-"""The stories an issue runs, as a reader counts them, whatever its layout.
+"""An issue as a reader counts it: themes, stories and one-liners, in every layout.
 
-The series' archive has several layouts (``../shared/corpus/aidaily``), and a post of
-any of them is an issue the house ran (the memory across issues reads every post of a
-blog). A reader sees a story in each of:
+``parse`` keeps the syntax (headings, link lines, labelled blocks, paragraphs) so that
+rendering gives the text back byte for byte; this module reads that syntax the way a
+reader of the series does. It is the one place that says what a story is, for eval's
+counts and matching, the house figures (``benchmarks/house.py``) and lint.
 
-- a heading holding a link: ``### [headline](url)`` (or ``##`` / ``####``);
-- a line that is one link and nothing else: the seed's bare ``[headline](url)``;
-- a heading without a link that holds text and no deeper heading: a story told under
-  its headline (``### Claude 逆势登顶…`` + paragraphs, ``## 行业大事件：…`` + a lead,
-  ``#### 1. …`` under ``### 一、…``); a heading over other headings or over link lines
-  is a theme;
-- a line of a ``其他动态`` / ``更多动态`` list: a one-liner (``brief``), its link when
-  it has one (``text（[site](url)）`` gives ``text``).
-
-A story's *facts* are the text a reader takes as its report: the lead paragraphs and
-the fact bullets, up to its commentary (a bold label such as ``**深度解读 & 洞察：**``).
-
-This reads the markdown structure (markdown-it's block tokens), not the house model of
-``aidaily.format.parse``: that model keeps what it does not understand verbatim, and a
-story must be counted whichever way it was written. Front matter is read with the
-house's YAML loader (``front_matter.load_yaml``: untrusted input, bounded).
+- **Stories** are story headings, linked (``### [headline](url)``, ``#### [..](..)``)
+  or not (``### headline`` over its own text), and the seed's bare ``[headline](url)``
+  lines. What follows a story until the next story or theme belongs to it: the lead
+  paragraphs, its fact bullets (also those of a labelled block such as
+  ``**核心成果：**``, and of a sub-heading inside an unlinked story), and its
+  commentary (``**深度解读 & 洞察：**`` as bullets or paragraphs, ``### 深度解读 & 洞察``,
+  an inline ``**深度解读：** …``).
+- **Themes** are the headings that hold stories directly: ``## theme`` over
+  ``### [headline](url)`` items (the house's), ``### theme`` over bare link lines (the
+  seed's), numbered ``### 一、…`` over ``####`` items. A heading with text of its own
+  and no story under it is an unlinked story, not a theme.
+- **One-liners** are the lines of a 其他动态 / 更多动态 list, with a link or without.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 
-import yaml
+from aidaily.format.digest import (
+    Brief,
+    BriefList,
+    Bullet,
+    Digest,
+    Insight,
+    Item,
+    Raw,
+    Section,
+    is_commentary_label,
+    is_other_news_heading,
+)
 
-from aidaily.errors import DigestParseError
-from aidaily.format.digest import is_other_news_heading
-from aidaily.format.front_matter import MAX_FRONT_MATTER_CHARS, load_yaml
-from aidaily.format.links import markdown_parser
+StoryKind = Literal["item", "heading", "brief"]
 
-__all__ = ["IssueOutline", "OutlineStory", "front_matter_of", "outline"]
-
-# A bold label opening the commentary: "**深度解读 & 洞察：**", "**影响：**", "**点评**".
-_COMMENTARY_WORDS = re.compile(r"解读|洞察|点评|评论|观点")
-# "text（[site](url)）": the site in parentheses after a one-liner is not its text.
-_TRAILING_SITE = "（{}）", "({})", "（{})", "({}）"
-
-
-@dataclass
-class OutlineStory:
-    """One story of an issue: a linked or unlinked item (``item``) or a one-liner
-    (``brief``)."""
-
-    kind: str  # item | brief
-    title: str  # the headline as a reader reads it (markup left out)
-    url: str  # its link as written; "" when the story has none
-    facts: list[str] = field(default_factory=list)  # lead and fact bullets, commentary left out
-    line: int = 0  # 1-based line of the headline in the file
+# A heading that labels a part of the story above it, not a story: "### 深度解读 & 洞察",
+# "### 影响", "#### 关键数据".
+_PART_HEADING_RE = re.compile(r"^(深度解读|洞察|解读|影响|点评|启示|关键|核心|背景|亮点|数据|意义)")
+_INLINE_LABEL_RE = re.compile(r"^\*\*(?P<label>[^*]{1,16}?)[：:]\*\*\s*(?P<text>.*)$")
+_BULLET_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*)$")
 
 
 @dataclass
-class IssueOutline:
-    """What an issue's text says it ran."""
+class Story:
+    """One story of an issue. ``url`` is "" for a story without a link."""
 
-    front_matter: dict[str, Any]
-    title: str  # the "# " title ("" when there is none)
-    headline: str  # the first "## " that is neither a story nor a list of one-liners
-    stories: list[OutlineStory]
-
-    @property
-    def items(self) -> list[OutlineStory]:
-        return [s for s in self.stories if s.kind == "item"]
-
-    @property
-    def briefs(self) -> list[OutlineStory]:
-        return [s for s in self.stories if s.kind == "brief"]
-
-
-def front_matter_of(text: str) -> tuple[dict[str, Any], int]:
-    """The front matter of ``text`` as a mapping, and the index of the first body line.
-
-    Raises:
-        DigestParseError: no front matter between ``---`` lines, or not a YAML mapping.
-    """
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or lines[0].rstrip() != "---":
-        raise DigestParseError("front matter missing: the file must start with a '---' line", 1)
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
-    if close is None:
-        raise DigestParseError("front matter is not closed by a '---' line", 1)
-    block = "\n".join(lines[1:close])
-    if len(block) > MAX_FRONT_MATTER_CHARS:
-        raise DigestParseError(f"front matter is too long ({len(block)} characters)", 2)
-    try:
-        data = load_yaml(block) if block.strip() else {}
-    except yaml.YAMLError as exc:
-        raise DigestParseError(f"front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}", 2) from None
-    if not isinstance(data, dict):
-        raise DigestParseError("front matter is not a mapping of keys to values", 2)
-    return data, close + 1
-
-
-@dataclass
-class _Block:
-    kind: str  # heading | para | list | other
+    title: str
+    url: str
+    kind: StoryKind
     line: int
-    level: int = 0  # of a heading
-    inlines: list[Any] = field(default_factory=list)  # markdown-it inline tokens (a list: one per line item)
+    facts: list[str] = field(default_factory=list)  # fact bullets
+    commentary: list[str] = field(default_factory=list)  # commentary bullets or paragraphs
+    lead: list[str] = field(default_factory=list)  # paragraph lines under the headline
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.facts or self.commentary or self.lead)
 
 
-def outline(text: str) -> IssueOutline:
-    """The stories ``text`` (a whole post: front matter and markdown) runs, in order.
+@dataclass
+class Theme:
+    """A themed heading and the stories it holds directly."""
 
-    Raises:
-        DigestParseError: the text has no front matter (see ``front_matter_of``).
-    """
-    front_matter, start = front_matter_of(text)
-    body = "\n".join(text.lstrip("\ufeff").splitlines()[start:])
-    first = start + 1  # the 1-based line number of the body's first line
-    blocks = _blocks(markdown_parser().parse(body), first)
-    title = next((_plain(b.inlines[0]) for b in blocks if b.kind == "heading" and b.level == 1), "")
-    stories: list[OutlineStory] = []
-    headline = ""
-    current: OutlineStory | None = None
-    commentary = False
-    other_news: int | None = None  # the level of the 其他动态 heading we are under
-    for i, block in enumerate(blocks):
-        if block.kind == "heading":
-            current, commentary = None, False
-            heading = block.inlines[0]
-            if other_news is not None and block.level <= other_news:
-                other_news = None
-            link = _first_link(heading)
-            if block.level == 1:
-                continue
-            if link is None and is_other_news_heading(_plain(heading)):
-                other_news = block.level
-            elif link is not None or _holds_one_story(blocks, i):
-                current = OutlineStory("item", _plain(heading), link[0] if link else "", line=block.line)
-                stories.append(current)
-            elif block.level == 2 and not headline:
-                headline = _plain(heading)
-            continue
-        if block.kind == "other" or (block.kind == "para" and _plain(block.inlines[0]).startswith("<")):
-            # A rule, a table, code or HTML (the footer) ends what came before.
-            current, commentary, other_news = None, False, None
-            continue
-        if other_news is not None:
-            stories += [_brief(inline, _line(inline, block.line, first)) for inline in block.inlines if _plain(inline)]
-            continue
-        if block.kind == "para":
-            alone = _only_link(block.inlines[0])
-            if alone is not None:
-                current, commentary = OutlineStory("item", alone[1], alone[0], line=block.line), False
-                stories.append(current)
-            elif _is_commentary_label(block.inlines[0]):
-                commentary = True
-            elif current is not None and not commentary:
-                current.facts.append(_plain(block.inlines[0]))
-        elif block.kind == "list" and current is not None and not commentary:
-            current.facts += [t for t in map(_plain, block.inlines) if t]
-    return IssueOutline(front_matter, title, headline, stories)
+    heading: str
+    level: int
+    line: int
+    stories: list[Story] = field(default_factory=list)
 
 
-def _blocks(tokens: list[Any], first_line: int) -> list[_Block]:
-    """The top-level blocks: headings, paragraphs, lists (the inline of each of their
-    items, nested ones included) and the rest."""
-    out: list[_Block] = []
-    depth = 0
-    for n, tok in enumerate(tokens):
-        line = _line(tok, first_line, first_line)
-        if depth == 0 and tok.type == "heading_open":
-            out.append(_Block("heading", line, int(tok.tag[1:]), [tokens[n + 1]]))
-        elif depth == 0 and tok.type == "paragraph_open":
-            out.append(_Block("para", line, inlines=[tokens[n + 1]]))
-        elif tok.type in ("bullet_list_open", "ordered_list_open"):
-            if depth == 0:
-                out.append(_Block("list", line))
-            depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
-        elif depth > 0 and tok.type == "inline":
-            out[-1].inlines.append(tok)
-        elif depth == 0 and tok.type in ("hr", "html_block", "fence", "code_block", "table_open"):
-            out.append(_Block("other", line))
-    return out
+@dataclass
+class Outline:
+    """What a reader counts in an issue."""
+
+    themes: list[Theme] = field(default_factory=list)  # only those holding a story
+    stories: list[Story] = field(default_factory=list)  # main stories, in order
+    briefs: list[Story] = field(default_factory=list)  # 其他动态 / 更多动态 lines
+
+    @property
+    def all_stories(self) -> list[Story]:
+        return [*self.stories, *self.briefs]
 
 
-def _line(tok: Any, default: int, first_line: int) -> int:
-    """The 1-based line of a token in the file (``default`` when markdown-it has none)."""
-    return first_line + tok.map[0] if tok.map else default
+def is_part_heading(text: str) -> bool:
+    """A heading naming a part of a story (its commentary, its impact, its data)."""
+    body = text.strip().strip("*").rstrip("：:").strip()
+    return len(body) <= 12 and bool(_PART_HEADING_RE.match(body))
 
 
-def _holds_one_story(blocks: list[_Block], i: int) -> bool:
-    """Does the unlinked heading ``blocks[i]`` hold one story told under it: text, and
-    no deeper heading or link line before the next heading of its level or above?"""
-    level = blocks[i].level
-    text = False
-    for block in blocks[i + 1:]:
-        if block.kind == "heading":
-            if block.level <= level:
-                break
-            return False
-        if block.kind == "para" and _only_link(block.inlines[0]) is not None:
-            return False
-        text = text or block.kind in ("para", "list")
-    return text and not _COMMENTARY_WORDS.search(_plain(blocks[i].inlines[0]))
+def outline(digest: Digest) -> Outline:
+    """The themes, stories and one-liners of ``digest`` (see the module doc)."""
+    return _Reader().read(digest)
 
 
-def _children(inline: Any) -> list[Any]:
-    return list(inline.children or [])
+class _Reader:
+    """Walks the body in order, heading by heading, keeping what is open."""
+
+    def __init__(self) -> None:
+        self.out = Outline()
+        self.stack: list[Theme] = []  # open themes, outermost first
+        self.story: Story | None = None
+        self.story_level = 0  # a story heading's level (deeper headings are its parts)
+        self.list_level = 0  # the 更多动态 heading's level (deeper empty headings are lines)
+        self.commentary = False  # under "### 深度解读 & 洞察"
+
+    def read(self, digest: Digest) -> Outline:
+        for node in digest.body:
+            if isinstance(node, Item):
+                self._item(node, theme=None)
+            elif isinstance(node, Section):
+                self._section(node)
+        self.out.themes = [t for t in self.out.themes if t.stories]
+        return self.out
+
+    def _section(self, section: Section) -> None:
+        level = section.level
+        if is_other_news_heading(section.heading) and not section.items:
+            self.out.briefs.extend(_one_liners(section))
+            self.story, self.story_level, self.list_level = None, 0, level
+            return
+        if self.list_level and level > self.list_level and not section.entries:
+            # "## 更多动态" over one "### headline" per line (the house, February)
+            self.out.briefs.append(Story(section.heading, "", "brief", section.line))
+            return
+        self.list_level = 0
+        if self.story is not None and (is_part_heading(section.heading)
+                                       or (self.story_level and level > self.story_level)):
+            self.commentary = is_commentary_label(section.heading)
+            self._entries(section.entries, theme=None)
+            return
+        self.story, self.story_level, self.commentary = None, 0, False
+        self._close(level)
+        linked = _linked_heading(section)
+        if linked is None and (section.items or not _has_text(section)):
+            theme = Theme(section.heading, level, section.line)
+            self.stack.append(theme)
+            self.out.themes.append(theme)
+            self._entries(section.entries, theme)
+            return
+        story = Story(section.heading, linked.url if linked else "", "heading", section.line)
+        if linked is not None:
+            story.lead = [ln for p in linked.lead for ln in p.lines]
+            story.facts = [b.text for b in linked.bullets if b.text.strip()]
+        self._add(story, self.stack[-1] if self.stack else None)
+        self.story_level = level
+        self._entries([e for e in section.entries if e is not linked], theme=None)
+
+    def _entries(self, entries: list, theme: Theme | None) -> None:
+        for entry in entries:
+            if isinstance(entry, Item):
+                self._item(entry, theme)
+            elif self.story is not None:
+                _take(self.story, [entry], commentary=self.commentary)
+
+    def _item(self, item: Item, theme: Theme | None) -> None:
+        if theme is None:  # a story heading outside its theme's section, or under a part
+            if item.heading_level:
+                self._close(item.heading_level)
+            theme = self.stack[-1] if self.stack else None
+        self._add(_story_of(item), theme)
+        self.story_level, self.commentary = item.heading_level, False
+
+    def _add(self, story: Story, theme: Theme | None) -> None:
+        self.story = story
+        self.out.stories.append(story)
+        if theme is not None:
+            theme.stories.append(story)
+
+    def _close(self, level: int) -> None:
+        while self.stack and self.stack[-1].level >= level:
+            self.stack.pop()
 
 
-def _plain(inline: Any) -> str:
-    """The text of an inline token, markup left out."""
-    parts = []
-    for child in _children(inline):
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
+# The text of a link that stands for the story's heading above it ("### 标题" then
+# "[链接](url)"): the story is the heading, the link its URL.
+_GENERIC_LINK_TEXTS = frozenset({"链接", "原文", "来源", "阅读原文", "原文链接", "详情", "查看原文", "link", "source"})
 
 
-def _first_link(inline: Any) -> tuple[str, str] | None:
-    """``(url, text)`` of the first link in ``inline``."""
-    children = _children(inline)
-    for n, child in enumerate(children):
-        if child.type == "link_open":
-            text = []
-            for inner in children[n + 1:]:
-                if inner.type == "link_close":
-                    break
-                if inner.type in ("text", "code_inline"):
-                    text.append(inner.content)
-            return str(child.attrs.get("href") or ""), "".join(text).strip()
+def _linked_heading(section: Section) -> Item | None:
+    items = section.items
+    if len(items) == 1 and section.entries[0] is items[0] and items[0].title.strip().lower() in _GENERIC_LINK_TEXTS:
+        return items[0]
     return None
 
 
-def _only_link(inline: Any) -> tuple[str, str] | None:
-    """``(url, text)`` when the line is one link and nothing else (bare headline line)."""
-    children = [c for c in _children(inline) if not (c.type == "text" and not c.content.strip())]
-    if len(children) < 2 or children[0].type != "link_open" or children[-1].type != "link_close":
-        return None
-    if sum(c.type == "link_open" for c in children) != 1:
-        return None
-    return _first_link(inline)
+def _story_of(item: Item) -> Story:
+    story = Story(item.title, item.url, "item", item.line,
+                  facts=[b.text for b in item.bullets if b.text.strip()],
+                  lead=[ln for p in item.lead for ln in p.lines])
+    _split_lead(story)
+    return story
 
 
-def _is_commentary_label(inline: Any) -> bool:
-    """A paragraph opening with a bold label: ``**深度解读 & 洞察：**`` (alone or followed by
-    its text), ``**影响：**``."""
-    children = [c for c in _children(inline) if not (c.type == "text" and not c.content)]
-    if not children or children[0].type != "strong_open":
-        return False
-    strong = []
-    for child in children[1:]:
-        if child.type == "strong_close":
-            break
-        if child.type == "text":
-            strong.append(child.content)
-    label = "".join(strong).strip()
-    return label.endswith(("：", ":")) or bool(_COMMENTARY_WORDS.search(label))
+def _has_text(section: Section) -> bool:
+    return any(not isinstance(e, Raw) or any(line.strip() for line in e.lines) for e in section.entries)
 
 
-def _brief(inline: Any, line: int) -> OutlineStory:
-    """A one-liner: its text without the site cited after it, and its link."""
-    text = _plain(inline)
-    link = _first_link(inline)
-    if link is None:
-        return OutlineStory("brief", text, "", line=line)
-    url, site = link
-    for pattern in _TRAILING_SITE:
-        tail = pattern.format(site)
-        if site and text.endswith(tail) and len(text) > len(tail):
-            return OutlineStory("brief", text[: -len(tail)].strip(), url, line=line)
-    return OutlineStory("brief", text, url, line=line)
+def _take(story: Story, entries: list, commentary: bool) -> None:
+    """Add what ``entries`` say to ``story``: bullets as facts (or as commentary under a
+    commentary label), paragraphs as lead, inline ``**深度解读：** …`` as commentary."""
+    for entry in entries:
+        if isinstance(entry, Insight):
+            target = story.commentary if entry.is_commentary or commentary else story.facts
+            target.extend(t for t in entry.texts if t.strip())
+        elif isinstance(entry, BriefList):
+            for e in entry.entries:
+                text = e.text if isinstance(e, Bullet) else (e.text + (e.tail or ""))
+                (story.commentary if commentary else story.facts).append(text)
+        elif isinstance(entry, Raw):
+            _take_lines(story, entry.lines, commentary)
+        elif isinstance(entry, Item):  # cannot happen: items are stories
+            continue
+
+
+def _take_lines(story: Story, lines: list[str], commentary: bool) -> None:
+    in_commentary = commentary
+    for line in lines:
+        text = line.strip()
+        if not text or text == "---":
+            continue
+        label = _INLINE_LABEL_RE.match(text)
+        if label:
+            in_commentary = commentary or is_commentary_label(label["label"])
+            if label["text"]:
+                (story.commentary if in_commentary else story.lead).append(label["text"])
+            continue
+        bullet = _BULLET_RE.match(line)
+        if in_commentary:
+            story.commentary.append(bullet["text"] if bullet else text)
+        elif bullet:
+            story.facts.append(bullet["text"])
+        else:
+            story.lead.append(text)
+
+
+def _split_lead(story: Story) -> None:
+    """Lead lines that are bullets (``核心要点：`` then ``- …`` with no blank line) are
+    facts; an inline commentary label starts the commentary."""
+    lines, story.lead = story.lead, []
+    _take_lines(story, lines, commentary=False)
+
+
+def _one_liners(section: Section) -> list[Story]:
+    out: list[Story] = []
+    for entry in section.entries:
+        if isinstance(entry, BriefList):
+            for k, e in enumerate(entry.entries):
+                if isinstance(e, Brief):
+                    out.append(Story(e.text, e.url, "brief", entry.line + k))
+                elif e.text.strip():
+                    out.append(Story(e.text.strip(), "", "brief", entry.line + k))
+        elif isinstance(entry, Raw):
+            for k, line in enumerate(entry.lines):
+                bullet = _BULLET_RE.match(line)
+                if bullet and bullet["text"].strip():
+                    out.append(Story(bullet["text"].strip(), "", "brief", entry.line + k))
+    return out
+
+
+__all__ = ["Outline", "Story", "StoryKind", "Theme", "is_part_heading", "outline"]

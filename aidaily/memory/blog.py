@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from aidaily.atomic import atomic_write_text
 from aidaily.errors import DigestParseError
 from aidaily.format.digest import DRAFT_KEY
-from aidaily.format.outline import front_matter_of
+from aidaily.format.front_matter import front_matter_of
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -109,7 +109,7 @@ def _candidates(settings: Settings, root: Path) -> list[Path]:
 def _issue_day(data: bytes, category: str) -> str | None:
     """The date (``YYYY-MM-DD``) of the issue ``data`` is, when it is a post of the series."""
     try:
-        front_matter, _ = front_matter_of(data.decode("utf-8"))
+        front_matter = front_matter_of(data.decode("utf-8"))
     except (UnicodeDecodeError, DigestParseError):
         return None  # not text, or no front matter: a page of another kind
     if str(front_matter.get("category", "")).strip() != category or front_matter.get(DRAFT_KEY) is True:

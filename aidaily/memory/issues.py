@@ -4,8 +4,8 @@ The truth of what an issue ran is its text: the posts of its date in the blog
 (``memory.blog``: every post of the series under ``[publish] dir``, aidaily's own
 published post among them, whatever wrote the others), else the current draft (an
 editor's hand edit included). One function reads it (``issue_text``), one turns it into
-the stories it ran and stores them (``remember_issue``: ``format.outline`` reads the
-stories of any layout, ``memory.recall.past_items`` gives each the articles of its
+the stories it ran and stores them (``remember_issue``: ``format.outline`` counts the
+stories of any layout as a reader does, ``memory.recall.past_items`` gives each the articles of its
 date it stood for, ``store.day_sources``), and one gives a date the issues before it
 (``recent_issues``: the last ``[digest] memory_days`` dates that have an issue),
 re-reading any whose text changed since it was stored (an edit, a publication, a post
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from aidaily.errors import AidailyError, DigestParseError
 from aidaily.format.outline import outline
+from aidaily.format.parse import parse
 from aidaily.memory.blog import Post, series_posts
 from aidaily.models import PastIssue
 from aidaily.store.drafts import Drafts, text_hash
@@ -122,12 +123,12 @@ def read_issue(settings: Settings, day: date, found: IssueText, store: Store) ->
     issue = PastIssue(day, found.state, found.sha256)
     for name, text in found.parts:
         try:
-            read = outline(text)
+            digest = parse(text)
         except DigestParseError as exc:
             raise DigestParseError(f"{name}: {exc.message}") from None
-        issue.title = issue.title or read.title
-        issue.headline = issue.headline or read.headline
-        issue.items += past_items(read, sources)
+        issue.title = issue.title or digest.title or ""
+        issue.headline = issue.headline or digest.headline or ""
+        issue.items += past_items(outline(digest), sources)
     return issue
 
 

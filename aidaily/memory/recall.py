@@ -47,7 +47,7 @@ from aidaily.text import comparable_url, story_url_key
 
 if TYPE_CHECKING:
     from aidaily.checks.grounding import ItemSources
-    from aidaily.format.outline import IssueOutline
+    from aidaily.format.outline import Outline
 
 __all__ = [
     "ARTICLE_CHARS",
@@ -88,12 +88,14 @@ class Recall:
 # --- what an issue ran ------------------------------------------------------------------
 
 
-def past_items(issue: IssueOutline, sources: ItemSources) -> list[PastItem]:
-    """The stories ``issue`` runs, items then 其他动态 lines, each with the articles it
-    stands for in ``sources`` (a link to a site's front page stands for no article of
-    its own: its headline and facts are all there is of it; a story without a link
-    has its headline and facts only)."""
-    return [_past_item(s.kind, s.title, s.url, s.facts, sources) for s in [*issue.items, *issue.briefs]]
+def past_items(issue: Outline, sources: ItemSources) -> list[PastItem]:
+    """The stories ``issue`` runs (``format.outline``: a reader's count, whatever the
+    layout), items then 其他动态 lines, each with what it reported (its lead and fact
+    bullets; commentary left out) and the articles it stands for in ``sources`` (a link
+    to a site's front page stands for no article of its own, and a story without a link
+    for none: its headline and facts are all there is of it)."""
+    items = [_past_item("item", s.title, s.url, [*s.lead, *s.facts], sources) for s in issue.stories]
+    return items + [_past_item("brief", b.title, b.url, [], sources) for b in issue.briefs]
 
 
 def _past_item(kind: str, title: str, url: str, bullets: list[str], sources: ItemSources) -> PastItem:

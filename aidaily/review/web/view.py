@@ -112,7 +112,9 @@ def render_draft(text: str, flags: list[Flag]) -> RenderedDraft:
                         digest.summary_lines)
     parts: list[Markup] = []
     for node in digest.body:
-        if isinstance(node, Section):
+        if isinstance(node, Item):  # "## [headline](url)" before any section
+            parts.append(_item_html(node, by_line, out))
+        elif isinstance(node, Section):
             parts.append(md_block("#" * node.level + " " + node.heading))
             for entry in node.entries:
                 if isinstance(entry, Item):
@@ -147,8 +149,10 @@ def _item_html(item: Item, by_line: dict[int, Flag], out: RenderedDraft) -> Mark
             '<li class="bullet {state}" data-line="{line}" tabindex="0" role="button" '
             'title="{title}"><span class="badge" aria-label="{state}">{badge}</span> {text}</li>'
         ).format(state=state, line=line, title=title, badge=badge, text=md_inline(bullet.text)))
-    return Markup('<div class="item" data-line="{}">{}<ul class="facts">{}</ul></div>').format(
-        item.line, head, Markup("").join(rows))
+    # The house's layout since February: a lead paragraph between headline and facts.
+    lead = Markup("").join(md_block("\n".join(p.lines)) for p in item.lead)
+    return Markup('<div class="item" data-line="{}">{}{}<ul class="facts">{}</ul></div>').format(
+        item.line, head, lead, Markup("").join(rows))
 
 
 # --- one bullet's source ------------------------------------------------------------------
