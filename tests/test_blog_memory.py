@@ -85,6 +85,7 @@ FRESH = [
     ("qbitai", "https://www.qbitai.com/2026/08/400123.html", "月之暗面推出 Kimi 学术版，支持 200 篇论文同时阅读",
      "月之暗面推出 Kimi 学术版，单次可读入 200 篇论文并生成综述，面向高校免费开放三个月。"),
 ]
+BLOG_POST_HEADER = "---\ntitle: 一期\ndate: 2026-08-19\ncategory: AI 日报\n---\n# 一期\n\n## 主题\n\n### [标题](https://example.com/a)\n\n正文。\n"
 LEFT_OUT = {XCODE[1]: ("2026-02-05", POST_0205), GALBOT[1]: ("2026-03-03", POST_0303),
             STRIPE[1]: ("2026-08-18", POST_0818), INTEL[1]: ("2026-02-05", POST_0205)}
 
@@ -167,11 +168,27 @@ def test_review_names_the_post_a_left_out_story_came_from(home: Path, monkeypatc
 
 def test_only_posts_of_the_series_count(home: Path) -> None:
     settings = make_home(home)
+    extra = home / "blog" / "extra"
+    extra.mkdir()
+    hexo = (BLOG_POST_HEADER.replace("category: AI 日报", 'categories: ["AI 日报", "周报"]')
+            .replace("date: 2026-08-19", "date: 2026-08-20 07:30:00"))
+    (extra / "hexo.md").write_text(hexo, encoding="utf-8")  # Hexo lists its categories
+    for name, front_matter in [  # hostile or broken: no post, no crash
+        ("bad-date.md", "title: x\ndate: 2026-13-45\ncategory: AI 日报\n"),
+        ("no-date.md", "title: x\ncategory: AI 日报\n"),
+        ("list.md", "- category\n- AI 日报\n"),
+        ("anchors.md", "a: &x AI 日报\ncategory: *x\ndate: 2026-08-01\n"),
+        ("unclosed.md", "category: AI 日报\ndate: 2026-08-01\n# no closing fence\n"),
+    ]:
+        (extra / name).write_text(f"---\n{front_matter}" + ("" if name == "unclosed.md" else "---\n# t\n"),
+                                  encoding="utf-8")
+    (extra / "huge.md").write_bytes(b"---\ncategory: AI \xe6\x97\xa5\xe6\x8a\xa5\ndate: 2026-08-02\n---\n"
+                                    + b"x" * (3 * 1024 * 1024))  # too big to be a post
     posts = series_posts(settings)
     assert {d.isoformat(): [p.name for p in ps] for d, ps in posts.items()} == {
         "2025-12-26": ["pages/2025-12-26-6268cd15-551c-4512-a3db-117e6ce24281.md"],
         "2026-01-07": [POST_0107], "2026-02-05": [POST_0205], "2026-03-03": [POST_0303],
-        "2026-08-18": [POST_0818], "2026-08-19": [POST_0819]}
+        "2026-08-18": [POST_0818], "2026-08-19": [POST_0819], "2026-08-20": ["extra/hexo.md"]}
 
 
 def test_a_rerun_reads_only_the_posts_that_changed(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

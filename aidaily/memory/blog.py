@@ -4,7 +4,7 @@ When ``[publish] dir`` is a blog's content folder, it holds the issues the house
 whoever wrote them and whatever their file names (``pages/2026-01-19-<uuid>.md`` dated
 2026-01-20, ``ai-daily-2026-01-20.md``): a post of the series is a markdown file
 anywhere below the folder whose front matter says ``category`` = ``[digest] category``
-and has a ``date``, without the draft marker. Its date is the front matter's (the
+(or lists it in ``categories``) and has a ``date``, without the draft marker. Its date is the front matter's (the
 issue's date, not the file name's). Hidden folders and the drafts folder are not
 posts.
 
@@ -112,12 +112,22 @@ def _issue_day(data: bytes, category: str) -> str | None:
         front_matter = front_matter_of(data.decode("utf-8"))
     except (UnicodeDecodeError, DigestParseError):
         return None  # not text, or no front matter: a page of another kind
-    if str(front_matter.get("category", "")).strip() != category or front_matter.get(DRAFT_KEY) is True:
+    if not _in_category(front_matter, category) or front_matter.get(DRAFT_KEY) is True:
         return None
     try:
         return date.fromisoformat(str(front_matter.get("date", "")).strip()[:10]).isoformat()
     except ValueError:
         return None
+
+
+def _in_category(front_matter: dict[str, Any], category: str) -> bool:
+    """``category: AI 日报`` (the house's), or the category among ``categories`` (Hexo's
+    and Hugo's list)."""
+    if str(front_matter.get("category", "")).strip() == category:
+        return True
+    listed = front_matter.get("categories")
+    values = listed if isinstance(listed, list) else [listed]
+    return any(isinstance(v, str) and v.strip() == category for v in values)
 
 
 def _valid_day(value: object) -> bool:
