@@ -132,25 +132,6 @@ def test_cli_start_up_imports_neither_prefect_nor_openai() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
-#: What a package may not import, function-local imports included: the layers above it.
-#: ``ingest`` fetches for the pipeline and records what the up-to-date check compares
-#: (``ingest.fingerprint``); ``memory`` is read by the editor, the review and the pipeline.
-UPPER_LAYERS = {
-    "aidaily.ingest": ("aidaily.pipeline", "aidaily.review", "aidaily.editor", "aidaily.memory",
-                       "aidaily.delivery", "aidaily.cli"),
-    "aidaily.memory": ("aidaily.pipeline", "aidaily.review", "aidaily.editor", "aidaily.llm",
-                       "aidaily.delivery", "aidaily.cli"),
-}
-
-
-def test_lower_layers_never_import_upper_ones() -> None:
-    for name, path in modules().items():
-        for package, upper in UPPER_LAYERS.items():
-            if name == package or name.startswith(package + "."):
-                bad = {m for m in all_imports(path) if m.startswith(upper)}
-                assert not bad, f"{name} imports {sorted(bad)}, a layer above it"
-
-
 def test_no_private_internals() -> None:
     banned = re.compile(r"os\._exit|def serialize_parameters|BeautifulSoup\._|bs4\.builder|"
                         r"from bs4\.builder|\bPlainParamsFlow\b|\bQuickExit\b")
