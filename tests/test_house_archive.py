@@ -91,3 +91,17 @@ def test_a_story_heading_with_nothing_under_it_is_not_an_error(february: str) ->
     end = february.index("## 人形机器人量产与商业化")
     text = february[:start] + february[end:]
     assert not has_errors(lint_text(text, FEBRUARY.name))
+
+
+def test_canonical_layout_keeps_what_a_reader_counts_on_the_whole_archive() -> None:
+    from aidaily.format.outline import outline
+    from aidaily.format.render import canonical
+
+    for path in ISSUES:
+        digest = parse(path.read_text(encoding="utf-8"))
+        text = render(canonical(digest))
+        before, after = outline(digest), outline(parse(text))
+        counts = [(len(o.themes), len(o.stories), len(o.briefs)) for o in (before, after)]
+        assert counts[0] == counts[1], path.name
+        assert not has_errors(lint_text(text, path.name)), path.name
+        assert render(canonical(parse(text))) == text, path.name

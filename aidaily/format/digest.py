@@ -144,6 +144,18 @@ class Item:
         lead = sum(p.gap + len(p.lines) for p in self.lead)
         return self.line + 1 + lead + self.bullets_gap + index
 
+    def fact_lines(self) -> list[tuple[int, str]]:
+        """The 1-based line and text of every line that states facts: the lead
+        paragraph's lines, then the fact bullets (what grounding checks)."""
+        out: list[tuple[int, str]] = []
+        at = self.line + 1
+        for paragraph in self.lead:
+            at += paragraph.gap
+            for text in paragraph.lines:
+                out.append((at, text))
+                at += 1
+        return out + [(self.bullet_line(i), b.text) for i, b in enumerate(self.bullets)]
+
 
 @dataclass
 class Insight:

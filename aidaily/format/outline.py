@@ -110,15 +110,15 @@ class _Reader:
         self.commentary = False  # under "### 深度解读 & 洞察"
 
     def read(self, digest: Digest) -> Outline:
-        for node in digest.body:
+        for k, node in enumerate(digest.body):
             if isinstance(node, Item):
                 self._item(node, theme=None)
             elif isinstance(node, Section):
-                self._section(node)
+                self._section(node, digest.body[k + 1 :])
         self.out.themes = [t for t in self.out.themes if t.stories]
         return self.out
 
-    def _section(self, section: Section) -> None:
+    def _section(self, section: Section, after: list) -> None:
         level = section.level
         if is_other_news_heading(section.heading) and not section.items:
             self.out.briefs.extend(_one_liners(section))
@@ -132,29 +132,40 @@ class _Reader:
         if self.story is not None and (is_part_heading(section.heading)
                                        or (self.story_level and level > self.story_level)):
             self.commentary = is_commentary_label(section.heading)
-            self._entries(section.entries, theme=None)
+            self._entries(section.entries, theme=None, level=level)
             return
         self.story, self.story_level, self.commentary = None, 0, False
         self._close(level)
+        if not section.items and _is_link_list(section):
+            # "## 开源与开发者生态" over "- [project](url)：what it is" lines: one-liners
+            self.out.briefs.extend(_one_liners(section))
+            return
         linked = _linked_heading(section)
-        if linked is None and (section.items or not _has_text(section)):
+        in_heading = _LINK_IN_LINE_RE.search(section.heading)
+        own = [i for i in section.items if not i.heading_level or i.heading_level > level]
+        if linked is None and not in_heading and (own or not _has_text(section)
+                                                   or _stories_below(section, after) >= 2):
             theme = Theme(section.heading, level, section.line)
             self.stack.append(theme)
             self.out.themes.append(theme)
-            self._entries(section.entries, theme)
+            self._entries(section.entries, theme, level)
             return
-        story = Story(section.heading, linked.url if linked else "", "heading", section.line)
+        url = linked.url if linked else _link_url(in_heading.group(0)) if in_heading else ""
+        title = _LINK_IN_LINE_RE.sub(lambda m: _link_text(m.group(0)), section.heading)
+        story = Story(title, url, "heading", section.line)
         if linked is not None:
             story.lead = [ln for p in linked.lead for ln in p.lines]
             story.facts = [b.text for b in linked.bullets if b.text.strip()]
         self._add(story, self.stack[-1] if self.stack else None)
         self.story_level = level
-        self._entries([e for e in section.entries if e is not linked], theme=None)
+        self._entries([e for e in section.entries if e is not linked], theme=None, level=level)
 
-    def _entries(self, entries: list, theme: Theme | None) -> None:
+    def _entries(self, entries: list, theme: Theme | None, level: int) -> None:
         for entry in entries:
             if isinstance(entry, Item):
-                self._item(entry, theme)
+                # "### [headline](url)" after a "### heading" is its sibling, not its child
+                deeper = not entry.heading_level or entry.heading_level > level
+                self._item(entry, theme if deeper else None)
             elif self.story is not None:
                 _take(self.story, [entry], commentary=self.commentary)
 
@@ -195,6 +206,37 @@ def _story_of(item: Item) -> Story:
                   lead=[ln for p in item.lead for ln in p.lines])
     _split_lead(story)
     return story
+
+
+_LINK_IN_LINE_RE = re.compile(r"\[[^\]]+\]\(https?://[^)\s]+\)")
+
+
+def _is_link_list(section: Section) -> bool:
+    """Nothing but bullet lines, each with a link (and perhaps a ``---`` rule)."""
+    lines = [ln for e in section.entries for ln in (e.lines if isinstance(e, Raw) else [None])]
+    return bool(lines) and all(
+        ln is not None and (ln.strip() in ("", "---") or (_BULLET_RE.match(ln) and _LINK_IN_LINE_RE.search(ln)))
+        for ln in lines)
+
+
+def _stories_below(section: Section, after: list) -> int:
+    """Sub-headings of ``section`` that are stories of their own: each has its own
+    commentary ("## theme" with an intro, then "### headline" + 深度解读 & 洞察)."""
+    count = 0
+    for node in after:
+        if not isinstance(node, Section) or node.level <= section.level:
+            break
+        if is_part_heading(node.heading):
+            continue
+        if any(isinstance(e, Insight) and e.is_commentary for e in node.entries) or any(
+                isinstance(e, Raw) and any(_is_commentary_line(ln) for ln in e.lines) for e in node.entries):
+            count += 1
+    return count
+
+
+def _is_commentary_line(line: str) -> bool:
+    label = _INLINE_LABEL_RE.match(line.strip())
+    return label is not None and is_commentary_label(label["label"])
 
 
 def _has_text(section: Section) -> bool:
@@ -254,13 +296,32 @@ def _one_liners(section: Section) -> list[Story]:
                 if isinstance(e, Brief):
                     out.append(Story(e.text, e.url, "brief", entry.line + k))
                 elif e.text.strip():
-                    out.append(Story(e.text.strip(), "", "brief", entry.line + k))
+                    out.append(_line_story(e.text.strip(), entry.line + k))
         elif isinstance(entry, Raw):
             for k, line in enumerate(entry.lines):
                 bullet = _BULLET_RE.match(line)
                 if bullet and bullet["text"].strip():
-                    out.append(Story(bullet["text"].strip(), "", "brief", entry.line + k))
+                    out.append(_line_story(bullet["text"].strip(), entry.line + k))
     return out
+
+
+def _link_text(link: str) -> str:
+    return link[1 : link.index("](")]
+
+
+def _link_url(link: str) -> str:
+    return link[link.index("](") + 2 : -1]
+
+
+def _line_story(text: str, line: int) -> Story:
+    """A one-liner read from its text: ``[headline](url)：comment`` is the headline and
+    its link; ``**headline**：comment`` or plain text is itself, without the bold."""
+    link = _LINK_IN_LINE_RE.search(text)
+    if link and link.start() == 0:
+        return Story(_link_text(link.group(0)), _link_url(link.group(0)), "brief", line)
+    plain = _LINK_IN_LINE_RE.sub(lambda m: _link_text(m.group(0)), text)
+    url = _link_url(link.group(0)) if link else ""
+    return Story(plain.replace("**", "").strip(), url, "brief", line)
 
 
 __all__ = ["Outline", "Story", "StoryKind", "Theme", "is_part_heading", "outline"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import dropwhile
 
 from aidaily.format.digest import (
     Brief,
@@ -230,6 +231,8 @@ def _is_subtitle(text: str, after: list[_Token]) -> bool:
     house's layout the first ``##`` is a theme and its ``###`` lines are stories.)"""
     if is_numbered_heading(text) or is_other_news_heading(text):
         return False
+    # a "> note" right under it (an extractive draft says what it is) does not count
+    after = list(dropwhile(lambda t: t.kind == "text" and all(ln.startswith(">") for ln in t.lines), after))
     nxt = _heading_level(after[0]) if after else 0
     if nxt == 2:  # "## 今日看点" right above "## 一、模型与平台"
         m = _HEADING_RE.match(after[0].lines[0])

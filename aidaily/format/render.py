@@ -119,6 +119,11 @@ def canonical(digest: Digest) -> Digest:
                 entry.gap = 1
                 if isinstance(entry, (Item, Insight)):
                     entry.bullets_gap = 0
+                if isinstance(entry, Item) and entry.lead:
+                    # the house's lead paragraph stands apart from headline and bullets
+                    for paragraph in entry.lead:
+                        paragraph.gap = 1
+                    entry.bullets_gap = 1
                 if isinstance(entry, BriefList):
                     for e in entry.entries:
                         if isinstance(e, Brief):

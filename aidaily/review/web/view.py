@@ -150,7 +150,13 @@ def _item_html(item: Item, by_line: dict[int, Flag], out: RenderedDraft) -> Mark
             'title="{title}"><span class="badge" aria-label="{state}">{badge}</span> {text}</li>'
         ).format(state=state, line=line, title=title, badge=badge, text=md_inline(bullet.text)))
     # The house's layout since February: a lead paragraph between headline and facts.
+    lead_flags = [by_line[line] for line, _ in item.fact_lines()[: sum(len(p.lines) for p in item.lead)]
+                  if line in by_line]
     lead = Markup("").join(md_block("\n".join(p.lines)) for p in item.lead)
+    if lead and lead_flags:
+        out.flagged += len(lead_flags)
+        lead = Markup('<div class="lead flagged" title="{}">⚠ {}</div>').format(
+            "; ".join(f.message for f in lead_flags), lead)
     return Markup('<div class="item" data-line="{}">{}{}<ul class="facts">{}</ul></div>').format(
         item.line, head, lead, Markup("").join(rows))
 
