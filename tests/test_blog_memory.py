@@ -36,11 +36,14 @@ from typer.testing import CliRunner
 import aidaily.memory.blog as blog
 from aidaily.cli.app import app
 from aidaily.config import Settings, load_settings
+from aidaily.errors import PublishError
 from aidaily.memory.blog import cache_path, series_posts
 from aidaily.memory.issues import recent_issues
 from aidaily.models import Article
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.stages import run_day, select_stories
+from aidaily.review.publish import publish_draft
+from aidaily.review.web.view import draft_list
 from aidaily.store.store import Store
 
 BJ = ZoneInfo("Asia/Shanghai")
@@ -227,3 +230,21 @@ def test_an_edited_post_is_what_ran(home: Path) -> None:
     selection = select_stories(settings, DAY)
     assert STRIPE[1] not in {c.url for c in selection.covered}
     assert {c.url for c in selection.covered} == set(LEFT_OUT) - {STRIPE[1]}
+
+
+def test_a_date_the_blog_ran_is_published(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blog has the house's post of 2026-08-19 (another name than aidaily's): the
+    review page says so, and publishing aidaily's draft of that date beside it needs
+    ``--force`` (and records it)."""
+    settings = make_home(home)
+    monkeypatch.chdir(home)
+    asyncio.run(run_day(settings, DAY, RunOptions(fetch=False, use_llm=False, skip_unchanged=False)))
+    assert [e.state for e in draft_list(settings) if e.day == DAY.isoformat()] == ["published"]
+    with pytest.raises(PublishError) as refused:
+        publish_draft(settings, DAY)
+    assert f"the issue of 2026-08-19 already ran in the blog ({POST_0819})" in str(refused.value)
+    assert not settings.post_path(DAY).exists()
+    result = publish_draft(settings, DAY, force=True)
+    assert result.path == settings.post_path(DAY) and result.path.is_file()
+    assert f"published beside {POST_0819}, the blog's post of 2026-08-19" in result.overridden
+

@@ -77,7 +77,8 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     """Publish the current draft of ``day``.
 
     Raises:
-        PublishError: no draft, the gate refused it, or the date is already published.
+        PublishError: no draft, the gate refused it, or the date is already published
+            (by aidaily, or a post of the series with that date is in the blog).
     """
     drafts = Drafts(settings.drafts_dir)
     text = drafts.read_current(day.isoformat())
@@ -90,6 +91,14 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
         if not force:
             raise PublishError(f"{day} is already published at {target}; pass --force to publish it again")
         overridden.append(f"republished over {target}")
+    from aidaily.memory.blog import series_posts  # reads the blog: imported when publishing
+
+    ran = [p.name for p in series_posts(settings).get(day, []) if p.path.resolve() != target.resolve()]
+    if ran:
+        if not force:
+            raise PublishError(f"the issue of {day} already ran in the blog ({', '.join(ran)}); "
+                               "pass --force to publish this one beside it")
+        overridden += [f"published beside {name}, the blog's post of {day}" for name in ran]
     from aidaily.review.report import (
         build_review,  # the checks: imported when publishing, not with the table
     )
