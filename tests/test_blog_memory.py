@@ -248,3 +248,17 @@ def test_a_date_the_blog_ran_is_published(home: Path, monkeypatch: pytest.Monkey
     assert result.path == settings.post_path(DAY) and result.path.is_file()
     assert f"published beside {POST_0819}, the blog's post of 2026-08-19" in result.overridden
 
+
+def test_the_homes_own_folders_hold_no_posts(home: Path) -> None:
+    """``[publish] dir = "."``: the home is the blog; its drafts (even without the draft
+    marker) and its archive of raw responses are not posts, its published post is."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "aidaily.toml").write_text('[publish]\ndir = "."\n', encoding="utf-8")
+    settings = load_settings(home)
+    for where in (settings.drafts_dir / "2026-08-10.md", settings.archive_dir / "x" / "2026-08-12.md",
+                  home / "ai-daily-2026-08-11.md"):
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text(BLOG_POST_HEADER.replace("2026-08-19", where.stem[-10:]), encoding="utf-8")
+    assert {d.isoformat(): [p.name for p in ps] for d, ps in series_posts(settings).items()} == {
+        "2026-08-11": ["ai-daily-2026-08-11.md"]}
+

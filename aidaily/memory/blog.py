@@ -4,9 +4,9 @@ When ``[publish] dir`` is a blog's content folder, it holds the issues the house
 whoever wrote them and whatever their file names (``pages/2026-01-19-<uuid>.md`` dated
 2026-01-20, ``ai-daily-2026-01-20.md``): a post of the series is a markdown file
 anywhere below the folder whose front matter says ``category`` = ``[digest] category``
-(or lists it in ``categories``) and has a ``date``, without the draft marker. Its date is the front matter's (the
-issue's date, not the file name's). Hidden folders and the drafts folder are not
-posts.
+(or lists it in ``categories``) and has a ``date``, without the draft marker. Its date
+is the front matter's (the issue's date, not the file name's). Hidden folders, the
+drafts folder and the raw-response archive hold no posts.
 
 Finding them means reading every file's front matter. A re-run reads only what
 changed: each file's sha256 (of its bytes, always computed: cheap next to YAML) keys
@@ -86,14 +86,16 @@ def series_posts(settings: Settings) -> dict[date, list[Post]]:
 
 
 def _candidates(settings: Settings, root: Path) -> list[Path]:
-    """The markdown files below ``root``: not in hidden folders (``.git``) nor in the
-    drafts folder (a draft is not a post), nor too big to be a post."""
+    """The markdown files below ``root``: not in hidden folders (``.git``), the drafts
+    folder or the raw-response archive, nor too big to be a post."""
     suffixes = {*POST_SUFFIXES, Path(settings.publish.filename).suffix.lower()} - {""}
-    drafts = settings.drafts_dir.resolve()
+    # The home's own folders, should the blog be the home or hold it: drafts are no posts,
+    # the archive of raw responses is no blog.
+    skip = {settings.drafts_dir.resolve(), settings.archive_dir.resolve()}
     out = []
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != drafts)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() not in skip)
         for file in sorted(files):
             path = here / file
             if file.startswith(".") or path.suffix.lower() not in suffixes:
