@@ -9,7 +9,7 @@ A draft is *edited by hand* when the current file's hash is not the hash of the 
 version aidaily wrote. A re-run then keeps the edited file as the current draft (after
 saving it as a version of its own) and writes the new machine draft only as a new
 version; otherwise the new draft becomes current. Every write is atomic. Published
-posts live elsewhere (``publish.py``) and are never touched from here.
+posts live elsewhere (``aidaily.review.publish``) and are never touched from here.
 
 Every draft file is read here (``read_draft``): a file that is not UTF-8 text raises
 ``DraftReadError`` naming the file, never a bare ``UnicodeDecodeError``. An unreadable

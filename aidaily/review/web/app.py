@@ -139,7 +139,7 @@ class Pages:
         return self._store
 
     def sources(self, day: str) -> Any:
-        """The day's grounding sources (``review.report.day_sources``: the one definition)."""
+        """The day's grounding sources (``store.store.day_sources``: the one definition)."""
         from aidaily.store.store import day_sources
 
         return day_sources(self.settings, date.fromisoformat(day), self.store())
