@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner
 
-import aidaily.memory.blog as blog
+import aidaily.format.front_matter as front_matter_module
 from aidaily.cli.app import app
 from aidaily.config import Settings, load_settings
 from aidaily.errors import PublishError
@@ -199,13 +199,13 @@ def test_a_rerun_reads_only_the_posts_that_changed(home: Path, monkeypatch: pyte
     is read again (and, no longer of the series, stops counting)."""
     settings = make_home(home)
     reads: list[str] = []
-    real = blog.front_matter_of
+    real = front_matter_module.front_matter_of
 
-    def counting(text: str) -> tuple[dict[str, object], int]:
+    def counting(text: str) -> dict[str, object]:
         reads.append(text[:40])
         return real(text)
 
-    monkeypatch.setattr(blog, "front_matter_of", counting)
+    monkeypatch.setattr(front_matter_module, "front_matter_of", counting)
     first = series_posts(settings)
     # the 6 posts, hello.md and next.md: broken.md is not text, .git is not looked into
     assert len(reads) == 8 and cache_path(settings).is_file()

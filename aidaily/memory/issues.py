@@ -26,8 +26,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from aidaily.errors import AidailyError, DigestParseError
-from aidaily.format.outline import outline
-from aidaily.format.parse import parse
 from aidaily.memory.blog import Post, series_posts
 from aidaily.models import PastIssue
 from aidaily.store.drafts import Drafts, text_hash
@@ -115,8 +113,11 @@ def read_issue(settings: Settings, day: date, found: IssueText, store: Store) ->
     Raises:
         DigestParseError: a text of it is not a post (no front matter).
     """
-    # Imported here: the matching brings dedup's MinHash (datasketch, scipy), which the
-    # up-to-date check, asking for unchanged issues only, never needs.
+    # Imported here: reading an issue anew brings the parser (YAML, the house model) and
+    # the matching dedup's MinHash (datasketch, scipy), which the up-to-date check of an
+    # unchanged date, whose issues the store already has, never needs.
+    from aidaily.format.outline import outline
+    from aidaily.format.parse import parse
     from aidaily.memory.recall import past_items
 
     sources = day_sources(settings, day, store)
