@@ -350,6 +350,12 @@ class Settings(Section):
         p = Path(self.publish.dir)
         return p if p.is_absolute() else self.home / p
 
+    def post_path(self, day: date) -> Path:
+        """Where the post of ``day`` goes: ``[publish] dir`` / ``filename`` (its pattern)."""
+        name = self.publish.filename.format(date=day.isoformat(), year=f"{day.year:04d}",
+                                            month=f"{day.month:02d}", day=f"{day.day:02d}")
+        return self.publish_dir / name
+
     @property
     def covers_dir(self) -> Path:
         """The covers made for the drafts (``[cover]``), one file per issue."""

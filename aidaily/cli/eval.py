@@ -133,7 +133,7 @@ def _grounding(settings: Settings | None, digest: Digest) -> Grounding:
         return grounding_of(None, "the draft's front matter has no valid date: sources unknown")
     from aidaily.checks.grounding import ground_digest
     from aidaily.errors import StoreError
-    from aidaily.review.report import day_sources
+    from aidaily.store.store import day_sources
     from aidaily.store.store import Store
 
     try:

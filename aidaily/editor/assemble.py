@@ -29,7 +29,7 @@ bullet can add a link, a heading or markup to the draft.
 
 A follow-up (a story an earlier issue ran, back with new facts: ``Story.follow_up``)
 says so: its headline, or its 其他动态 line, starts with ``（后续）``
-(``stories.memory.mark_follow_up``), in every mode.
+(``memory.recall.mark_follow_up``), in every mode.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from aidaily.format.digest import (
     Title,
 )
 from aidaily.editor.prompting import footer_lines
-from aidaily.stories.memory import mark_follow_up
+from aidaily.memory.recall import mark_follow_up
 from aidaily.text import distinct_lines
 
 if TYPE_CHECKING:
