@@ -58,12 +58,12 @@ def test_each_bypass_is_a_lint_error_on_its_line(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(BYPASSES))
 def test_each_bypass_blocks_publishing(home: Path, name: str) -> None:
-    from aidaily.review.publish import post_path, publish_draft
+    from aidaily.review.publish import publish_draft
 
     settings = build_home(home, draft=hostile(name))
     with pytest.raises(PublishError, match="raw-html"):
         publish_draft(settings, date.fromisoformat(DAY))
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
 
 
 EXAMPLES = json.loads(FIXTURE.read_text(encoding="utf-8"))

@@ -16,8 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
-from aidaily.review.drafts import Drafts
-from aidaily.review.publish import post_path
+from aidaily.store.drafts import Drafts
 from aidaily.review.web.app import create_app
 from aidaily.review.web.guard import TOKEN_COOKIE, TokenThrottle, base_path
 from tests.factories import CHROMIUM, DAY, DRAFT, build_home, chromium_page
@@ -34,7 +33,7 @@ def settings(home: Path) -> Settings:
 
 def untouched(settings: Settings) -> bool:
     return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-            and not post_path(settings, date.fromisoformat(DAY)).exists())
+            and not settings.post_path(date.fromisoformat(DAY)).exists())
 
 
 # --- the token's cookie -------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 
 from aidaily.config import load_settings
 from aidaily.errors import ConfigError, PublishError
-from aidaily.review.publish import post_path, publish_draft, publications
+from aidaily.review.publish import publish_draft, publications
 from tests.factories import BAD_BULLET, DAY, DRAFT, GOOD_BULLET, build_home
 from tests.test_hostile_cli import Aidaily, aidaily, refused  # noqa: F401 (the fixture)
 
@@ -60,7 +60,7 @@ def test_the_date_fields_fill_the_commit_message_and_file_name(home: Path) -> No
                      'filename = "{year}/{month}/ai-daily-{date}.md"')
     settings = load_settings(home)
     assert settings.publish.fill(settings.publish.commit_message, DAY_DATE) == "AI 日报 2026/01/19 (2026-01-19)"
-    assert post_path(settings, DAY_DATE) == settings.publish_dir / "2026" / "01" / f"ai-daily-{DAY}.md"
+    assert settings.post_path(DAY_DATE) == settings.publish_dir / "2026" / "01" / f"ai-daily-{DAY}.md"
 
 
 # --- modes ---------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_a_symlinked_images_folder_is_refused_and_nothing_is_written(home: Path,
     (settings.publish_dir / "images").symlink_to(outside, target_is_directory=True)
     with pytest.raises(PublishError, match=r"images is a symbolic link .*elsewhere"):
         publish_draft(settings, DAY_DATE)
-    assert not post_path(settings, DAY_DATE).exists() and list(outside.rglob("*")) == []
+    assert not settings.post_path(DAY_DATE).exists() and list(outside.rglob("*")) == []
     assert publications(settings) == []
 
 
