@@ -245,6 +245,8 @@ class Bench:
             COLUMNS="200",
         )
         env.update(extra)
+        if not env["PREFECT_API_URL"]:  # Prefect's ephemeral mode (benchmarks/ephemeral.py)
+            del env["PREFECT_API_URL"]
         return env
 
     def run(self, home: Path, label: str, *args: str, argv: list[str] | None = None, **env: str) -> dict[str, Any]:
