@@ -122,7 +122,7 @@ def prefect_api() -> Iterator[str | None]:
 
     Prefect's settings and the flow (``flows.daily``) are imported while the server starts.
     """
-    if os.environ.get("PREFECT_API_URL") or os.environ.get("H22_OLD"):
+    if os.environ.get("PREFECT_API_URL") or os.environ.get("AIDAILY_EPHEMERAL_SERVER") == "prefect":
         yield None
         return
     server = RunServer()  # at once: it starts while Prefect's settings load
