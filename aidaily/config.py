@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from aidaily import __version__
 from aidaily.errors import ConfigError
 from aidaily.stories.window import MAX_WINDOW_HOURS
 
@@ -71,21 +72,31 @@ def known_timezone(name: str) -> str:
 
 class FetchSettings(Section):
     timeout: float = 20.0  # seconds per request
-    per_host_concurrency: int = 4
+    per_host_concurrency: int = 2  # requests in flight per host (1 under a Crawl-delay)
     per_host_delay: float = 0.25  # politeness delay between requests to one host
     retries: int = 3
     backoff: float = 0.5  # first retry delay; doubles each time
     max_bytes: int = 8_000_000
     max_redirects: int = 5
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/126.0 Safari/537.36 aidaily/0.1"
-    )
+    # Who is asking, in every request: "Mozilla/5.0 (compatible; aidaily/<version>; +<contact_url>)"
+    # (``user_agent_string``); a site's operator can read what aidaily is and whom to ask.
+    contact_url: str = ""
+    user_agent: str = ""  # the whole User-Agent instead (empty: the one above)
+    # Read each host's robots.txt once per run: disallowed paths are skipped (and reported),
+    # a Crawl-delay / Request-rate raises the spacing between requests to that host.
+    obey_robots: bool = True
     allow_loopback: bool = False
     url_map: dict[str, str] = Field(default_factory=dict)
     max_articles_per_source: int = 400
     # Skip pages whose full feed text shows they are not about AI (general-tech feeds).
     prefilter_by_feed: bool = True
+
+    def user_agent_string(self) -> str:
+        """The User-Agent sent to every site: honest, naming aidaily and whom to contact."""
+        if self.user_agent:
+            return self.user_agent
+        contact = f"; +{self.contact_url}" if self.contact_url else ""
+        return f"Mozilla/5.0 (compatible; aidaily/{__version__}{contact})"
 
 
 class FeedSource(Section):
