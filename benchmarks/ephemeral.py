@@ -15,7 +15,10 @@ and every one is a real Prefect flow run with its tasks and artifacts:
 - **warm, new day's home**: the warm PREFECT_HOME with a new aidaily home (a first run on
   a machine that has run Prefect before);
 - **server**: the first run in a new aidaily home against a running Prefect server
-  (``PREFECT_API_URL``), the way a served deployment's runs talk to Prefect.
+  (``PREFECT_API_URL``), the way a served deployment's runs talk to Prefect;
+- **new / warm, Prefect's start** (the baseline, same run): the same two runs with
+  ``AIDAILY_EPHEMERAL_SERVER=prefect``, Prefect starting its ephemeral server by itself
+  (from the flow's first API call, importing the server into the run's process).
 
 **Overhead** = process wall − the sum of the run's stages (fetch, select, write, draft, as
 the run report times them): interpreter, imports, Prefect's start (the ephemeral server,
@@ -88,16 +91,16 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
         day = write_day(workdir / "mirror", ithome=args.ithome, qbitai=args.qbitai, seed=7)
         res["day"] = day.to_dict()
         with bench_env(api_url, workdir, day, latency=args.latency, latencies=None, page_latency=0.0) as bench:
-            samples: dict[str, list[dict[str, Any]]] = {"new": [], "warm": [], "warm_new_home": [], "server": []}
+            samples: dict[str, list[dict[str, Any]]] = {
+                "new": [], "warm": [], "warm_new_home": [], "server": [], "new_prefect": [], "warm_prefect": []}
             for k in range(args.repeat):
                 prefect_home = workdir / f"prefect-home{k}"
                 prefect_home.mkdir()
                 home = bench.new_home()
-                ephemeral = {"PREFECT_API_URL": "", "PREFECT_HOME": str(prefect_home)}
                 for label, target, extra in (("new", home, ()), ("warm", home, ("--no-skip-unchanged",)),
                                              ("warm_new_home", bench.new_home(), ())):
                     started = time.time()
-                    run = bench.run(target, f"{label}{k}", *extra, **ephemeral)
+                    run = bench.run(target, f"{label}{k}", *extra, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home))
                     run.pop("flow", None)  # the server's API: not this run's Prefect
                     run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
                     samples[label].append(run)
@@ -105,10 +108,24 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
                 run = bench.run(bench.new_home(), f"server{k}")
                 run.update(split(run, run.pop("flow", {}), started))
                 samples["server"].append(run)
+                prefect_home = workdir / f"prefect-own-home{k}"  # the baseline: Prefect's own start
+                prefect_home.mkdir()
+                home = bench.new_home()
+                for label, extra in (("new_prefect", ()), ("warm_prefect", ("--no-skip-unchanged",))):
+                    started = time.time()
+                    run = bench.run(home, f"{label}{k}", *extra, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home),
+                                    AIDAILY_EPHEMERAL_SERVER="prefect")
+                    run.pop("flow", None)
+                    run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
+                    samples[label].append(run)
         res["load"]["after"] = load_average()
     for label, runs in samples.items():
         best = sorted(runs, key=lambda r: r["overhead_s"])[len(runs) // 2]
         res["runs"][label] = {**best, "overheads_s": [r["overhead_s"] for r in runs]}
+    runs = res["runs"]
+    res["overhead_over_prefects_own"] = {
+        "new": round(runs["new"]["overhead_s"] / runs["new_prefect"]["overhead_s"], 3),
+        "warm": round(runs["warm"]["overhead_s"] / runs["warm_prefect"]["overhead_s"], 3)}
     res["targets"] = {
         "ephemeral overhead on a new PREFECT_HOME <= 8 s": _target(res["runs"]["new"], LIMITS["new"]),
         "ephemeral overhead on a warm PREFECT_HOME <= 5 s": _target(res["runs"]["warm"], LIMITS["warm"]),
@@ -138,6 +155,8 @@ def print_report(res: dict[str, Any]) -> None:
               + ", ".join(f"{v:.2f}" for v in r["overheads_s"]))
         if r.get("output_tail"):
             print("  output:", r["output_tail"][-800:])
+    print(f"overhead ÷ Prefect's own ephemeral start (same run): new {res['overhead_over_prefects_own']['new']}, "
+          f"warm {res['overhead_over_prefects_own']['warm']}")
     print("overhead = process wall − the run's stages; before / in flow / after = where it falls "
           "around the flow run (in flow: the flow wall − stages)")
     print("\ntargets:")
