@@ -74,6 +74,10 @@ def print_report(report: RunReport) -> None:
             table.add_row(escape(name), ok, str(s.seen), str(s.new), str(s.failed), f"{s.seconds:.1f}")
         out.print(table)
     summary = Table(show_header=False, title="Summary")
+    # In a narrow terminal the values fold onto more lines rather than end in "…": a
+    # draft's path cut short is no path (and it is printed whole below the table too).
+    summary.add_column(no_wrap=True)
+    summary.add_column(overflow="fold")
     rows: list[tuple[str, object]] = [
         ("draft", report.draft or "—"),
         ("new version", report.draft_version or ("kept as a version" if report.kept_hand_edit else "—")),
@@ -94,6 +98,8 @@ def print_report(report: RunReport) -> None:
     for what, value in rows:
         summary.add_row(what, escape(str(value)))
     out.print(summary)
+    if report.draft:  # whole, on one line however narrow the terminal: it is copied from here
+        out.print(f"draft: {report.draft}", markup=False, soft_wrap=True)
     for notice in report.notices:
         out.print(f"[cyan]notice:[/] {escape(notice)}")
     for dropped in report.dropped:

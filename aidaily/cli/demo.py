@@ -40,6 +40,7 @@ def demo(
     from aidaily.ingest.mirror import MirrorServer
     from aidaily.pipeline.options import RunOptions
     from aidaily.cli.run import run_in_flow, show_report
+    from rich.markup import escape
 
     home.mkdir(parents=True, exist_ok=True)
     config = home / "aidaily.toml"
@@ -59,7 +60,7 @@ def demo(
     if report.draft:
         where = f"--home {home}"
         out = console(stderr=as_json)
-        out.print(f"\n[bold]The draft:[/] {report.draft}", highlight=False)
+        out.print(f"\n[bold]The draft:[/] {escape(report.draft)}", highlight=False, soft_wrap=True)
         out.print(f"Review it:        aidaily {where} review {DEMO_DAY}", markup=False, highlight=False)
         out.print(f"The review page:  aidaily {where} web --date {DEMO_DAY}", markup=False, highlight=False)
         out.print(f"The real job:     aidaily run   (tomorrow's issue is {default_day()}; see the README)",

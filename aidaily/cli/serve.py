@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from aidaily.cli.common import console, settings
+from aidaily.config import known_timezone
 from aidaily.errors import ConfigError
 
 #: The deployment ``prefect.yaml`` declares for workers; never served.
@@ -67,7 +68,10 @@ def serve(
     if cron:
         conf.schedule.cron = cron
     if timezone:
-        conf.schedule.timezone = timezone
+        try:  # the check aidaily.toml's [schedule] timezone gets: a typo must not reach Prefect
+            conf.schedule.timezone = known_timezone(timezone)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--timezone'") from None
     deployment = build_deployment(conf, name)
     from prefect import serve as prefect_serve
 
