@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import typer
 
 from aidaily.cli.common import console, settings
-from aidaily.config import known_timezone
 from aidaily.errors import ConfigError
 
 #: The deployment ``prefect.yaml`` declares for workers; never served.
@@ -68,6 +67,8 @@ def serve(
     if cron:
         conf.schedule.cron = cron
     if timezone:
+        from aidaily.config import known_timezone  # here: config imports pydantic, not CLI start-up
+
         try:  # the check aidaily.toml's [schedule] timezone gets: a typo must not reach Prefect
             conf.schedule.timezone = known_timezone(timezone)
         except ValueError as exc:
