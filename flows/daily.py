@@ -39,7 +39,8 @@ import datasketch  # noqa: F401
 import aidaily.editor.cover  # noqa: F401
 import aidaily.editor.draft  # noqa: F401
 import aidaily.ingest.day  # noqa: F401
-import aidaily.review.drafts  # noqa: F401
+import aidaily.memory.recall  # noqa: F401
+import aidaily.store.drafts  # noqa: F401
 import aidaily.stories.select  # noqa: F401
 from aidaily.config import Settings, load_settings, named_home
 from aidaily.errors import ConfigError
