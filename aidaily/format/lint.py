@@ -9,24 +9,24 @@ http(s) (item headlines of either layout, one-liners, bullets, commentary, front
 links such as ``coverImage``, the footer); an item with no fact bullet; an empty
 "深度解读 & 洞察" block; an empty ``summary`` or one with more lines than the issue has
 items; the same article linked twice; raw HTML outside the footer; footer HTML that is
-not house markup (``aidaily.format.links``).
+not house markup (``aidaily.format.links``); and the editorial checks that make an
+issue read broken (``aidaily.format.editorial``: same headlines, commentary repeating a
+fact, datelines, bylines and cut bullets; seo entries that are no keywords, a warning).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import PurePath
-from typing import Literal
 
+from aidaily.format.editorial import bullet_line, editorial_findings
+from aidaily.format.finding import Finding, Severity
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
 from aidaily.format.links import footer_problems, is_site_path, markdown_links
 from aidaily.format.parse import parse
 from aidaily.text import comparable_url, is_http_url, is_site_root, repeats
-
-Severity = Literal["error", "warning"]
 
 REQUIRED_KEYS = ("title", "date", "category", "tags", "summary")
 RECOMMENDED_KEYS = ("seo", "coverImage")
@@ -46,24 +46,6 @@ _LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
 _INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One lint finding."""
-
-    severity: Severity
-    line: int
-    code: str
-    message: str
-    path: str = ""
-
-    def format(self) -> str:
-        where = f"{self.path}:{self.line}" if self.path else f"line {self.line}"
-        return f"{where}: {self.severity} [{self.code}] {self.message}"
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
 def lint_text(text: str, path: str | None = None) -> list[Finding]:
     """All findings for one digest text; ``path`` supplies the file-name date."""
     name = str(path or "")
@@ -81,6 +63,7 @@ def lint_text(text: str, path: str | None = None) -> list[Finding]:
         *_html_findings(digest, lines),
         *_footer_findings(digest),
         *_shape_findings(digest),
+        *editorial_findings(digest, _key_line(lines, "seo")),
     ]
     findings = [Finding(f.severity, f.line, f.code, f.message, name) for f in findings]
     return sorted(findings, key=lambda f: (f.line, f.severity != "error", f.code))
@@ -179,10 +162,6 @@ def _summary_findings(digest: Digest, line: int) -> list[Finding]:
 # Body -------------------------------------------------------------------------------
 
 
-def _bullet_line(entry: Item | Insight, index: int) -> int:
-    return entry.line + 1 + entry.bullets_gap + index
-
-
 def _item_findings(digest: Digest) -> list[Finding]:
     out: list[Finding] = []
     for section in digest.sections:
@@ -236,7 +215,7 @@ def _repeat_findings(entry: Item | Insight) -> list[Finding]:
         for j in range(i):
             if repeats(bullet.text, entry.bullets[j].text):
                 out.append(Finding(
-                    "error", _bullet_line(entry, i), "repeated-bullet",
+                    "error", bullet_line(entry, i), "repeated-bullet",
                     f"bullet repeats bullet {j + 1} of the same block: merge them",
                 ))
                 break
@@ -393,4 +372,4 @@ def _shape_findings(digest: Digest) -> list[Finding]:
     return out
 
 
-__all__ = ["Finding", "Section", "has_errors", "lint_text"]
+__all__ = ["Finding", "Section", "Severity", "has_errors", "lint_text"]
