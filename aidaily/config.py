@@ -157,6 +157,31 @@ class DigestSettings(Section):
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
     category: str = "AI 日报"
     memory_days: int = Field(default=3, ge=0)  # a story run in the last N issues is not run again (0: off)
+    # The figures the prompts state and the answer schemas enforce: one place for both
+    # (``aidaily.editor.schema.house_schemas``, the ``prompts/`` templates). Lengths in 字
+    # (``aidaily.text.zi_count``: a Latin word or a number is one 字), measured on the
+    # house's 208 issues (``python -m benchmarks.editorial --figures``: about the 3rd–97th
+    # percentile); counts of bullets as the reference runs them.
+    headline_zi: tuple[int, int] = (6, 32)  # an item's headline (its link text)
+    title_zi: tuple[int, int] = (10, 30)  # the issue's title
+    thesis_zi: tuple[int, int] = (8, 28)  # the ## line under it
+    summary_zi: tuple[int, int] = (12, 40)  # one summary line
+    brief_zi: tuple[int, int] = (12, 45)  # one 其他动态 line
+    fact_zi: tuple[int, int] = (12, 58)  # one fact bullet (stated, not enforced)
+    commentary_zi: tuple[int, int] = (28, 88)  # one commentary bullet (stated, not enforced)
+    summary_lines: tuple[int, int] = (5, 12)  # fewer on a day with fewer stories
+    seo_keywords: tuple[int, int] = (5, 8)  # names after seo_prefix
+    facts_per_item: tuple[int, int] = (2, 4)
+    commentary_per_block: tuple[int, int] = (2, 3)
+
+    @field_validator("headline_zi", "title_zi", "thesis_zi", "summary_zi", "brief_zi", "fact_zi",
+                     "commentary_zi", "summary_lines", "seo_keywords", "facts_per_item",
+                     "commentary_per_block")
+    @classmethod
+    def _a_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 0 < value[0] <= value[1]:
+            raise ValueError(f"a range [low, high] with 0 < low <= high, got {list(value)}")
+        return value
 
 
 class ScheduleSettings(Section):

@@ -47,7 +47,7 @@ DATELINE_RE = re.compile(r"(?:^|[，,。\s])[^，,。：:\s]{0,10}\s*\d{1,2}\s*�
 # WeChat reposts): lines of the page, not facts of the news.
 LEAD_IN_RE = re.compile(
     r"发自\s*\S{0,6}凹非寺|公众号\s*QbitAI|^\s*量子位\s*[|｜]|本文来自微信公众号|"
-    r"^(?:作者|编辑|责编|来源|出品|撰文|编译|图源|题图|头图)\s*[|｜：:]|原标题[：:]|"
+    r"^(?:作者|编辑|责编|来源|出品|撰文|编译|图源|题图|头图)\s*[|｜：:]|原标题[：:]|图片来源|"
     r"智东西\s*[（(]公众号|机器之心报道|新智元报道|^\s*IT之家\s*$|扫码关注|点击.{0,6}关注"
 )
 # What no bullet of the house's 9,410 ends on: an ellipsis, a comma, or a word after
@@ -117,6 +117,32 @@ def _bullet_findings(digest: Digest) -> Iterator[Finding]:
         if isinstance(entry, Item) and says_headline(text, entry.title):
             yield Finding("error", line, "headline-as-bullet",
                           f"fact bullet repeats the headline: {_quote(text)}")
+
+
+_SENTENCE_END_RE = re.compile(r"[。！？!?…”」）)]\s*$")
+_FACT_MARK_RE = re.compile(r"[0-9A-Za-z\uff10-\uff19]")
+#: A line without a sentence end shorter than this is a heading, a subtitle or a label.
+HEADING_CHARS = 30
+#: A sentence shorter than this with no number and no Latin name is a teaser, not a fact.
+TEASER_CHARS = 20
+
+
+def is_lead_in(line: str) -> bool:
+    """``line`` (one line of an article's text) is not a sentence of its news: a byline
+    or a site's lead-in (``LEAD_IN_RE``), a dateline alone, a subtitle or section heading
+    (short, no sentence end: "一个策略同时管好手、臂和腿", "实验结果"), a label before a
+    list ("技术成熟度分层："), or a teaser that carries no number and no name
+    ("人形机器人做家务，这回又有新进展。"). The extractive writer takes no fact from such
+    a line, and review flags a fact bullet that is one (``lead-in-as-fact``)."""
+    text = line.strip()
+    bare = comparable_text(text)
+    if not bare or LEAD_IN_RE.search(text) or DATELINE_RE.fullmatch(text):
+        return True
+    if text.endswith(("：", ":")):
+        return True
+    if not _SENTENCE_END_RE.search(text) and len(bare) < HEADING_CHARS:
+        return True
+    return len(bare) < TEASER_CHARS and not _FACT_MARK_RE.search(text)
 
 
 def _brief_findings(sections: Sequence[Section]) -> Iterator[Finding]:
