@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aidaily.errors import DigestParseError
 from aidaily.format.digest import Insight, Item
-from aidaily.format.editorial import LINK_WORDS, bullet_problems, editorial_findings, repeats_fact, says_headline
+from aidaily.format.editorial import LINK_WORDS, SAME_HEADLINE, bullet_problems, editorial_findings, repeats_fact, says_headline
 from aidaily.format.parse import parse
 from aidaily.text import comparable_text, similarity
 
@@ -38,6 +38,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 
 HEADLINE_RE = re.compile(r"^(?:#{2,4}\s+)?\[([^\]]+)\]\(https?://[^)]*\)\s*$|^#{3,4}\s+(.+)$")
+# "#### 深度解读 & 洞察", "#### 影响", "### 更多动态": headings of a block, not of a story.
+LABEL_HEADING_RE = re.compile(r"深度解读|洞察|影响|动态|解读|总结|展望|结语")
 BRIEF_SITE_RE = re.compile(r"（\[[^\]]*\]\([^)]*\)[)）]$")
 
 
@@ -47,10 +49,20 @@ def raw_pass(lines: list[str], name: str, units: Counter[str], findings: Counter
     the headline above it and (a commentary bullet) the fact bullets of that story: the
     house's own text, whether or not the parser places it in an item."""
     headline, facts, in_commentary = "", [], False  # type: str, list[str], bool
+    heads: list[str] = []
     for number, line in enumerate(lines):
         head = HEADLINE_RE.match(line)
         if head:
             headline, facts, in_commentary = (head.group(1) or head.group(2)).strip(), [], False
+            if (comparable_text(headline) not in LINK_WORDS and "：" not in headline  # not a theme：subtitle
+                    and len(comparable_text(headline)) >= 8 and not LABEL_HEADING_RE.search(headline)):
+                same = [h for h in heads if similarity(h, headline) >= SAME_HEADLINE]
+                if same:
+                    findings["same-headline (raw)"] += 1
+                    examples.setdefault("same-headline (raw)", []).append(f"{name}:{number + 1}: {headline} = {same[0]}")
+                units["headlines (any layout)"] += 1
+                near["raw headline"].append(max((similarity(h, headline) for h in heads), default=0.0))
+                heads.append(headline)
             continue
         if "深度解读" in line or "洞察" in line:
             in_commentary = True
@@ -87,7 +99,8 @@ def measure(paths: list[Path]) -> dict[str, object]:
     examples: dict[str, list[str]] = {}
     units = Counter[str]()
     near: dict[str, list[float]] = {"headline": [], "fact_as_headline": [], "commentary_as_fact": [],
-                                    "raw fact_as_headline": [], "raw commentary_as_fact": []}
+                                    "raw fact_as_headline": [], "raw commentary_as_fact": [],
+                                    "raw headline": []}
     unreadable = 0
     for path in paths:
         try:

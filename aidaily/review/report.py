@@ -3,7 +3,10 @@
 Built from the *current* draft file (so a bullet fixed by hand stops being flagged),
 the stored source articles, and the run's review record:
 
-- lint findings of the draft;
+- lint findings of the draft (its format and the editorial checks of
+  ``format.editorial``), and the editorial checks that need the sources
+  (``checks.sourced``: commentary naming what no source names, a page's lead-in line
+  as a fact);
 - grounding flags: fact bullets whose numbers or names are not in the source, each
   with the source sentence nearest to it;
 - one-liner / item links that are not fetched articles;
@@ -12,8 +15,10 @@ the stored source articles, and the run's review record:
 - token use and cost;
 - the diff against the previous draft version.
 
-``blockers`` is what ``publish`` refuses on: lint errors, grounding flags, and
-commentary placeholders an extractive draft leaves for the editor.
+``blockers`` is what ``publish`` refuses on: lint errors (the editorial checks'
+errors among them: same headlines, commentary repeating a fact, datelines, bylines and
+lead-ins as facts, cut bullets), grounding flags, and commentary placeholders an
+extractive draft leaves for the editor.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from aidaily.checks.grounding import BulletVerdict, ItemSources, ground_digest, unfetched_links
+from aidaily.checks.sourced import sourced_findings
 from aidaily.errors import DigestParseError
 from aidaily.format.digest import Digest
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
@@ -113,6 +119,8 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
     sources = day_sources(settings, day, store)
+    report.lint = sorted([*report.lint, *sourced_findings(digest, sources)],
+                         key=lambda f: (f.line, f.severity != "error", f.code))
     report.flags = grounding_flags(digest, sources)
     report.unfetched_links = unfetched_links(digest, sources)
     return report
