@@ -29,7 +29,8 @@ first. ``story_recall`` is the share of the reference's stories the draft has,
 target where there is one: themed sections, main stories and 其他动态 lines (the
 planner's ranges, ``DigestSettings``); the median length of fact and commentary bullets
 (``DigestSettings.fact_chars`` / ``commentary_chars``, the series' ranges in
-HOUSE_STYLE.md); the title's length (``aidaily.format.lint.TITLE_LENGTH``); the share of
+HOUSE_STYLE.md); the title's length in 字 (``aidaily.text.zi_count``, target
+``DigestSettings.title_zi``); the share of
 commentary blocks ("深度解读 & 洞察") whose last bullet addresses a reader
 (``对程序员：…``, ``对地方政府而言，…``); placeholders left for the editor
 (``PLACEHOLDER_MARK``); and the grounding rate of the draft's fact bullets, from the
@@ -45,9 +46,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from aidaily.format.digest import Brief, BriefList
-from aidaily.format.lint import PLACEHOLDER_MARK, TITLE_LENGTH
+from aidaily.format.lint import PLACEHOLDER_MARK
 from aidaily.stories.dedup import jaccard, shingles
-from aidaily.text import story_url_key
+from aidaily.text import story_url_key, zi_count
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -251,7 +252,7 @@ def _counts(digest: Digest, text: str) -> dict[str, float | None]:
         "briefs": len(digest.briefs),
         "fact_chars": _median([len(b.text.strip()) for i in digest.items for b in i.bullets]),
         "commentary_chars": _median([len(b.text.strip()) for ins in blocks for b in ins.bullets]),
-        "title_chars": len(title) if isinstance(title, str) else None,
+        "title_chars": zi_count(title) if isinstance(title, str) else None,
         "reader_address": _ratio(addressed, len(blocks)),
         "placeholders": text.count(PLACEHOLDER_MARK),
     }
@@ -268,7 +269,7 @@ def _targets(settings: DigestSettings | None) -> dict[str, tuple[float, float] |
         "briefs": (settings.other_min, settings.other_max),
         "fact_chars": settings.fact_chars,
         "commentary_chars": settings.commentary_chars,
-        "title_chars": TITLE_LENGTH,
+        "title_chars": settings.title_zi,
         "reader_address": (1.0, 1.0),
         "placeholders": (0, 0),
     }
@@ -281,7 +282,7 @@ LABELS = {
     "briefs": "其他动态 lines",
     "fact_chars": "fact bullet, median chars",
     "commentary_chars": "commentary bullet, median chars",
-    "title_chars": "title, chars",
+    "title_chars": "title, 字",
     "reader_address": "commentary blocks ending 对…：",
     "placeholders": "placeholders left",
 }

@@ -140,7 +140,7 @@ async def write_digest(
                                   notices=[*notices, *done.notices], plan_fixes=fixes,
                                   usage=llm.usage, degraded=done.degraded)
     say("check")
-    check(result, sources, memo)
+    check(result, sources, memo, settings)
     return result
 
 
@@ -219,7 +219,8 @@ def _check_early(stories: dict[str, Story], sources: ItemSources,
     return on_written
 
 
-def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = None) -> None:
+def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = None,
+          settings: Settings | None = None) -> None:
     """Fill ``result.checks`` (every fact bullet's grounding verdict, ``ground_digest``
     on the draft as it will be written), ``result.links`` (links no fetched article
     stands behind) and ``result.lint`` (``lint_text`` and the checks that need the
@@ -232,7 +233,8 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     digest = parse(text)  # the file's line numbers, as the review counts them
     result.checks = ground_digest(digest, sources, memo)
     result.links = unfetched_links(digest, sources)
-    found = lint_text(text, f"{result.day.isoformat()}.md") + sourced_findings(digest, sources)
+    house = settings.digest if settings else None
+    found = lint_text(text, f"{result.day.isoformat()}.md", house=house) + sourced_findings(digest, sources)
     result.lint = sorted(found, key=lambda f: (f.line, f.severity != "error", f.code))
 
 

@@ -207,7 +207,8 @@ def zi_between(low: int, high: int, what: str) -> Callable[[str], str]:
     return check
 
 
-def _text(low: int, high: int, what: str) -> Any:
+def _text(limits: tuple[int, int], what: str) -> Any:
+    low, high = limits
     return (Annotated[str, AfterValidator(zi_between(low, high, what))],
             Field(description=f"{what}，{low}–{high} 字"))
 
@@ -219,23 +220,23 @@ def _list(count: tuple[int, int], what: str, item: Any = str, low: int | None = 
 
 @lru_cache(maxsize=8)
 def _house_schemas(figures: tuple[tuple[int, ...], ...]) -> HouseSchemas:
-    f = dict(zip(FIGURES, figures, strict=True))
-    headline = _text(*f["headline_zi"], "headline（条目标题）")
-    facts = _list(f["facts_per_item"], "facts（事实要点）")  # type: ignore[arg-type]
-    commentary = _list(f["commentary_per_block"], "commentary（深度解读 & 洞察）")  # type: ignore[arg-type]
+    f = {name: (value[0], value[1]) for name, value in zip(FIGURES, figures, strict=True)}
+    headline = _text(f["headline_zi"], "headline（条目标题）")
+    facts = _list(f["facts_per_item"], "facts（事实要点）")
+    commentary = _list(f["commentary_per_block"], "commentary（深度解读 & 洞察）")
     summary_line = Annotated[str, AfterValidator(zi_between(*f["summary_zi"], "summary 的每一行"))]
     return HouseSchemas(
         story=create_model("StoryWrite", __base__=StoryWrite, headline=headline, facts=facts,
                            commentary=commentary),
         facts=create_model("FactsWrite", __base__=FactsWrite, headline=headline, facts=facts),
         commentary=create_model("CommentaryWrite", __base__=CommentaryWrite, commentary=commentary),
-        brief=create_model("BriefWrite", __base__=BriefWrite, line=_text(*f["brief_zi"], "line（一句话快讯）")),
+        brief=create_model("BriefWrite", __base__=BriefWrite, line=_text(f["brief_zi"], "line（一句话快讯）")),
         finalize=create_model(
             "Finalize", __base__=Finalize,
-            title=_text(*f["title_zi"], "title（文章标题）"),
-            headline=_text(*f["thesis_zi"], "headline（二级标题）"),
+            title=_text(f["title_zi"], "title（文章标题）"),
+            headline=_text(f["thesis_zi"], "headline（二级标题）"),
             # at least one line: a day with fewer stories than the house's minimum has fewer
-            summary=_list(f["summary_lines"], "summary（摘要）", summary_line, low=1),  # type: ignore[arg-type]
-            seo=_list(f["seo_keywords"], "seo（关键词）", low=0),  # type: ignore[arg-type]
+            summary=_list(f["summary_lines"], "summary（摘要）", summary_line, low=1),
+            seo=_list(f["seo_keywords"], "seo（关键词）", low=0),
         ),
     )

@@ -26,11 +26,13 @@ from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Ite
 from aidaily.errors import DigestParseError
 from aidaily.format.links import footer_problems, is_site_path, markdown_links
 from aidaily.format.parse import parse
-from aidaily.text import comparable_url, is_http_url, is_site_root, repeats
+from aidaily.config import DigestSettings
+from aidaily.text import comparable_url, is_http_url, is_site_root, repeats, zi_count
 
 REQUIRED_KEYS = ("title", "date", "category", "tags", "summary")
 RECOMMENDED_KEYS = ("seo", "coverImage")
-TITLE_LENGTH = (16, 39)  # the series' range (HOUSE_STYLE.md)
+#: The title's length in 字 (``zi_count``) when no settings are given: ``[digest] title_zi``.
+TITLE_LENGTH = DigestSettings().title_zi
 PLACEHOLDER_MARK = "【待编辑"
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -46,8 +48,9 @@ _LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
 _INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
 
 
-def lint_text(text: str, path: str | None = None) -> list[Finding]:
-    """All findings for one digest text; ``path`` supplies the file-name date."""
+def lint_text(text: str, path: str | None = None, *, house: DigestSettings | None = None) -> list[Finding]:
+    """All findings for one digest text; ``path`` supplies the file-name date, ``house``
+    the house figures (the defaults when None)."""
     name = str(path or "")
     try:
         digest = parse(text)
@@ -56,7 +59,7 @@ def lint_text(text: str, path: str | None = None) -> list[Finding]:
         return [Finding("error", exc.line or 1, code, exc.message, name)]
     lines = text.split("\n")
     findings = [
-        *_front_matter_findings(digest, lines, path),
+        *_front_matter_findings(digest, lines, path, (house.title_zi if house else TITLE_LENGTH)),
         *_item_findings(digest),
         *_insight_findings(digest),
         *_link_findings(digest, lines),
@@ -85,7 +88,8 @@ def _key_line(lines: list[str], key: str) -> int:
     return 1
 
 
-def _front_matter_findings(digest: Digest, lines: list[str], path: str | None) -> list[Finding]:
+def _front_matter_findings(digest: Digest, lines: list[str], path: str | None,
+                           title_zi: tuple[int, int]) -> list[Finding]:
     fm = digest.front_matter
     out: list[Finding] = []
     for key in REQUIRED_KEYS:
@@ -102,13 +106,13 @@ def _front_matter_findings(digest: Digest, lines: list[str], path: str | None) -
     title = fm.get("title")
     if fm.has("title") and (not isinstance(title, str) or not title.strip()):
         out.append(Finding("error", _key_line(lines, "title"), "bad-value", "'title' is empty"))
-    elif isinstance(title, str) and not TITLE_LENGTH[0] <= len(title) <= TITLE_LENGTH[1]:
+    elif isinstance(title, str) and not title_zi[0] <= zi_count(title) <= title_zi[1]:
         out.append(
             Finding(
                 "warning",
                 _key_line(lines, "title"),
                 "title-length",
-                f"title has {len(title)} characters; the series uses {TITLE_LENGTH[0]}–{TITLE_LENGTH[1]}",
+                f"title has {zi_count(title)} 字; the house uses {title_zi[0]}–{title_zi[1]} ([digest] title_zi)",
             )
         )
     if digest.is_draft:

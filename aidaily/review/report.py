@@ -100,7 +100,7 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     if text is None:
         return ReviewReport(day, str(path), "missing")
     state = "edited" if drafts.is_hand_edited(iso) else "draft"
-    report = ReviewReport(day, str(path), state, lint=lint_text(text, str(path)))
+    report = ReviewReport(day, str(path), state, lint=lint_text(text, str(path), house=settings.digest))
     record = read_record(record_path(settings, iso)) or {}
     report.dropped = [DroppedStory(str(d.get("story_id", "")), str(d.get("title", "")),
                                    str(d.get("reason", ""))) for d in _dicts(record.get("dropped"))]
