@@ -8,8 +8,12 @@ close the house comes to each threshold (the highest headline similarity in one 
 the highest fact-to-headline and commentary-to-fact similarity).
 
     .venv/bin/python -m benchmarks.editorial [FOLDER ...]   # default: ../shared/corpus/aidaily
+    .venv/bin/python -m benchmarks.editorial --figures      # the house figures in 字
 
-Writes ``benchmarks/results/editorial.json``.
+``--figures`` measures what ``DigestSettings``' 字 figures (``headline_zi`` …) are set
+from: lengths in 字 (``aidaily.text.zi_count``) of headlines, titles, ## lines, summary
+lines, fact and commentary bullets, and the counts of summary lines and seo entries,
+as percentiles over the issues. Writes ``benchmarks/results/editorial.json``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from aidaily.errors import DigestParseError
 from aidaily.format.digest import Insight, Item
 from aidaily.format.editorial import LINK_WORDS, SAME_HEADLINE, bullet_problems, editorial_findings, repeats_fact, says_headline
 from aidaily.format.parse import parse
-from aidaily.text import comparable_text, similarity
+from aidaily.text import comparable_text, similarity, zi_count
 
 # A bullet line of any layout ("- text", "  - text", "* text"), for the checks of one bullet
 # on every bullet the house wrote, whether or not the parser places it in an item.
@@ -33,7 +37,10 @@ BULLET_RE = re.compile(r"^(\s*)(?:[-*]|\d+\.) (.+)$")
 LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT.parent / "shared" / "corpus" / "aidaily"
+# ../shared beside the checkout (a worktree one level deeper looks one further up)
+DEFAULT = next((p for p in (ROOT.parent / "shared" / "corpus" / "aidaily",
+                            ROOT.parent.parent / "shared" / "corpus" / "aidaily") if p.is_dir()),
+               ROOT.parent / "shared" / "corpus" / "aidaily")
 RESULTS = ROOT / "benchmarks" / "results"
 
 
@@ -143,11 +150,52 @@ def measure(paths: list[Path]) -> dict[str, object]:
             "examples": {k: v[:12] for k, v in examples.items()}}
 
 
+def figures(paths: list[Path]) -> dict[str, list[float]]:
+    """Each figure's 3rd, 5th, 50th, 95th and 97th percentile over ``paths``."""
+    values: dict[str, list[int]] = {k: [] for k in ("headline", "title", "thesis", "summary line",
+                                                     "fact", "commentary", "summary lines", "seo entries")}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        digest = parse(text)
+        if isinstance(digest.front_matter.get("title"), str):
+            values["title"].append(zi_count(digest.front_matter.get("title")))
+        if digest.headline:
+            values["thesis"].append(zi_count(digest.headline))
+        values["summary lines"].append(len(digest.summary_lines))
+        values["summary line"] += [zi_count(line) for line in digest.summary_lines]
+        seo = digest.front_matter.get("seo")
+        values["seo entries"].append(len(seo) if isinstance(seo, list) else 0)
+        headline, in_commentary = "", False
+        for line in text.split("\n"):
+            head = HEADLINE_RE.match(line)
+            if head:
+                headline, in_commentary = (head.group(1) or head.group(2)).strip(), False
+                if comparable_text(headline) not in LINK_WORDS and not LABEL_HEADING_RE.search(headline) \
+                        and "：" not in headline:
+                    values["headline"].append(zi_count(headline))
+                continue
+            if "深度解读" in line or "洞察" in line:
+                in_commentary = True
+                continue
+            m = BULLET_RE.match(line)
+            if m and headline and not m.group(1):
+                said = LINK_RE.sub(r"\1", m.group(2)).replace("**", "")
+                values["commentary" if in_commentary else "fact"].append(zi_count(said))
+    return {name: [round(p, 1) for p in (statistics.quantiles(v, n=100)[k] for k in (2, 4, 49, 94, 96))]
+            for name, v in values.items() if len(v) > 20}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="*", type=Path, default=[DEFAULT])
+    parser.add_argument("--figures", action="store_true", help="the house figures in 字, as percentiles")
     args = parser.parse_args(argv)
     paths = sorted(p for folder in args.folders for p in folder.glob("*.md") if p.name != "MANIFEST.md")
+    if args.figures:
+        print(f"{len(paths)} issues; 字 by aidaily.text.zi_count; percentiles p3 p5 p50 p95 p97")
+        for name, row in figures(paths).items():
+            print(f"  {name:14} {'  '.join(f'{v:g}' for v in row)}")
+        return
     result = measure(paths)
     units = result["units"]
     assert isinstance(units, dict)

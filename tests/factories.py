@@ -45,6 +45,7 @@ from aidaily.config import Settings, load_settings
 from aidaily.models import Article, Story
 from aidaily.review.drafts import Drafts, text_hash
 from aidaily.store.store import Store
+from aidaily.text import zi_count
 from tests.fakellm import FakeRequest
 
 DAY = "2026-01-19"  # as the CLI takes it
@@ -171,11 +172,15 @@ def model_facts(title: str, text: str, n: int = 2) -> list[str]:
 
 def tightened(title: str, most: int) -> str:
     """``title`` cut after a clause until it has at most ``most`` 字, as an editor would."""
-    from aidaily.text import zi_count
-
     while zi_count(title) > most and "，" in title:
         title = title.rsplit("，", 1)[0]
     return title
+
+
+def asked_range(user: str, field: str, default: tuple[int, int]) -> tuple[int, int]:
+    """The 字 range the user message gives ``field`` ("headline（条目标题），6–30 字")."""
+    m = re.search(rf"{field}（[^）]*）[，,]\s*(\d+)–(\d+) 字", user)
+    return (int(m.group(1)), int(m.group(2))) if m else default
 
 
 def fake_editor(request: FakeRequest) -> Any:
@@ -193,12 +198,13 @@ def fake_editor(request: FakeRequest) -> Any:
     if articles:
         ident, title, text = articles[0]
         if "headline" in fields:
-            answer["headline"] = tightened(title, 32)
+            answer["headline"] = tightened(title, asked_range(user, "headline", (6, 30))[1])
         if "facts" in fields:
             answer["facts"] = model_facts(title, text)
         if "line" in fields:
-            line = tightened(title, 45)
-            answer["line"] = line if len(line) >= 16 else f"{line}，{model_facts(title, text, 1)[0]}"
+            low, high = asked_range(user, "line", (12, 45))
+            line = tightened(title, high)
+            answer["line"] = line if zi_count(line) >= low else f"{line}，{model_facts(title, text, 1)[0]}"
     if "commentary" in fields:
         answer["commentary"] = list(COMMENTARY)
     return answer or None
