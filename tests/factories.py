@@ -46,7 +46,7 @@ from aidaily.models import Article, Story
 from aidaily.review.drafts import Drafts, text_hash
 from aidaily.store.store import Store
 from aidaily.text import zi_count
-from tests.fakellm import FakeRequest
+from tests.fakellm import FakeRequest, asked_fields, asked_range, model_facts, tightened
 
 DAY = "2026-01-19"  # as the CLI takes it
 DAY_DATE = date.fromisoformat(DAY)  # as the core takes it
@@ -136,10 +136,6 @@ def plan_for(ids: list[str]) -> dict[str, Any]:
     }
 
 
-#: The fields the user message asks for ("字段：headline（…）；facts（…）…。只输出 JSON").
-FIELDS_RE = re.compile(r"字段：(.+?)。只输出 JSON", re.S)
-FIELD_NAME_RE = re.compile(r"(?:^|；)\s*([a-z_]+)（")
-DATELINE_PREFIX_RE = re.compile(r"^[^，。]{0,12}?\d{1,2}\s*月\s*\d{1,2}\s*日(?:消息|电|讯)[，,：:]?\s*")
 COMMENTARY = ["这类进展正在改写行业的竞争规则——谁先把能力变成稳定的产品，谁就先拿到下一轮的入场券",
               "对国内 AI 创业者：窗口期正在收窄，需要尽快想清楚自己的差异化位置，而不是跟在巨头后面追参数"]
 FINAL = {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
@@ -147,40 +143,6 @@ FINAL = {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日"
          "summary": ["xAI 上线 Colossus 2 超算，功率 1 GW，相当于一座核电站",
                      "Anthropic 拟融资 250 亿美元，估值 3500 亿美元"],
          "seo": ["xAI", "Anthropic"]}
-
-
-def asked_fields(user: str) -> list[str]:
-    """The answer's fields, as the user message names them (empty: it names none)."""
-    m = FIELDS_RE.search(user)
-    return FIELD_NAME_RE.findall(m.group(1)) if m else []
-
-
-def model_facts(title: str, text: str, n: int = 2) -> list[str]:
-    """What a model makes of an article: its sentences of news, without the site's
-    dateline, byline or teaser lines, none saying the headline again; a short article's
-    one sentence told in two clauses."""
-    from aidaily.format.editorial import is_lead_in, says_headline
-
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not is_lead_in(ln)]
-    sentences = [DATELINE_PREFIX_RE.sub("", s).strip() for ln in lines for s in SENTENCE_RE.findall(ln)]
-    facts = [s for s in sentences if len(s) >= 6 and not says_headline(s, title)]
-    if len(facts) < n and sentences:
-        clauses = [c.strip() for c in re.split(r"[，,]", max(sentences, key=len)) if len(c.strip()) >= 4]
-        facts = [f for f in dict.fromkeys([*facts, *clauses]) if not says_headline(f, title)]
-    return facts[:n] if len(facts) >= n else [*facts, *["原文未给出更多细节"] * (n - len(facts))]
-
-
-def tightened(title: str, most: int) -> str:
-    """``title`` cut after a clause until it has at most ``most`` 字, as an editor would."""
-    while zi_count(title) > most and "，" in title:
-        title = title.rsplit("，", 1)[0]
-    return title
-
-
-def asked_range(user: str, field: str, default: tuple[int, int]) -> tuple[int, int]:
-    """The 字 range the user message gives ``field`` ("headline（条目标题），6–30 字")."""
-    m = re.search(rf"{field}（[^）]*）[，,]\s*(\d+)–(\d+) 字", user)
-    return (int(m.group(1)), int(m.group(2))) if m else default
 
 
 def fake_editor(request: FakeRequest) -> Any:

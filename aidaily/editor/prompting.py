@@ -61,14 +61,14 @@ def _environment(prompts_dir: str) -> jinja2.Environment:
 
 
 def render_template(prompts_dir: Path | str, name: str, **values: Any) -> str:
-    """Render ``prompts_dir/name`` with ``values``; trailing whitespace is dropped."""
+    """Render ``prompts_dir/name`` with ``values`` (and ``zi_rule``, how the figures count
+    字, which ``_rules.j2`` tells the model); trailing whitespace is dropped."""
+    values.setdefault("zi_rule", ZI_RULE)
     return _environment(str(prompts_dir)).get_template(name).render(**values).strip()
 
 
 def messages(prompts_dir: Path | str, step: str, **values: Any) -> list[Message]:
-    """The system + user messages of ``step`` (``STEP.system.j2`` / ``STEP.user.j2``);
-    every template also gets ``zi_rule``, how the figures count 字."""
-    values.setdefault("zi_rule", ZI_RULE)
+    """The system + user messages of ``step`` (``STEP.system.j2`` / ``STEP.user.j2``)."""
     return [
         {"role": "system", "content": render_template(prompts_dir, f"{step}.system.j2", **values)},
         {"role": "user", "content": render_template(prompts_dir, f"{step}.user.j2", **values)},
