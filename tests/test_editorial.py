@@ -193,3 +193,9 @@ def test_review_page_and_gate_refuse_a_draft_with_identical_headlines(home: Path
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         page = client.get(f"/d/{DAY}").text
     assert "<code>same-headline</code>" in page
+    from typer.testing import CliRunner
+
+    from aidaily.cli.app import app
+
+    cli = CliRunner().invoke(app, ["--home", str(home), "review", DAY])
+    assert cli.exit_code == 1 and re.search(rf"│ {line} +│ error +│ same-headline +│", cli.output), cli.output
