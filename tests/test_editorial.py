@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from aidaily.checks.grounding import ItemSources
-from aidaily.checks.sourced import sourced_findings
+from aidaily.checks.sourced import lead_in_lines, sourced_findings
 from aidaily.format.editorial import cut_reason, editorial_findings, is_lead_in
 from aidaily.format.lint import lint_text
 from aidaily.format.parse import parse
@@ -144,7 +144,7 @@ def test_is_lead_in(line: str, lead_in: bool) -> None:
 # --- checks that need the sources ------------------------------------------------------------
 
 SOURCE = Article(url=XAI_URL, source="qbitai", title="xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群",
-                 text="全球首个 GW 级训练集群来了\n马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW。\n"
+                 text="马斯克的超算又刷新纪录了\n马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW。\n"
                       "集群已部署 55 万张 GPU，专为 Grok 5 训练而建。")
 
 
@@ -164,9 +164,19 @@ def test_commentary_naming_what_no_source_names_is_a_warning() -> None:
     assert "马斯克" not in finding.message  # a person the commentary may name
 
 
-def test_a_pages_teaser_line_as_a_fact_is_reported() -> None:
-    teaser = DRAFT.replace("- 专为 Grok 5 训练而建，年内将扩至 2 GW", "- 全球首个 GW 级训练集群来了")
-    assert sourced(teaser) == [("lead-in-as-fact", "error", line_of(teaser, "- 全球首个 GW 级训练集群来了"))]
+def test_a_pages_subtitle_as_a_fact_is_reported() -> None:
+    teaser = DRAFT.replace("- 专为 Grok 5 训练而建，年内将扩至 2 GW", "- 马斯克的超算又刷新纪录了")
+    assert sourced(teaser) == [("lead-in-as-fact", "error", line_of(teaser, "- 马斯克的超算又刷新纪录了"))]
+
+
+def test_a_digest_sites_short_line_with_a_name_is_news_not_a_lead_in() -> None:
+    """ai.hubtoday.app writes an item as short lines without a full stop: news, all of them."""
+    digest_site = Article(url=XAI_URL, source="hubtoday", title="xAI 上线 Colossus 2",
+                          text="xAI 的 Colossus 2 已上线\n功率 1 GW，部署 55 万张 GPU，专为 Grok 5 训练。")
+    assert lead_in_lines(digest_site.text) == []
+    line = DRAFT.replace("- 专为 Grok 5 训练而建，年内将扩至 2 GW", "- xAI 的 Colossus 2 已上线")
+    assert [(f.code, f.line) for f in sourced_findings(parse(line), ItemSources([digest_site], {XAI_URL: "s1"}))
+            if f.code == "lead-in-as-fact"] == []
 
 
 # --- the same findings in review, on the page and at the gate ---------------------------------

@@ -5,10 +5,10 @@
                                on names: the write prompt forbids bringing such names in,
                                and a model comparing across stories does it anyway; the
                                editor decides (a comparison can be fair)
-    lead-in-as-fact            (error) a fact bullet that is a line of its source that is
-                               no sentence of the news (``aidaily.format.editorial
-                               .is_lead_in``: a subtitle, a section heading, a teaser, a
-                               label), presented as a fact
+    lead-in-as-fact            (error) a fact bullet that is one of the lines at the top
+                               of its source that are no sentence of the news
+                               (``lead_in_lines``: a subtitle, a teaser, a label before
+                               the first sentence of news), presented as a fact
 
 Text-only checks live in ``aidaily.format.editorial`` (run by ``lint_text``). These run
 where the sources are at hand, with the grounding check: at write time
@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 from aidaily.checks.entities import entity_kind
 from aidaily.checks.grounding import ItemSources, missing_names
 from aidaily.format.digest import Insight, Item
-from aidaily.format.editorial import LEAD_IN_RE, bullet_line, is_lead_in
+from aidaily.format.editorial import LEAD_IN_RE, bullet_line, carries_name_or_number, is_lead_in
 from aidaily.format.finding import Finding
 from aidaily.text import comparable_text, similarity
 
 if TYPE_CHECKING:
     from aidaily.format.digest import Digest, Section
 
-__all__ = ["LEAD_IN_MATCH", "sourced_findings", "unsourced_names"]
+__all__ = ["LEAD_IN_MATCH", "lead_in_lines", "sourced_findings", "unsourced_names"]
 
 #: A fact bullet this similar to a lead-in line of its source is that line.
 LEAD_IN_MATCH = 0.8
@@ -82,10 +82,26 @@ def _sources_text(items: Sequence[Item], sources: ItemSources) -> str | None:
     return "\n".join(texts) if texts else None
 
 
+def lead_in_lines(text: str) -> list[str]:
+    """The lines at the top of an article's ``text`` that are no sentence of its news
+    (``is_lead_in``), up to its first sentence of news; of those, a short line without a
+    sentence end counts only when it carries no number and no Latin name (a subtitle such
+    as "一个策略同时管好手、臂和腿"; a digest site's "OpenAI 发布 Open Responses" is news)."""
+    out = []
+    for line in (ln.strip() for ln in text.split("\n")):
+        if not line:
+            continue
+        if not is_lead_in(line):
+            break
+        if len(comparable_text(line)) >= _MIN_CHARS and (
+                LEAD_IN_RE.search(line) or line.endswith(("：", ":")) or not carries_name_or_number(line)):
+            out.append(line)
+    return out
+
+
 def _lead_in_findings(items: Sequence[Item], sources: ItemSources) -> Iterator[Finding]:
     for item in items:
-        lines = [line.strip() for a in sources.articles_for(item.url) for line in a.text.split("\n")]
-        lead_ins = [line for line in lines if len(comparable_text(line)) >= _MIN_CHARS and is_lead_in(line)]
+        lead_ins = [line for a in sources.articles_for(item.url) for line in lead_in_lines(a.text)]
         for index, bullet in enumerate(item.bullets):
             same = next((line for line in lead_ins if _is_line(bullet.text, line)), None)
             if same is not None:

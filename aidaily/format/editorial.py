@@ -145,7 +145,12 @@ def is_lead_in(line: str) -> bool:
         return True
     if not _SENTENCE_END_RE.search(text) and len(bare) < HEADING_CHARS:
         return True
-    return len(bare) < TEASER_CHARS and not _FACT_MARK_RE.search(text)
+    return len(bare) < TEASER_CHARS and not carries_name_or_number(text)
+
+
+def carries_name_or_number(text: str) -> bool:
+    """``text`` has a digit or a Latin letter: what most facts carry, and teasers not."""
+    return bool(_FACT_MARK_RE.search(text))
 
 
 def _brief_findings(sections: Sequence[Section]) -> Iterator[Finding]:
