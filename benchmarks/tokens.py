@@ -41,7 +41,7 @@ from aidaily.stories.select import candidate_stories  # noqa: E402
 from aidaily.llm.client import LLMClient  # noqa: E402
 from aidaily.models import Article  # noqa: E402
 from aidaily.editor.prompting import estimate_tokens, render_template  # noqa: E402
-from aidaily.format.editorial import SEO_KEYWORD_CHARS  # noqa: E402
+from aidaily.format.editorial import SEO_KEYWORD_ZI  # noqa: E402
 from benchmarks.day import BenchEditor  # noqa: E402
 from tests.fakellm import FakeLLM, FakeRequest  # noqa: E402
 
@@ -148,7 +148,7 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
             ("plan.system.j2", {"limits": {"main_min": 10, "main_max": 16, "other_min": 3,
                                            "other_max": 8, "sections_min": 4, "sections_max": 8}}),
             ("write.system.j2", {"mode": "story", "house": settings.digest}),
-            ("finalize.system.j2", {"summary_min": 5, "summary_max": 10, "seo_chars": SEO_KEYWORD_CHARS,
+            ("finalize.system.j2", {"summary_min": 5, "summary_max": 10, "seo_zi": SEO_KEYWORD_ZI,
                                     "house": settings.digest}),
         )
     )

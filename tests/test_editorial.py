@@ -73,7 +73,7 @@ DAMAGES: dict[str, tuple[Callable[[str], str], str, str]] = {
         lambda t: t.replace('"xAI Grok"', '"xAI 发布了全球首个 GW 级训练集群，意义重大"'),
         "seo-not-keyword", "seo:"),
     "an over-long seo keyword": (
-        lambda t: t.replace('"xAI Grok"', '"Colossus2SuperComputerCluster"'), "seo-not-keyword", "seo:"),
+        lambda t: t.replace('"xAI Grok"', '"全球首个吉瓦级人工智能训练集群上线"'), "seo-not-keyword", "seo:"),
     "a wire dateline": (
         lambda t: t.replace("- 红杉、GIC、Coatue", "- IT之家 1 月 20 日消息，红杉、GIC、Coatue"),
         "dateline-in-bullet", "IT之家 1 月 20 日消息"),
@@ -209,3 +209,14 @@ def test_review_page_and_gate_refuse_a_draft_with_identical_headlines(home: Path
 
     cli = CliRunner().invoke(app, ["--home", str(home), "review", DAY])
     assert cli.exit_code == 1 and re.search(rf"│ {line} +│ error +│ same-headline +│", cli.output), cli.output
+
+
+def test_business_words_are_no_names_but_products_are() -> None:
+    """A capable model's commentary on the demo day says "ROI" and "To B / To C": words,
+    not companies; "FastRender", "Meta" or "Llama" where no source has them are names."""
+    from aidaily.checks.sourced import unsourced_names
+
+    source = SOURCE.title + "\n" + SOURCE.text
+    assert unsourced_names("做“能直接算清 ROI”的产品，To B 比 To C 更早跑通", source) == []
+    assert unsourced_names("这比 FastRender 和 Meta 的 Llama 4 都快", source) == ["Meta", "Llama", "FastRender"]
+    assert unsourced_names("马斯克再次领先，xAI 的 Colossus 2 已上线", source) == []

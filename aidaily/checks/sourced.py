@@ -47,9 +47,20 @@ def sourced_findings(digest: Digest, sources: ItemSources) -> list[Finding]:
 
 
 def unsourced_names(bullet: str, source_text: str) -> list[str]:
-    """Companies and products ``bullet`` names that ``source_text`` does not (people
-    are left out: commentary may name who said what the sources report)."""
-    return [n for n in missing_names(bullet, source_text) if entity_kind(n) != "person"]
+    """Companies and products ``bullet`` names that ``source_text`` does not: known
+    companies and products, and Latin names that look like one ("FastRender", "Llama 4").
+    People are left out (commentary may name who said what the sources report), and so
+    are the business words commentary uses (a capable model's "ROI", "To C"): an unknown
+    all-capital word of up to 4 letters, or a word of fewer than 3 letters."""
+    return [n for n in missing_names(bullet, source_text) if _names_a_company_or_product(n)]
+
+
+def _names_a_company_or_product(name: str) -> bool:
+    kind = entity_kind(name)
+    if kind is not None:
+        return kind != "person"
+    letters = "".join(ch for ch in name if ch.isalpha())
+    return len(letters) >= 3 and not (letters.isupper() and len(letters) <= 4)
 
 
 def _commentary_findings(section: Section, sources: ItemSources) -> Iterator[Finding]:

@@ -288,7 +288,7 @@ def _collect(written: Written, call: _Call, result: Any) -> None:
 def _collect_extractive(written: Written, call: _Call, stories: Mapping[str, Story]) -> None:
     """What the extractive writer makes for ``call`` (its answer is missing)."""
     if call.kind in ("story", "facts"):
-        written.items[call.ids[0]] = extractive_item(stories[call.ids[0]])
+        written.items[call.ids[0]] = extractive_item(stories[call.ids[0]], placeholder=True)
     if call.kind in ("story", "commentary"):
         written.commentary[call.ids] = placeholder_commentary()
     if call.kind == "brief":

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 PLACEHOLDER = "【待编辑补充】"
 NOTE = "本稿为抽取式草稿，未经模型撰写：事实要点取自原文导语，标有“【待编辑补充】”之处请编辑补写"
 FALLBACK_THEME = "行业动态"
+#: The fact bullet of an item whose article says no more than its headline (publishing
+#: refuses it until the editor writes the facts).
+PLACEHOLDER_FACT = f"{PLACEHOLDER}事实要点：原文除标题外没有更多内容，请编辑补写"
 
 # theme -> keywords; the first theme with the most hits in a story's title + lead wins.
 SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -127,9 +130,10 @@ def clause_cut(sentence: str, limit: int) -> str:
     return sentence[: ends[-1]].rstrip() if ends else ""
 
 
-def extractive_item(story: Story) -> ItemText:
-    """A story's headline and facts from its primary article (facts may be empty: the
-    article says nothing its headline does not)."""
+def extractive_item(story: Story, *, placeholder: bool = False) -> ItemText:
+    """A story's headline and facts from its primary article. Facts may be empty (the
+    article says nothing its headline does not); with ``placeholder`` (the story must
+    run as an item) they are then one ``PLACEHOLDER_FACT`` for the editor."""
     title = one_line(story.title)
     # A page's lead sentence is often said again in its body (ithome): draw a few more
     # sentences than needed and keep the distinct ones.
@@ -139,6 +143,8 @@ def extractive_item(story: Story) -> ItemText:
         fresh = [s for s in lead_sentences(story.primary.text, n=12, headline=title)
                  if any(f in s.replace(" ", "") for f in new)]
         facts = distinct_lines([*fresh, *facts])[:3]
+    if not facts and placeholder:
+        facts = [PLACEHOLDER_FACT]
     return ItemText(headline=title, facts=facts)
 
 

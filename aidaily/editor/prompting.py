@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from aidaily.editor.schema import house_schemas
-from aidaily.format.editorial import SEO_KEYWORD_CHARS
+from aidaily.format.editorial import SEO_KEYWORD_ZI
 from aidaily.text import ZI_RULE, sentence_ends
 
 if TYPE_CHECKING:
@@ -330,7 +330,7 @@ def build_finalize_messages(
         briefs=[neutralise(b) for b in briefs],
         summary_min=min(low, max(1, n_main)),
         summary_max=min(high, max(1, n_main)),
-        seo_chars=SEO_KEYWORD_CHARS,
+        seo_zi=SEO_KEYWORD_ZI,
         house=settings.digest,
         fields=answer_fields(house_schemas(settings.digest).finalize),
     )

@@ -12,7 +12,7 @@ fine and still is not publishable. These checks read the parsed digest and repor
     cut-bullet              a bullet that ends after a label's colon, in a cut "……",
                             on a word that cannot end a sentence (a comma, "或", "把", "被") or with a bracket left open
     seo-not-keyword         a seo entry that is a sentence, carries punctuation, or is
-                            longer than ``SEO_KEYWORD_CHARS``
+                            longer than ``SEO_KEYWORD_ZI`` 字
 
 All are errors (``aidaily publish`` refuses them) except ``seo-not-keyword``, a warning
 (the metadata, not the page). ``lint_text`` runs them, so the write report, ``aidaily
@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 
 from aidaily.format.digest import Brief, BriefList, Digest, Insight, Item, Section
 from aidaily.format.finding import Finding
-from aidaily.text import comparable_text, repeats, similarity
+from aidaily.text import comparable_text, repeats, similarity, zi_count
 
 #: Headline similarity (``aidaily.text.similarity``) at or above which two items of one
 #: issue are the same headline. Two headlines of one house issue are never more alike
@@ -41,8 +41,10 @@ BULLET_AS_HEADLINE = 0.8
 #: A commentary bullet this similar to a fact bullet above it repeats it (the house's
 #: closest: 0.26).
 COMMENTARY_AS_FACT = 0.6
-#: The longest seo entry the house writes is 16 characters ("Anthropic Claude").
-SEO_KEYWORD_CHARS = 16
+#: The longest seo entry, in 字 (``zi_count``): the house's run to 5 ("最新 AI 咨询"), a
+#: capable model's to 6 ("波士顿动力 Atlas"); "OpenAI GPT-5.2 Pro" is 3 字 though 18
+#: characters, a sentence of 16 Chinese characters is 16.
+SEO_KEYWORD_ZI = 8
 
 # "IT之家 1 月 20 日消息，", "快科技 1 月 20 日消息", "新华社北京 1 月 20 日电".
 DATELINE_RE = re.compile(r"(?:^|[，,。\s])[^，,。：:\s]{0,10}\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:消息|电|讯)(?:[，,：:]|$)")
@@ -248,8 +250,8 @@ def seo_findings(seo: object, line: int = 1) -> list[Finding]:
     for entry in seo:
         word = str(entry).strip()
         why = ("has punctuation" if _SEO_PUNCT_RE.search(word)
-               else f"is {len(word)} characters (a keyword has at most {SEO_KEYWORD_CHARS})"
-               if len(word) > SEO_KEYWORD_CHARS else "")
+               else f"is {zi_count(word)} 字 (a keyword has at most {SEO_KEYWORD_ZI})"
+               if zi_count(word) > SEO_KEYWORD_ZI else "")
         if why:
             out.append(Finding("warning", line, "seo-not-keyword",
                                f"seo entry {_quote(word)} is not a keyword: it {why}"))

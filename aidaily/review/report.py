@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from aidaily.checks.grounding import BulletVerdict, ItemSources, ground_digest, unfetched_links
 from aidaily.checks.sourced import sourced_findings
 from aidaily.errors import DigestParseError
-from aidaily.format.digest import Digest
+from aidaily.format.digest import Digest, Insight, Item
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
 from aidaily.format.parse import parse
 from aidaily.llm.usage import LLMUsage
@@ -73,7 +73,7 @@ class ReviewReport:
         """One line per reason ``publish`` refuses this draft."""
         out = [f.format() for f in self.lint_errors]
         out += [f"line {f.line}: ungrounded fact bullet ({f.message}): {f.bullet}" for f in self.flags]
-        out += [f"line {n}: commentary placeholder left for the editor" for n in self.placeholders]
+        out += [f"line {n}: placeholder left for the editor" for n in self.placeholders]
         return out
 
     @property
@@ -175,11 +175,12 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
 
 
 def placeholder_lines(digest: Digest) -> list[int]:
+    """Lines of the commentary blocks and items an extractive writer left for the editor."""
     lines = []
     for section in digest.sections:
-        for insight in section.insights:
-            if any(PLACEHOLDER_MARK in b.text for b in insight.bullets):
-                lines.append(insight.line)
+        for entry in section.entries:
+            if isinstance(entry, Insight | Item) and any(PLACEHOLDER_MARK in b.text for b in entry.bullets):
+                lines.append(entry.line)
     return lines
 
 
