@@ -130,3 +130,21 @@ def test_the_extractive_draft_has_none_of_the_defects_review_catches() -> None:
     editorial = {"same-headline", "headline-as-bullet", "commentary-repeats-fact", "dateline-in-bullet",
                  "lead-in-as-fact", "cut-bullet"}
     assert [f.format() for f in lint_text(text, f"{DAY}.md") if f.code in editorial] == []
+
+
+def test_an_item_that_must_run_without_facts_is_a_placeholder_that_blocks_publishing() -> None:
+    """A replayed day whose answer for a story is missing writes that story extractively
+    as the item the plan made it: when its article says no more than its headline, the
+    item carries a placeholder fact, which the review counts among what blocks."""
+    from aidaily.editor.extractive import PLACEHOLDER_FACT
+    from aidaily.review.report import placeholder_lines
+
+    bare = Story(id="b", articles=[Article(
+        url="https://www.ithome.com/0/914/999.htm", source="ithome", title="Hassabis 称 AGI 只差一两个 AlphaGo 级突破",
+        text="IT之家 1 月 19 日消息，Hassabis 称 AGI 只差一两个 AlphaGo 级突破。")])
+    assert extractive_item(bare, placeholder=True).facts == [PLACEHOLDER_FACT]
+    text = render(extractive_digest(DAY_DATE, make_stories(), Settings()))
+    first = parse(text).items[0]
+    with_placeholder = text.replace(f"- {first.bullets[0].text}\n", f"- {PLACEHOLDER_FACT}\n", 1)
+    assert first.line in placeholder_lines(parse(with_placeholder))
+    assert first.line not in placeholder_lines(parse(text))
