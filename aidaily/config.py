@@ -162,16 +162,31 @@ class LLMSettings(Section):
 
 
 class DigestSettings(Section):
+    """``[digest]``: what an issue holds and how it is written.
+
+    The figures are the house's, measured on its archive by ``benchmarks/house.py``
+    (P10–P90 of the issues whose stories sit under themed headings, 2026-02-01 …
+    2026-08-22, 155 issues; the table is in ``benchmarks/README.md``); lengths and
+    bullets per story depend on the layout, so they default to the figures of the
+    chosen ``layout`` (``LAYOUT_FIGURES``) unless set."""
+
+    # "2026-01": the seed's (## subtitle, ### theme, [headline](url) + fact bullets,
+    # 深度解读 & 洞察 bullets, ### 其他动态 "text（[site](url)）"); "2026-02": the house's
+    # since February (### [headline](url), a lead paragraph, "- **label**：fact" bullets,
+    # 深度解读 & 洞察 as paragraphs, ## 更多动态 "- [headline](url)：comment").
+    layout: Literal["2026-01", "2026-02"] = "2026-01"
     main_min: int = 10
-    main_max: int = 16
-    other_min: int = 3
-    other_max: int = 8
+    main_max: int = 26
+    other_min: int = 2
+    other_max: int = 28
     sections_min: int = 4
-    sections_max: int = 8
-    # Median characters of a fact / commentary bullet: the series' range (HOUSE_STYLE.md;
-    # the reference issue has ~40 / ~58). ``aidaily eval`` measures drafts against them.
-    fact_chars: tuple[int, int] = (26, 93)
-    commentary_chars: tuple[int, int] = (45, 72)
+    sections_max: int = 7
+    # Median characters of a fact bullet / of commentary (a bullet or a paragraph) in an
+    # issue; ``aidaily eval`` measures drafts against them, prompts ask for them.
+    fact_chars: tuple[int, int] = (21, 64)
+    commentary_chars: tuple[int, int] = (33, 124)
+    title_chars: tuple[int, int] = (19, 39)  # the issue's title; lint warns outside it
+    fact_bullets: tuple[int, int] = (2, 4)  # fact bullets per story; lint warns above the top
     cover_image: str | None = None  # a fixed cover picture for every issue ([cover] is unused)
     tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
@@ -185,8 +200,9 @@ class DigestSettings(Section):
     # capable model's good answers run to 36 字 for a headline, 34 for the ## line, and
     # must not be sent back); bullet lengths, only stated, are p3–p97. Counts as the
     # reference runs them (the archive's issues carry 7 seo entries: 2 prefixes, 5 names).
+    # The title's length (``title_chars``, in characters) and the fact bullets per story
+    # (``fact_bullets``) are the figures above, used by the prompts and schemas alike.
     headline_zi: tuple[int, int] = (6, 40)  # an item's headline (its link text); p3–p97 7–27, max 43
-    title_zi: tuple[int, int] = (10, 35)  # the issue's title; 11–30, max 35
     thesis_zi: tuple[int, int] = (8, 36)  # the ## line under it; 8–26, max 32
     summary_zi: tuple[int, int] = (12, 45)  # one summary line; 14–41
     brief_zi: tuple[int, int] = (12, 45)  # one 其他动态 line (the reference: 20–45)
@@ -194,17 +210,34 @@ class DigestSettings(Section):
     commentary_zi: tuple[int, int] = (17, 90)  # one commentary bullet (stated, not enforced); 17–90
     summary_lines: tuple[int, int] = (5, 12)  # fewer on a day with fewer stories; median 9
     seo_keywords: tuple[int, int] = (5, 8)  # names after seo_prefix
-    facts_per_item: tuple[int, int] = (2, 4)
     commentary_per_block: tuple[int, int] = (2, 3)
 
-    @field_validator("headline_zi", "title_zi", "thesis_zi", "summary_zi", "brief_zi", "fact_zi",
-                     "commentary_zi", "summary_lines", "seo_keywords", "facts_per_item",
+    @field_validator("headline_zi", "thesis_zi", "summary_zi", "brief_zi", "fact_zi",
+                     "commentary_zi", "summary_lines", "seo_keywords",
                      "commentary_per_block")
     @classmethod
     def _a_range(cls, value: tuple[int, int]) -> tuple[int, int]:
         if not 0 < value[0] <= value[1]:
             raise ValueError(f"a range [low, high] with 0 < low <= high, got {list(value)}")
         return value
+
+    @model_validator(mode="after")
+    def _layout_figures(self) -> DigestSettings:
+        """Lengths and bullets per story not set in ``[digest]`` follow the layout."""
+        for name, value in LAYOUT_FIGURES[self.layout].items():
+            if name not in self.model_fields_set:
+                object.__setattr__(self, name, value)
+        return self
+
+
+#: The figures that depend on the layout, measured by ``benchmarks/house.py`` (P10–P90
+#: of per-issue medians): "2026-01" on the themed issues of 2025-12-15 … 2026-01-07 (23,
+#: the seed's own month is held out of the archive), "2026-02" on those of 2026-02-01 …
+#: 2026-08-22 (155).
+LAYOUT_FIGURES: dict[str, dict[str, tuple[int, int]]] = {
+    "2026-01": {"fact_chars": (21, 64), "commentary_chars": (33, 124), "fact_bullets": (2, 4)},
+    "2026-02": {"fact_chars": (25, 60), "commentary_chars": (50, 155), "fact_bullets": (2, 5)},
+}
 
 
 class ScheduleSettings(Section):
@@ -344,6 +377,12 @@ class Settings(Section):
     def publish_dir(self) -> Path:
         p = Path(self.publish.dir)
         return p if p.is_absolute() else self.home / p
+
+    def post_path(self, day: date) -> Path:
+        """Where the post of ``day`` goes: ``[publish] dir`` / ``filename`` (its pattern)."""
+        name = self.publish.filename.format(date=day.isoformat(), year=f"{day.year:04d}",
+                                            month=f"{day.month:02d}", day=f"{day.day:02d}")
+        return self.publish_dir / name
 
     @property
     def covers_dir(self) -> Path:

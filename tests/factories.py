@@ -43,7 +43,7 @@ import pytest
 
 from aidaily.config import Settings, load_settings
 from aidaily.models import Article, Story
-from aidaily.review.drafts import Drafts, text_hash
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.store.store import Store
 from aidaily.text import zi_count
 from tests.fakellm import FakeRequest, asked_fields, asked_range, model_facts, tightened

@@ -15,12 +15,15 @@ def lint(
 ) -> None:
     """Report format problems in digest files; exit 1 when any error is found.
 
-    Errors: front matter missing or unparsable (or refused: YAML anchors, aliases,
-    tags, too deep or too long), a required key missing, a bad or mismatched date, an
-    item without a URL or without a fact bullet, any link that is not http(s), an empty
-    深度解读 & 洞察 block, an empty or too long summary, duplicate links, raw HTML
-    outside the footer, footer HTML other than the house markup. Warnings (exit 0) point
-    at softer issues.
+    Errors are what breaks or endangers a post (no issue the house published has
+    one): front matter missing or unparsable (or refused: YAML anchors, aliases, tags,
+    too deep or too long), a required key missing, a bad or mismatched date, a link
+    with an empty target or one that is not http(s), a bare [headline](url) line with
+    nothing under it, an empty 深度解读 & 洞察 block, an empty summary, raw HTML
+    outside the footer, footer HTML other than the house markup. Warnings (exit 0)
+    are departures from the house's habits: a summary longer than the issue, the same
+    article linked twice, a title outside [digest] title_chars, more fact bullets
+    than [digest] fact_bullets.
     """
     from aidaily.format.lint import Finding, has_errors, lint_text
 

@@ -236,7 +236,7 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     result.checks = ground_digest(digest, sources, memo)
     result.links = unfetched_links(digest, sources)
     house = settings.digest if settings else None
-    found = lint_text(text, f"{result.day.isoformat()}.md", house=house) + sourced_findings(digest, sources)
+    found = lint_text(text, f"{result.day.isoformat()}.md", house) + sourced_findings(digest, sources)
     result.lint = sorted(found, key=lambda f: (f.line, f.severity != "error", f.code))
 
 

@@ -185,8 +185,8 @@ class HouseSchemas:
 
 
 #: The figures of ``DigestSettings`` the schemas take, in this order.
-FIGURES = ("headline_zi", "title_zi", "thesis_zi", "summary_zi", "brief_zi", "summary_lines",
-           "seo_keywords", "facts_per_item", "commentary_per_block")
+FIGURES = ("headline_zi", "title_chars", "thesis_zi", "summary_zi", "brief_zi", "summary_lines",
+           "seo_keywords", "fact_bullets", "commentary_per_block")
 
 
 def house_schemas(digest: DigestSettings) -> HouseSchemas:
@@ -213,6 +213,12 @@ def _text(limits: tuple[int, int], what: str) -> Any:
             Field(description=f"{what}，{low}–{high} 字"))
 
 
+def _chars(limits: tuple[int, int], what: str) -> Any:
+    """A text of ``limits`` characters (the title: lint and eval count it so)."""
+    low, high = limits
+    return (str, Field(min_length=low, max_length=high, description=f"{what}，{low}–{high} 个字符"))
+
+
 def _list(count: tuple[int, int], what: str, item: Any = str, low: int | None = None) -> Any:
     return (list[item], Field(min_length=count[0] if low is None else low, max_length=count[1],
                               description=f"{what}，{count[0]}–{count[1]} 条"))
@@ -222,7 +228,7 @@ def _list(count: tuple[int, int], what: str, item: Any = str, low: int | None = 
 def _house_schemas(figures: tuple[tuple[int, ...], ...]) -> HouseSchemas:
     f = {name: (value[0], value[1]) for name, value in zip(FIGURES, figures, strict=True)}
     headline = _text(f["headline_zi"], "headline（条目标题）")
-    facts = _list(f["facts_per_item"], "facts（事实要点）")
+    facts = _list(f["fact_bullets"], "facts（事实要点）")
     commentary = _list(f["commentary_per_block"], "commentary（深度解读 & 洞察）")
     summary_line = Annotated[str, AfterValidator(zi_between(*f["summary_zi"], "summary 的每一行"))]
     return HouseSchemas(
@@ -233,7 +239,7 @@ def _house_schemas(figures: tuple[tuple[int, ...], ...]) -> HouseSchemas:
         brief=create_model("BriefWrite", __base__=BriefWrite, line=_text(f["brief_zi"], "line（一句话快讯）")),
         finalize=create_model(
             "Finalize", __base__=Finalize,
-            title=_text(f["title_zi"], "title（文章标题）"),
+            title=_chars(f["title_chars"], "title（文章标题）"),
             headline=_text(f["thesis_zi"], "headline（二级标题）"),
             # at least one line: a day with fewer stories than the house's minimum has fewer
             summary=_list(f["summary_lines"], "summary（摘要）", summary_line, low=1),

@@ -71,7 +71,7 @@ _PAIRS = (("（", "）"), ("《", "》"), ("(", ")"), ("「", "」"), ("【", "�
 
 def bullet_line(entry: Item | Insight, index: int) -> int:
     """1-based line of the ``index``-th bullet of a parsed item or insight block."""
-    return entry.line + 1 + entry.bullets_gap + index
+    return entry.bullet_line(index)
 
 
 def editorial_findings(digest: Digest, seo_line: int = 1) -> list[Finding]:
