@@ -186,7 +186,7 @@ def test_review_page_and_gate_refuse_a_draft_with_identical_headlines(home: Path
     from starlette.testclient import TestClient
 
     from aidaily.errors import PublishError
-    from aidaily.review.publish import post_path, publish_draft
+    from aidaily.review.publish import publish_draft
     from aidaily.review.report import build_review
     from aidaily.review.web.app import create_app
 
@@ -199,7 +199,7 @@ def test_review_page_and_gate_refuse_a_draft_with_identical_headlines(home: Path
     assert any("[same-headline]" in b for b in report.blockers) and report.exit_code == 1
     with pytest.raises(PublishError, match=r"same-headline"):
         publish_draft(settings, day)
-    assert not post_path(settings, day).exists()
+    assert not settings.post_path(day).exists()
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         page = client.get(f"/d/{DAY}").text
     assert "<code>same-headline</code>" in page
