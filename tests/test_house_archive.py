@@ -105,3 +105,15 @@ def test_canonical_layout_keeps_what_a_reader_counts_on_the_whole_archive() -> N
         assert counts[0] == counts[1], path.name
         assert not has_errors(lint_text(text, path.name)), path.name
         assert render(canonical(parse(text))) == text, path.name
+
+
+def test_lint_cli_takes_the_habits_from_the_home(home: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "aidaily.toml").write_text("[digest]\ntitle_chars = [5, 10]\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["lint", str(REFERENCE)])
+    assert result.exit_code == 0, result.output
+    assert "warning [title-length] title has 24 characters; the house uses 5–10" in result.output
+    (home / "aidaily.toml").write_text("[digest]\ntitl = 3\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["lint", str(REFERENCE)])
+    assert result.exit_code == 0 and "title-length" not in result.output
+    assert "digest.titl: unknown key" in result.output and "default [digest] habits" in result.output

@@ -1,7 +1,7 @@
 """What a reader counts in an issue (issue 18 part 2): themes that hold stories,
 stories (story headings, linked or not, and bare headline lines), one-liners (the lines
 of a 其他动态 / 更多动态 list). The counts below were made by hand, reading each issue,
-on 22 issues of every layout of the archive; ``aidaily eval`` scores with the same
+on 23 issues of every layout of the archive; ``aidaily eval`` scores with the same
 reading (``aidaily.checks.quality.stories_of``)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ ARCHIVE = FIXTURES / "aidaily"
 HAND_COUNTS = {
     "reference": (6, 12, 5),  # the seed: ## subtitle, ### theme, bare [headline](url) lines
     "2025-12-13": (0, 3, 8),  # ## [headline](url) stories, ### 深度解读 & 洞察 / ### 影响 parts, ## 更多
+    "2025-12-14": (0, 4, 9),  # ## intro heading over prose, then ## [headline](url) stories
     "2025-12-15": (3, 10, 7),  # ## theme, ### [headline](url) and ### unlinked stories, a link list
     "2025-12-24": (4, 12, 45),  # ### unlinked headlines with **深度解读 & 洞察：**, 45 更多动态 lines
     "2026-01-03": (1, 3, 12),  # "**深度解读 & 洞察：**  " (trailing spaces), two ## lists of links

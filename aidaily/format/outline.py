@@ -150,6 +150,10 @@ class _Reader:
             self.out.themes.append(theme)
             self._entries(section.entries, theme, level)
             return
+        if linked is None and not in_heading and not self.out.stories and _is_intro(section):
+            # "## 今日主线" over a paragraph, then "## [headline](url)" stories (2025-12-14)
+            self._entries(section.entries, theme=None, level=level)
+            return
         url = linked.url if linked else _link_url(in_heading.group(0)) if in_heading else ""
         title = _LINK_IN_LINE_RE.sub(lambda m: _link_text(m.group(0)), section.heading)
         story = Story(title, url, "heading", section.line)
@@ -237,6 +241,14 @@ def _stories_below(section: Section, after: list) -> int:
 def _is_commentary_line(line: str) -> bool:
     label = _INLINE_LABEL_RE.match(line.strip())
     return label is not None and is_commentary_label(label["label"])
+
+
+def _is_intro(section: Section) -> bool:
+    """Prose only, then story headings of its own level: the issue's introduction."""
+    first = next((k for k, e in enumerate(section.entries)
+                  if isinstance(e, Item) and 0 < e.heading_level <= section.level), None)
+    return bool(first) and all(
+        isinstance(e, Raw) and not any(_BULLET_RE.match(ln) for ln in e.lines) for e in section.entries[:first])
 
 
 def _has_text(section: Section) -> bool:
