@@ -7,6 +7,8 @@ modules need it, each with a docstring.
 - ``home``: that home directory (a ``Path``).
 - ``mirror_server``: a ``tests.servers.MirrorServer`` on 127.0.0.1 serving an empty mirror
   directory (``server.root``) that the test fills with ``server.put(url, body, headers)``.
+- ``aidaily``: runs ``aidaily ARGS`` through the console entry point in this process and
+  returns a ``tests.factories.CliResult`` (exit code, stdout, stderr).
 - ``postgres``: ``host:port`` of a throw-away PostgreSQL cluster on 127.0.0.1, one per test
   session (worker), for the store tests on PostgreSQL; skips where the server is missing.
   ``tests.factories.new_postgres_database(host)`` gives each test a fresh database on it.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,7 @@ FIXTURES = TESTS_DIR / "fixtures"
 if str(TESTS_DIR.parent) not in sys.path:  # ``import tests.servers`` from any working directory
     sys.path.insert(0, str(TESTS_DIR.parent))
 
-from tests.factories import postgres_cluster
+from tests.factories import CliResult, cli_runner, postgres_cluster
 from tests.servers import MirrorServer
 
 
@@ -54,6 +56,12 @@ def mirror_server(tmp_path: Path) -> Iterator[MirrorServer]:
     """A mirror server on 127.0.0.1 serving ``tmp_path / "mirror"``."""
     with MirrorServer(tmp_path / "mirror") as server:
         yield server
+
+
+@pytest.fixture
+def aidaily(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """``aidaily ARGS`` through the console entry point (``tests.factories.cli_runner``)."""
+    return cli_runner(monkeypatch, capsys)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from aidaily.format.lint import has_errors, lint_text
-from tests.factories import DAY, fake_editor
+from tests.factories import DAY, SMALL_DIGEST, fake_editor
 from tests.fakellm import FakeLLM, FakeRequest
 from tests.servers import MirrorServer
 
@@ -44,15 +44,7 @@ timeout = 5
 model = "fake-model"
 max_retries = 2
 timeout = 20
-
-[digest]
-main_min = 4
-main_max = 8
-other_min = 2
-other_max = 4
-sections_min = 2
-sections_max = 4
-"""
+""" + SMALL_DIGEST
 
 
 @dataclass

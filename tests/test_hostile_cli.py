@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aidaily.cli.app import main
 from aidaily.config import load_settings
 from aidaily.store.store import Store
-from tests.factories import DAY, make_stories
+from tests.factories import DAY, CliResult, make_stories
 from tests.fakellm import FakeLLM, Reply
 from tests.servers import MirrorServer
 
@@ -31,37 +28,8 @@ DAY_DIR = Path(__file__).parent / "fixtures" / "day"
 FAST_FETCH = "[fetch]\ntimeout = 2.0\nretries = 0\nper_host_delay = 0.0\n"
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def output(self) -> str:
-        return self.out + self.err
-
-
+Result = CliResult
 Aidaily = Callable[..., Result]
-
-
-@pytest.fixture
-def aidaily(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Aidaily:
-    """Runs ``aidaily ARGS`` through the console entry point; an exception other than
-    the exit escapes (and fails the test)."""
-    monkeypatch.setenv("COLUMNS", "400")  # one line per message: nothing wrapped mid-phrase
-
-    def run(*args: str) -> Result:
-        monkeypatch.setattr(sys, "argv", ["aidaily", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
 
 
 def refused(result: Result, *phrases: str) -> None:

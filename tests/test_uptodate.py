@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,6 +116,41 @@ def test_the_listing_urls_are_worked_out_again_when_the_dates_night_has_passed_s
     store.finish_run(run_id, "ok", stats)
     verdict = check(settings)
     assert verdict.up_to_date and set(verdict.listings) == set(stats["inputs"]["listings"])
+
+
+def rerecord(settings: Settings, run_id: str, change: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite the inputs recorded by run ``run_id`` with ``change`` (as an older run would
+    have recorded them)."""
+    store = Store.from_settings(settings)
+    stats = store.get_run(run_id)["stats"]  # type: ignore[index]
+    change(stats["inputs"])
+    store.finish_run(run_id, "ok", stats)
+
+
+def the_night_before(inputs: dict[str, Any]) -> None:
+    """The run was made on the night before the date (no date archive then); the night
+    has passed since, so the check reads the archive too: a listing with no record."""
+    archive = [r[0] for r in inputs["requests"] if "/2026/01/" in r[0]]
+    assert archive  # the qbitai date archive was read at the run
+    inputs["past"] = False
+    inputs["requests"] = [r for r in inputs["requests"] if r[0] not in archive]
+    for key in ("listings", "listed"):
+        inputs[key] = {url: h for url, h in inputs[key].items() if url not in archive}
+
+
+def one_listing_more(inputs: dict[str, Any]) -> None:
+    """The run read a listing the sources no longer read."""
+    inputs["past"] = not inputs["past"]  # the URLs are worked out again
+    inputs["listings"]["https://www.qbitai.com/category/gone"] = "0" * 64
+
+
+@pytest.mark.parametrize("recorded", [the_night_before, one_listing_more])
+def test_another_set_of_listing_urls_means_a_full_run(day, recorded: Callable[[dict[str, Any]], None]) -> None:
+    settings, _ = day
+    rerecord(settings, complete_run(settings), recorded)
+    verdict = check(settings)
+    assert not verdict.up_to_date
+    assert verdict.reason == "the sources' listing URLs changed since the last run"
 
 
 def test_a_day_never_run_or_run_incompletely_is_not_up_to_date(day) -> None:

@@ -11,22 +11,20 @@ import pytest
 from typer.testing import CliRunner
 
 from aidaily.cli.app import app
-from aidaily.config import load_settings
 from aidaily.checks.grounding import check_bullet
 from aidaily.format.lint import has_errors, lint_text
 from aidaily.store.store import Store
-from tests.factories import DAY, SECTION_TITLES, fake_editor, fetch_fixture_day, make_stories
+from tests.factories import (
+    DAY,
+    SECTION_TITLES,
+    SMALL_DIGEST,
+    fake_editor,
+    fetch_fixture_day,
+    store_handmade_day,
+)
 from tests.fakellm import FakeLLM
 
-CONFIG = """
-[digest]
-main_min = 4
-main_max = 8
-other_min = 2
-other_max = 4
-sections_min = 2
-sections_max = 4
-
+CONFIG = SMALL_DIGEST + """
 [llm]
 max_retries = 0
 timeout = 5
@@ -37,11 +35,7 @@ on_unreachable = "{policy}"
 @pytest.fixture
 def day_home(home: Path) -> Path:
     """A home with the handmade day stored, and a small digest configured."""
-    (home / "aidaily.toml").write_text(CONFIG.format(policy="extractive"), encoding="utf-8")
-    Store.from_settings(load_settings(home)).upsert_articles(
-        a for s in make_stories() for a in s.articles
-    )
-    return home
+    return store_handmade_day(home, CONFIG.format(policy="extractive"))
 
 
 @pytest.fixture
