@@ -14,6 +14,12 @@ modules need it, each with a docstring.
   ``tests.factories.new_postgres_database(host)`` gives each test a fresh database on it.
 
 Shared test data and builders live in ``tests/factories.py``, not here.
+
+Hypothesis runs under the ``ci`` profile unless ``HYPOTHESIS_PROFILE`` names another:
+derandomised (the same inputs on every run and every machine, so a submission's CI cannot
+pass or fail by chance) and without an example database. ``HYPOTHESIS_PROFILE=explore``
+draws new random inputs on every run (and keeps what fails in ``.hypothesis/``) to look
+for new failures; every input found so is kept in its test as an ``@example``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES = TESTS_DIR / "fixtures"
@@ -32,6 +39,11 @@ if str(TESTS_DIR.parent) not in sys.path:  # ``import tests.servers`` from any w
 
 from tests.factories import CliResult, cli_runner, postgres_cluster
 from tests.servers import MirrorServer
+
+
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

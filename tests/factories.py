@@ -292,11 +292,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+PATIENCE_MS = 60_000
+
+
 @contextmanager
 def chromium_page(profile: Path) -> Iterator[Any]:
     """A Playwright page in a fresh headless ``CHROMIUM`` (``profile``: its user-data-dir);
-    the caller skips when Chromium or the playwright package is missing."""
-    from playwright.sync_api import sync_playwright
+    the caller skips when Chromium or the playwright package is missing.
+
+    Actions and ``expect`` wait up to a minute: patience for a loaded 2-core machine (a
+    live lint once took more than Playwright's default 5 s there), not a time under test;
+    what they wait for happens or the test fails."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=PATIENCE_MS)
 
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
@@ -305,7 +314,7 @@ def chromium_page(profile: Path) -> Iterator[Any]:
         )
         try:
             page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(10_000)
+            page.set_default_timeout(PATIENCE_MS)
             yield page
         finally:
             context.close()
