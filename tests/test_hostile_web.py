@@ -31,7 +31,6 @@ from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
-from aidaily.errors import DigestParseError
 from aidaily.models import Article
 from aidaily.review.drafts import Drafts, text_hash
 from aidaily.review.publish import post_path
@@ -269,16 +268,26 @@ def test_every_page_of_an_unreadable_draft_says_so(client: TestClient, settings:
     assert not post_path(settings, date.fromisoformat(DAY)).exists()
 
 
-def test_a_draft_that_does_not_parse_is_a_clear_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    import aidaily.review.report
-
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise DigestParseError("front matter nested too deep", 2)
-
-    # What the parser raises for ``a: [[[…]]]`` nested 20 000 deep (aidaily.format).
-    monkeypatch.setattr(aidaily.review.report, "lint_text", refuse)
-    r = client.get(f"/d/{DAY}")
-    assert r.status_code == 422 and "line 2: front matter nested too deep" in r.text
+def test_a_draft_that_does_not_parse_is_a_clear_page(client: TestClient, settings: Settings) -> None:
+    """A real draft the parser refuses (its front matter nested 5 000 levels deep): every
+    page says why, at its line, and offers the text to fix; publishing it is refused."""
+    path = Drafts(settings.drafts_dir).current_path(DAY)
+    lines = DRAFT.split("\n")
+    lines.insert(1, "a: " + "[" * 5_000 + "]" * 5_000)  # line 2, under the opening ---
+    path.write_text("\n".join(lines), encoding="utf-8")
+    before = path.read_bytes()
+    said = "the draft does not parse: line 2: front matter refused: values are nested more than 32 levels deep"
+    for page in (f"/d/{DAY}", f"/d/{DAY}/source?line=3"):
+        r = client.get(page)
+        assert r.status_code == 200, (page, r.status_code)
+        assert said in " ".join(re.sub(r"<[^>]+>", " ", r.text).split()).lower(), page
+    edit = client.get(f"/d/{DAY}/edit")
+    assert edit.status_code == 200 and "[" * 5_000 in edit.text
+    token = csrf_of(client)
+    r = client.post(f"/d/{DAY}/publish", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 409 and "front-matter-invalid" in r.text, (r.status_code, r.text[:300])
+    assert path.read_bytes() == before
+    assert not post_path(settings, date.fromisoformat(DAY)).exists()
 
 
 def aidaily_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
