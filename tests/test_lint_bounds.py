@@ -68,3 +68,32 @@ def test_a_fifth_fact_bullet_is_a_warning(reference: str, bullets: int) -> None:
     assert findings(text, "many-bullets") == [
         ("warning", FIRST_ITEM_LINE, f"item has {bullets} fact bullets (house style: 2–3)")]
     assert [f for f in lint_text(text, NAME) if f.severity == "error"] == []
+
+
+LONG_TITLE = "特斯拉 AI5 芯片“接近完成”，AI6 已启动，马斯克称每 9 个月完成一代芯片设计，目标年产百万颗"  # > 40 characters
+ITEM = "[特斯拉 AI5 芯片“接近完成”，AI6 已启动](https://www.ithome.com/0/914/178.htm)"
+
+
+@pytest.mark.parametrize(("link", "code", "said"), [
+    (f"[{LONG_TITLE}]()", "item-no-url", "has no URL"),
+    (f"[{LONG_TITLE}](https://www.ithome.com/0/914/178.htm)", "item-no-bullets", "has no fact bullet"),
+])
+def test_an_item_is_named_by_the_first_40_characters_of_its_title(
+        reference: str, link: str, code: str, said: str) -> None:
+    lines = reference.split("\n")
+    at = lines.index(ITEM)
+    lines[at] = link
+    if code == "item-no-bullets":
+        while lines[at + 1].startswith("- "):
+            del lines[at + 1]
+    assert [(f.severity, f.line, f.message) for f in lint_text("\n".join(lines), NAME) if f.code == code] == [
+        ("error", at + 1, f"item '{LONG_TITLE[:40]}' {said}")]
+
+
+def test_a_commentary_placeholder_is_a_warning_at_its_block(reference: str) -> None:
+    lines = reference.split("\n")
+    block = next(i for i, ln in enumerate(lines) if ln.startswith("**深度解读"))
+    lines[block + 1] = "- 【待编辑补充】本期主线"
+    found = [(f.severity, f.line, f.code, f.message) for f in lint_text("\n".join(lines), NAME)
+             if f.code == "placeholder"]
+    assert found == [("warning", block + 1, "placeholder", "commentary is still a placeholder for the editor")]
