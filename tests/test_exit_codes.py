@@ -120,3 +120,53 @@ def test_commentary_placeholders_block_publishing(day_home: Path, aidaily: Cli) 
     done = aidaily("publish", DAY)
     assert done.code == 0, done.output
     assert [p.name for p in posts(day_home)] == [f"ai-daily-{DAY}.md"]
+
+
+# --- what the report says of each source and of the memory ----------------------------------
+
+
+def test_the_report_says_what_each_source_gave_and_why_one_failed() -> None:
+    from datetime import date
+
+    from aidaily.ingest.day import ItemFailure, SourceReport
+    from aidaily.pipeline.report import RunReport, SourceOutcome
+
+    failures = [ItemFailure(f"https://x.example/{i}", f"HTTP 50{i % 10}") for i in range(25)]
+    partial = SourceReport("qbitai", listing_tried=["https://q.example/", "https://q.example/2"],
+                           listing_reached=["https://q.example/"], listing_failed={"https://q.example/2": "HTTP 404"},
+                           seen=40, in_window=30, new=20, known=7, failed=failures, seconds=1.5)
+    whole = SourceReport("ithome", listing_tried=["https://i.example/"], listing_reached=["https://i.example/"],
+                         seen=5, in_window=5, new=5)
+    report = RunReport(date(2026, 1, 19), draft="d.md", sources={
+        "qbitai": SourceOutcome.from_report(partial), "ithome": SourceOutcome.from_report(whole),
+        "hubtoday": SourceOutcome.crashed("hubtoday", ValueError("no numbered items"))})
+    data = report.to_dict()
+    assert data["sources"]["qbitai"] == {
+        "name": "qbitai", "ok": False, "seen": 40, "new": 20, "known": 7, "in_window": 30, "failed": 25,
+        "failures": [f"https://x.example/{i}: HTTP 50{i % 10}" for i in range(20)],
+        "summary": "reached 1/2 listing URL(s); not reached https://q.example/2 (HTTP 404)", "error": "",
+        "seconds": 1.5}
+    assert data["sources"]["ithome"]["ok"] is True and data["sources"]["ithome"]["failures"] == []
+    assert data["sources"]["hubtoday"] == {
+        "name": "hubtoday", "ok": False, "seen": 0, "new": 0, "known": 0, "in_window": 0, "failed": 0,
+        "failures": [], "summary": "", "error": "ValueError: no numbered items", "seconds": 0.0}
+    assert data["failed_sources"] == [
+        {"source": "qbitai", "error": "; ".join(f"https://x.example/{i}: HTTP 50{i}" for i in range(3))},
+        {"source": "hubtoday", "error": "ValueError: no numbered items"}]
+    assert (data["exit_code"], data["status"]) == (2, "partial")
+
+
+def test_the_report_names_the_earlier_issue_of_a_story() -> None:
+    from datetime import date
+
+    from aidaily.models import Article, Earlier, Story
+    from aidaily.pipeline.report import EarlierStory
+
+    story = Story("s1", [Article(url="https://x.example/1", source="x", title="Colossus 2 满载", text="…")])
+    earlier = Earlier(date(2026, 1, 17), "Colossus 2 上线", "https://q.example/1", ["1 GW"], ["1.5GW", "Grok 5"])
+    told = EarlierStory.of(story, earlier)
+    assert (told.story_id, told.title, told.url, told.earlier_day, told.earlier_title, told.earlier_url,
+            told.new_facts) == ("s1", "Colossus 2 满载", "https://x.example/1", "2026-01-17", "Colossus 2 上线",
+                                "https://q.example/1", ["1.5GW", "Grok 5"])
+    assert told.line == "Colossus 2 满载 — ran 2026-01-17 as “Colossus 2 上线”; new: 1.5GW, Grok 5"
+    assert EarlierStory.of(story, Earlier(date(2026, 1, 17), "t", "u")).line == "Colossus 2 满载 — ran 2026-01-17 as “t”"

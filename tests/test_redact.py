@@ -139,13 +139,14 @@ def test_a_row_keeps_what_the_call_was(tmp_path: Path) -> None:
     long_outcome = "error:" + "x" * 70
     CallLog(session_factory(db_url), "run-1", secrets=[KEYS[1]]).write(CallRecord(
         "write", "fake-model", "p" * 64, "c" * 64, long_outcome, tokens_in=12, tokens_out=3,
-        latency=1.234567, cost_usd=0.5, error=f"bad key {KEYS[1]}"))
+        latency=1.234567, cost_usd=0.5, error=f"bad key {KEYS[1]}", subject="2026-01-19/write/" + "s" * 500))
     with session_factory(db_url)() as session:
         [row] = session.scalars(select(LLMCall)).all()
     assert (row.run_id, row.step, row.model, row.tokens_in, row.tokens_out, row.cost_usd) == (
         "run-1", "write", "fake-model", 12, 3, 0.5)
     assert row.latency_s == 1.2346 and row.outcome == long_outcome[:64] and row.error == "bad key ***"
-
+    assert row.subject == ("2026-01-19/write/" + "s" * 500)[:400]
+    assert row.created_at is not None  # SQLite keeps no time zone: when, not which zone
 
 def test_a_log_that_cannot_be_written_is_said_once_without_the_secret(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
