@@ -143,11 +143,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
     out = ROOT / "benchmarks" / "results" / "mutation.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     for target in TARGETS:
         if target.name not in chosen:
             continue
         result = run_target(target, args.max_children, args.all)
+        # Read again before writing: another run (of other modules) may have written since.
+        results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
         results[target.name] = result
         out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
         score = "—" if result["score"] is None else f"{result['score']:.0%}"
