@@ -69,7 +69,7 @@ TARGETS = (
     Target("uptodate", ("aidaily/pipeline/uptodate.py",), ("tests/test_uptodate.py",)),
     Target("dedup", ("aidaily/stories/dedup.py",),
            ("tests/test_dedup.py", "tests/test_same_story_rules.py", "tests/test_select.py")),
-    Target("memory", ("aidaily/stories/memory.py",),
+    Target("memory", ("aidaily/memory/recall.py",),
            ("tests/test_memory.py", "tests/test_same_story_rules.py")),
     Target("grounding", ("aidaily/checks/grounding.py", "aidaily/checks/entities.py"),
            ("tests/test_grounding.py", "tests/test_numbers.py")),

@@ -65,7 +65,7 @@ PLANTS = (
           "aidaily/stories/dedup.py",
           "if 1 < len(ids) <= EVIDENCE_MAX_DF:", "if 1 < len(ids):",
           ("tests/test_same_story_rules.py",)),
-    Plant(9, "the earliest earlier date is named, not the latest", "aidaily/stories/memory.py",
+    Plant(9, "the earliest earlier date is named, not the latest", "aidaily/memory/recall.py",
           "newest = max(day for day, _ in earlier)", "newest = min(day for day, _ in earlier)",
           ("tests/test_same_story_rules.py",)),
     Plant(10, "the memo key ignores which sources a bullet was checked against",

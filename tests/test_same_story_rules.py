@@ -18,7 +18,7 @@ import pytest
 
 from aidaily.models import Article, PastIssue, PastItem, Story
 from aidaily.stories.dedup import group_duplicates
-from aidaily.stories.memory import recall
+from aidaily.memory.recall import recall
 
 WHEN = datetime(2026, 1, 19, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 

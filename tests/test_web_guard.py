@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
-from aidaily.review.drafts import Drafts, text_hash
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.review.publish import post_path
 from aidaily.review.web.app import create_app
 from tests.factories import DAY, DRAFT, build_home
