@@ -85,6 +85,9 @@ def project_copy(target: Target, into: Path) -> None:
     """The project in ``into``, with a ``[tool.mutmut]`` section for ``target``."""
     for name in COPIED:
         shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    # ``aidaily.prompts`` is the top-level prompts/ (package-dir): inside the copy's package
+    # too, or the editable install would serve the work tree's templates to the copy's code.
+    shutil.copytree(ROOT / "prompts", into / "aidaily" / "prompts")
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     config += "\n[tool.mutmut]\n" + "\n".join([
         'source_paths = ["aidaily"]',
