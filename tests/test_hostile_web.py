@@ -286,7 +286,7 @@ def test_a_draft_that_does_not_parse_is_a_clear_page(client: TestClient, setting
     r = client.post(f"/d/{DAY}/publish", data={"csrf": token}, follow_redirects=False)
     assert r.status_code == 409 and "front-matter-invalid" in r.text, (r.status_code, r.text[:300])
     assert path.read_bytes() == before
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
 
 
 def aidaily_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

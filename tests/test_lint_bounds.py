@@ -2,8 +2,9 @@
 first item has 3 fact bullets):
 
 - the summary may have as many lines as the issue has stories (items + one-liners), not
-  one more (an error);
-- an item may have up to 4 fact bullets; a fifth is a warning (house style: 2-3).
+  one more (a warning);
+- an item may have up to 4 fact bullets (the default ``[digest]`` habit, 2-4); a fifth is
+  a warning.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def test_a_summary_as_long_as_the_issue_is_fine(reference: str) -> None:
     assert findings(with_summary(reference, 1), "summary-too-long") == []
 
 
-def test_a_summary_one_line_longer_than_the_issue_is_an_error(reference: str) -> None:
+def test_a_summary_one_line_longer_than_the_issue_is_a_warning(reference: str) -> None:
     assert findings(with_summary(reference, STORIES + 1), "summary-too-long") == [
-        ("error", 8, f"summary has {STORIES + 1} lines but the issue has only {STORIES} items")]
+        ("warning", 8, f"summary has {STORIES + 1} lines but the issue has only {STORIES} stories")]
 
 
 def with_bullets(reference: str, count: int) -> str:
@@ -66,7 +67,7 @@ def test_up_to_four_fact_bullets_are_no_warning(reference: str, bullets: int) ->
 def test_a_fifth_fact_bullet_is_a_warning(reference: str, bullets: int) -> None:
     text = with_bullets(reference, bullets)
     assert findings(text, "many-bullets") == [
-        ("warning", FIRST_ITEM_LINE, f"item has {bullets} fact bullets (house style: 2–3)")]
+        ("warning", FIRST_ITEM_LINE, f"item has {bullets} fact bullets (the house: 2–4)")]
     assert [f for f in lint_text(text, NAME) if f.severity == "error"] == []
 
 

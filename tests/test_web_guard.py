@@ -15,7 +15,6 @@ from starlette.testclient import TestClient
 
 from aidaily.config import Settings
 from aidaily.store.drafts import Drafts, text_hash
-from aidaily.review.publish import post_path
 from aidaily.review.web.app import create_app
 from tests.factories import DAY, DRAFT, build_home
 
@@ -31,7 +30,7 @@ def settings(home: Path) -> Settings:
 
 def untouched(settings: Settings) -> bool:
     return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-            and not post_path(settings, date.fromisoformat(DAY)).exists())
+            and not settings.post_path(date.fromisoformat(DAY)).exists())
 
 
 @pytest.mark.parametrize("wrong", ["x", "the-real-token-012345678", TOKEN + "0", TOKEN.upper(), ""])
