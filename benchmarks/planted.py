@@ -55,7 +55,7 @@ PLANTS = (
           "return 1 if self.blockers else 0",
           ("tests/test_exit_codes.py",)),
     Plant(6, "placeholders do not block publishing", "aidaily/review/report.py",
-          'out += [f"line {n}: commentary placeholder left for the editor" for n in self.placeholders]',
+          'out += [f"line {n}: placeholder left for the editor" for n in self.placeholders]',
           "pass",
           ("tests/test_exit_codes.py",)),
     Plant(7, "years count as identifying figures", "aidaily/stories/dedup.py",

@@ -105,12 +105,12 @@ def test_commentary_placeholders_block_publishing(day_home: Path, aidaily: Cli) 
     assert [f for f in report["lint"] if f["severity"] == "error"] == [] and report["flags"] == []
     lines = draft.split("\n")
     assert report["placeholders"] and all("深度解读" in lines[n - 1] for n in report["placeholders"])
-    assert report["blockers"] == [f"line {n}: commentary placeholder left for the editor"
+    assert report["blockers"] == [f"line {n}: placeholder left for the editor"
                                   for n in report["placeholders"]]
 
     done = aidaily("publish", DAY)
     assert done.code == 1, done.output
-    assert "blocking finding" in done.err and "commentary placeholder" in done.err
+    assert "blocking finding" in done.err and "placeholder left for the editor" in done.err
     assert posts(day_home) == []
 
     # With the commentary written, the same draft is ready and publishes.
