@@ -32,8 +32,9 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,25 @@ def make_stories(n: int | None = None, *, extra: list[Article] | None = None) ->
     ]
     articles += extra or []
     return [Story(id=f"s{i + 1}", articles=[a]) for i, a in enumerate(articles[:n])]
+
+
+#: A small digest (4-8 items in 2-4 sections, 2-4 one-liners): what the handmade day fills.
+SMALL_DIGEST = """
+[digest]
+main_min = 4
+main_max = 8
+other_min = 2
+other_max = 4
+sections_min = 2
+sections_max = 4
+"""
+
+
+def store_handmade_day(home: Path, config: str = SMALL_DIGEST) -> Path:
+    """``home`` with ``config`` as its aidaily.toml and the handmade day's articles stored."""
+    (home / "aidaily.toml").write_text(config, encoding="utf-8")
+    Store.from_settings(load_settings(home)).upsert_articles(a for s in make_stories() for a in s.articles)
+    return home
 
 
 # --------------------------------------------------------------------------- a fake model
@@ -284,11 +304,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+PATIENCE_MS = 60_000
+
+
 @contextmanager
 def chromium_page(profile: Path) -> Iterator[Any]:
     """A Playwright page in a fresh headless ``CHROMIUM`` (``profile``: its user-data-dir);
-    the caller skips when Chromium or the playwright package is missing."""
-    from playwright.sync_api import sync_playwright
+    the caller skips when Chromium or the playwright package is missing.
+
+    Actions and ``expect`` wait up to a minute: patience for a loaded 2-core machine (a
+    live lint once took more than Playwright's default 5 s there), not a time under test;
+    what they wait for happens or the test fails."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=PATIENCE_MS)
 
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
@@ -297,7 +326,7 @@ def chromium_page(profile: Path) -> Iterator[Any]:
         )
         try:
             page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(10_000)
+            page.set_default_timeout(PATIENCE_MS)
             yield page
         finally:
             context.close()
@@ -398,6 +427,45 @@ def open_at_once(url: str, processes: int = 3) -> None:
         proc.stdin.flush()
     errors = [proc.communicate(timeout=120)[1] for proc in procs]
     assert [proc.returncode for proc in procs] == [0] * processes, errors
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+@dataclass
+class CliResult:
+    """What ``aidaily ARGS`` did: its exit code and what it printed on stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def output(self) -> str:
+        return self.out + self.err
+
+
+def cli_runner(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """A function running ``aidaily ARGS`` in this process through the console entry point
+    (``aidaily.cli.app.main``: library errors printed as ``error: …``, exit 1) as a user
+    types it; an exception other than the exit escapes (and fails the test)."""
+    import sys
+
+    from aidaily.cli.app import main
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line per message: nothing wrapped mid-phrase
+
+    def run(*args: str) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["aidaily", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
 
 
 # --- the fixture day's real pages ---------------------------------------------------------

@@ -17,7 +17,8 @@ body (``size`` bytes, with or without Content-Length), a body sent one byte at a
 (``trickle`` seconds apart), a dropped connection (``drop``),
 for the next ``times`` requests or for ever. ``closed_port_url()`` gives a URL on which
 connections are refused. ``hits[path]`` counts requests and ``requests[path]`` keeps their
-headers (for If-None-Match / If-Modified-Since / User-Agent checks).
+headers (for If-None-Match / If-Modified-Since / User-Agent checks); ``trickled`` holds the
+paths whose trickled body was sent to its last byte (a client that hung up first: not).
 
 ``BackgroundServer(app)``: uvicorn serving an ASGI app (the review page) on an ephemeral
 127.0.0.1 port in a daemon thread; ``server.url`` is its address.
@@ -62,6 +63,7 @@ class MirrorServer(mirror.MirrorServer):
         Path(root).mkdir(parents=True, exist_ok=True)
         self.hits: dict[str, int] = defaultdict(int)
         self.requests: dict[str, list[dict[str, str]]] = defaultdict(list)
+        self.trickled: set[str] = set()
         self._faults: dict[str, Fault] = {}
         self._lock = threading.Lock()
         super().__init__(root, _make_handler(self))
@@ -130,6 +132,7 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, path: str) -> None:
             fault = server.take_fault(path)
+            self._path = path
             if fault is not None:
                 if fault.delay:
                     time.sleep(fault.delay)
@@ -162,6 +165,8 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body[i:i + 1])
                 self.wfile.flush()
                 time.sleep(fault.trickle)
+            with server._lock:
+                server.trickled.add(self._path)
 
     return Handler
 

@@ -29,29 +29,17 @@ from aidaily.editor.cover import (
 from aidaily.errors import ConfigError, PublishError
 from aidaily.review.publish import publish_draft
 from aidaily.format.parse import parse
-from aidaily.store.store import Store
-from tests.factories import DAY, DAY_DATE, DRAFT, make_stories
+from tests.factories import DAY, DAY_DATE, DRAFT, SMALL_DIGEST, store_handmade_day
 from tests.fakellm import FakeLLM, Reply
 
 TITLE = "GW 级超算与百万行浏览器：AI 边际成本归零日"
 COVER_URL = f"/images/covers/{DAY}.png"
-SMALL_DIGEST = """
-[digest]
-main_min = 4
-main_max = 8
-other_min = 2
-other_max = 4
-sections_min = 2
-sections_max = 4
-"""
 
 
 @pytest.fixture
 def day_home(home: Path) -> Path:
     """A home with the handmade day stored and a small digest configured."""
-    (home / "aidaily.toml").write_text(SMALL_DIGEST, encoding="utf-8")
-    Store.from_settings(load_settings(home)).upsert_articles(a for s in make_stories() for a in s.articles)
-    return home
+    return store_handmade_day(home)
 
 
 def configure(home: Path, extra: str) -> None:

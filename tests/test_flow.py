@@ -10,6 +10,7 @@ from it. The whole module runs on one xdist worker (group "prefect").
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from typing import Any
 import pytest
 
 from aidaily.format.lint import has_errors, lint_text
-from tests.factories import DAY, fake_editor
+from tests.factories import DAY, SMALL_DIGEST, fake_editor
 from tests.fakellm import FakeLLM, FakeRequest
 from tests.servers import MirrorServer
 
@@ -44,15 +46,7 @@ timeout = 5
 model = "fake-model"
 max_retries = 2
 timeout = 20
-
-[digest]
-main_min = 4
-main_max = 8
-other_min = 2
-other_max = 4
-sections_min = 2
-sections_max = 4
-"""
+""" + SMALL_DIGEST
 
 
 @dataclass
@@ -166,20 +160,6 @@ def test_second_run_of_an_unchanged_day_is_up_to_date_and_does_nothing(env: Env,
     assert status == "unchanged"
 
 
-def test_second_run_through_the_flow_makes_no_llm_calls_and_fetches_nothing_it_has(
-    env: Env, first_run, tmp_path: Path
-) -> None:
-    home = copy_home(first_run[0], tmp_path)
-    calls_before = len(env.llm.requests)
-    pages_before = article_hits(env.mirror)
-    result = env.run(home, "--no-skip-unchanged")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Run 2026-01-19" in result.stdout
-    assert len(env.llm.requests) == calls_before
-    assert article_hits(env.mirror) == pages_before
-    assert draft_of(home).read_text(encoding="utf-8") == draft_of(first_run[0]).read_text(encoding="utf-8")
-
-
 def test_a_scheduled_rerun_of_an_unchanged_day_is_up_to_date_inside_the_flow(
     env: Env, first_run, tmp_path: Path
 ) -> None:
@@ -245,15 +225,16 @@ def test_review_lists_an_unsupported_number_and_publish_waits_for_the_fix(env: E
 # Failure and concurrency --------------------------------------------------------------
 
 
-def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
-    home = env.new_home(tmp_path)
-    # The model holds its answers until the run is killed, so the kill lands inside the
-    # write stage however fast or slow the machine is.
+@contextmanager
+def run_held_at_the_model(env: Env, home: Path) -> Iterator[subprocess.Popen[str]]:
+    """``aidaily run`` of ``home`` started and held inside its write stage: the model
+    answers nothing until the block ends, so whatever the block does happens while the run
+    holds the date's lock, however fast or slow the machine is."""
     reached, release = threading.Event(), threading.Event()
 
     def held(request: FakeRequest) -> Any:
         reached.set()
-        release.wait(60)
+        release.wait(600)
         return fake_editor(request)
 
     env.llm.responder = held
@@ -263,11 +244,17 @@ def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
             if reached.wait(0.1) or proc.poll() is not None:
                 break
         assert reached.is_set() and proc.poll() is None, "the run ended before it reached the model"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        yield proc
     finally:
         release.set()
         env.llm.responder = fake_editor
+
+
+def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
+    home = env.new_home(tmp_path)
+    with run_held_at_the_model(env, home) as proc:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
     assert not draft_of(home).exists()
     assert_no_partial_files(home)
     assert_db_usable(home)
@@ -276,19 +263,94 @@ def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
     assert not has_errors(lint_text(draft_of(home).read_text(encoding="utf-8"), str(draft_of(home))))
 
 
-def test_two_concurrent_runs_do_not_corrupt_anything(env: Env, tmp_path: Path) -> None:
+def test_a_second_run_of_a_date_in_progress_is_refused_and_one_with_wait_waits(env: Env, tmp_path: Path) -> None:
+    """The first run is held inside its write stage, holding the date's lock for as long
+    as the test needs: a second run is refused at once, having fetched nothing; a third
+    with ``--wait`` says it waits, is still waiting while the first is held, and goes on
+    once the first has ended (to find the date up to date)."""
     home = env.new_home(tmp_path)
-    first, second = env.start(home), env.start(home)
-    outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
-    codes = [first.returncode, second.returncode]
-    assert 0 in codes, outputs
-    for code, output in zip(codes, outputs):
-        assert code in (0, 1), output
-        if code == 1:
-            assert "in progress" in output
+    with run_held_at_the_model(env, home) as first:
+        hits = dict(env.mirror.hits)
+        refused = env.run(home)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert f"another run for {DAY} is in progress" in refused.stderr
+        assert "--wait" in refused.stderr  # the way out is named
+        assert dict(env.mirror.hits) == hits  # the refused run read nothing, not even a listing
+
+        waiter = env.start(home, "--wait", "600")
+        said = lines_of(waiter)
+        line = next((text for text in iter(lambda: said.get(timeout=300), None)
+                     if "waiting up to 600 s" in text), None)
+        assert line is not None and f"another run for {DAY} is in progress" in line
+        assert first.poll() is None and waiter.poll() is None  # the first still runs: the waiter waits
+        assert dict(env.mirror.hits) == hits and not draft_of(home).exists()
+    first_output = first.communicate(timeout=600)[0]
+    assert first.returncode == 0, first_output
+    waiter.wait(timeout=600)
+    rest = "".join(iter(lambda: said.get(timeout=60), None))
+    assert waiter.returncode == 0, rest
+    assert "up to date" in rest  # it ran after the first had finished the date
     assert_db_usable(home)
     assert_no_partial_files(home)
     assert not has_errors(lint_text(draft_of(home).read_text(encoding="utf-8"), str(draft_of(home))))
+
+
+def lines_of(proc: subprocess.Popen[str]) -> queue.Queue[str | None]:
+    """The lines ``proc`` prints, as they come (None after the last one)."""
+    out: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            out.put(line)
+        out.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return out
+
+
+# The flags of a re-run --------------------------------------------------------------------
+
+
+def test_an_offline_rerun_over_a_hand_edit_makes_no_request_and_replace_edited_puts_the_draft_back(
+        env: Env, first_run, tmp_path: Path) -> None:
+    """``--offline``: no listing, no page, no model request (the archive and the cache hold
+    all); ``--replace-edited``: the machine draft is current again, the edit a version."""
+    home = copy_home(first_run[0], tmp_path)
+    draft = draft_of(home)
+    machine = draft.read_text(encoding="utf-8")
+    edited = machine.replace("\n## ", "\n## 编辑改过：", 1)
+    draft.write_text(edited, encoding="utf-8")
+    hits, calls = dict(env.mirror.hits), len(env.llm.requests)
+    result = env.run(home, "--offline", "--replace-edited")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Run 2026-01-19" in result.stdout  # a flow run, not the up-to-date shortcut
+    assert dict(env.mirror.hits) == hits  # no listing, no page
+    assert len(env.llm.requests) == calls  # every answer from the cache
+    assert draft.read_text(encoding="utf-8") == machine == draft_of(first_run[0]).read_text(encoding="utf-8")
+    versions = sorted((home / "output" / "drafts" / "versions" / DAY).glob("v*.md"))
+    assert [v.name for v in versions][-2:] == ["v002-edited.md", "v003.md"]
+    assert versions[-2].read_text(encoding="utf-8") == edited
+
+
+def stored_page_paths(env: Env, home: Path) -> set[str]:
+    """The mirror paths of the stored articles that are pages of their own."""
+    with sqlite3.connect(home / "aidaily.db") as db:
+        urls = [row[0] for row in db.execute("SELECT url FROM articles")]
+    return {env.mirror.path_for(url) for url in urls if url.endswith((".htm", ".html"))}
+
+
+def test_a_refetch_reads_every_stored_page_again_and_writes_the_same_draft(
+        env: Env, first_run, tmp_path: Path) -> None:
+    home = copy_home(first_run[0], tmp_path)
+    before, calls = dict(env.mirror.hits), len(env.llm.requests)
+    result = env.run(home, "--refetch")
+    assert result.returncode == 0, result.stdout + result.stderr
+    again = {path for path, n in env.mirror.hits.items()
+             if n > before.get(path, 0) and path.endswith((".htm", ".html"))}
+    assert again == stored_page_paths(env, home) and again
+    assert len(env.llm.requests) == calls  # the same pages: the same prompts, from the cache
+    assert draft_of(home).read_text(encoding="utf-8") == draft_of(first_run[0]).read_text(encoding="utf-8")
 
 
 # The schedule ---------------------------------------------------------------------------
@@ -335,17 +397,20 @@ def _json_report(stdout: str) -> dict:
     return json.loads("\n".join(lines[start:end]))
 
 
-def test_a_forced_rerun_of_an_unchanged_date_sends_nothing_and_says_so(
+def test_a_forced_rerun_of_an_unchanged_date_sends_nothing_fetches_nothing_it_has_and_says_so(
         env: Env, first_run: tuple[Path, subprocess.CompletedProcess[str], int], tmp_path: Path) -> None:
-    """Honest accounting: every model answer of a re-run comes from the cache, and the
-    report counts it there: 0 requests sent, no tokens, no cost."""
+    """``--no-skip-unchanged``: the flow runs every task again, with every stored page and
+    every model answer at hand. Honest accounting: the report counts the cache's answers
+    there: 0 requests sent, no tokens, no cost."""
     first, result, _ = first_run
     home = copy_home(first, tmp_path)
-    sent_before = len(env.llm.requests)
+    sent_before, pages_before = len(env.llm.requests), article_hits(env.mirror)
     again = env.run(home, "--no-skip-unchanged", "--json")
     assert again.returncode == 0, again.stdout + again.stderr
     report = _json_report(again.stdout)
     assert len(env.llm.requests) == sent_before  # the model really got nothing
+    assert article_hits(env.mirror) == pages_before  # no stored page read again
     assert report["llm"]["sent"] == 0 and report["llm"]["cost_usd"] == 0
     assert report["llm"]["tokens_in"] == 0 and report["llm"]["cached"] > 0
     assert report["exit_code"] == 0 and not report["up_to_date"]
+    assert draft_of(home).read_text(encoding="utf-8") == draft_of(first).read_text(encoding="utf-8")

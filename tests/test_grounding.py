@@ -12,6 +12,7 @@ import pytest
 from aidaily.format.digest import Brief, BriefList, Bullet, Digest, Insight, Item, Section
 from aidaily.checks.grounding import (
     BulletCheck,
+    CheckMemo,
     ItemSources,
     check_bullet,
     ground_digest,
@@ -228,3 +229,24 @@ def test_a_merged_storys_bullet_is_grounded_in_its_second_article() -> None:
     assert [v.ok for v in ground_digest(digest, apart)] == [False]
     story = Story("s1", [second, first])  # the editor's view: the same verdict
     assert ground_digest(digest, ItemSources.from_stories([story])) == ground_digest(digest, merged)
+
+
+def test_a_remembered_check_is_reused_only_for_the_same_sources() -> None:
+    """One bullet text under two items: grounded in the first item's article, not in
+    the second's. Checking the draft through one memo (as the editor does while writing)
+    gives the verdicts checking it afresh gives (as review and the publish gate do)."""
+    from aidaily.format.parse import parse
+    from tests.factories import ARTICLES, BAD_BULLET, DRAFT, EVIL_URL, GOOD_BULLET, XAI_URL
+
+    text = (DRAFT.replace(BAD_BULLET, GOOD_BULLET)
+            .replace("- Cursor 让数百个 AI 智能体连续工作 7 天", f"- {GOOD_BULLET}"))
+    digest = parse(text)
+    sources = ItemSources(ARTICLES, {})
+    memo: CheckMemo = {}
+    with_memo = ground_digest(digest, sources, memo)
+    assert with_memo == ground_digest(digest, sources)
+    verdicts = {(v.url, v.bullet): v.ok for v in with_memo}
+    assert verdicts[(XAI_URL, GOOD_BULLET)] is True
+    assert verdicts[(EVIL_URL, GOOD_BULLET)] is False
+    # and once more through the memo that now holds both checks
+    assert ground_digest(digest, sources, memo) == with_memo

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -436,6 +436,11 @@ _html_parts = st.sampled_from([
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_html_parts, max_size=40).map("".join))
+# Found by this property in a whole-suite run (issue 21): a script inside an attribute
+# value that never closes. A real gap, being closed by issue 20 (one footer allow-list for
+# lint and page): remove ``.xfail`` when that lands, as Hypothesis then fails this example.
+@example('<a href="<script>x</a>').xfail(
+    raises=AssertionError, reason="issue 20: lint passes a footer holding <a href=\"<script>")
 def test_footer_check_never_crashes_and_never_passes_a_script(html: str) -> None:
     problems = footer_problems(html.split("\n"), 10)
     assert all(line >= 10 for line, _ in problems)

@@ -136,11 +136,9 @@ def test_faults():
 
 
 def test_hostile_input_is_bounded():
-    import time
-
+    """What comes out of a hostile page; what parsing it costs against an ordinary page of
+    its size is measured in ``benchmarks/hostile.py`` (no clocks in tests)."""
     src = HubtodaySource()
     body = "### 产品与功能更新\n\n1. **标题。**\n" + "[a](" + "x" * 200_000 + " <video " * 20_000
-    started = time.monotonic()
     arts = src.parse_listing("https://ai.hubtoday.app/2026-01/2026-01-18/", body).articles
-    assert time.monotonic() - started < 3
     assert len(arts) == 1 and arts[0].title == "标题" and "<video" not in arts[0].text

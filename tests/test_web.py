@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import json
+import time
 import re
 from pathlib import Path
 
@@ -288,3 +289,45 @@ def test_regenerate_a_story_without_own_commentary_is_a_facts_call(home: Path, f
     text = Drafts(settings.drafts_dir).read_current(DAY)
     assert "[Cursor 智能体连续 7 天写浏览器](" in text and "- 交付 300 万行代码\n" in text
     assert "- 谁掌握电力，谁就掌握下一轮模型入场券" in text  # the xAI story's block untouched
+
+
+def test_review_web_serves_the_dates_page_until_interrupted(settings: Settings, home: Path) -> None:
+    """``aidaily review D --web`` end to end: the command (a process of its own) says
+    where the page is, the page there is D's draft with its flagged bullet, and Ctrl-C
+    ends it cleanly."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AIDAILY_"))}
+    env.update(AIDAILY_HOME=str(home), COLUMNS="200")
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("aidaily")), "review", DAY, "--web",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}/d/{DAY}"
+        assert first.startswith(f"review page: {url}"), first
+        for _ in range(600):  # a guard while uvicorn starts listening, not a time limit
+            try:
+                page = httpx.get(url, timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.05)
+        assert page.status_code == 200
+        assert "GW 级超算与百万行浏览器" in page.text and BAD_BULLET in page.text
+        assert '<li class="bullet flagged"' in page.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        rest = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, rest
+    assert "Traceback" not in rest

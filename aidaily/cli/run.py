@@ -113,10 +113,12 @@ def _up_to_date(conf: Settings, day: date, options: RunOptions) -> RunReport | N
     from aidaily.pipeline.runlock import date_lock
     from aidaily.pipeline.stages import check_unchanged
 
-    with date_lock(conf.locks_dir, day.isoformat(), wait=options.lock_wait):
+    err = console(stderr=True)
+    with date_lock(conf.locks_dir, day.isoformat(), wait=options.lock_wait,
+                   on_wait=lambda message: err.print(message, markup=False, highlight=False)):
         verdict, report = asyncio.run(check_unchanged(conf, day, options.use_llm))
     if report is None:
-        console(stderr=True).print(f"full run: {verdict.reason}", markup=False, highlight=False)
+        err.print(f"full run: {verdict.reason}", markup=False, highlight=False)
         return None
     finished = verdict.run["finished"] if verdict.run else None
     when = f" (finished {finished:%Y-%m-%d %H:%M} UTC)" if finished else ""

@@ -23,5 +23,7 @@ class RunOptions:
 
     @property
     def checks_unchanged(self) -> bool:
-        """The up-to-date shortcut applies only to a plain full run."""
-        return self.skip_unchanged and self.fetch and not (self.refetch or self.rewrite or self.offline)
+        """The up-to-date shortcut applies only to a plain full run (``replace_edited`` asks
+        for the machine's draft over a hand edit, which an unchanged date would keep)."""
+        return self.skip_unchanged and self.fetch and not (
+            self.refetch or self.rewrite or self.offline or self.replace_edited)

@@ -6,7 +6,7 @@ a run killed with SIGKILL never leaves a stale lock behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,8 +14,10 @@ from aidaily.errors import LockedError
 
 
 @contextmanager
-def date_lock(locks_dir: Path, day: str, wait: float = 0.0) -> Iterator[Path]:
-    """Hold the lock for ``day``; wait up to ``wait`` seconds for another run to end.
+def date_lock(locks_dir: Path, day: str, wait: float = 0.0,
+              on_wait: Callable[[str], object] | None = None) -> Iterator[Path]:
+    """Hold the lock for ``day``; wait up to ``wait`` seconds for another run to end,
+    telling ``on_wait`` so first (a run that seems to hang says why).
 
     Raises:
         LockedError: another run for ``day`` still holds the lock after ``wait``.
@@ -26,7 +28,15 @@ def date_lock(locks_dir: Path, day: str, wait: float = 0.0) -> Iterator[Path]:
     path = locks_dir / f"{day}.lock"
     lock = FileLock(str(path))
     try:
-        lock.acquire(timeout=wait)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if wait <= 0:
+                raise
+            if on_wait is not None:
+                on_wait(f"another run for {day} is in progress (lock {path}): "
+                        f"waiting up to {wait:g} s for it to end")
+            lock.acquire(timeout=wait)
     except Timeout:
         raise LockedError(
             f"another run for {day} is in progress (lock {path}); "

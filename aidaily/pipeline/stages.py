@@ -228,7 +228,7 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
 
     options = options or RunOptions()
     say = say or _quiet
-    with date_lock(settings.locks_dir, day.isoformat(), wait=options.lock_wait):
+    with date_lock(settings.locks_dir, day.isoformat(), wait=options.lock_wait, on_wait=say):
         try:
             report = await _run_locked(settings, day, options, stages or Stages(), say)
         except Exception as exc:

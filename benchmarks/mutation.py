@@ -1,0 +1,167 @@
+"""Mutation testing of the modules that keep the project's promises (issue 21), with mutmut.
+
+    .venv/bin/pip install -e '.[benchmarks]'              # mutmut
+    .venv/bin/python -m benchmarks.mutation                # every module below (hours on 2 cores)
+    .venv/bin/python -m benchmarks.mutation --only lint,guard --max-children 2
+
+mutmut makes many small changes ("mutants") to a module, one at a time, and runs the
+tests that cover the changed function: a mutant the tests do not notice *survives*. A
+survivor is either a hole in the tests (write the test that kills it) or an *equivalent*
+mutant (the change does not change behaviour; say why in ``benchmarks/README.md``).
+
+Each module is run in a copy of the project made in a temporary directory (the code, the
+prompts and the tests, and a ``[tool.mutmut]`` section naming that module and its tests),
+so a run leaves nothing in the work tree and modules can be run one by one. The score of
+a module is killed / (killed + survived) over the mutants that ran (mutants no test
+covers count as survived; timeouts as killed: the test run did not pass). Results:
+``benchmarks/results/mutation.json`` (every survivor with its diff).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("aidaily", "sources", "flows", "prompts", "tests")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    modules: tuple[str, ...]  # paths of the files mutated
+    tests: tuple[str, ...]  # the test files that speak for them
+    #: mutmut's mutant-name globs to run (empty: all the modules' mutants). ``--all``
+    #: ignores them; they keep a run of a big module within an hour on 2 cores.
+    mutants: tuple[str, ...] = ()
+    pytest_args: tuple[str, ...] = ()  # more pytest arguments (e.g. ``-k`` to leave tests out)
+
+
+TARGETS = (
+    Target("lint", ("aidaily/format/lint.py",),
+           ("tests/test_lint.py", "tests/test_lint_bounds.py", "tests/test_hostile_format.py"),
+           # 849 mutants in all: the counted rules and the exit of ``lint`` by default
+           ("aidaily.format.lint.x__summary_findings*", "aidaily.format.lint.x__one_item_findings*",
+            "aidaily.format.lint.x_has_errors*", "aidaily.format.lint.x__insight_findings*")),
+    Target("guard", ("aidaily/review/web/guard.py",),
+           ("tests/test_web_guard.py", "tests/test_web.py", "tests/test_hostile_web.py"),
+           # 445 in all; the checks a request meets (token, origin, CSRF, body) by default
+           ("*.x_same_origin__*", "*.x__origin_key__*", "*.x__same__*", "*.x__bearer__*",
+            "*.x__read_body__*", "*.x__posted_csrf__*", "*Guardǁ_refusal__*", "*CsrfTokensǁvalid__*"),
+           # mutmut's trampoline hides that ``Guard.__call__`` is a coroutine function, so
+           # uvicorn takes the mutated app for ASGI 2: the tests that serve it under uvicorn
+           # cannot run here (the TestClient ones can).
+           ("-k", "not chromium and not slow_lint and not review_web_serves")),
+    Target("calllog", ("aidaily/llm/calllog.py",), ("tests/test_redact.py", "tests/test_llm.py")),
+    Target("pipeline-report", ("aidaily/pipeline/report.py",),
+           ("tests/test_exit_codes.py", "tests/test_pipeline.py")),
+    Target("review-report", ("aidaily/review/report.py",),
+           ("tests/test_exit_codes.py", "tests/test_web.py", "tests/test_editor.py")),
+    Target("uptodate", ("aidaily/pipeline/uptodate.py",), ("tests/test_uptodate.py",)),
+    Target("dedup", ("aidaily/stories/dedup.py",),
+           ("tests/test_dedup.py", "tests/test_same_story_rules.py", "tests/test_select.py")),
+    Target("memory", ("aidaily/memory/recall.py",),
+           ("tests/test_memory.py", "tests/test_same_story_rules.py")),
+    Target("grounding", ("aidaily/checks/grounding.py", "aidaily/checks/entities.py"),
+           ("tests/test_grounding.py", "tests/test_numbers.py")),
+    Target("numbers", ("aidaily/checks/numbers.py",), ("tests/test_numbers.py", "tests/test_grounding.py")),
+    Target("quality", ("aidaily/checks/quality.py",), ("tests/test_eval.py",)),
+)
+
+#: mutmut's status names, as ``mutmut results --all true`` prints them.
+STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
+
+
+def project_copy(target: Target, into: Path) -> None:
+    """The project in ``into``, with a ``[tool.mutmut]`` section for ``target``."""
+    for name in COPIED:
+        shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    # ``aidaily.prompts`` is the top-level prompts/ (package-dir): inside the copy's package
+    # too, or the editable install would serve the work tree's templates to the copy's code.
+    shutil.copytree(ROOT / "prompts", into / "aidaily" / "prompts")
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    config += "\n[tool.mutmut]\n" + "\n".join([
+        'source_paths = ["aidaily"]',
+        'also_copy = ["sources", "flows", "prompts"]',
+        f"only_mutate = {json.dumps(list(target.modules))}",
+        f"pytest_add_cli_args_test_selection = {json.dumps([*target.tests, *target.pytest_args])}",
+        # One process per mutant (mutmut forks them): no xdist, no random order.
+        'pytest_add_cli_args = ["-n", "0", "-p", "no:randomly", "-q"]',
+        "",
+    ])
+    (into / "pyproject.toml").write_text(config, encoding="utf-8")
+
+
+def run_target(target: Target, max_children: int, everything: bool) -> dict[str, object]:
+    mutmut = str(Path(sys.executable).with_name("mutmut"))
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"mutmut-{target.name}-") as tmp:
+        work = Path(tmp)
+        project_copy(target, work)
+        env = {**os.environ, "PYTHONPATH": str(work)}
+        chosen = [] if everything else list(target.mutants)
+        ran = subprocess.run([mutmut, "run", "--max-children", str(max_children), *chosen], cwd=work, env=env,
+                             capture_output=True, text=True, check=False)
+        listed = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
+                                capture_output=True, text=True, check=False)
+        statuses = {m["name"]: m["status"].strip() for m in map(STATUS.match, listed.stdout.splitlines()) if m}
+        survivors = {}
+        for name, status in statuses.items():
+            if status in ("survived", "no tests"):
+                shown = subprocess.run([mutmut, "show", name], cwd=work, env=env, capture_output=True,
+                                       text=True, check=False)
+                survivors[name] = {"status": status, "diff": shown.stdout}
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    killed = sum(n for s, n in counts.items() if s in ("killed", "timeout", "caught by type check"))
+    survived = sum(n for s, n in counts.items() if s in ("survived", "no tests"))
+    return {
+        "modules": list(target.modules), "tests": list(target.tests), "counts": counts,
+        "mutants": "all" if everything or not target.mutants else list(target.mutants),
+        "score": round(killed / (killed + survived), 3) if killed + survived else None,
+        "survivors": survivors, "seconds": round(time.monotonic() - started),
+        "mutmut_exit": ran.returncode, "mutmut_tail": ran.stdout[-2000:] + ran.stderr[-2000:],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="comma-separated target names: " + ", ".join(t.name for t in TARGETS))
+    parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
+    parser.add_argument("--all", action="store_true", help="every mutant, also of the big modules")
+    args = parser.parse_args(argv)
+    chosen = set(args.only.split(",")) if args.only else {t.name for t in TARGETS}
+    unknown = chosen - {t.name for t in TARGETS}
+    if unknown:
+        parser.error(f"unknown target(s): {', '.join(sorted(unknown))}")
+    out = ROOT / "benchmarks" / "results" / "mutation.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for target in TARGETS:
+        if target.name not in chosen:
+            continue
+        result = run_target(target, args.max_children, args.all)
+        # Read again before writing: another run (of other modules) may have written since.
+        results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        results[target.name] = result
+        out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+        score = "—" if result["score"] is None else f"{result['score']:.0%}"
+        print(f"{target.name:<16} {score:>5}  {result['counts']}  {len(result['survivors'])} survivor(s), "  # type: ignore[arg-type]
+              f"{result['seconds']} s", flush=True)
+        for name in result["survivors"]:  # type: ignore[union-attr]
+            print(f"    {name}")
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The review page's guard at its edges: the access token traded in the URL, and the
+request-body limit. Each test pins one promise of ``aidaily.review.web.guard`` by what a
+client sees (status, body, cookies) and what was or was not written, so that it holds
+whatever the guard's inside looks like.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from aidaily.config import Settings
+from aidaily.store.drafts import Drafts, text_hash
+from aidaily.review.web.app import create_app
+from tests.factories import DAY, DRAFT, build_home
+
+TOKEN = "the-real-token-0123456789"
+ORIGIN = "http://127.0.0.1:8710"
+BODY_LIMIT = 2_000_000  # bytes: the README's promise for any request body
+
+
+@pytest.fixture
+def settings(home: Path) -> Settings:
+    return build_home(home)
+
+
+def untouched(settings: Settings) -> bool:
+    return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
+            and not settings.post_path(date.fromisoformat(DAY)).exists())
+
+
+@pytest.mark.parametrize("wrong", ["x", "the-real-token-012345678", TOKEN + "0", TOKEN.upper(), ""])
+def test_a_wrong_token_in_the_url_is_refused_and_buys_no_cookie(settings: Settings, wrong: str) -> None:
+    with TestClient(create_app(settings, token=TOKEN), base_url="http://192.0.2.10:8710") as c:
+        r = c.get(f"/d/{DAY}", params={"token": wrong}, follow_redirects=False)
+        assert r.status_code == 401, r.text
+        assert "a token is required" in r.text
+        assert "set-cookie" not in {k.lower() for k in r.headers}
+        assert dict(c.cookies) == {}
+        # and the next request, with whatever the client kept, is still refused
+        assert c.get(f"/d/{DAY}", follow_redirects=False).status_code == 401
+
+
+def test_the_right_token_in_the_url_opens_the_page(settings: Settings) -> None:
+    with TestClient(create_app(settings, token=TOKEN), base_url="http://192.0.2.10:8710") as c:
+        r = c.get(f"/d/{DAY}", params={"token": TOKEN, "line": "3"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/d/{DAY}?line=3"
+        assert c.get(f"/d/{DAY}").status_code == 200
+
+
+def csrf_of(client: TestClient) -> str:
+    page = client.get(f"/d/{DAY}/edit")
+    assert page.status_code == 200, page.text
+    match = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert match
+    return match.group(1)
+
+
+def form_of_size(token: str, size: int) -> bytes:
+    """A url-encoded save form of exactly ``size`` bytes."""
+    head = f"csrf={token}&base={text_hash(DRAFT)}&text=".encode()
+    return head + b"x" * (size - len(head))
+
+
+def test_a_body_over_the_limit_is_refused_before_the_app_reads_it(settings: Settings) -> None:
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        token = csrf_of(c)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        # At the limit the body reaches the app, which refuses a text that long itself.
+        at = c.post(f"/d/{DAY}/save", content=form_of_size(token, BODY_LIMIT), headers=headers)
+        assert at.status_code == 413 and "a draft may have at most" in at.text, at.text[:200]
+        # One byte more and the guard answers, without the app.
+        over = c.post(f"/d/{DAY}/save", content=form_of_size(token, BODY_LIMIT + 1), headers=headers)
+        assert (over.status_code, over.text) == (413, "request body too large")
+    assert untouched(settings)
