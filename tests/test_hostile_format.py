@@ -436,11 +436,10 @@ _html_parts = st.sampled_from([
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_html_parts, max_size=40).map("".join))
-# Found by this property in a whole-suite run (issue 21): a script inside an attribute
-# value that never closes. A real gap, being closed by issue 20 (one footer allow-list for
-# lint and page): remove ``.xfail`` when that lands, as Hypothesis then fails this example.
-@example('<a href="<script>x</a>').xfail(
-    raises=AssertionError, reason="issue 20: lint passes a footer holding <a href=\"<script>")
+# Found by this property in whole-suite runs (issue 21): a script inside an attribute
+# value that never closes; closed by issue 20 (the footer parsed as browsers do).
+@example('<a href="<script>x</a>')
+@example('<a src="<script>')
 def test_footer_check_never_crashes_and_never_passes_a_script(html: str) -> None:
     problems = footer_problems(html.split("\n"), 10)
     assert all(line >= 10 for line, _ in problems)

@@ -54,10 +54,6 @@ def test_text_without_the_key_is_left_as_it_is() -> None:
     assert redact(text, KEYS) == text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: the API key is redacted only as the exact "
-                   "string; an endpoint that echoes it in part (without its prefix) leaks the "
-                   "rest. Flips to a pass (and so fails, strict) once h20's redaction lands: "
-                   "then drop this mark.")
 def test_a_key_echoed_in_part_is_masked() -> None:
     key = "sk-proj-" + "R7" * 20
     for echoed in (key[len("sk-proj-"):], key[3:]):
