@@ -115,8 +115,9 @@ def messages_tokens(msgs: Iterable[Message]) -> int:
 
 
 def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
-    """Compact plan cards ``{id, source, title, lead, dup, follow_up}`` for ``stories``
-    (``follow_up``: ``earlier_data`` of a follow-up, else None).
+    """Compact plan cards ``{id, source, title, lead, dup, follow_up, borderline}`` for
+    ``stories`` (``follow_up``: ``earlier_data`` of a follow-up, else None; ``borderline``:
+    the relevance classifier could not tell whether it is AI news).
 
     Uses ``aidaily.stories.select.story_cards`` when that module is there, and fills in any
     field it does not provide; the values are neutralised either way.
@@ -138,6 +139,7 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
                 "lead": neutralise(lead(str(data.get("lead") or story.primary.text))),
                 "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
                 "follow_up": earlier_data(story.follow_up),
+                "borderline": bool(story.borderline),
             }
         )
     return cards
@@ -225,10 +227,14 @@ def build_plan_messages(
     recent: Sequence[PastIssue] = (),
 ) -> list[Message]:
     """Messages of the plan call over ``cards`` (see ``story_cards``), listing what the
-    ``recent`` issues ran."""
+    ``recent`` issues ran, with the house's profile measured on its archive
+    (``aidaily.stories.house``)."""
+    from aidaily.stories.house import plan_profile
+
     limits = plan_limits(len(cards), settings)
     return messages(settings.prompts_dir, "plan", day=day.isoformat() if day else "",
-                    cards=list(cards), limits=limits, recent=recent_data(recent))
+                    cards=list(cards), limits=limits, recent=recent_data(recent),
+                    profile=plan_profile())
 
 
 def build_write_messages(
