@@ -99,10 +99,6 @@ def trim_text(text: str, limit: int) -> str:
     return cut.rstrip() + "……"
 
 
-def lead(text: str, limit: int = LEAD_CHARS) -> str:
-    return trim_text(one_line(text), limit)
-
-
 def estimate_tokens(text: str) -> int:
     """A tokenizer-free estimate: ~1 token per CJK character, ~4 characters per token
     otherwise. Used for the budget plan and the token benchmark (both sides alike)."""
@@ -119,15 +115,12 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
     ``stories`` (``follow_up``: ``earlier_data`` of a follow-up, else None; ``borderline``:
     the relevance classifier could not tell whether it is AI news).
 
-    Uses ``aidaily.stories.select.story_cards`` when that module is there, and fills in any
-    field it does not provide; the values are neutralised either way.
+    The fields come from ``aidaily.stories.select.story_cards`` (the lead: whole plain
+    sentences, ``lead_text``); the values are neutralised.
     """
-    try:
-        from aidaily.stories.select import story_cards as select_cards
-    except ImportError:
-        given: list[Any] = [{} for _ in stories]
-    else:
-        given = list(select_cards(list(stories)))
+    from aidaily.stories.select import lead_text, story_cards as select_cards
+
+    given = list(select_cards(list(stories), lead_chars=LEAD_CHARS))
     cards = []
     for story, card in zip(stories, given, strict=True):
         data = _as_dict(card)
@@ -136,7 +129,7 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
                 "id": str(data.get("id") or story.id),
                 "source": neutralise(",".join(data.get("sources") or story.sources)),
                 "title": neutralise(one_line(str(data.get("title") or story.title))),
-                "lead": neutralise(lead(str(data.get("lead") or story.primary.text))),
+                "lead": neutralise(one_line(str(data.get("lead") or lead_text(story.primary.text, LEAD_CHARS)))),
                 "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
                 "follow_up": earlier_data(story.follow_up),
                 "borderline": bool(story.borderline),

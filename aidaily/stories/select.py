@@ -177,18 +177,60 @@ _BOILERPLATE_LEAD = re.compile(
     r"|量子位\s*\|\s*公众号\s*QbitAI\s*)+")
 
 
+# Markdown a page or digest item may carry into its text, and emoji: a card's lead is
+# plain prose (the plan reads it, the review shows it).
+_MD_INLINE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)\s]*\)|\*\*|__|~~|`+")
+_MD_LINE = re.compile(r"(?m)^[ \t]*(?:#{1,6}[ \t]+|>[ \t]*|[-*+][ \t]+|\d{1,2}[.)][ \t]+)")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+                    "\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]")
+_LABEL_END = re.compile(r"[：:]\s*$")  # "技术成熟度分层：" introduces what follows
+_CLAUSE = re.compile(r"[，,、；;]")
+_ASCII_EDGE = re.compile(r"[A-Za-z0-9]")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without markdown (links keep their words, images go), emoji or the
+    site's lead-in; one line per line, spaces collapsed."""
+    text = _MD_LINE.sub("", _MD_INLINE.sub(lambda m: m.group(1) or "", text or ""))
+    text = _EMOJI.sub("", text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return _BOILERPLATE_LEAD.sub("", "\n".join(line for line in lines if line))
+
+
+def _join(left: str, right: str) -> str:
+    """Two sentences of a lead: a space only between two Latin words or numbers."""
+    if left and _ASCII_EDGE.match(left[-1]) and _ASCII_EDGE.match(right[:1]):
+        return f"{left} {right}"
+    return left + right
+
+
 def lead_text(text: str, limit: int = 120) -> str:
-    """The first sentence(s) of ``text`` within ``limit`` characters: whole sentences
-    when at least one fits, otherwise the first sentence cut with ``…``."""
-    body = _BOILERPLATE_LEAD.sub("", " ".join((text or "").split()))
-    if len(body) <= limit:
-        return body
-    out = ""
-    for sentence in split_sentences(body, english=False, strip=False):  # joins back to body
-        if len(out) + len(sentence) > limit:
+    """The lead of ``text`` for a card: plain (``plain_text``), whole sentences within
+    ``limit`` characters, never ending on a label's colon. When the first sentence
+    alone is longer, it is kept whole up to twice ``limit``; beyond that it is cut at
+    its last clause break before ``limit`` and marked ``…``."""
+    sentences = [s.strip() for s in split_sentences(plain_text(text), english=False)]
+    sentences = [s for s in sentences if s]
+    out, taken = "", 0
+    for sentence in sentences:
+        joined = _join(out, sentence)
+        if len(joined) > limit:
             break
-        out += sentence
-    return out.strip() if out else body[: limit - 1].rstrip() + "…"
+        out, taken = joined, taken + 1
+    while taken and _LABEL_END.search(out):  # drop a trailing label line
+        taken -= 1
+        out = ""
+        for sentence in sentences[:taken]:
+            out = _join(out, sentence)
+    if out:
+        return out
+    first = next((s for s in sentences if not _LABEL_END.search(s)), "")
+    if len(first) <= 2 * limit:
+        return first
+    cut = first[:limit]
+    breaks = [m.start() for m in _CLAUSE.finditer(cut) if m.start() >= limit * 0.4]
+    cut = cut[:breaks[-1]] if breaks else cut[:limit - 1]
+    return _LABEL_END.sub("", cut.rstrip()) + "…"
 
 
 def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
