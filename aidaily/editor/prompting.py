@@ -116,9 +116,9 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
     the relevance classifier could not tell whether it is AI news).
 
     The fields come from ``aidaily.stories.select.story_cards`` (the lead: whole plain
-    sentences, ``lead_text``); the values are neutralised.
+    sentences, ``card_lead``); the values are neutralised.
     """
-    from aidaily.stories.select import lead_text, story_cards as select_cards
+    from aidaily.stories.select import card_lead, story_cards as select_cards
 
     given = list(select_cards(list(stories), lead_chars=LEAD_CHARS))
     cards = []
@@ -129,7 +129,7 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
                 "id": str(data.get("id") or story.id),
                 "source": neutralise(",".join(data.get("sources") or story.sources)),
                 "title": neutralise(one_line(str(data.get("title") or story.title))),
-                "lead": neutralise(one_line(str(data.get("lead") or lead_text(story.primary.text, LEAD_CHARS)))),
+                "lead": neutralise(one_line(str(data.get("lead") or card_lead(story.primary.text, LEAD_CHARS)))),
                 "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
                 "follow_up": earlier_data(story.follow_up),
                 "borderline": bool(story.borderline),

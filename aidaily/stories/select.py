@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_SOURCE_WEIGHTS",
     "Candidates",
     "candidate_stories",
+    "card_lead",
     "choose_candidates",
     "in_window",
     "is_ai_relevant",
@@ -91,7 +92,7 @@ def relevance(article: Article, keywords: Iterable[str] = (),
         return Verdict("ai" if article.ai_relevant else "not_ai", 1.0 if article.ai_relevant else 0.0)
     if article.source in ai_sources or _configured_hit(article.title, keywords):
         return Verdict("ai", 1.0)
-    return judge(article.title, lead_text(article.text, LEAD_CHARS))
+    return judge(article.title, card_lead(article.text, LEAD_CHARS))
 
 
 def is_ai_relevant(article: Article, keywords: Iterable[str] | None = None) -> bool:
@@ -141,7 +142,7 @@ def story_score(story: Story, source_weights: Mapping[str, float] | None = None,
     n_sources = len(story.sources)
     coverage = 2.0 * (n_sources - 1) + 0.5 * (len(story.articles) - n_sources)
     weight = max(_source_weight(a.source, weights) for a in story.articles)
-    house = max(house_weight(a.title, lead_text(a.text, LEAD_CHARS)) for a in story.articles)
+    house = max(house_weight(a.title, card_lead(a.text, LEAD_CHARS)) for a in story.articles)
     return coverage + weight + house + 0.25 * recency
 
 
@@ -205,6 +206,21 @@ def _join(left: str, right: str) -> str:
 
 
 def lead_text(text: str, limit: int = 120) -> str:
+    """The first sentence(s) of ``text`` within ``limit`` characters, as written (the
+    memory across issues compares them): whole sentences when at least one fits,
+    otherwise the first sentence cut with ``…``."""
+    body = _BOILERPLATE_LEAD.sub("", " ".join((text or "").split()))
+    if len(body) <= limit:
+        return body
+    out = ""
+    for sentence in split_sentences(body, english=False, strip=False):  # joins back to body
+        if len(out) + len(sentence) > limit:
+            break
+        out += sentence
+    return out.strip() if out else body[: limit - 1].rstrip() + "…"
+
+
+def card_lead(text: str, limit: int = 120) -> str:
     """The lead of ``text`` for a card: plain (``plain_text``), whole sentences within
     ``limit`` characters, never ending on a label's colon. When the first sentence
     alone is longer, it is kept whole up to twice ``limit``; beyond that it is cut at
@@ -245,7 +261,7 @@ def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
             "source": primary.source,
             "sources": story.sources,
             "title": primary.title.strip(),
-            "lead": lead_text(primary.text, lead_chars),
+            "lead": card_lead(primary.text, lead_chars),
             "duplicates": story.duplicate_count,
             "entities": extract_entities(f"{primary.title}\n{primary.text[:400]}")[:8],
             "digest_only": all(a.source in DIGEST_SOURCES for a in story.articles),
