@@ -105,6 +105,12 @@ def read_set(path: Path = SET) -> list[dict[str, Any]]:
 def fit(rows: list[dict[str, Any]], c: float = 8.0, min_df: int = 3,
         feed_weight: float = FEED_WEIGHT) -> RelevanceModel:
     """A model trained on ``rows`` (each as headline + lead and as headline alone)."""
+    return fit_sklearn(rows, c, min_df, feed_weight)[0]
+
+
+def fit_sklearn(rows: list[dict[str, Any]], c: float = 8.0, min_df: int = 3,
+                feed_weight: float = FEED_WEIGHT) -> tuple[RelevanceModel, Any, Any, Any]:
+    """``fit``, with scikit-learn's vectorizer and the two classifiers it was made from."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -137,7 +143,8 @@ def fit(rows: list[dict[str, Any]], c: float = 8.0, min_df: int = 3,
                            rank_intercept=float(ranker.intercept_[0]))
     positives = [model.probability(t) for t, y in zip(texts, labels) if y == 1]
     low = min([0.5, *positives])
-    return replace(model, borderline_threshold=max(0.05, round(low - 0.005, 3)))
+    model = replace(model, borderline_threshold=max(0.05, round(low - 0.005, 3)))
+    return model, vectorizer, clf, ranker
 
 
 def to_json(model: RelevanceModel) -> str:
