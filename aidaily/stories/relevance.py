@@ -160,18 +160,31 @@ class Verdict:
         return self.label != "not_ai"
 
 
+@lru_cache(maxsize=8192)
+def _shipped_scores(text: str) -> tuple[float, float]:
+    """Both heads of the shipped model on ``text``: selection asks for each article's
+    verdict and for its weight in ranking, so each text is vectorised once."""
+    m = load_model()
+    return m.probability(text), m.rank_probability(text)
+
+
+def _scores(text: str, model: RelevanceModel | None) -> tuple[float, float]:
+    if model is None:
+        return _shipped_scores(text)
+    return model.probability(text), model.rank_probability(text)
+
+
 def house_weight(title: str, lead: str = "", model: RelevanceModel | None = None) -> float:
     """0..1: how much the house would give this story room, from the headline and lead:
     the mean of "AI news as the house runs it" and "a main story, not a one-liner"."""
-    m = model or load_model()
-    text = classifier_text(title, lead)
-    return round((m.probability(text) + m.rank_probability(text)) / 2, 6)
+    p_ai, p_main = _scores(classifier_text(title, lead), model)
+    return round((p_ai + p_main) / 2, 6)
 
 
 def judge(title: str, lead: str = "", model: RelevanceModel | None = None) -> Verdict:
     """The verdict on one article from its headline and lead alone."""
     m = model or load_model()
-    p = m.probability(classifier_text(title, lead))
+    p = _scores(classifier_text(title, lead), model)[0]
     label: Label = ("ai" if p >= m.ai_threshold
                     else "borderline" if p >= m.borderline_threshold else "not_ai")
     return Verdict(label, round(p, 4))
