@@ -141,7 +141,9 @@ async def write_digest(
             digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
             result = EditorResult(day, digest, "llm", dropped=done.dropped,
                                   notices=[*notices, *done.notices], plan_fixes=fixes,
-                                  usage=llm.usage, degraded=done.degraded)
+                                  usage=llm.usage, degraded=done.degraded,
+                                  # replayed answers missing: those stories as if unreachable
+                                  unreachable=bool(done.unanswered))
     result.left_out = left_out
     say("check")
     check(result, sources, memo)
