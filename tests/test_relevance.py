@@ -111,10 +111,10 @@ def test_borderline_stories_go_to_a_models_plan_marked() -> None:
     assert judge(*BORDERLINE).label == "borderline"
     articles = [ithome(*BORDERLINE, n=1), ithome("OpenAI 发布 GPT-5.3 大模型", "OpenAI 今日发布新模型。", n=2),
                 ithome("小米 17 Ultra 评测：一英寸大底影像旗舰", "小米 17 Ultra 今日开售。", n=3)]
-    kept = choose_candidates(articles, borderline=True)
+    kept = choose_candidates(articles)
     assert [(s.title, s.borderline) for s in kept.stories] == [
         ("OpenAI 发布 GPT-5.3 大模型", False), (BORDERLINE[0], True)]
-    assert kept.not_ai == 1 and kept.left_out == []
+    assert kept.not_ai == 1
     shown, left = offered_candidates(kept.stories, model=True)
     assert shown == kept.stories and left == []
     cards = story_cards(shown)
@@ -126,15 +126,12 @@ def test_borderline_stories_go_to_a_models_plan_marked() -> None:
 
 def test_without_a_model_borderline_stories_are_left_out_with_why() -> None:
     articles = [ithome(*BORDERLINE, n=1), ithome("OpenAI 发布 GPT-5.3 大模型", "OpenAI 今日发布新模型。", n=2)]
-    dropped = choose_candidates(articles, borderline=False)
-    assert [s.title for s in dropped.stories] == ["OpenAI 发布 GPT-5.3 大模型"]
-    assert [(x.title, x.reason) for x in dropped.left_out] == [(BORDERLINE[0], "borderline")]
-    assert "no model to judge it" in dropped.left_out[0].detail
-    marked = choose_candidates(articles, borderline=True).stories
+    marked = choose_candidates(articles).stories
     shown, left = offered_candidates(marked, model=False)
     assert [s.title for s in shown] == ["OpenAI 发布 GPT-5.3 大模型"]
-    assert [(x.title, x.reason, x.url) for x in left] == [
-        (BORDERLINE[0], "borderline", "https://www.ithome.com/0/999/001.htm")]
+    assert [(x.title, x.reason, x.url, x.detail) for x in left] == [
+        (BORDERLINE[0], "borderline", "https://www.ithome.com/0/999/001.htm",
+         "not surely AI news; no model to judge it")]
 
 
 def test_stories_below_the_card_limit_are_left_out_with_their_rank() -> None:
@@ -166,6 +163,16 @@ def test_the_run_report_and_the_review_say_what_the_plan_did_not_see(home: Path)
     assert "1 articles of the window judged not AI news" in shown.output
     text = (home / "output" / "drafts" / f"{DAY}.md").read_text("utf-8")
     assert BORDERLINE[0] not in text  # the extractive draft does not run it
+    from starlette.testclient import TestClient
+
+    from aidaily.review.web.app import create_app
+
+    with TestClient(create_app(load_settings(home)), base_url="http://127.0.0.1") as client:
+        page = client.get(f"/d/{DAY}").text
+    listed = page.split('<ul id="left-out">', 1)[1].split("</ul>", 1)[0]
+    assert ('<a href="https://www.ithome.com/0/999/001.htm" rel="noopener noreferrer">'
+            f"{BORDERLINE[0]}</a> — not surely AI news; no model to judge it") in listed
+    assert "1 articles of the window judged not AI news" in listed
 
 
 # --- card leads ---------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
     # Borderline stories are candidates, marked; the editor shows them to a model's plan
     # and leaves them out of an extractive draft (``editor.plan.offered_candidates``).
-    candidates = choose_candidates(articles, settings.ai_keywords, borderline=True)
+    candidates = choose_candidates(articles, settings.ai_keywords)
     stories = candidates.stories
     store.set_story_ids(stories)
     memory = recent_issues(settings, day, store)

@@ -9,8 +9,7 @@ Pure functions over ``Article`` / ``Story`` values (no network, no database).
   ai, borderline or not_ai.
 - ``rank_stories``: cross-source coverage first, then source weight, the house's weight
   (what the house runs, and runs as a main story) and recency; deterministic.
-- ``choose_candidates``: the day's ranked stories, borderline ones marked (or left out
-  with their reason when no model will judge them).
+- ``choose_candidates``: the day's ranked stories, borderline ones marked.
 - ``story_cards``: compact dicts the planner prompt is built from.
 """
 
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 
 from aidaily.stories.dedup import DIGEST_SOURCES, canonical_url
 from aidaily.checks.entities import extract_entities
-from aidaily.models import Article, LeftOut, Story
+from aidaily.models import Article, Story
 from aidaily.stories.relevance import LEAD_CHARS, Verdict, house_weight, judge
 from aidaily.stories.window import Window, window_for
 from aidaily.text import split_sentences
@@ -271,42 +270,31 @@ def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
 
 @dataclass
 class Candidates:
-    """The day's candidate stories, best first, and what was not made a candidate:
-    borderline stories left out (no model to judge them) and the count of articles
-    judged not AI news."""
+    """The day's candidate stories, best first (borderline ones marked), and how many
+    articles were judged not AI news."""
 
     stories: list[Story]
-    left_out: list[LeftOut] = field(default_factory=list)
     not_ai: int = 0
 
 
 def choose_candidates(articles: Sequence[Article], keywords: Iterable[str] = (), *,
-                      borderline: bool = False,
                       ai_sources: Collection[str] = AI_ONLY_SOURCES) -> Candidates:
-    """The day's stories, best first: the articles ``relevance`` finds AI news (and the
-    borderline ones), near-duplicates merged (``aidaily.stories.dedup``), ranked. A story
-    with no article surely AI is ``borderline``: kept, marked, when ``borderline`` (a model
-    will judge it), else left out with its reason. The one grouping of a day: the pipeline
-    records it in the store for the review."""
+    """The day's stories, best first: the articles ``relevance`` finds AI news or
+    borderline, near-duplicates merged (``aidaily.stories.dedup``), ranked. A story with
+    no article surely AI is marked ``borderline``: which plan sees it is the editor's
+    decision (``aidaily.editor.plan.offered_candidates``). The one grouping of a day: the
+    pipeline records it in the store for the review."""
     from aidaily.stories.dedup import group_duplicates
 
     keys = list(keywords)
     verdicts = {id(a): relevance(a, keys, ai_sources) for a in articles}
     offered = [a for a in articles if verdicts[id(a)].offered]
     stories = rank_stories(group_duplicates(offered))
-    kept, left_out = [], []
     for story in stories:
         story.borderline = all(verdicts[id(a)].label == "borderline" for a in story.articles)
-        if story.borderline and not borderline:
-            p = max(verdicts[id(a)].probability for a in story.articles)
-            left_out.append(LeftOut(story.id, story.title, story.url, "borderline",
-                                    f"not surely AI news (p = {p:.2f}); no model to judge it"))
-        else:
-            kept.append(story)
-    return Candidates(kept, left_out, len(articles) - len(offered))
+    return Candidates(stories, len(articles) - len(offered))
 
 
-def candidate_stories(articles: Sequence[Article], keywords: Sequence[str] | None = None, *,
-                      borderline: bool = False) -> list[Story]:
+def candidate_stories(articles: Sequence[Article], keywords: Sequence[str] | None = None) -> list[Story]:
     """``choose_candidates(...).stories``."""
-    return choose_candidates(articles, keywords or (), borderline=borderline).stories
+    return choose_candidates(articles, keywords or ()).stories
