@@ -1,6 +1,6 @@
 """Every benchmark from one entry point:
 
-    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens,quality] [--realistic]
+    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens,quality,memory] [--realistic]
                                    [--prefect-api-url URL]
 
 - ``day``: ``aidaily run`` end to end vs the LLM critical path, warm re-run, serial
@@ -10,7 +10,9 @@
 - ``extract``: our extractors vs trafilatura (``benchmarks/extract.py``; ``--quick``: 3 passes);
 - ``tokens``: tokens per digest vs a naive one-prompt baseline (``benchmarks/tokens.py``);
 - ``quality``: the fixture day's drafts (extractive, fake model) scored against the
-  published issue (``benchmarks/quality.py``).
+  published issue (``benchmarks/quality.py``);
+- ``memory``: a blog of 300 posts read as the memory, first and on a re-run
+  (``benchmarks/memory.py``).
 
 One Prefect server (started here unless ``--prefect-api-url``) serves ``day`` and
 ``scale``. Each benchmark prints its table and writes ``benchmarks/results/<name>.json``;
@@ -34,7 +36,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import day, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "extract", "tokens", "quality")
+ALL = ("day", "scale", "extract", "tokens", "quality", "memory")
 
 
 def script(name: str, *args: str) -> dict[str, object]:
@@ -86,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     if "quality" in chosen:
         print("\n=== quality ===", flush=True)
         summary["benchmarks"]["quality"] = script("quality")  # type: ignore[index]
+
+    if "memory" in chosen:
+        print("\n=== memory ===", flush=True)
+        summary["benchmarks"]["memory"] = script("memory", "--repeat", "3" if args.quick else "5")  # type: ignore[index]
 
     summary["targets"] = targets
     summary["load_after"] = load_average()

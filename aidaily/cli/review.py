@@ -75,9 +75,9 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
     if report.not_ai:
         out.print(f"[dim]{report.not_ai} articles of the window judged not AI news[/]")
     if report.covered or report.follow_ups:
-        table = Table("story", "ran before", "as", "new facts", title="Memory: stories earlier issues ran")
+        table = Table("story", "ran before", "in", "as", "new facts", title="Memory: stories earlier issues ran")
         for e in [*report.covered, *report.follow_ups]:
-            table.add_row(escape(e.title), e.earlier_day, escape(e.earlier_title),
+            table.add_row(escape(e.title), e.earlier_day, escape(e.earlier_post or "—"), escape(e.earlier_title),
                           escape("、".join(e.new_facts)) if e.new_facts else "— left out")
         out.print(table)
     for failure in report.failed_sources:
