@@ -1,10 +1,8 @@
 """The house's archive and the real feed items, read for the trainers in benchmarks/.
 
 - ``archive_stories(dir)``: every story of every published issue in
-  ``shared/corpus/aidaily/`` with its section, its place in the issue and a lead. The
-  layout changed over the months (see that folder's MANIFEST.md): items are
-  ``[headline](url)`` lines, ``##``/``###`` linked headings, unlinked ``###`` headings
-  with prose or bullets under them, or 更多动态 one-liners ``- text（[site](url)）``.
+  ``shared/corpus/aidaily/`` with its section, its place in the issue and a lead, read
+  by ``aidaily.format.outline`` (every layout the archive has).
 - ``feed_items(dir)``: the IT之家 feed items of ``shared/corpus/feeds/ithome/`` (RSS
   and JSON feeds), one per URL, with the start of their text.
 
@@ -19,18 +17,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aidaily.format.digest import is_other_news_heading, split_heading
+from aidaily.format.digest import split_heading
 
-_LINKED_HEADING = re.compile(r"^(#{2,4})\s*\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)\s*$")
-_LINK_LINE = re.compile(r"^\*{0,2}\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)\*{0,2}\s*$")
-_HEADING = re.compile(r"^(#{2,4})\s+(?P<text>.+?)\s*$")
-_BRIEF = re.compile(r"^[-*]\s+(?P<text>.+?)[（(]\s*\[[^\]]*\]\((?P<url>https?://[^)\s]+)\)\s*[）)]\s*$")
-# "- **[headline](url)**：what happened" (the 更多动态 one-liners from spring on)
-_LINKED_BRIEF = re.compile(
-    r"^[-*]\s+\*{0,2}\[(?P<title>[^\]]+)\]\((?P<url>https?://[^)\s]+)\)\*{0,2}\s*[：:]?\s*(?P<lead>.*)$")
-_LABELS = re.compile(r"^(?:\*\*)?(深度解读|影响|编者注|事件时间|今日摘要|来源)")
 _MD = re.compile(r"\*\*|__|`|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)")
 
+
+def _plain(line: str) -> str:
+    return _MD.sub(lambda m: m.group(1) or "", line).strip(" -*>#\t")
 
 @dataclass
 class ArchiveStory:
@@ -38,83 +31,31 @@ class ArchiveStory:
     title: str
     lead: str
     url: str
-    section: str  # the theme of its section ("" before any section)
+    section: str  # the theme of its section ("" for a one-liner)
     section_index: int  # 0 = the issue's first themed section
     position: int  # the story's place in the issue, 0 = its first story
     brief: bool  # a 更多动态 one-liner
 
 
-def _plain(line: str) -> str:
-    return _MD.sub(lambda m: m.group(1) or "", line).strip(" -*>#\t")
-
-
-def _lead(lines: list[str], start: int) -> str:
-    """The first line of prose or bullet after line ``start`` (before the next heading)."""
-    for line in lines[start + 1:start + 8]:
-        s = line.strip()
-        if not s or s.startswith("事件时间"):
-            continue
-        if s.startswith("#") or _LINK_LINE.match(s) or _LABELS.match(s.lstrip("-* ")):
-            return ""
-        return _plain(s)[:160]
-    return ""
-
-
-def _next_text(lines: list[str], i: int) -> str:
-    for line in lines[i + 1:i + 6]:
-        if line.strip():
-            return line.strip()
-    return ""
-
-
 def read_issue(path: Path) -> list[ArchiveStory]:
-    text = path.read_text(encoding="utf-8-sig")
+    """The stories of one published issue as a reader counts them
+    (``aidaily.format.outline``, the one place that says what a story is): each main
+    story with its theme, its place and its lead (its first lead line, else its first
+    fact), then the one-liners."""
+    from aidaily.format.outline import outline
+    from aidaily.format.parse import parse
+
     day = path.stem.removeprefix("ai-daily-")
-    lines = text.split("\n")
-    if lines and lines[0].strip() == "---":  # skip the front matter
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-        lines = lines[end + 1:]
+    issue = outline(parse(path.read_text(encoding="utf-8-sig")))
     out: list[ArchiveStory] = []
-    section, section_index, in_other = "", -1, False
-    for i, raw in enumerate(lines):
-        line = raw.strip()
-        if line.startswith("<") or line == "---" and i > 0 and _next_text(lines, i).startswith("<"):
-            break  # the footer
-        linked = _LINKED_HEADING.match(line) or _LINK_LINE.match(line)
-        if linked:
-            out.append(ArchiveStory(day, _plain(linked.group("title")), _lead(lines, i),
-                                    linked.group("url"), section, max(section_index, 0),
-                                    len(out), in_other))
-            continue
-        linked_brief = _LINKED_BRIEF.match(line)
-        if linked_brief:
-            out.append(ArchiveStory(day, _plain(linked_brief.group("title")),
-                                    _plain(linked_brief.group("lead"))[:160], linked_brief.group("url"),
-                                    section, max(section_index, 0), len(out), in_other))
-            continue
-        brief = _BRIEF.match(line)
-        if brief and in_other:
-            out.append(ArchiveStory(day, _plain(brief.group("text")).rstrip("，,。 "), "",
-                                    brief.group("url"), section, max(section_index, 0),
-                                    len(out), True))
-            continue
-        heading = _HEADING.match(line)
-        if not heading or line.startswith("# "):
-            continue
-        title = _plain(heading.group("text"))
-        if _LABELS.match(title):
-            continue
-        following = _next_text(lines, i)
-        is_item = (len(heading.group(1)) >= 3 and not following.startswith("#")
-                   and not _LINK_LINE.match(following) and not is_other_news_heading(title))
-        if is_item and section:
-            out.append(ArchiveStory(day, title, _lead(lines, i), "", section,
-                                    max(section_index, 0), len(out), in_other))
-        else:
-            in_other = is_other_news_heading(title)
-            section = "" if in_other else split_heading(title)[0]
-            if not in_other:
-                section_index += 1
+    for index, theme in enumerate(issue.themes):
+        for story in theme.stories:
+            lead = _plain((story.lead or story.facts or [""])[0])[:160]
+            out.append(ArchiveStory(day, _plain(story.title), lead, story.url,
+                                    split_heading(theme.heading)[0], index, len(out), False))
+    for brief in issue.briefs:
+        out.append(ArchiveStory(day, _plain(brief.title), "", brief.url, "", len(issue.themes),
+                                len(out), True))
     return out
 
 

@@ -128,15 +128,16 @@ def _story(*articles: Article) -> Story:
     return story
 
 
-def test_rank_stories_by_coverage_then_weight_relevance_recency() -> None:
+def test_rank_stories_by_coverage_then_weight_house_weight_recency() -> None:
     t = datetime(2026, 1, 18, 12, tzinfo=SH)
     covered = Story("a", [art("Anthropic 拟融资 250 亿美元", url="https://www.ithome.com/0/1.htm", published=t),
                           art("Anthropic 估值 3500 亿美元", source="qbitai",
                               url="https://www.qbitai.com/2026/01/1.html", published=t)])
     strong = Story("b", [art("OpenAI 发布 GPT-5.3 大模型", source="qbitai",
                              url="https://www.qbitai.com/2026/01/2.html", published=t)])
-    weak = Story("c", [art("华为发布新款芯片", "新款芯片今日发布。", url="https://www.ithome.com/0/3.htm",
-                           published=t)])
+    # A phone with an AI feature: AI news, but not what the house gives room to.
+    weak = Story("c", [art("华为 Mate 80 Pro 开售，支持 AI 修图", "华为 Mate 80 Pro 今日开售，支持 AI 修图功能。",
+                           url="https://www.ithome.com/0/3.htm", published=t)])
     old_twin = Story("d", [art("OpenAI 发布 GPT-5.3 大模型", source="qbitai",
                                url="https://www.qbitai.com/2026/01/0.html",
                                published=t - timedelta(hours=5))])
