@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from aidaily import __version__
 from aidaily.errors import ConfigError
 from aidaily.stories.window import MAX_WINDOW_HOURS
 
@@ -67,21 +68,31 @@ def known_timezone(name: str) -> str:
 
 class FetchSettings(Section):
     timeout: float = 20.0  # seconds per request
-    per_host_concurrency: int = 4
+    per_host_concurrency: int = 2  # requests in flight per host (1 under a Crawl-delay)
     per_host_delay: float = 0.25  # politeness delay between requests to one host
     retries: int = 3
     backoff: float = 0.5  # first retry delay; doubles each time
     max_bytes: int = 8_000_000
     max_redirects: int = 5
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/126.0 Safari/537.36 aidaily/0.1"
-    )
+    # Who is asking, in every request: "Mozilla/5.0 (compatible; aidaily/<version>; +<contact_url>)"
+    # (``user_agent_string``); a site's operator can read what aidaily is and whom to ask.
+    contact_url: str = ""
+    user_agent: str = ""  # the whole User-Agent instead (empty: the one above)
+    # Read each host's robots.txt once per run: disallowed paths are skipped (and reported),
+    # a Crawl-delay / Request-rate raises the spacing between requests to that host.
+    obey_robots: bool = True
     allow_loopback: bool = False
     url_map: dict[str, str] = Field(default_factory=dict)
     max_articles_per_source: int = 400
     # Skip pages whose full feed text shows they are not about AI (general-tech feeds).
     prefilter_by_feed: bool = True
+
+    def user_agent_string(self) -> str:
+        """The User-Agent sent to every site: honest, naming aidaily and whom to contact."""
+        if self.user_agent:
+            return self.user_agent
+        contact = f"; +{self.contact_url}" if self.contact_url else ""
+        return f"Mozilla/5.0 (compatible; aidaily/{__version__}{contact})"
 
 
 class FeedSource(Section):
@@ -179,6 +190,34 @@ class DigestSettings(Section):
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
     category: str = "AI 日报"
     memory_days: int = Field(default=3, ge=0)  # a story run in the last N issues is not run again (0: off)
+    # The figures the prompts state and the answer schemas enforce: one place for both
+    # (``aidaily.editor.schema.house_schemas``, the ``prompts/`` templates). Lengths in 字
+    # (``aidaily.text.zi_count``: a Latin word or a number is one 字), from the house's 208
+    # issues (``python -m benchmarks.editorial --figures``): where a schema enforces a
+    # length, the range is what the house has published (p3 to about its longest: a
+    # capable model's good answers run to 36 字 for a headline, 34 for the ## line, and
+    # must not be sent back); bullet lengths, only stated, are p3–p97. Counts as the
+    # reference runs them (the archive's issues carry 7 seo entries: 2 prefixes, 5 names).
+    # The title's length (``title_chars``, in characters) and the fact bullets per story
+    # (``fact_bullets``) are the figures above, used by the prompts and schemas alike.
+    headline_zi: tuple[int, int] = (6, 40)  # an item's headline (its link text); p3–p97 7–27, max 43
+    thesis_zi: tuple[int, int] = (8, 36)  # the ## line under it; 8–26, max 32
+    summary_zi: tuple[int, int] = (12, 45)  # one summary line; 14–41
+    brief_zi: tuple[int, int] = (12, 45)  # one 其他动态 line (the reference: 20–45)
+    fact_zi: tuple[int, int] = (11, 63)  # one fact bullet (stated, not enforced); 11–63
+    commentary_zi: tuple[int, int] = (17, 90)  # one commentary bullet (stated, not enforced); 17–90
+    summary_lines: tuple[int, int] = (5, 12)  # fewer on a day with fewer stories; median 9
+    seo_keywords: tuple[int, int] = (5, 8)  # names after seo_prefix
+    commentary_per_block: tuple[int, int] = (2, 3)
+
+    @field_validator("headline_zi", "thesis_zi", "summary_zi", "brief_zi", "fact_zi",
+                     "commentary_zi", "summary_lines", "seo_keywords",
+                     "commentary_per_block")
+    @classmethod
+    def _a_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 0 < value[0] <= value[1]:
+            raise ValueError(f"a range [low, high] with 0 < low <= high, got {list(value)}")
+        return value
 
     @model_validator(mode="after")
     def _layout_figures(self) -> DigestSettings:

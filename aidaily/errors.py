@@ -54,6 +54,10 @@ class FetchError(AidailyError):
         self.status = status
 
 
+class RobotsDisallowed(FetchError):
+    """The site's robots.txt asks crawlers like aidaily not to fetch this URL: skipped."""
+
+
 class BlockedURLError(FetchError):
     """The URL (or a redirect) points somewhere we refuse to go."""
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aidaily.stories.dedup import canonical_url
+from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs, as dedup's
 from aidaily.checks.entities import (
     GENERIC_LATIN,
     entity_variants,

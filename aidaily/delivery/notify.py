@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+import warnings
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -113,10 +114,25 @@ def wanted(settings: NotifySettings, event: Event) -> bool:
     return bool(settings.urls) and event in settings.events
 
 
+#: What apprise's import says on Python 3.11–3.12: its PGP support imports the standard
+#: library's ``imghdr`` (for PGPy, which apprise never asks to detect an image) and Python
+#: warns that ``imghdr`` goes away in 3.13, where apprise installs a stand-in instead.
+#: Not ours to act on, and nothing a user can: silenced there, and only that warning.
+IMGHDR_WARNING = "'imghdr' is deprecated"
+
+
 def send(settings: NotifySettings, notice: Notice) -> list[Delivery]:
     """Send ``notice`` to every configured URL (if its event is chosen); never raises."""
     if not wanted(settings, notice.event):
         return []
+    # apprise loads its plugins (and with them ``imghdr``) when a URL is added: the whole
+    # of its use is inside the filter.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=IMGHDR_WARNING, category=DeprecationWarning)
+        return _send(settings, notice)
+
+
+def _send(settings: NotifySettings, notice: Notice) -> list[Delivery]:
     import apprise  # loaded only when there is something to send
 
     out = []

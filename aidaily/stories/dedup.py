@@ -27,18 +27,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
+from aidaily.checks.entities import entity_kind, extract_entities
+from aidaily.checks.similarity import SHINGLE_SIZE, jaccard, normalize_text, shingles
 from aidaily.models import Article, Story
-from aidaily.text import comparable_text, story_url_key
+from aidaily.text import story_url_key
 from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
 from aidaily.checks.numbers import number_keys
 
@@ -62,7 +61,6 @@ __all__ = [
 
 # Sources whose items are digests of other articles (one paragraph + links).
 DIGEST_SOURCES = frozenset({"hubtoday"})
-SHINGLE_SIZE = 3
 LEAD_CHARS = 160  # text after the title that enters the fingerprint
 NUM_PERM = 63
 LSH_ROWS = 3  # rows per band: recall-oriented, candidates are verified exactly afterwards
@@ -79,27 +77,7 @@ _ITHOME_LEAD = re.compile(r"^\s*IT之家\s*\d+\s*月\s*\d+\s*日消息[，,]?\s*
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-# --- normalisation ----------------------------------------------------------------------
-
-
-def normalize_text(text: str) -> str:
-    """NFKC, entity names canonical, lower case, punctuation/space/emoji removed."""
-    return comparable_text(canonicalize_text(unicodedata.normalize("NFKC", text)))
-
-
-def shingles(text: str, k: int = SHINGLE_SIZE) -> set[str]:
-    """Character k-grams of the normalised text (the whole text when shorter)."""
-    return _grams(normalize_text(text), k)
-
-
-def _grams(norm: str, k: int = SHINGLE_SIZE) -> set[str]:
-    if len(norm) <= k:
-        return {norm} if norm else set()
-    return {norm[i:i + k] for i in range(len(norm) - k + 1)}
-
-
-def jaccard(a: AbstractSet[object], b: AbstractSet[object]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+# --- normalisation (the shingles and their similarity: aidaily.checks.similarity) -------
 
 
 def _fingerprint_text(article: Article, lead_chars: int = LEAD_CHARS) -> str:
