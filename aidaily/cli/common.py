@@ -107,7 +107,7 @@ def print_report(report: RunReport) -> None:
         ("lint errors", report.lint_errors),
         ("stories dropped", len(report.dropped)),
         ("left out, run before / follow-ups", f"{len(report.covered)} / {len(report.follow_ups)}"),
-        ("not shown to the plan / articles not AI", f"{len(report.left_out)} / {report.not_ai}"),
+        ("not shown to plan / not AI", f"{len(report.left_out)} / {report.not_ai}"),
         ("LLM requests sent / from cache", f"{report.llm.sent} / {report.llm.cached}"),
         *((("LLM answers replayed (not sent)", report.llm.replayed),) if report.llm.replayed else ()),
         ("tokens in / out (sent)", f"{report.llm.tokens_in} / {report.llm.tokens_out}"),
