@@ -48,19 +48,6 @@ from aidaily.stories.window import MAX_WINDOW_HOURS
 CONFIG_FILE = "aidaily.toml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEFAULT_AI_KEYWORDS = [
-    # Chinese terms
-    "人工智能", "大模型", "智能体", "生成式", "机器学习", "深度学习", "神经网络", "算力",
-    "推理", "训练", "多模态", "具身智能", "人形机器人", "机器人", "自动驾驶", "芯片",
-    "英伟达", "谷歌", "微软", "百度", "阿里", "通义", "千问", "腾讯", "混元", "字节", "豆包",
-    "文心", "智谱", "月之暗面", "Kimi", "深度求索", "稀宇", "商汤", "科大讯飞", "讯飞",
-    "华为", "昇腾", "盘古", "寒武纪", "摩尔线程", "马斯克", "黄仁勋", "奥特曼", "苹果智能",
-    "AI", "AIGC", "AGI", "LLM", "GPT", "ChatGPT", "OpenAI", "Anthropic", "Claude",
-    "Gemini", "DeepSeek", "Qwen", "Llama", "Meta AI", "Nvidia", "NVIDIA", "xAI", "Grok",
-    "Copilot", "Cursor", "Mistral", "Sora", "Midjourney", "Stable Diffusion", "Transformer",
-    "Agent", "RAG", "GPU", "TPU", "NPU", "Perplexity", "Hugging Face", "Groq",
-]
-
 
 class Section(BaseModel):
     """A part of the configuration: a key it does not know is an error (a misspelt
@@ -429,7 +416,10 @@ class Settings(Section):
         default_factory=lambda: {n: SourceToggle() for n in ("ithome", "qbitai", "hubtoday")}
     )
     feeds: list[FeedSource] = Field(default_factory=lambda: [f.model_copy() for f in SHIPPED_FEEDS])
-    ai_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_AI_KEYWORDS))
+    # Names the editor wants counted as AI news whatever the relevance classifier says
+    # (a title naming one is AI; ``aidaily.stories.select.relevance``). Empty by default:
+    # the classifier, learned from the archive, decides.
+    ai_keywords: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _replay_under_home(self) -> Settings:

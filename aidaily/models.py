@@ -79,6 +79,9 @@ class Story:
     id: str
     articles: list[Article]
     follow_up: Earlier | None = None  # an earlier issue ran it; this is what is new
+    # The relevance classifier could not tell whether it is AI news (none of its articles
+    # is surely AI): offered to a model's plan marked so, never to the extractive draft.
+    borderline: bool = False
 
     @property
     def primary(self) -> Article:
@@ -99,6 +102,19 @@ class Story:
     @property
     def duplicate_count(self) -> int:
         return len(self.articles)
+
+
+@dataclass
+class LeftOut:
+    """A candidate story the plan does not see, and why (``reason``: ``borderline`` —
+    the classifier could not tell and no model judges it; ``card_limit`` — ranked below
+    the cards the plan is shown). ``detail`` says it for people."""
+
+    story_id: str
+    title: str
+    url: str
+    reason: str
+    detail: str = ""
 
 
 @dataclass

@@ -285,10 +285,18 @@ class FeedTextSource(FakeSource):
         return listing
 
 
+# A real IT之家 feed item (benchmarks/data/relevance_set.tsv), clearly not AI news.
+CAR_TITLE = "沃尔沃拟推出全尺寸 SUV 新车：定位高于 XC90，有望基于极氪 9X 打造"
+LONG_CAR = ("IT之家 1 月 28 日消息，据外媒 Carscoops 今日报道，沃尔沃汽车 CEO 哈坎 · 塞缪尔森在媒体简报会上"
+            "表示，公司正在评估推出一款比 XC90 更大的三排座 SUV，目标直指凯迪拉克凯雷德、奔驰 GLS、宝马 X7 等"
+            "全尺寸豪华 SUV 车型，而宝马未来甚至可能还会推出更大的 X9。塞缪尔森强调，目前，这一计划尚未获批。"
+            "“更大的 SUV 确实是沃尔沃正在研究的方向，但项目还没有获批。”")
+
+
 def test_pages_whose_feed_text_is_not_about_ai_are_not_fetched(home: Path, mirror_server: MirrorServer) -> None:
-    long_car = "这款新车售价 20 万元，续航 600 公里，百公里加速 4 秒，内饰换装真皮座椅。" * 6
+    long_car = LONG_CAR
     long_ai = "OpenAI 今天发布了新一代大模型，推理能力大幅提升，智能体可以自主完成复杂任务。" * 6
-    urls = publish(mirror_server, "feedy", {"1.htm": ("新车上市", long_car), "2.htm": ("大模型发布", long_ai),
+    urls = publish(mirror_server, "feedy", {"1.htm": (CAR_TITLE, long_car), "2.htm": ("大模型发布", long_ai),
                                             "3.htm": ("一则短讯", "短")})
     source = FeedTextSource("feedy")
     source.texts = {urls[0]: long_car, urls[1]: long_ai, urls[2]: "短"}  # the teaser proves nothing
@@ -301,8 +309,8 @@ def test_pages_whose_feed_text_is_not_about_ai_are_not_fetched(home: Path, mirro
 
 
 def test_the_feed_prefilter_can_be_switched_off(home: Path, mirror_server: MirrorServer) -> None:
-    long_car = "这款新车售价 20 万元，续航 600 公里，百公里加速 4 秒，内饰换装真皮座椅。" * 6
-    [url] = publish(mirror_server, "feedy", {"1.htm": ("新车上市", long_car)})
+    long_car = LONG_CAR
+    [url] = publish(mirror_server, "feedy", {"1.htm": (CAR_TITLE, long_car)})
     source = FeedTextSource("feedy")
     source.texts = {url: long_car}
     report = run_day(settings_for(home, mirror_server, ["feedy"], prefilter_by_feed=False), [source])

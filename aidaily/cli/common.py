@@ -107,6 +107,7 @@ def print_report(report: RunReport) -> None:
         ("lint errors", report.lint_errors),
         ("stories dropped", len(report.dropped)),
         ("left out, run before / follow-ups", f"{len(report.covered)} / {len(report.follow_ups)}"),
+        ("not shown to plan / not AI", f"{len(report.left_out)} / {report.not_ai}"),
         ("LLM requests sent / from cache", f"{report.llm.sent} / {report.llm.cached}"),
         *((("LLM answers replayed (not sent)", report.llm.replayed),) if report.llm.replayed else ()),
         ("tokens in / out (sent)", f"{report.llm.tokens_in} / {report.llm.tokens_out}"),
@@ -122,6 +123,8 @@ def print_report(report: RunReport) -> None:
         out.print(f"[cyan]notice:[/] {escape(notice)}")
     for dropped in report.dropped:
         out.print(f"[yellow]dropped[/] {escape(dropped.title[:40])}: {escape(dropped.reason)}")
+    for left in report.left_out:
+        out.print(f"[dim]not shown to the plan:[/] {escape(left.title[:40])}: {escape(left.detail or left.reason)}")
     for story in report.covered:
         out.print(f"[dim]already covered:[/] {escape(story.line)}")
     for story in report.follow_ups:

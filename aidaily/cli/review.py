@@ -67,6 +67,13 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
         for d in report.dropped:
             table.add_row(escape(d.title or d.story_id), escape(d.reason))
         out.print(table)
+    if report.left_out:
+        table = Table("story", "why", title=f"Candidates the plan did not see ({len(report.left_out)})")
+        for x in report.left_out:
+            table.add_row(escape(x.title or x.story_id), escape(x.detail or x.reason))
+        out.print(table)
+    if report.not_ai:
+        out.print(f"[dim]{report.not_ai} articles of the window judged not AI news[/]")
     if report.covered or report.follow_ups:
         table = Table("story", "ran before", "in", "as", "new facts", title="Memory: stories earlier issues ran")
         for e in [*report.covered, *report.follow_ups]:

@@ -35,7 +35,7 @@ from aidaily.editor.assemble import assemble
 from aidaily.editor.compose import Dropped, compose
 from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.editor.extractive import extractive_digest, extractive_plan
-from aidaily.editor.plan import make_plan
+from aidaily.editor.plan import make_plan, offered_candidates
 from aidaily.format.render import render
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from aidaily.editor.schema import Plan
     from aidaily.llm.client import LLMClient
     from aidaily.llm.usage import LLMUsage
-    from aidaily.models import PastIssue, Story
+    from aidaily.models import LeftOut, PastIssue, Story
 
 Progress = Callable[[str], None]
 NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
@@ -72,6 +72,7 @@ class EditorResult:
     usage: LLMUsage | None = None  # the client's usage (None: no model)
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     unreachable: bool = False  # a model is configured but could not be reached
+    left_out: list[LeftOut] = field(default_factory=list)  # candidates the plan did not see
 
     @property
     def text(self) -> str:
@@ -115,8 +116,10 @@ async def write_digest(
         BudgetExceeded: the token budget does not even allow the plan call.
     """
     say = progress or (lambda _msg: None)
+    all_stories = stories
+    stories, left_out = offered_candidates(all_stories, model=llm is not None)
     by_id = {s.id: s for s in stories}
-    sources = ItemSources.from_stories(stories)
+    sources = ItemSources.from_stories(all_stories)
     memo: CheckMemo = {}
     if llm is None:
         say("extractive draft (no model)")
@@ -141,6 +144,7 @@ async def write_digest(
                                   usage=llm.usage, degraded=done.degraded,
                                   # replayed answers missing: those stories as if unreachable
                                   unreachable=bool(done.unanswered))
+    result.left_out = left_out
     say("check")
     check(result, sources, memo, settings)
     return result

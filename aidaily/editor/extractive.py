@@ -76,7 +76,9 @@ def extractive_plan(stories: Sequence[Story], settings: Settings,
                     main_ok: Callable[[Story], bool] | None = None) -> Plan:
     """A plan without a model: the most reported stories (ties by rank) as main
     stories, sectioned by keywords; the next ones as 其他动态. ``main_ok``: whether a
-    story can be a main item (the extractive writer has facts for it)."""
+    story can be a main item (the extractive writer has facts for it). A borderline story
+    (not surely AI news) is never run without a model to judge it."""
+    stories = [s for s in stories if not s.borderline]
     limits = plan_limits(len(stories), settings)
     order = sorted(range(len(stories)), key=lambda i: (-stories[i].duplicate_count, i))
     n_main = min(limits["main_min"], len(stories))

@@ -23,6 +23,8 @@ from aidaily.editor.prompting import build_plan_messages, plan_limits, story_car
 from aidaily.llm.replay import Subject
 from aidaily.errors import InvalidAnswer
 
+from aidaily.models import LeftOut
+
 if TYPE_CHECKING:
     from aidaily.config import Settings
     from aidaily.llm.client import LLMClient
@@ -31,6 +33,22 @@ if TYPE_CHECKING:
 # The plan sees the best-ranked stories only: it picks at most main_max + other_max (54 by
 # default) and cards beyond the top few dozen cost tokens without changing the choice.
 PLAN_MAX_CARDS = 80
+
+
+def offered_candidates(stories: Sequence[Story], *, model: bool) -> tuple[list[Story], list[LeftOut]]:
+    """The candidates the plan is shown, best first, and every one it is not, with why:
+    a model's plan sees the top ``PLAN_MAX_CARDS`` (borderline ones among them, marked);
+    the extractive plan, with no model to judge them, sees all but the borderline ones."""
+    if not model:
+        shown = [s for s in stories if not s.borderline]
+        return shown, [LeftOut(s.id, s.title, s.url, "borderline",
+                               "not surely AI news; no model to judge it") for s in stories if s.borderline]
+    ranked = list(stories)
+    return ranked[:PLAN_MAX_CARDS], [
+        LeftOut(s.id, s.title, s.url, "card_limit",
+                f"ranked {rank} of {len(ranked)}: below the {PLAN_MAX_CARDS} cards the plan is shown")
+        for rank, s in enumerate(ranked[PLAN_MAX_CARDS:], PLAN_MAX_CARDS + 1)
+    ]
 
 
 def plan_problems(plan: Plan, ids: Sequence[str], limits: dict[str, int]) -> list[str]:

@@ -103,23 +103,19 @@ def trim_text(text: str, limit: int) -> str:
     return cut.rstrip() + "……"
 
 
-def lead(text: str, limit: int = LEAD_CHARS) -> str:
-    return trim_text(one_line(text), limit)
 
 
 def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
-    """Compact plan cards ``{id, source, title, lead, dup, follow_up}`` for ``stories``
-    (``follow_up``: ``earlier_data`` of a follow-up, else None).
+    """Compact plan cards ``{id, source, title, lead, dup, follow_up, borderline}`` for
+    ``stories`` (``follow_up``: ``earlier_data`` of a follow-up, else None; ``borderline``:
+    the relevance classifier could not tell whether it is AI news).
 
-    Uses ``aidaily.stories.select.story_cards`` when that module is there, and fills in any
-    field it does not provide; the values are neutralised either way.
+    The fields come from ``aidaily.stories.select.story_cards`` (the lead: whole plain
+    sentences, ``card_lead``); the values are neutralised.
     """
-    try:
-        from aidaily.stories.select import story_cards as select_cards
-    except ImportError:
-        given: list[Any] = [{} for _ in stories]
-    else:
-        given = list(select_cards(list(stories)))
+    from aidaily.stories.select import card_lead, story_cards as select_cards
+
+    given = list(select_cards(list(stories), lead_chars=LEAD_CHARS))
     cards = []
     for story, card in zip(stories, given, strict=True):
         data = _as_dict(card)
@@ -128,9 +124,10 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
                 "id": str(data.get("id") or story.id),
                 "source": neutralise(",".join(data.get("sources") or story.sources)),
                 "title": neutralise(one_line(str(data.get("title") or story.title))),
-                "lead": neutralise(lead(str(data.get("lead") or story.primary.text))),
+                "lead": neutralise(one_line(str(data.get("lead") or card_lead(story.primary.text, LEAD_CHARS)))),
                 "dup": int(data.get("dup") or data.get("duplicates") or story.duplicate_count),
                 "follow_up": earlier_data(story.follow_up),
+                "borderline": bool(story.borderline),
             }
         )
     return cards
@@ -232,10 +229,14 @@ def build_plan_messages(
     recent: Sequence[PastIssue] = (),
 ) -> list[Message]:
     """Messages of the plan call over ``cards`` (see ``story_cards``), listing what the
-    ``recent`` issues ran."""
+    ``recent`` issues ran, with the house's profile measured on its archive
+    (``aidaily.stories.house``)."""
+    from aidaily.stories.house import plan_profile
+
     limits = plan_limits(len(cards), settings)
     return messages(settings.prompts_dir, "plan", day=day.isoformat() if day else "",
-                    cards=list(cards), limits=limits, recent=recent_data(recent))
+                    cards=list(cards), limits=limits, recent=recent_data(recent),
+                    profile=plan_profile())
 
 
 def build_write_messages(

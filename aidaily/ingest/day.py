@@ -154,11 +154,13 @@ Progress = Callable[[ProgressEvent], None]
 # Hooks into selection / dedup ------------------------------------------------------------
 
 
-def ai_relevant(article: Article, keywords: list[str]) -> bool:
-    """Is ``article`` about AI? Digest-only sources (qbitai, hubtoday) always are."""
-    from aidaily.stories.select import AI_ONLY_SOURCES, is_ai_relevant
+def ai_relevant(article: Article, keywords: list[str]) -> bool | None:
+    """Is ``article`` AI news? True / False, or None for a borderline article that
+    selection decides (``aidaily.stories.select.stored_relevance``). Digest-only sources
+    (qbitai, hubtoday) always are."""
+    from aidaily.stories.select import stored_relevance
 
-    return article.source in AI_ONLY_SOURCES or is_ai_relevant(article, keywords)
+    return stored_relevance(article, keywords)
 
 
 def in_window(article: Article, day: date, settings: Settings) -> bool:
@@ -382,7 +384,7 @@ class _DayJob:
             text = _plain_text(entry.content_html or entry.summary)
             if len(text) >= PREFILTER_MIN_CHARS:
                 probe = Article(url=entry.url, source=source.name, title=entry.title, text=text)
-                if not ai_relevant(probe, keywords):
+                if ai_relevant(probe, keywords) is False:  # a borderline page is still read
                     rep.not_ai += 1
                     continue
             kept.append(entry)

@@ -18,7 +18,7 @@ from aidaily.llm.usage import LLMUsage
 if TYPE_CHECKING:
     from aidaily.editor.plan_repair import PlanFix
     from aidaily.ingest.day import SourceReport
-    from aidaily.models import Earlier, Story
+    from aidaily.models import Earlier, LeftOut, Story
 
 
 @dataclass
@@ -125,6 +125,8 @@ class RunReport:
     dropped: list[DroppedStory] = field(default_factory=list)
     covered: list[EarlierStory] = field(default_factory=list)  # left out: an earlier issue ran them
     follow_ups: list[EarlierStory] = field(default_factory=list)  # run again for their new facts
+    left_out: list[LeftOut] = field(default_factory=list)  # candidates the plan did not see, and why
+    not_ai: int = 0  # articles of the window the relevance classifier judged not AI news
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     llm_unreachable: bool = False
     notices: list[str] = field(default_factory=list)

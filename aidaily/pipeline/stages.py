@@ -55,6 +55,7 @@ class Selection:
     follow_ups: list[EarlierStory] = field(default_factory=list)  # run again: new facts
     memory: str = ""  # the earlier issues compared with (``memory.issues.Memory.fingerprint``)
     notices: list[str] = field(default_factory=list)
+    not_ai: int = 0  # articles of the window judged not AI news
 
 
 # The stages ---------------------------------------------------------------------------
@@ -78,12 +79,15 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     from aidaily.pipeline.uptodate import articles_fingerprint
     from aidaily.memory.issues import recent_issues
     from aidaily.memory.recall import recall
-    from aidaily.stories.select import candidate_stories
+    from aidaily.stories.select import choose_candidates
     from aidaily.store.store import Store
 
     store = store or Store.from_settings(settings)
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
-    stories = candidate_stories(articles, settings.ai_keywords)
+    # Borderline stories are candidates, marked; the editor shows them to a model's plan
+    # and leaves them out of an extractive draft (``editor.plan.offered_candidates``).
+    candidates = choose_candidates(articles, settings.ai_keywords)
+    stories = candidates.stories
     store.set_story_ids(stories)
     memory = recent_issues(settings, day, store)
     recalled = recall(stories, memory.issues)
@@ -92,7 +96,7 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
                               for story, earlier in recalled.covered],
                      follow_ups=[EarlierStory.of(story, story.follow_up, memory.origin(story.follow_up.day))
                                  for story in recalled.follow_ups if story.follow_up is not None],
-                     memory=memory.fingerprint, notices=memory.notices)
+                     memory=memory.fingerprint, notices=memory.notices, not_ai=candidates.not_ai)
 
 
 async def write_stories(settings: Settings, day: date, stories: Sequence[Story], *,
@@ -143,6 +147,7 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     report.unfetched_links = len(result.links)
     report.lint_errors = len(result.lint_errors)
     report.dropped = [DroppedStory(d.story_id, d.title, d.reason) for d in result.dropped]
+    report.left_out = list(result.left_out)
     report.degraded = result.degraded
     report.llm_unreachable = result.unreachable
     report.notices += result.notices + cover.notices
@@ -287,6 +292,7 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
     selection = stages.select(settings, day)
     report.articles, report.stories = selection.articles, len(selection.stories)
     report.covered, report.follow_ups = list(selection.covered), list(selection.follow_ups)
+    report.not_ai = selection.not_ai
     report.notices += selection.notices
     report.stages["select"] = _since(started)
     if not selection.stories:

@@ -2,8 +2,9 @@
 
 ``output/drafts/D.md`` gets ``output/drafts/D.review.json``: the mode (model or
 extractive), every fact bullet's grounding check, links that are not fetched articles,
-the format lint, dropped stories with their reasons, the stories left out because an
-earlier issue ran them and the follow-ups (with the earlier date and item), notices
+the format lint, dropped stories with their reasons, the candidates the plan did not see
+with why (``left_out``; ``counts.not_ai``: articles judged not AI news), the stories left
+out because an earlier issue ran them and the follow-ups (with the earlier date and item), notices
 (degraded budget, fallbacks), the changes made to a model's plan that broke the rules
 (``plan_fixes``), token use and cost. ``draft_sha256`` is the hash of the draft as written,
 so a reader can tell whether an editor has changed the file since.
@@ -54,6 +55,8 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
             "dropped": len(report.dropped),
             "covered": len(report.covered),
             "follow_ups": len(report.follow_ups),
+            "left_out": len(report.left_out),
+            "not_ai": report.not_ai,
         },
         "llm": report.llm.to_dict(),  # the run's requests sent and cached, tokens, cost
         "degraded": result.degraded,
@@ -62,6 +65,7 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
         "plan_fixes": [asdict(f) for f in result.plan_fixes],
         "covered": [asdict(c) for c in report.covered],
         "follow_ups": [asdict(f) for f in report.follow_ups],
+        "left_out": [asdict(x) for x in report.left_out],
         "failed_sources": [asdict(f) for f in report.failed_sources],
         "checks": [asdict(c) for c in result.checks],
         "links": list(result.links),

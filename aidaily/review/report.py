@@ -10,8 +10,10 @@ the stored source articles, and the run's review record:
 - grounding flags: fact bullets whose numbers or names are not in the source, each
   with the source sentence nearest to it;
 - one-liner / item links that are not fetched articles;
-- stories the run dropped and why, stories left out because an earlier issue ran them
-  (which date, which item) and follow-ups, sources that failed, notices;
+- stories the run dropped and why, candidates the plan did not see and why (borderline
+  with no model, below the card limit; and how many articles were judged not AI news),
+  stories left out because an earlier issue ran them (which date, which item) and
+  follow-ups, sources that failed, notices;
 - token use and cost;
 - the diff against the previous draft version.
 
@@ -35,6 +37,7 @@ from aidaily.format.digest import Digest, Insight, Item
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
 from aidaily.format.parse import parse
 from aidaily.llm.usage import LLMUsage
+from aidaily.models import LeftOut
 from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
 from aidaily.store.drafts import Drafts
 from aidaily.store.store import day_sources
@@ -60,6 +63,8 @@ class ReviewReport:
     dropped: list[DroppedStory] = field(default_factory=list)
     covered: list[EarlierStory] = field(default_factory=list)  # left out: an earlier issue ran them
     follow_ups: list[EarlierStory] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)  # candidates the plan did not see
+    not_ai: int | None = None  # articles judged not AI news (None: the record does not say)
     failed_sources: list[SourceFailure] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     llm: LLMUsage | None = None  # the run's model use (None: no record of it)
@@ -107,6 +112,11 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
                                    str(d.get("reason", ""))) for d in _dicts(record.get("dropped"))]
     report.covered = _earlier(record.get("covered"))
     report.follow_ups = _earlier(record.get("follow_ups"))
+    report.left_out = [LeftOut(*(str(d.get(k, "")) for k in ("story_id", "title", "url", "reason", "detail")))
+                       for d in _dicts(record.get("left_out"))]
+    counts = record.get("counts")
+    not_ai = counts.get("not_ai") if isinstance(counts, dict) else None
+    report.not_ai = not_ai if isinstance(not_ai, int) else None
     report.notices = [str(n) for n in record.get("notices", []) if isinstance(n, str)]
     report.llm = _usage(record.get("llm"))
     report.failed_sources = [SourceFailure(str(f.get("source", "")), str(f.get("error", "")))

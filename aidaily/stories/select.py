@@ -3,42 +3,44 @@
 Pure functions over ``Article`` / ``Story`` values (no network, no database).
 
 - ``window_for(D)``: the digest dated D covers the 24 h before 00:00 Asia/Shanghai of D.
-- ``is_ai_relevant``: ithome covers all of tech, so its articles are kept only when they
-  are about AI: a *strong* keyword in the title (大模型, OpenAI, 智能体 …), or a weak one
-  (华为, 芯片, 机器人 …) in the title backed by the text, or a high density of keywords
-  in the text. One "AI 拍照" in a phone review is not an AI story.
-- ``rank_stories``: cross-source coverage first, then source weight, relevance and
-  recency; deterministic.
+- ``relevance``: ithome covers all of tech, so its articles are kept only when they are
+  AI news as the house counts it, judged from the headline and lead by the classifier
+  of ``aidaily.stories.relevance`` (learned from the archive and labelled feed items):
+  ai, borderline or not_ai.
+- ``rank_stories``: cross-source coverage first, then source weight, the house's weight
+  (what the house runs, and runs as a main story) and recency; deterministic.
+- ``choose_candidates``: the day's ranked stories, borderline ones marked.
 - ``story_cards``: compact dicts the planner prompt is built from.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from aidaily.config import DEFAULT_AI_KEYWORDS
 from aidaily.stories.dedup import DIGEST_SOURCES, canonical_url
 from aidaily.checks.entities import extract_entities
 from aidaily.models import Article, Story
+from aidaily.stories.relevance import LEAD_CHARS, Verdict, house_weight, judge
 from aidaily.stories.window import Window, window_for
 from aidaily.text import split_sentences
 
 __all__ = [
     "AI_ONLY_SOURCES",
     "DEFAULT_SOURCE_WEIGHTS",
-    "WEAK_KEYWORDS",
+    "Candidates",
+    "candidate_stories",
+    "card_lead",
+    "choose_candidates",
     "in_window",
     "is_ai_relevant",
-    "keyword_hits",
     "lead_text",
     "rank_stories",
-    "relevance_score",
+    "relevance",
     "select_articles",
+    "stored_relevance",
     "story_cards",
     "story_score",
     "window_for",
@@ -49,19 +51,6 @@ __all__ = [
 AI_ONLY_SOURCES = frozenset({"qbitai", "hubtoday"})
 DEFAULT_SOURCE_WEIGHTS = {"qbitai": 1.0, "ithome": 0.9, "hubtoday": 0.7}
 OTHER_SOURCE_WEIGHT = 0.6
-
-# Keywords that appear in plenty of non-AI tech news (phones, games, cars, GPUs for
-# gaming): alone in a title they do not make an AI story. Every other configured
-# keyword is strong. Compared case-insensitively.
-WEAK_KEYWORDS = frozenset(k.lower() for k in (
-    "芯片", "机器人", "自动驾驶", "推理", "训练", "算力", "华为", "谷歌", "微软", "百度", "阿里",
-    "腾讯", "字节", "英伟达", "马斯克", "黄仁勋", "盘古", "摩尔线程", "Nvidia", "NVIDIA", "GPU",
-    "TPU", "NPU", "Cursor", "Transformer", "Agent", "Copilot", "Gemini",
-))
-TEXT_MIN_HITS = 3  # keyword occurrences in the text for a text-only decision …
-TEXT_MIN_DENSITY = 2.0  # … and occurrences per 1000 characters
-TITLE_WEAK_SUPPORT = 2  # strong text hits that confirm a weak title keyword
-
 
 # --- the window -------------------------------------------------------------------------
 
@@ -86,91 +75,36 @@ def in_window(article: Article, window: Window, undated: bool = False) -> bool:
 # --- relevance --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Matcher:
-    pattern: re.Pattern[str]
-    ordered: tuple[str, ...]  # group k<i> is ordered[i]
-    weak: frozenset[str]
+def _configured_hit(title: str, keywords: Iterable[str]) -> bool:
+    """A title naming one of the editor's own ``ai_keywords`` (compared case-insensitively)."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return any(k and unicodedata.normalize("NFKC", k).casefold() in folded for k in keywords)
 
 
-def _keyword_pattern(keyword: str) -> str:
-    """Regex for one keyword.
-
-    Short all-caps Latin keywords (AI, GPT, RAG) are matched case-sensitively and must
-    not touch another capital: "AI" counts in "OpenAI", "xAI", "AI 芯片" and "AI5", not
-    in "MAIL", "RAID" or "Thailand". Other Latin keywords match case-insensitively at a
-    left word boundary ("Agent" also in "Agentic"). Chinese keywords are substrings.
-    """
-    body = re.escape(keyword)
-    if not re.search(r"[A-Za-z]", keyword):
-        return body
-    if keyword.isupper() and len(keyword) <= 5:
-        return rf"(?<![A-Z]){body}(?![A-Z])"
-    return rf"(?i:(?<![A-Za-z]){body})"
-
-
-@lru_cache(maxsize=16)
-def _matcher(keywords: tuple[str, ...]) -> _Matcher:
-    ordered = sorted(set(keywords), key=len, reverse=True)  # "ChatGPT" before "GPT"
-    alternatives = "|".join(f"(?P<k{i}>{_keyword_pattern(k)})" for i, k in enumerate(ordered))
-    # Every match starts with some keyword's first character: checking that one class
-    # first lets the scan skip all other positions without trying ~90 alternatives at
-    # each (the same matches, several times faster on long texts).
-    firsts = {c for k in ordered for c in (k[0], k[0].lower(), k[0].upper())}
-    first_class = "".join(re.escape(c) for c in sorted(firsts))
-    pattern = re.compile(f"(?=[{first_class}])(?:{alternatives})" if ordered else alternatives)
-    weak = frozenset(k for k in ordered if k.lower() in WEAK_KEYWORDS)
-    return _Matcher(pattern, tuple(ordered), weak)
-
-
-def _ordered(keywords: Iterable[str] | None) -> tuple[str, ...]:
-    return tuple(DEFAULT_AI_KEYWORDS if keywords is None else keywords)
-
-
-def keyword_hits(text: str, keywords: Iterable[str] | None = None) -> tuple[int, int]:
-    """``(strong, weak)`` keyword occurrences in ``text``."""
-    keys = _ordered(keywords)
-    if not keys or not text:
-        return 0, 0
-    matcher = _matcher(keys)
-    strong = weak = 0
-    for m in matcher.pattern.finditer(unicodedata.normalize("NFKC", text)):
-        keyword = matcher.ordered[int((m.lastgroup or "k0")[1:])]
-        if keyword in matcher.weak:
-            weak += 1
-        else:
-            strong += 1
-    return strong, weak
-
-
-def _density(hits: float, text: str) -> float:
-    """Occurrences per 1000 characters (short texts count as 300 characters, so two
-    mentions in a two-line blurb are not an overwhelming density)."""
-    return 1000 * hits / max(len(text), 300)
+def relevance(article: Article, keywords: Iterable[str] = (),
+              ai_sources: Collection[str] = AI_ONLY_SOURCES) -> Verdict:
+    """The one decision whether ``article`` is AI news: a decision made upstream (its
+    adapter, a feed's ``ai_only``, or a stored verdict) is kept; a source that publishes
+    nothing but AI is AI; a title naming one of the configured ``keywords`` is AI; else
+    the classifier judges the headline and lead (``aidaily.stories.relevance``)."""
+    if article.ai_relevant is not None:
+        return Verdict("ai" if article.ai_relevant else "not_ai", 1.0 if article.ai_relevant else 0.0)
+    if article.source in ai_sources or _configured_hit(article.title, keywords):
+        return Verdict("ai", 1.0)
+    return judge(article.title, card_lead(article.text, LEAD_CHARS))
 
 
 def is_ai_relevant(article: Article, keywords: Iterable[str] | None = None) -> bool:
-    """Whether ``article`` is an AI story (see the module doc for the rule)."""
-    title_strong, title_weak = keyword_hits(article.title, keywords)
-    if title_strong:
-        return True
-    text = article.text or ""
-    text_strong, text_weak = keyword_hits(text, keywords)
-    if title_weak and text_strong >= TITLE_WEAK_SUPPORT:
-        return True
-    # Weak words count half in the text: a GPU review says "GPU" thirty times.
-    hits = text_strong + 0.5 * text_weak
-    return text_strong >= 1 and hits >= TEXT_MIN_HITS and _density(hits, text) >= TEXT_MIN_DENSITY
+    """Whether ``article`` is AI news for sure (``relevance`` says "ai")."""
+    return relevance(article, keywords or ()).label == "ai"
 
 
-def relevance_score(article: Article, keywords: Iterable[str] | None = None) -> float:
-    """0..1: how much ``article`` is about AI, for ranking (title counts most)."""
-    title_strong, title_weak = keyword_hits(article.title, keywords)
-    title = 1.0 if title_strong else 0.4 if title_weak else 0.0
-    text = article.text or ""
-    text_strong, text_weak = keyword_hits(text, keywords)
-    density = _density(text_strong + 0.5 * text_weak, text)
-    return round(0.6 * title + 0.4 * (1 - math.exp(-density / 4)), 6)
+def stored_relevance(article: Article, keywords: Iterable[str] = (),
+                     ai_sources: Collection[str] = AI_ONLY_SOURCES) -> bool | None:
+    """What the store keeps: True (AI), False (not), None for a borderline article, so
+    that selection decides it with the model configured at that time."""
+    label = relevance(article, keywords, ai_sources).label
+    return None if label == "borderline" else label == "ai"
 
 
 def select_articles(articles: Iterable[Article], window: Window,
@@ -180,17 +114,9 @@ def select_articles(articles: Iterable[Article], window: Window,
     """The articles of the window that are about AI. An article whose ``ai_relevant``
     was already decided (by its adapter or a feed's ``ai_only``) keeps that decision."""
     ai_only = set(ai_only_sources)
-    keys = _ordered(keywords)
-    out = []
-    for article in articles:
-        if not in_window(article, window, undated=undated):
-            continue
-        relevant = article.ai_relevant
-        if relevant is None:
-            relevant = article.source in ai_only or is_ai_relevant(article, keys)
-        if relevant:
-            out.append(article)
-    return out
+    keys = list(keywords or ())
+    return [a for a in articles if in_window(a, window, undated=undated)
+            and relevance(a, keys, ai_only).label == "ai"]
 
 
 # --- ranking ----------------------------------------------------------------------------
@@ -200,23 +126,23 @@ def _source_weight(source: str, weights: Mapping[str, float]) -> float:
     return weights.get(source, OTHER_SOURCE_WEIGHT)
 
 
-def story_score(story: Story, keywords: Iterable[str] | None = None,
-                source_weights: Mapping[str, float] | None = None,
+def story_score(story: Story, source_weights: Mapping[str, float] | None = None,
                 recency: float = 0.0) -> float:
     """The ranking score of one story.
 
     Coverage dominates: each extra source reporting the story adds 2 (more than any
     other term can), each extra article of an already counted source 0.5. Then the best
-    source weight (0..1), the best relevance (0..1) and ``recency`` (0..1, scaled to
-    0.25 so it only breaks near-ties).
+    source weight (0..1), the house's weight (0..1, ``house_weight``: as AI news the house
+    runs, and as a main story rather than a one-liner, learned from the archive's
+    headlines and their sections) and ``recency`` (0..1, scaled to 0.25 so it only breaks
+    near-ties).
     """
     weights = DEFAULT_SOURCE_WEIGHTS if source_weights is None else source_weights
     n_sources = len(story.sources)
     coverage = 2.0 * (n_sources - 1) + 0.5 * (len(story.articles) - n_sources)
     weight = max(_source_weight(a.source, weights) for a in story.articles)
-    keys = _ordered(keywords)
-    relevance = max(relevance_score(a, keys) for a in story.articles)
-    return coverage + weight + relevance + 0.25 * recency
+    house = max(house_weight(a.title, card_lead(a.text, LEAD_CHARS)) for a in story.articles)
+    return coverage + weight + house + 0.25 * recency
 
 
 def _latest(story: Story) -> float | None:
@@ -224,21 +150,20 @@ def _latest(story: Story) -> float | None:
     return max(times) if times else None
 
 
-def rank_stories(stories: Sequence[Story], keywords: Iterable[str] | None = None,
+def rank_stories(stories: Sequence[Story],
                  source_weights: Mapping[str, float] | None = None) -> list[Story]:
     """Stories best first (see ``story_score``); recency is the story's latest article
     relative to the others; ties broken by the primary URL, so the order is stable."""
     latest = [_latest(s) for s in stories]
     known = [t for t in latest if t is not None]
     lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
-    keys = _ordered(keywords)
 
     def recency(t: float | None) -> float:
         if t is None or hi == lo:
             return 0.0
         return (t - lo) / (hi - lo)
 
-    scored = [(-round(story_score(s, keys, source_weights, recency(t)), 9),
+    scored = [(-round(story_score(s, source_weights, recency(t)), 9),
                canonical_url(s.url), s) for s, t in zip(stories, latest)]
     scored.sort(key=lambda item: item[:2])
     return [s for _, _, s in scored]
@@ -252,9 +177,37 @@ _BOILERPLATE_LEAD = re.compile(
     r"|量子位\s*\|\s*公众号\s*QbitAI\s*)+")
 
 
+# Markdown a page or digest item may carry into its text, and emoji: a card's lead is
+# plain prose (the plan reads it, the review shows it).
+_MD_INLINE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)\s]*\)|\*\*|__|~~|`+")
+_MD_LINE = re.compile(r"(?m)^[ \t]*(?:#{1,6}[ \t]+|>[ \t]*|[-*+][ \t]+|\d{1,2}[.)][ \t]+)")
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+                    "\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]")
+_LABEL_END = re.compile(r"[：:]\s*$")  # "技术成熟度分层：" introduces what follows
+_CLAUSE = re.compile(r"[，,、；;]")
+_ASCII_EDGE = re.compile(r"[A-Za-z0-9]")
+
+
+def plain_text(text: str) -> str:
+    """``text`` without markdown (links keep their words, images go), emoji or the
+    site's lead-in; one line per line, spaces collapsed."""
+    text = _MD_LINE.sub("", _MD_INLINE.sub(lambda m: m.group(1) or "", text or ""))
+    text = _EMOJI.sub("", text)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return _BOILERPLATE_LEAD.sub("", "\n".join(line for line in lines if line))
+
+
+def _join(left: str, right: str) -> str:
+    """Two sentences of a lead: a space only between two Latin words or numbers."""
+    if left and _ASCII_EDGE.match(left[-1]) and _ASCII_EDGE.match(right[:1]):
+        return f"{left} {right}"
+    return left + right
+
+
 def lead_text(text: str, limit: int = 120) -> str:
-    """The first sentence(s) of ``text`` within ``limit`` characters: whole sentences
-    when at least one fits, otherwise the first sentence cut with ``…``."""
+    """The first sentence(s) of ``text`` within ``limit`` characters, as written (the
+    memory across issues compares them): whole sentences when at least one fits,
+    otherwise the first sentence cut with ``…``."""
     body = _BOILERPLATE_LEAD.sub("", " ".join((text or "").split()))
     if len(body) <= limit:
         return body
@@ -264,6 +217,35 @@ def lead_text(text: str, limit: int = 120) -> str:
             break
         out += sentence
     return out.strip() if out else body[: limit - 1].rstrip() + "…"
+
+
+def card_lead(text: str, limit: int = 120) -> str:
+    """The lead of ``text`` for a card: plain (``plain_text``), whole sentences within
+    ``limit`` characters, never ending on a label's colon. When the first sentence
+    alone is longer, it is kept whole up to twice ``limit``; beyond that it is cut at
+    its last clause break before ``limit`` and marked ``…``."""
+    sentences = [s.strip() for s in split_sentences(plain_text(text), english=False)]
+    sentences = [s for s in sentences if s]
+    out, taken = "", 0
+    for sentence in sentences:
+        joined = _join(out, sentence)
+        if len(joined) > limit:
+            break
+        out, taken = joined, taken + 1
+    while taken and _LABEL_END.search(out):  # drop a trailing label line
+        taken -= 1
+        out = ""
+        for sentence in sentences[:taken]:
+            out = _join(out, sentence)
+    if out:
+        return out
+    first = next((s for s in sentences if not _LABEL_END.search(s)), "")
+    if len(first) <= 2 * limit:
+        return first
+    cut = first[:limit]
+    breaks = [m.start() for m in _CLAUSE.finditer(cut) if m.start() >= limit * 0.4]
+    cut = cut[:breaks[-1]] if breaks else cut[:limit - 1]
+    return _LABEL_END.sub("", cut.rstrip()) + "…"
 
 
 def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
@@ -278,7 +260,7 @@ def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
             "source": primary.source,
             "sources": story.sources,
             "title": primary.title.strip(),
-            "lead": lead_text(primary.text, lead_chars),
+            "lead": card_lead(primary.text, lead_chars),
             "duplicates": story.duplicate_count,
             "entities": extract_entities(f"{primary.title}\n{primary.text[:400]}")[:8],
             "digest_only": all(a.source in DIGEST_SOURCES for a in story.articles),
@@ -286,12 +268,33 @@ def story_cards(stories: Sequence[Story], lead_chars: int = 120) -> list[dict]:
     return cards
 
 
-def candidate_stories(articles: Sequence[Article], keywords: Sequence[str] | None = None) -> list[Story]:
-    """The day's stories, best first: AI-relevant articles (a source's own verdict, else
-    the keywords), near-duplicates merged (``aidaily.stories.dedup``), ranked. The one
-    grouping of a day: the pipeline records it in the store for the review."""
+@dataclass
+class Candidates:
+    """The day's candidate stories, best first (borderline ones marked), and how many
+    articles were judged not AI news."""
+
+    stories: list[Story]
+    not_ai: int = 0
+
+
+def choose_candidates(articles: Sequence[Article], keywords: Iterable[str] = (), *,
+                      ai_sources: Collection[str] = AI_ONLY_SOURCES) -> Candidates:
+    """The day's stories, best first: the articles ``relevance`` finds AI news or
+    borderline, near-duplicates merged (``aidaily.stories.dedup``), ranked. A story with
+    no article surely AI is marked ``borderline``: which plan sees it is the editor's
+    decision (``aidaily.editor.plan.offered_candidates``). The one grouping of a day: the
+    pipeline records it in the store for the review."""
     from aidaily.stories.dedup import group_duplicates
 
-    relevant = [a for a in articles
-                if a.ai_relevant or (a.ai_relevant is None and is_ai_relevant(a, keywords))]
-    return list(rank_stories(group_duplicates(relevant), keywords))
+    keys = list(keywords)
+    verdicts = {id(a): relevance(a, keys, ai_sources) for a in articles}
+    offered = [a for a in articles if verdicts[id(a)].offered]
+    stories = rank_stories(group_duplicates(offered))
+    for story in stories:
+        story.borderline = all(verdicts[id(a)].label == "borderline" for a in story.articles)
+    return Candidates(stories, len(articles) - len(offered))
+
+
+def candidate_stories(articles: Sequence[Article], keywords: Sequence[str] | None = None) -> list[Story]:
+    """``choose_candidates(...).stories``."""
+    return choose_candidates(articles, keywords or ()).stories
