@@ -228,3 +228,19 @@ def test_a_merged_storys_bullet_is_grounded_in_its_second_article() -> None:
     assert [v.ok for v in ground_digest(digest, apart)] == [False]
     story = Story("s1", [second, first])  # the editor's view: the same verdict
     assert ground_digest(digest, ItemSources.from_stories([story])) == ground_digest(digest, merged)
+
+
+def test_a_unit_stuck_to_a_number_is_not_a_name() -> None:
+    """Issue 19: "96G HBM" copied from the source was flagged for a missing name "G"."""
+    source_text = "新卡配备 96G HBM 内存，功耗 1.5GW 级集群可用，另有 8B 参数模型与 4K 屏幕。"
+    for bullet in ["配备 96G HBM 内存", "1.5GW 级集群", "8B 参数模型", "支持 4K 屏幕"]:
+        assert check_bullet(bullet, source_text).ok, bullet
+    # The number is still checked, and a real name still is one.
+    assert check_bullet("配备 128G HBM 内存", source_text).missing_numbers == ["128"]
+    assert check_bullet("配备 96G HBM4 内存", source_text).missing_names == ["HBM4"]
+
+
+def test_numbers_grouped_as_a_reader_groups_them() -> None:
+    source_text = "PJM 称 6\u2009700 万居民可能受影响，预计 2 800 万台设备。"
+    for bullet in ["6700 万居民", "6,700 万居民", "６７００万居民", "2800 万台", "2,800万台"]:
+        assert check_bullet(bullet, source_text).ok, bullet
