@@ -244,3 +244,27 @@ def test_numbers_grouped_as_a_reader_groups_them() -> None:
     source_text = "PJM 称 6\u2009700 万居民可能受影响，预计 2 800 万台设备。"
     for bullet in ["6700 万居民", "6,700 万居民", "６７００万居民", "2800 万台", "2,800万台"]:
         assert check_bullet(bullet, source_text).ok, bullet
+
+
+def test_own_article_first_and_weak_merges_flagged() -> None:
+    """Issue 19: a bullet is grounded in the item's own linked article first; the verdict
+    names the article that supports it; a bullet only another article of a weak merge
+    supports is marked (review lists it), one of a strong merge is not."""
+    own = Article("https://www.ithome.com/0/914/301.htm", "ithome", "OpenAI 将在 ChatGPT 中投放广告",
+                  "IT之家消息，OpenAI 宣布将在 ChatGPT 免费版中测试广告，年烧钱超 80 亿美元。")
+    weak = Article("https://www.qbitai.com/2026/01/370300.html", "qbitai", "马斯克起诉 OpenAI 案开庭",
+                   "马斯克诉 OpenAI 一案开庭，索赔 1340 亿美元，ChatGPT 的商业化成为焦点。")
+    item = Item("ChatGPT 广告", own.url, [Bullet("OpenAI 将在 ChatGPT 免费版测试广告"),
+                                          Bullet("马斯克索赔 1340 亿美元")], line=3)
+    digest = Digest(body=[Section("商业", [item], line=1)])
+    sources = ItemSources([own, weak], {own.url: "s1", weak.url: "s1"})
+    first, second = ground_digest(digest, sources)
+    assert (first.ok, first.supported_by, first.weak_merge) == (True, own.url, False)
+    assert (second.ok, second.supported_by, second.weak_merge) == (True, weak.url, True)
+    # The same bullet under a strong merge (a digest item that links the article): no mark.
+    item_digest = Article("https://ai.hubtoday.app/2026-01/2026-01-18/#item-1", "hubtoday", "广告",
+                          "OpenAI 测试广告。", links=[weak.url])
+    strong = Item("ChatGPT 广告", item_digest.url, [Bullet("马斯克索赔 1340 亿美元")], line=3)
+    strong_sources = ItemSources([item_digest, weak], {item_digest.url: "s1", weak.url: "s1"})
+    (verdict,) = ground_digest(Digest(body=[Section("商业", [strong], line=1)]), strong_sources)
+    assert (verdict.ok, verdict.supported_by, verdict.weak_merge) == (True, weak.url, False)

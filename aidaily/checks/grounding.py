@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aidaily.stories.dedup import canonical_url
+from aidaily.stories.dedup import canonical_url, compare
 from aidaily.checks.entities import (
     GENERIC_LATIN,
     entity_variants,
@@ -55,6 +55,7 @@ __all__ = [
     "ground_bullet",
     "ground_digest",
     "is_site_root",
+    "support_of",
     "unfetched_links",
     "missing_names",
     "missing_numbers",
@@ -251,6 +252,10 @@ class ItemSources:
     def story_of(self, url: str) -> str | None:
         return self._story_of.get(canonical_url(url))
 
+    def article_at(self, url: str) -> Article | None:
+        """The fetched article at ``url`` itself (not its story), or None."""
+        return self._by_url.get(canonical_url(url))
+
     def unfetched(self, urls: Iterable[str]) -> list[str]:
         """The links among ``urls`` that no fetched article stands behind, in order."""
         return [url for url in urls if not self.articles_for(url)]
@@ -269,6 +274,12 @@ class BulletVerdict:
     missing_names: list[str] = field(default_factory=list)
     nearest: str = ""
     sources: list[str] = field(default_factory=list)  # URLs of the articles checked against
+    # The one article that supports the bullet: the item's own linked article when it
+    # does, else another article of its story ("" when only several together do).
+    supported_by: str = ""
+    # Supported only by other articles of the story, merged with the item's own article
+    # on lowered evidence (``dedup.compare``: not strong): maybe another story's fact.
+    weak_merge: bool = False
 
     @property
     def message(self) -> str:
@@ -320,10 +331,41 @@ def ground_digest(digest: Digest, sources: ItemSources,
             if check is None:
                 verdicts.append(BulletVerdict(line, item.title, item.url, bullet.text, False))
                 continue
+            supported_by, weak = support_of(bullet.text, item.url, sources, memo) \
+                if check.ok else ("", False)
             verdicts.append(BulletVerdict(
                 line, item.title, item.url, bullet.text, check.ok, list(check.missing_numbers),
-                list(check.missing_names), check.nearest_sentence, list(urls)))
+                list(check.missing_names), check.nearest_sentence, list(urls), supported_by, weak))
     return verdicts
+
+
+def _check_one(text: str, article: Article, memo: CheckMemo | None) -> BulletCheck:
+    key = (text, (article.url,))
+    if memo is not None and key in memo:
+        return memo[key]
+    check = check_bullet(text, _story_text([article]))
+    if memo is not None:
+        memo[key] = check
+    return check
+
+
+def support_of(text: str, url: str, sources: ItemSources,
+               memo: CheckMemo | None = None) -> tuple[str, bool]:
+    """Which article supports a grounded bullet of an item linking ``url``: the item's
+    own article first, then each other article of its story; and whether the support
+    comes only from articles merged with the item's own on lowered evidence (a weak
+    merge, ``dedup.compare``), so that the bullet may state another story's facts.
+    ("", weak) when no one article supports it alone (several do together)."""
+    own = sources.article_at(url)
+    articles = sources.articles_for(url)
+    if own is not None and _check_one(text, own, memo).ok:
+        return own.url, False
+    others = [a for a in articles if own is None or a.url != own.url]
+    weak = own is not None and any(not compare(own, a).strong for a in others)
+    for other in others:
+        if _check_one(text, other, memo).ok:
+            return other.url, own is not None and not compare(own, other).strong
+    return "", weak
 
 
 def unfetched_links(digest: Digest, sources: ItemSources) -> list[str]:

@@ -48,6 +48,9 @@ class ReviewReport:
     state: str  # missing | draft | edited | published
     lint: list[Finding] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # Grounded bullets supported only by another article of a weak merge (a warning:
+    # the story may be two stories; the editor decides).
+    weak_support: list[Flag] = field(default_factory=list)
     unfetched_links: list[str] = field(default_factory=list)
     placeholders: list[int] = field(default_factory=list)  # line numbers
     dropped: list[DroppedStory] = field(default_factory=list)
@@ -113,7 +116,9 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
     sources = day_sources(settings, day, store)
-    report.flags = grounding_flags(digest, sources)
+    verdicts = ground_digest(digest, sources)
+    report.flags = [v for v in verdicts if not v.ok]
+    report.weak_support = [v for v in verdicts if v.ok and v.weak_merge]
     report.unfetched_links = unfetched_links(digest, sources)
     return report
 
