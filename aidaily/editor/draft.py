@@ -36,6 +36,7 @@ from aidaily.editor.compose import Dropped, compose
 from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.editor.extractive import extractive_digest, extractive_plan
 from aidaily.editor.plan import make_plan
+from aidaily.editor.split import Split, split_stories
 from aidaily.format.render import render
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class EditorResult:
     usage: LLMUsage | None = None  # the client's usage (None: no model)
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     unreachable: bool = False  # a model is configured but could not be reached
+    splits: list[Split] = field(default_factory=list)  # articles the writer set aside
 
     @property
     def text(self) -> str:
@@ -135,10 +137,17 @@ async def write_digest(
                                            "extractive draft instead"], plan_fixes=fixes,
                                   usage=llm.usage)
         else:
+            # An article the writer set aside leaves its story before the check: the item
+            # is grounded in the articles it was written from.
+            by_id, alone, splits, split_notices = split_stories(by_id, done.written.set_aside)
+            if splits:
+                sources = ItemSources.from_stories([*by_id.values(), *alone])
             digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
             result = EditorResult(day, digest, "llm", dropped=done.dropped,
-                                  notices=[*notices, *done.notices], plan_fixes=fixes,
-                                  usage=llm.usage, degraded=done.degraded)
+                                  notices=[*notices, *done.notices, *split_notices,
+                                           *(split.notice for split in splits)],
+                                  plan_fixes=fixes, usage=llm.usage, degraded=done.degraded,
+                                  splits=splits)
     say("check")
     check(result, sources, memo)
     return result

@@ -60,6 +60,7 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
         "notices": list(report.notices),
         "dropped": [asdict(d) for d in report.dropped],
         "plan_fixes": [asdict(f) for f in result.plan_fixes],
+        "splits": [asdict(s) for s in result.splits],  # articles the writer set aside
         "covered": [asdict(c) for c in report.covered],
         "follow_ups": [asdict(f) for f in report.follow_ups],
         "failed_sources": [asdict(f) for f in report.failed_sources],

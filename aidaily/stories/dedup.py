@@ -135,9 +135,9 @@ def significant_number(key: str) -> bool:
 
 
 # What follows a figure and says what it counts: a Latin unit (GW, B, tokens) or one
-# Chinese character (张, 台, 美 of 美元, 参 of 参数). Function words are no unit.
+# Chinese character (张, 台, 美 of 美元, 参 of 参数). Function words and approximations (多, 超, 约) are no unit.
 _UNIT = re.compile(r"\s?([A-Za-z]{1,12}|[\u4e00-\u9fff])")
-_NOT_UNITS = frozenset("的了和与及在是为将已也都而或")
+_NOT_UNITS = frozenset("的了和与及在是为将已也都而或多余超近约")
 
 
 @lru_cache(maxsize=1)
