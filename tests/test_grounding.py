@@ -268,3 +268,40 @@ def test_own_article_first_and_weak_merges_flagged() -> None:
     strong_sources = ItemSources([item_digest, weak], {item_digest.url: "s1", weak.url: "s1"})
     (verdict,) = ground_digest(Digest(body=[Section("商业", [strong], line=1)]), strong_sources)
     assert (verdict.ok, verdict.supported_by, verdict.weak_merge) == (True, weak.url, False)
+
+
+# --- the title and the summary (issue 19 point 3) ---------------------------------------
+
+
+def test_summary_lines_are_grounded_in_the_items_they_restate() -> None:
+    """A summary line is checked against the sources of the items it restates, not of
+    the whole issue: a figure of another item's source does not ground it."""
+    from aidaily.checks.grounding import ground_restatements, restated_links
+    from aidaily.format.digest import FrontMatter
+
+    digest = _digest()
+    digest.front_matter = FrontMatter()
+    digest.front_matter.set("summary", "- 马斯克 Colossus 2 正式投运，4 月升级至 1.5 GW\n"
+                                       "- 马斯克 Colossus 2 正式投运，员工 2.2 万")
+    colossus = "https://www.qbitai.com/2026/01/370077.html"
+    assert restated_links("马斯克 Colossus 2 正式投运，4 月升级至 1.5 GW", digest) == [colossus]
+    verdicts = ground_restatements(digest, _sources())
+    assert [(v.kind, v.ok, v.missing_numbers) for v in verdicts] == [
+        ("summary", True, []), ("summary", False, ["2.2 万"])]  # 2.2 万 is the HIPAA item's
+    assert verdicts[0].sources == [colossus]
+
+
+def test_the_reference_issue_title_and_summary_on_the_fixture_day() -> None:
+    """The published issue restates loosely (一周 as "7 天", 300 万行 as "百万行"): those
+    lines are named for the editor, as warnings; the others are grounded."""
+    from aidaily.checks.grounding import ground_restatements
+    from aidaily.format.parse import parse
+    from aidaily.stories.dedup import group_duplicates
+    from tests.factories import fixture_day_articles
+
+    sources = ItemSources.from_stories(group_duplicates(fixture_day_articles()))
+    text = (Path(__file__).parent / "fixtures" / "digests" / "ai-daily-2026-01-19.md").read_text(encoding="utf-8")
+    verdicts = ground_restatements(parse(text), sources)
+    assert [v.kind for v in verdicts] == ["summary"] * 7 + ["title"]
+    assert [(v.line, v.missing_numbers, v.missing_names) for v in verdicts if not v.ok] == [
+        (8, ["7"], []), (8, ["24"], ["Office"]), (8, ["500"], []), (10, ["百万"], [])]

@@ -5,17 +5,12 @@ fixture day merges its three cross-site duplicates and nothing else."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from aidaily.models import Article
 from aidaily.stories import dedup
 from aidaily.stories.dedup import compare, group_duplicates, shared_names, story_evidence, story_names
 from benchmarks.merge import PAIRS, evaluate, load_pairs
-from sources.hubtoday import HubtodaySource
-from sources.ithome import IthomeSource
-from sources.qbitai import QbitaiSource
-
-DAY = Path(__file__).parent / "fixtures" / "day"
+from tests.factories import fixture_day_articles
 
 
 def test_names_many_stories_share_are_no_evidence() -> None:
@@ -63,24 +58,8 @@ def test_pair_set_figures() -> None:
                                           "precision": 1.0, "recall": 1.0}
 
 
-def _day_articles() -> list[Article]:
-    articles = []
-    for path in sorted((DAY / "www.ithome.com" / "0").rglob("*.htm")):
-        url = "https://www.ithome.com/" + path.relative_to(DAY / "www.ithome.com").as_posix()
-        headers = path.parent / (path.name + ".headers.json")
-        charset = "gbk" if headers.exists() and "gbk" in headers.read_text() else "utf-8"
-        articles.append(IthomeSource().parse_article(url, path.read_bytes().decode(charset)))
-    for path in sorted((DAY / "www.qbitai.com" / "2026" / "01").glob("*.html")):
-        url = f"https://www.qbitai.com/2026/01/{path.name}"
-        articles.append(QbitaiSource().parse_article(url, path.read_text(encoding="utf-8")))
-    (page,) = (DAY / "raw.githubusercontent.com").rglob("*.md")
-    articles += HubtodaySource().parse_listing(
-        "https://raw.githubusercontent.com/x/2026-01-18.md", page.read_text(encoding="utf-8")).articles
-    return articles
-
-
 def test_fixture_day_merges_every_cross_site_duplicate_and_nothing_else() -> None:
-    articles = _day_articles()
+    articles = fixture_day_articles()
     assert len(articles) == 38
     merged = sorted(sorted(a.url.rsplit("/", 1)[-1] for a in s.articles)
                     for s in group_duplicates(articles) if len(s.articles) > 1)

@@ -54,12 +54,14 @@ __all__ = [
     "check_bullet",
     "ground_bullet",
     "ground_digest",
+    "ground_restatements",
     "is_site_root",
     "support_of",
     "unfetched_links",
     "missing_names",
     "missing_numbers",
     "nearest_sentence",
+    "restated_links",
     "split_sentences",
 ]
 
@@ -280,6 +282,9 @@ class BulletVerdict:
     # Supported only by other articles of the story, merged with the item's own article
     # on lowered evidence (``dedup.compare``: not strong): maybe another story's fact.
     weak_merge: bool = False
+    # "fact": an item's fact bullet; "title" / "summary": the issue's title or a summary
+    # line, grounded in the sources of the items it restates (``ground_restatements``).
+    kind: str = "fact"
 
     @property
     def message(self) -> str:
@@ -322,7 +327,8 @@ def ground_digest(digest: Digest, sources: ItemSources,
     """The verdict on every fact bullet of ``digest`` (parsed from the draft's text, so
     line numbers are the file's), in order. The one decision write, review, the review
     page and the publish gate share: a bullet is grounded when its numbers and names
-    occur in the text of the item's sources (``ItemSources``)."""
+    occur in the text of the item's sources (``ItemSources``). The title and summary
+    lines are judged the same way by ``ground_restatements``."""
     verdicts = []
     for item in digest.items:
         for index, bullet in enumerate(item.bullets):
@@ -336,6 +342,59 @@ def ground_digest(digest: Digest, sources: ItemSources,
             verdicts.append(BulletVerdict(
                 line, item.title, item.url, bullet.text, check.ok, list(check.missing_numbers),
                 list(check.missing_names), check.nearest_sentence, list(urls), supported_by, weak))
+    return verdicts
+
+
+#: A title or summary line restates the items whose headline and bullets hold at least
+#: this share of its character bigrams (or else the one item that holds most).
+RESTATE_SHARE = 0.25
+
+
+def restated_links(line: str, digest: Digest) -> list[str]:
+    """The links of the items and one-liners of ``digest`` that ``line`` restates."""
+    target = _bigrams(line)
+    entries = [(i.url, "\n".join([i.title, *(b.text for b in i.bullets)])) for i in digest.items]
+    entries += [(b.url, b.text) for b in digest.briefs]
+    if not target or not entries:
+        return []
+    shares = [(len(target & _bigrams(text)) / len(target), url) for url, text in entries]
+    chosen = [url for share, url in shares if share >= RESTATE_SHARE]
+    return list(dict.fromkeys(chosen)) or [max(shares)[1]]
+
+
+def ground_restatements(digest: Digest, sources: ItemSources,
+                        memo: CheckMemo | None = None) -> list[BulletVerdict]:
+    """Verdicts on the ``# title`` and each front-matter summary line, grounded like fact
+    bullets in the articles of the items they restate (``restated_links``)."""
+    from aidaily.format.digest import Title
+    from aidaily.format.render import render
+
+    lines: list[tuple[str, int, str]] = []
+    if digest.summary_lines:
+        text_lines = render(digest).split("\n")
+        at = next((n for n, ln in enumerate(text_lines, 1) if ln.startswith("summary:")), 1)
+        lines += [("summary", at, line) for line in digest.summary_lines]
+    title = next((n for n in digest.body if isinstance(n, Title)), None)
+    if title is not None and title.text:
+        lines.append(("title", title.line, title.text))
+    verdicts = []
+    for kind, line_no, text in lines:
+        links = restated_links(text, digest)
+        articles = {a.url: a for url in links for a in sources.articles_for(url)}
+        if not articles:
+            verdicts.append(BulletVerdict(line_no, kind, links[0] if links else "", text, False,
+                                          kind=kind))
+            continue
+        urls = tuple(sorted(articles))
+        key = (text, urls)
+        check = memo.get(key) if memo is not None else None
+        if check is None:
+            check = check_bullet(text, _story_text([articles[u] for u in urls]))
+            if memo is not None:
+                memo[key] = check
+        verdicts.append(BulletVerdict(line_no, kind, links[0], text, check.ok,
+                                      list(check.missing_numbers), list(check.missing_names),
+                                      check.nearest_sentence, list(urls), kind=kind))
     return verdicts
 
 

@@ -29,6 +29,7 @@ from aidaily.checks.grounding import (
     ItemSources,
     ground_bullet,
     ground_digest,
+    ground_restatements,
     unfetched_links,
 )
 from aidaily.editor.assemble import assemble
@@ -65,6 +66,8 @@ class EditorResult:
     digest: Digest
     mode: Literal["llm", "extractive"]
     checks: list[BulletVerdict] = field(default_factory=list)  # one per fact bullet
+    # the title's and each summary line's verdict (``ground_restatements``; warnings)
+    restatements: list[BulletVerdict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # links no fetched article stands behind
     lint: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
@@ -238,6 +241,7 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     text = result.text
     digest = parse(text)  # the file's line numbers, as the review counts them
     result.checks = ground_digest(digest, sources, memo)
+    result.restatements = ground_restatements(digest, sources, memo)
     result.links = unfetched_links(digest, sources)
     result.lint = lint_text(text, f"{result.day.isoformat()}.md")
 

@@ -65,6 +65,8 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
         "follow_ups": [asdict(f) for f in report.follow_ups],
         "failed_sources": [asdict(f) for f in report.failed_sources],
         "checks": [asdict(c) for c in result.checks],
+        # the title's and the summary lines' verdicts (warnings, not blockers)
+        "restatements": [asdict(c) for c in result.restatements],
         "links": list(result.links),
         "lint": [f.to_dict() for f in result.lint],
     }

@@ -23,7 +23,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from aidaily.checks.grounding import BulletVerdict, ItemSources, ground_digest, unfetched_links
+from aidaily.checks.grounding import (
+    BulletVerdict,
+    ItemSources,
+    ground_digest,
+    ground_restatements,
+    unfetched_links,
+)
 from aidaily.errors import DigestParseError
 from aidaily.format.digest import Digest
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
@@ -51,6 +57,9 @@ class ReviewReport:
     # Grounded bullets supported only by another article of a weak merge (a warning:
     # the story may be two stories; the editor decides).
     weak_support: list[Flag] = field(default_factory=list)
+    # The title and summary lines whose numbers or names the items they restate do not
+    # have (a warning: the house restates loosely, "一周" as "7 天"; the editor decides).
+    restatements: list[Flag] = field(default_factory=list)
     unfetched_links: list[str] = field(default_factory=list)
     placeholders: list[int] = field(default_factory=list)  # line numbers
     dropped: list[DroppedStory] = field(default_factory=list)
@@ -118,7 +127,8 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     sources = day_sources(settings, day, store)
     verdicts = ground_digest(digest, sources)
     report.flags = [v for v in verdicts if not v.ok]
-    report.weak_support = [v for v in verdicts if v.ok and v.weak_merge]
+    report.weak_support = [v for v in verdicts if v.weak_merge]
+    report.restatements = [v for v in ground_restatements(digest, sources) if not v.ok]
     report.unfetched_links = unfetched_links(digest, sources)
     return report
 
