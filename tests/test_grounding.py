@@ -305,3 +305,22 @@ def test_the_reference_issue_title_and_summary_on_the_fixture_day() -> None:
     assert [v.kind for v in verdicts] == ["summary"] * 7 + ["title"]
     assert [(v.line, v.missing_numbers, v.missing_names) for v in verdicts if not v.ok] == [
         (8, ["7"], []), (8, ["24"], ["Office"]), (8, ["500"], []), (10, ["百万"], [])]
+
+
+def test_review_page_shows_the_supporting_article_and_the_weak_merge() -> None:
+    from aidaily.format.render import render
+    from aidaily.review.web.view import source_view
+
+    own = Article("https://www.ithome.com/0/914/301.htm", "ithome", "OpenAI 将在 ChatGPT 中投放广告",
+                  "IT之家消息，OpenAI 宣布将在 ChatGPT 免费版中测试广告。")
+    other = Article("https://www.qbitai.com/2026/01/370300.html", "qbitai", "马斯克起诉 OpenAI 案开庭",
+                    "马斯克诉 OpenAI 一案开庭，索赔 1340 亿美元。")
+    item = Item("ChatGPT 广告", own.url, [Bullet("OpenAI 将在 ChatGPT 免费版测试广告"),
+                                          Bullet("马斯克索赔 1340 亿美元")])
+    text = render(Digest(body=[Section("商业", [item])]))
+    sources = ItemSources([own, other], {own.url: "s1", other.url: "s1"})
+    lines = text.split("\n")
+    first = source_view(text, lines.index("- OpenAI 将在 ChatGPT 免费版测试广告") + 1, sources)
+    second = source_view(text, lines.index("- 马斯克索赔 1340 亿美元") + 1, sources)
+    assert (first.article_url, first.own, first.weak_merge) == (own.url, True, False)
+    assert (second.article_url, second.own, second.weak_merge) == (other.url, False, True)
