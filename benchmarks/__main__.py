@@ -10,7 +10,8 @@
 - ``extract``: our extractors vs trafilatura (``benchmarks/extract.py``; ``--quick``: 3 passes);
 - ``tokens``: tokens per digest vs a naive one-prompt baseline (``benchmarks/tokens.py``);
 - ``quality``: the fixture day's drafts (extractive, fake model) scored against the
-  published issue (``benchmarks/quality.py``).
+  published issue (``benchmarks/quality.py``);
+- ``merge``: merge precision / recall on the labelled article pairs (``benchmarks/merge.py``).
 
 One Prefect server (started here unless ``--prefect-api-url``) serves ``day`` and
 ``scale``. Each benchmark prints its table and writes ``benchmarks/results/<name>.json``;
@@ -34,7 +35,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import day, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "extract", "tokens", "quality")
+ALL = ("day", "scale", "extract", "tokens", "quality", "merge")
 
 
 def script(name: str, *args: str) -> dict[str, object]:
@@ -86,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     if "quality" in chosen:
         print("\n=== quality ===", flush=True)
         summary["benchmarks"]["quality"] = script("quality")  # type: ignore[index]
+
+    if "merge" in chosen:
+        print("\n=== merge ===", flush=True)
+        summary["benchmarks"]["merge"] = script("merge")  # type: ignore[index]
 
     summary["targets"] = targets
     summary["load_after"] = load_average()
