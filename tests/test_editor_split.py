@@ -96,3 +96,38 @@ def test_split_stories(ids: list[str], kept: int, notice: bool) -> None:
     assert len(out["s1"].articles) == kept and len(alone) == len(splits) == 2 - kept
     assert bool(notices) is notice
     assert out["s2"] is stories["s2"]
+
+
+def test_a_run_records_the_split_in_the_store_and_the_review_record(home: Path) -> None:
+    """The review grounds with the store's grouping: after a split it is the draft's."""
+    import json
+
+    from aidaily.pipeline.options import RunOptions
+    from aidaily.pipeline.stages import Selection, Stages, run_day
+    from aidaily.review.record import record_path
+    from aidaily.store.store import Store
+    from tests.test_pipeline import fetch_ok, settings_for
+
+    settings = settings_for(home)
+    stories = _stories()
+    store = Store.from_settings(settings)
+    store.upsert_articles([a for s in stories for a in s.articles])
+    store.set_story_ids(stories)
+    split = Split("s1", stories[0].title, UNRELATED.url, story_id(UNRELATED.url))
+
+    def select(settings: Settings, day: object) -> Selection:
+        return Selection(len(stories) + 1, stories)
+
+    async def write(settings: Settings, day: Any, chosen: list[Story], **_: Any) -> EditorResult:
+        result = await write_digest(day, chosen, settings, None)
+        result.splits, result.notices = [split], [*result.notices, split.notice]
+        return result
+
+    report: Any = asyncio.run(run_day(settings, DAY_DATE, RunOptions(skip_unchanged=False),
+                                      stages=Stages(fetch=fetch_ok, select=select, write=write)))
+    assert store.story_ids([UNRELATED.url, stories[0].url]) == {UNRELATED.url: split.new_story_id,
+                                                                stories[0].url: "s1"}
+    assert split.notice in report.notices
+    record = json.loads(record_path(settings, DAY_DATE.isoformat()).read_text(encoding="utf-8"))
+    assert record["splits"] == [{"story_id": "s1", "title": stories[0].title, "url": UNRELATED.url,
+                                 "new_story_id": split.new_story_id}]
