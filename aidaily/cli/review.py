@@ -59,7 +59,7 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
             table.add_row(str(flag.line), escape(flag.bullet), escape(flag.message), escape(flag.nearest or "—"))
         out.print(table)
     if report.restatements:
-        table = Table("line", "restates", "problem", "nearest source sentence", show_lines=True,
+        table = Table("line", "text", "problem", "nearest source sentence", show_lines=True,
                       title="Title and summary: not in the sources of the items they restate")
         for flag in report.restatements:
             table.add_row(str(flag.line), escape(flag.bullet), escape(flag.message),
