@@ -98,6 +98,12 @@ def test_split_stories(ids: list[str], kept: int, notice: bool) -> None:
     assert out["s2"] is stories["s2"]
 
 
+def test_a_one_article_story_ignores_set_aside_silently() -> None:
+    stories = {s.id: s for s in _stories()}
+    out, alone, splits, notices = split_stories(stories, {"s2": ["示例"]})
+    assert (out, alone, splits, notices) == (stories, [], [], [])
+
+
 def test_a_run_records_the_split_in_the_store_and_the_review_record(home: Path) -> None:
     """The review grounds with the store's grouping: after a split it is the draft's."""
     import json

@@ -7,7 +7,7 @@ of its own (not written today: the plan never saw it), the item is grounded in t
 remaining articles only, the store's grouping is updated so that review grounds the
 same way, and the run report says what was split. The first article (the item's link)
 cannot be set aside: an answer naming it, or an id the prompt did not show, is ignored
-with a notice.
+with a notice (silently for a one-article story: its prompt offered no choice).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def split_stories(
         shown = {article_ident(sid, i): i for i in range(min(PROMPT_ARTICLES, len(story.articles)))}
         drop = sorted({shown[i] for i in ids if shown.get(i)})  # index 0 (the link) stays
         ignored = [i for i in ids if not shown.get(i)]
-        if ignored:
+        if ignored and len(shown) > 1:  # a one-article story was not offered the choice
             notices.append(f"story {sid}: set_aside {', '.join(map(repr, ignored))} ignored "
                            "(not an article of the story other than its first)")
         if not drop:
