@@ -82,11 +82,13 @@ MAX_NEIGHBOURS = 200  # an article this many others collide with is boilerplate
 _SEED = 1
 EVIDENCE_MAX_DF = 6  # a name/figure in more articles of one day than this is not distinctive
 SHARED_NAMES_FILE = Path(__file__).with_name("shared_names.txt")
-SHARED_NAME_ISSUES = 8  # a name in this many issues of the archive is shared by many stories (benchmarks/merge.py)
+# A name in this many issues of the archive is shared by many stories (benchmarks/merge.py).
+SHARED_NAME_ISSUES = 8
 # Verification bars for pairs that share one / two pieces of story evidence
 # (``story_evidence``). Chosen on the labelled pairs (benchmarks/merge.py sweep): with one
-# shared piece, 0.08 lets 6 more follow-ups and different news through than 0.1, and
-# 0.12 loses 12 same-news pairs. No labelled pair shares two pieces below 0.1.
+# shared piece, 0.08 merges 3 more pairs that are not the same news than 0.1 and finds
+# 1 more that is; 0.12 loses 11 same-news pairs. No labelled pair shares two pieces
+# below 0.1, so the two-piece bar is not measured there.
 EVIDENCE_THRESHOLDS = {1: 0.1, 2: 0.05}
 SAME_SOURCE_THRESHOLD = 0.8  # one source rarely runs one story twice
 
@@ -135,7 +137,8 @@ def significant_number(key: str) -> bool:
 
 
 # What follows a figure and says what it counts: a Latin unit (GW, B, tokens) or one
-# Chinese character (张, 台, 美 of 美元, 参 of 参数). Function words and approximations (多, 超, 约) are no unit.
+# Chinese character (张, 台, 美 of 美元, 参 of 参数). Function words and approximations
+# (多, 超, 约) are no unit.
 _UNIT = re.compile(r"\s?([A-Za-z]{1,12}|[\u4e00-\u9fff])")
 _NOT_UNITS = frozenset("的了和与及在是为将已也都而或多余超近约")
 
