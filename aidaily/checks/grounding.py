@@ -20,6 +20,14 @@ article of the story the item stands for), and a draft's bullets are judged once
 ``ground_digest``: the editor at write time, ``aidaily review``, the review page and the
 publish gate all call these two, so they cannot disagree. Verdicts are data for the
 review record and report; the digest is never altered here.
+
+A grounded bullet also says which article supports it (``support_of``): the item's own
+linked article first, then each other article of its story. A bullet that only another
+article supports, one that joined the story on lowered evidence (``dedup.compare`` not
+strong: a weak merge), is marked ``weak_merge``: a false merge would otherwise put one
+story's facts under another story's link unseen. The ``# title`` and the summary lines
+are judged like bullets, in the sources of the items they restate
+(``ground_restatements``).
 """
 
 from __future__ import annotations

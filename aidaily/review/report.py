@@ -5,7 +5,8 @@ the stored source articles, and the run's review record:
 
 - lint findings of the draft;
 - grounding flags: fact bullets whose numbers or names are not in the source, each
-  with the source sentence nearest to it;
+  with the source sentence nearest to it; as warnings, bullets only another article of
+  a weak merge supports, and title / summary lines the items they restate do not back;
 - one-liner / item links that are not fetched articles;
 - stories the run dropped and why, stories left out because an earlier issue ran them
   (which date, which item) and follow-ups, sources that failed, notices;
