@@ -425,6 +425,8 @@ def support_of(text: str, url: str, sources: ItemSources,
     ("", weak) when no one article supports it alone (several do together)."""
     own = sources.article_at(url)
     articles = sources.articles_for(url)
+    if own is not None and [a.url for a in articles] == [own.url]:
+        return own.url, False  # a story of one article: the bullet's check was on it
     if own is not None and _check_one(text, own, memo).ok:
         return own.url, False
     others = [a for a in articles if own is None or a.url != own.url]
