@@ -15,6 +15,7 @@ Environment variables:
     AIDAILY_ALLOW_LOOPBACK  "1": let sites point at loopback addresses (tests only)
     OPENAI_API_KEY, OPENAI_BASE_URL
     AIDAILY_LLM             "none" forces the extractive mode
+    AIDAILY_LLM_REPLAY      a replay file: answers replayed from it (provider "replay")
     AIDAILY_LLM_API_KEY, AIDAILY_LLM_BASE_URL, AIDAILY_LLM_MODEL  override OPENAI_*
     AIDAILY_LLM_JSON_MODE   json_schema | json_object
     AIDAILY_LLM_CONCURRENCY, AIDAILY_LLM_TIMEOUT, AIDAILY_TOKEN_BUDGET
@@ -29,7 +30,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from aidaily.errors import ConfigError
 from aidaily.stories.window import MAX_WINDOW_HOURS
@@ -118,7 +127,10 @@ class StepSettings(Section):
 
 
 class LLMSettings(Section):
-    provider: Literal["openai", "none"] = "openai"
+    # "replay": answers read from the file ``replay`` names (recorded answers, keyed by what
+    # each request is about; see aidaily.llm.replay): nothing is sent, nothing is paid
+    provider: Literal["openai", "replay", "none"] = "openai"
+    replay: str | None = None  # a replay file, relative to the home unless absolute
     base_url: str | None = None
     api_key: SecretStr | None = None
     model: str = "gpt-4o-mini"
@@ -136,8 +148,16 @@ class LLMSettings(Section):
     write: StepSettings = Field(default_factory=StepSettings)
     finalize: StepSettings = Field(default_factory=StepSettings)
 
+    @model_validator(mode="after")
+    def _replay_named(self) -> LLMSettings:
+        if self.provider == "replay" and not self.replay:
+            raise ValueError('provider "replay" needs replay = PATH (a replay file)')
+        return self
+
     @property
     def configured(self) -> bool:
+        if self.provider == "replay":
+            return True
         return self.provider != "none" and (self.api_key is not None or self.base_url is not None)
 
 
@@ -271,6 +291,13 @@ class Settings(Section):
     )
     feeds: list[FeedSource] = Field(default_factory=lambda: [f.model_copy() for f in SHIPPED_FEEDS])
     ai_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_AI_KEYWORDS))
+
+    @model_validator(mode="after")
+    def _replay_under_home(self) -> Settings:
+        """A relative ``llm.replay`` names a file in the home, like every other path."""
+        if self.llm.replay and not Path(self.llm.replay).is_absolute():
+            self.llm.replay = str(self.home / self.llm.replay)
+        return self
 
     # Paths under the home directory --------------------------------------------------
     @property
@@ -406,5 +433,7 @@ def _apply_env(data: dict[str, Any]) -> None:
     for name, key in overrides.items():
         if env.get(name):
             llm[key] = env[name]
+    if env.get("AIDAILY_LLM_REPLAY"):
+        llm["provider"], llm["replay"] = "replay", str(Path(env["AIDAILY_LLM_REPLAY"]).resolve())
     if env.get("AIDAILY_LLM", "").lower() == "none":
         llm["provider"] = "none"

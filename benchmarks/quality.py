@@ -10,7 +10,11 @@ draft with ``aidaily write``:
 - **fake model**: ``tests/fakellm.py`` answering as ``benchmarks/day.py:BenchEditor``
   (a valid plan in the shipped limits, the article's title as headline, its first
   sentences as facts, one fixed commentary block): the plumbing of the model path, not
-  the quality of a real model.
+  the quality of a real model;
+- **replayed model**: ``[llm] provider = "replay"`` with the demo day's recorded answers
+  (``aidaily/demo/replay-2026-01-19.json``: a capable model answering the real prompts
+  one by one, see the README, "Replaying a model's answers"): what a real model makes
+  of these prompts, without a model.
 
 Each draft is then scored with ``aidaily eval DRAFT REFERENCE --json`` (its home's store
 grounds it) against the published issue of that date: ``tests/fixtures/digests/
@@ -57,7 +61,8 @@ max_retries = 0
 timeout = 30
 on_unreachable = "fail"
 """
-MODES = ("extractive", "fake model")
+MODES = ("extractive", "fake model", "replayed model")
+REPLAY = ROOT / "aidaily" / "demo" / f"replay-{DAY}.json"
 
 
 def aidaily(home: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -88,6 +93,9 @@ def draft_of(mode: str, home: Path, reference: Path) -> dict[str, Any]:
     if mode == "extractive":
         written = aidaily(home, "write", "--date", DAY, "--llm", "none", env=env)
         requests = 0
+    elif mode == "replayed model":
+        written = aidaily(home, "write", "--date", DAY, env={**env, "AIDAILY_LLM_REPLAY": str(REPLAY)})
+        requests = 0  # replayed: nothing is sent
     else:
         with FakeLLM() as fake:
             fake.responder = BenchEditor()

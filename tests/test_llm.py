@@ -422,7 +422,7 @@ def test_usage_per_run_counts_sent_and_cached_apart(fake_llm: FakeLLM, db_url: s
     assert used == one.usage  # the client's own figures are the call log's
     again = run_usage(db_url, "run-2")
     assert again == two.usage == LLMUsage(cached=1)
-    assert again.to_dict() == {"sent": 0, "cached": 1, "failed": 0, "tokens_in": 0,
+    assert again.to_dict() == {"sent": 0, "cached": 1, "replayed": 0, "failed": 0, "tokens_in": 0,
                                "tokens_out": 0, "cost_usd": 0.0, "calls": 1}
     assert run_usage(db_url, "no-such-run") == LLMUsage()
 

@@ -45,10 +45,20 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def legacy_columns() -> dict[str, list[str]]:
+    """The columns the old code made, per table (later revisions may add columns)."""
+    with sqlite3.connect(LEGACY / "aidaily.db") as db:
+        return {table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+                for table in LEGACY_ROWS}
+
+
 def all_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every aidaily table, read with the standard library (no ORM between)."""
+    """Every row of every aidaily table in the old code's columns, read with the
+    standard library (no ORM between)."""
+    columns = legacy_columns()
     with sqlite3.connect(path) as db:
-        return {table: sorted(db.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        return {table: sorted(db.execute(f"SELECT {', '.join(columns[table])} FROM {table}").fetchall(),
+                              key=repr)
                 for table in LEGACY_ROWS}
 
 
@@ -120,6 +130,30 @@ def at_revision(path: Path, target: str) -> None:
         engine.dispose()
 
 
+def test_a_database_at_0002_gains_the_call_subject_keeping_every_row(legacy: Path) -> None:
+    """Revision 0003 adds ``llm_calls.subject`` (what a request was about, for ``aidaily
+    llm export``) to a database the code before it made (at 0002): every row of every
+    table stays, the old calls have no subject, and the models agree with the result."""
+    db = legacy / "aidaily.db"
+    before = all_rows(db)
+    at_revision(db, "0002")
+    with sqlite3.connect(db) as conn:
+        calls_before = conn.execute("SELECT * FROM llm_calls ORDER BY id").fetchall()
+        assert "subject" not in [r[1] for r in conn.execute("PRAGMA table_info(llm_calls)")]
+
+    Store(sqlite_url(db))
+    assert revision(db) == [("0003",)]
+    assert all_rows(db) == before
+    with sqlite3.connect(db) as conn:
+        calls_after = conn.execute("SELECT * FROM llm_calls ORDER BY id").fetchall()
+        names = [r[1] for r in conn.execute("PRAGMA table_info(llm_calls)")]
+    assert len(calls_after) == len(calls_before) == LEGACY_ROWS["llm_calls"]
+    at = names.index("subject")
+    assert [r[:at] + r[at + 1:] for r in calls_after] == calls_before
+    assert {r[at] for r in calls_after} == {None}
+    assert model_diffs(engine_for(sqlite_url(db))) == []
+
+
 def test_the_migrations_make_the_schema_the_old_code_made(legacy: Path, tmp_path: Path) -> None:
     """The baseline written out is what ``create_all`` made before: the same tables,
     types, nullability, keys and index names."""
@@ -150,7 +184,7 @@ def test_a_database_at_0001_gains_the_memory_keeping_every_row(legacy: Path) -> 
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'issues'").fetchall()
 
     store = Store(sqlite_url(db))
-    assert revision(db) == [(migrate.HEAD,)] == [("0002",)]
+    assert revision(db) == [(migrate.HEAD,)]
     assert all_rows(db) == before
     assert model_diffs(engine_for(sqlite_url(db))) == []
     assert store.issues(date(2026, 1, 1), date(2026, 2, 1)) == []  # new tables, empty

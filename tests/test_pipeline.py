@@ -70,7 +70,7 @@ def test_a_complete_run_writes_the_draft_and_records_the_run(home: Path) -> None
     assert Path(report.draft).read_text(encoding="utf-8").startswith("---\n")  # type: ignore[attr-defined]
     assert set(report.sources) == {"ithome", "qbitai"}  # type: ignore[attr-defined]
     data = json.loads(json.dumps(report.to_dict(), default=str))  # type: ignore[attr-defined]
-    assert data["llm"] == {"sent": 0, "cached": 0, "failed": 0, "tokens_in": 0, "tokens_out": 0,
+    assert data["llm"] == {"sent": 0, "cached": 0, "replayed": 0, "failed": 0, "tokens_in": 0, "tokens_out": 0,
                            "cost_usd": 0.0, "calls": 0}
     assert data["day"] == "2026-01-19" and data["exit_code"] == 0
     stored = Store.from_settings(settings).last_run(DAY_DATE, "run")

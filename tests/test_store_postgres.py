@@ -86,9 +86,15 @@ def test_a_postgres_database_made_before_migrations_keeps_every_row(postgres: st
                      "VALUES ('2026-01-19', 'output/ai-daily-2026-01-19.md', 's', 'me', now(), false, '[]')")
     tables = ("sources", "articles", "fetch_attempts", "runs", "llm_calls", "llm_cache", "publications")
 
+    with psycopg.connect(plain) as conn:  # the old code's columns (later revisions add some)
+        legacy = {t: [r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+            "ORDER BY ordinal_position", (t,))] for t in tables}
+
     def rows() -> dict[str, list[tuple[object, ...]]]:
         with psycopg.connect(plain) as conn:
-            return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+            return {t: sorted(conn.execute(f"SELECT {', '.join(legacy[t])} FROM {t}").fetchall(), key=repr)
+                    for t in tables}
 
     before = rows()
     store = Store(url)

@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "prompt",
     "eval",
     "db",
+    "llm",
 ]
 
 app = typer.Typer(

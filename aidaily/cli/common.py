@@ -56,7 +56,8 @@ def default_day(timezone: str = "Asia/Shanghai") -> str:
 def llm_line(usage: LLMUsage) -> str:
     """One line on a run's model use: requests sent apart from answers from the cache;
     tokens and cost are those of the requests sent."""
-    return (f"LLM: {usage.sent} requests sent, {usage.cached} answered from cache, "
+    replayed = f"{usage.replayed} replayed from a file (not sent), " if usage.replayed else ""
+    return (f"LLM: {usage.sent} requests sent, {usage.cached} answered from cache, {replayed}"
             f"{usage.tokens_in} tokens in / {usage.tokens_out} out, ≈ ${usage.cost_usd:.4f}")
 
 
@@ -87,6 +88,7 @@ def print_report(report: RunReport) -> None:
         ("stories dropped", len(report.dropped)),
         ("left out, run before / follow-ups", f"{len(report.covered)} / {len(report.follow_ups)}"),
         ("LLM requests sent / from cache", f"{report.llm.sent} / {report.llm.cached}"),
+        *((("LLM answers replayed (not sent)", report.llm.replayed),) if report.llm.replayed else ()),
         ("tokens in / out (sent)", f"{report.llm.tokens_in} / {report.llm.tokens_out}"),
         ("cost", f"${report.llm.cost_usd:.4f}"),
         *((f"time {k}", f"{v:.1f} s") for k, v in report.stages.items()),

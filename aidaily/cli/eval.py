@@ -46,21 +46,29 @@ def evaluate(
     left, and the share of fact bullets grounded in the stored sources (unknown without
     a store). Exit 1 when a file is not a digest or has no story to compare.
     """
-    from aidaily.checks.quality import score
-
-    mine, theirs = _load(draft), _load(reference)  # both, so that both errors are said
-    if mine is None or theirs is None:
+    result = score_files(_settings(ctx, draft), draft, reference)
+    if result is None:
         raise typer.Exit(1)
-    (draft_text, draft_digest), (ref_text, ref_digest) = mine, theirs
-    settings = _settings(ctx, draft)
-    result = score(draft_digest, ref_digest, draft_text=draft_text, reference_text=ref_text,
-                   settings=settings.digest if settings else None,
-                   grounding=_grounding(settings, draft_digest))
     if as_json:
         payload = {"draft": str(draft), "reference": str(reference), **result.to_dict()}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print(result, draft, reference)
+        print_score(result, draft, reference)
+
+
+def score_files(settings: Settings | None, draft: Path, reference: Path) -> QualityScore | None:
+    """The score of the file ``draft`` against ``reference``, grounded from the store of
+    ``settings`` (None: grounding unknown); None, after saying why, when a file is not a
+    digest with stories. ``aidaily eval`` and ``aidaily demo`` both call it."""
+    from aidaily.checks.quality import score
+
+    mine, theirs = _load(draft), _load(reference)  # both, so that both errors are said
+    if mine is None or theirs is None:
+        return None
+    (draft_text, draft_digest), (ref_text, ref_digest) = mine, theirs
+    return score(draft_digest, ref_digest, draft_text=draft_text, reference_text=ref_text,
+                 settings=settings.digest if settings else None,
+                 grounding=_grounding(settings, draft_digest))
 
 
 def _load(path: Path) -> tuple[str, Digest] | None:
@@ -143,11 +151,12 @@ def _figure(value: float | None, share: bool = False) -> str:
     return f"{value:g}" if isinstance(value, int) or value.is_integer() else f"{value:.2f}"
 
 
-def _print(result: QualityScore, draft: Path, reference: Path) -> None:
+def print_score(result: QualityScore, draft: Path, reference: Path, *, stderr: bool = False) -> None:
+    """The score as tables: stories, grounding, the shape, the stories missed and extra."""
     from rich.markup import escape
     from rich.table import Table
 
-    out = _common.console()
+    out = _common.console(stderr=stderr)
     stories = Table(show_header=False, title=f"{escape(draft.name)} vs {escape(reference.name)}")
     stories.add_row("story recall", _percent(result.story_recall),
                     f"{len(result.matches)} of the reference's {result.reference_stories} stories")

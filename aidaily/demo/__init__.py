@@ -3,6 +3,12 @@ three sites served them (RSS, archives, article pages; see tests/fixtures/README
 what is real and what is reconstructed), in the mirror layout of
 ``aidaily.ingest.mirror``. ``aidaily demo`` serves them on 127.0.0.1 and runs the whole
 pipeline over them: no network needed. The tests use the same files.
+
+Beside the pages: ``replay-2026-01-19.json``, a capable model's answers to the real
+prompts of that day (``aidaily.llm.replay``; its ``made`` says how and when they were
+made), which the demo replays when no model is configured; and
+``published-2026-01-19.md``, the issue the house published for that day, which the demo
+scores its draft against (``aidaily eval``).
 """
 
 from __future__ import annotations
@@ -20,3 +26,13 @@ DEMO_SITES = ("https://www.ithome.com", "https://www.qbitai.com", "https://ai.hu
 def day_dir() -> Path:
     """The shipped day's mirror directory."""
     return Path(str(files("aidaily.demo"))) / "day"
+
+
+def replay_file() -> Path:
+    """The recorded answers of a capable model for the demo day (a replay file)."""
+    return Path(str(files("aidaily.demo"))) / f"replay-{DEMO_DAY.isoformat()}.json"
+
+
+def published_issue() -> Path:
+    """The issue the house published for the demo day."""
+    return Path(str(files("aidaily.demo"))) / f"published-{DEMO_DAY.isoformat()}.md"

@@ -12,7 +12,8 @@ one ``Finalize`` call for the title, headline, summary and seo.
 
 Failure is per story: a story whose call fails for good (after the client's retries and
 repair) is dropped, the reason recorded, and the plan pruned, so the draft stays
-valid. An answer with more bullets than allowed keeps the model's first ones
+valid. Replaying recorded answers (``llm.provider = "replay"``), a call the file has no
+answer for is written extractively instead, as without a model, and said. An answer with more bullets than allowed keeps the model's first ones
 (``schema``), with a notice. A failed shared commentary leaves its stories without a block; a failed
 finalize falls back to the extractive title and summary. Both are reported.
 
@@ -40,7 +41,13 @@ from aidaily.editor.schema import (
     StoryWrite,
 )
 from aidaily.errors import BudgetExceeded, LLMError
-from aidaily.editor.extractive import fallback_final
+from aidaily.llm.replay import ReplayMissing, Subject
+from aidaily.editor.extractive import (
+    extractive_brief,
+    extractive_item,
+    fallback_final,
+    placeholder_commentary,
+)
 from aidaily.editor.plan import prune
 from aidaily.editor.prompting import (
     build_brief_messages,
@@ -89,6 +96,9 @@ class Composed:
     notices: list[str] = field(default_factory=list)
     article_chars: int = 0
     degraded: bool = False
+    # replaying: the calls the replay file had no answer for ("id" or "id+id"), written
+    # extractively instead, as for an unreachable model
+    unanswered: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -193,9 +203,11 @@ def _reason(exc: BaseException) -> str:
 
 
 async def _run(
-    llm: LLMClient, call: _Call, progress: Progress | None, on_written: OnWritten | None = None
+    day: date, llm: LLMClient, call: _Call, progress: Progress | None,
+    on_written: OnWritten | None = None,
 ) -> Any:
-    result = await llm.structured(call.step, call.messages, call.schema)
+    result = await llm.structured(call.step, call.messages, call.schema,
+                                  subject=Subject(day, call.step, call.kind, call.ids))
     if progress:
         progress(f"wrote {call.kind} {'+'.join(call.ids)}")
     if on_written:
@@ -223,15 +235,20 @@ async def compose(
     dropped = [_dropped(stories[sid], "left out: token budget") for sid in left_out]
 
     results = await asyncio.gather(
-        *(_run(llm, c, progress, on_written) for c in calls), return_exceptions=True
+        *(_run(day, llm, c, progress, on_written) for c in calls), return_exceptions=True
     )
     written = Written()
     failed: dict[str, str] = {}
     trimmed: list[str] = []
+    unanswered: list[str] = []  # replaying: calls the replay file has no answer for
     for call, result in zip(calls, results, strict=True):
         if isinstance(result, BaseException):
             if not isinstance(result, Exception):
                 raise result  # cancellation / KeyboardInterrupt: not a story's failure
+            if isinstance(result, ReplayMissing):  # missing or invalid: as without a model
+                _collect_extractive(written, call, stories)
+                unanswered.append("+".join(call.ids))
+                continue
             if call.kind == "commentary":
                 notices.append(
                     f"commentary for {'+'.join(call.ids)} failed ({_reason(result)}); "
@@ -246,6 +263,10 @@ async def compose(
     if trimmed:
         notices.append(f"{len(trimmed)} lists longer than allowed cut, the model's first "
                        f"items kept: {', '.join(trimmed[:8])}{' …' if len(trimmed) > 8 else ''}")
+    if unanswered:
+        notices.append(f"replay: no usable recorded answer for {len(unanswered)} calls "
+                       f"({', '.join(unanswered[:8])}{' …' if len(unanswered) > 8 else ''}); "
+                       "extractive text for them, as without a model")
     dropped += [_dropped(stories[sid], why) for sid, why in failed.items()]
     plan = prune(plan, set(failed))
     if not plan.main_ids:
@@ -257,7 +278,8 @@ async def compose(
     if dropped:
         notices.append(f"{len(dropped)} stories dropped: " + ", ".join(d.story_id for d in dropped))
     return Composed(plan=plan, written=written, final=final, dropped=dropped, notices=notices,
-                    article_chars=chars, degraded=bool(left_out) or chars != settings.llm.article_chars)
+                    article_chars=chars, degraded=bool(left_out) or chars != settings.llm.article_chars,
+                    unanswered=unanswered)
 
 
 def _collect(written: Written, call: _Call, result: Any) -> None:
@@ -271,6 +293,16 @@ def _collect(written: Written, call: _Call, result: Any) -> None:
         written.briefs[call.ids[0]] = result.line
 
 
+def _collect_extractive(written: Written, call: _Call, stories: Mapping[str, Story]) -> None:
+    """What the extractive writer makes for ``call`` (its answer is missing)."""
+    if call.kind in ("story", "facts"):
+        written.items[call.ids[0]] = extractive_item(stories[call.ids[0]])
+    if call.kind in ("story", "commentary"):
+        written.commentary[call.ids] = placeholder_commentary()
+    if call.kind == "brief":
+        written.briefs[call.ids[0]] = extractive_brief(stories[call.ids[0]])
+
+
 def _dropped(story: Story, reason: str) -> Dropped:
     return Dropped(story_id=story.id, title=story.title, url=story.url, reason=reason)
 
@@ -282,7 +314,8 @@ async def _finalize(
     briefs = [written.briefs[sid] for sid in plan.other_ids if sid in written.briefs]
     msgs = build_finalize_messages(plan, items, briefs, settings, day=day)
     try:
-        out = await llm.structured("finalize", msgs, Finalize)
+        out = await llm.structured("finalize", msgs, Finalize,
+                                   subject=Subject(day, "finalize", "finalize"))
     except Exception as exc:  # noqa: BLE001 - any failure: fall back, and say so
         return fallback_final(plan, written, draft=False), (
             f"finalize failed ({_reason(exc)}); title and summary taken from the headlines"

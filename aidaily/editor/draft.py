@@ -150,7 +150,8 @@ async def write_digest(
                                   notices=[*notices, *done.notices, *split_notices,
                                            *(split.notice for split in splits)],
                                   plan_fixes=fixes, usage=llm.usage, degraded=done.degraded,
-                                  splits=splits)
+                                  # replayed answers missing: those stories as if unreachable
+                                  unreachable=bool(done.unanswered), splits=splits)
     say("check")
     check(result, sources, memo)
     return result

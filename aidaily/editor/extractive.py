@@ -125,13 +125,23 @@ def extractive_written(plan: Plan, stories: Mapping[str, Story]) -> Written:
             for sid in group.story_ids:
                 written.items[sid] = extractive_item(stories[sid])
             if group.commentary:
-                written.commentary[tuple(group.story_ids)] = [
-                    f"{PLACEHOLDER}行业意义：这条新闻说明了什么趋势",
-                    f"{PLACEHOLDER}对读者：对创业者、程序员或企业意味着什么",
-                ]
+                written.commentary[tuple(group.story_ids)] = placeholder_commentary()
     for sid in plan.other_ids:
-        written.briefs[sid] = one_line(stories[sid].title)
+        written.briefs[sid] = extractive_brief(stories[sid])
     return written
+
+
+def placeholder_commentary() -> list[str]:
+    """The commentary block an extractive item leaves to the editor."""
+    return [
+        f"{PLACEHOLDER}行业意义：这条新闻说明了什么趋势",
+        f"{PLACEHOLDER}对读者：对创业者、程序员或企业意味着什么",
+    ]
+
+
+def extractive_brief(story: Story) -> str:
+    """A 其他动态 line without a model: the story's title."""
+    return one_line(story.title)
 
 
 def fallback_final(plan: Plan, written: Written, *, draft: bool = True) -> Finalized:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from aidaily.editor.plan_repair import PlanFix, RepairedPlan, repair_plan
 from aidaily.editor.schema import Plan, PlanGroup, PlanSection, section_title_problems
 from aidaily.editor.prompting import build_plan_messages, plan_limits, story_cards
+from aidaily.llm.replay import Subject
 from aidaily.errors import InvalidAnswer
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ async def make_plan(
     limits = plan_limits(len(cards), settings)
     ids = [c["id"] for c in cards]
     try:
-        plan = await llm.structured("plan", msgs, Plan, validate=validator(ids, limits))
+        plan = await llm.structured("plan", msgs, Plan, validate=validator(ids, limits),
+                                    subject=Subject(day, "plan", "plan"))
     except InvalidAnswer as exc:
         shown = list(stories)[: len(cards)]
         for answer in exc.answers:  # the repair turn's answer first

@@ -9,6 +9,7 @@ Outcomes (the ``outcome`` column):
     ok            validated on the first answer
     repaired      validated after the repair turn (on the repair request's row)
     cached        served from the cache, no request
+    replayed      read from a replay file (``llm.provider = "replay"``), no request
     retry:<why>   an attempt that failed and was retried by the SDK (why: timeout,
                   connection, http-429, http-500, …), or ``retry:invalid`` (an answer
                   that failed validation and is followed by the repair turn)
@@ -59,6 +60,9 @@ class LLMCall(Base):
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     outcome: Mapped[str] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)  # redacted
+    # what the request was about ("2026-01-19 write:story a1b2…", aidaily.llm.replay.Subject):
+    # ``aidaily llm export`` finds a day's answers by it
+    subject: Mapped[str | None] = mapped_column(String(400), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -89,6 +93,7 @@ class CallRecord:
     latency: float = 0.0
     cost_usd: float = 0.0
     error: str | None = None
+    subject: str | None = None
 
 
 class CallLog:
@@ -130,6 +135,7 @@ class CallLog:
             tokens_in=record.tokens_in, tokens_out=record.tokens_out,
             latency_s=round(record.latency, 4), cost_usd=record.cost_usd,
             outcome=record.outcome[:64], error=error, created_at=datetime.now(UTC),
+            subject=record.subject[:400] if record.subject else None,
         )
 
         def add(session: Session) -> None:

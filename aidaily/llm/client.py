@@ -46,32 +46,13 @@ Step routing
 Every request carries the header ``X-Aidaily-Step: <step>``. Providers ignore it; the
 tests' fake server (``tests/fakellm.py``) routes scripted answers on it.
 
-Providers and ``llm.json_mode``
--------------------------------
-=====================  ================  ====================================================
-provider               json_mode         notes
-=====================  ================  ====================================================
-OpenAI                 json_schema       strict structured outputs (schema made strict here)
-DeepSeek               json_object       no json_schema; the prompt must mention "JSON" (the
-                                         schema prompt does)
-Qwen / DashScope       json_object       compatible-mode ``/compatible-mode/v1``; json_schema
-                                         only on some models — json_object is the safe choice
-Moonshot (Kimi)        json_object       ``https://api.moonshot.cn/v1``
-Ollama                 json_schema       ``http://localhost:11434/v1`` (≥ 0.5); no key needed
-vLLM                   json_schema       guided decoding; ``strict`` is ignored
-llama.cpp server       json_schema       grammar from the schema; json_object also works
-=====================  ================  ====================================================
-
-Local servers need no key: when ``llm.base_url`` is set and no key is configured a dummy
-key is sent (the SDK refuses to start without one). ``max_tokens`` is sent as
-``max_tokens`` (not ``max_completion_tokens``) because that is what every compatible
-server understands.
+Providers and ``llm.json_mode``: see :mod:`aidaily.llm.schema`, which builds the
+``response_format`` for each.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import time
@@ -87,8 +68,9 @@ from aidaily.llm import schema as llm_schema
 from aidaily.llm.budget import TokenBudget, estimate_tokens
 from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
 from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
+from aidaily.llm.replay import ReplayBook, ReplayInvalid, ReplayMissing, Subject, load_book
 from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
-from aidaily.llm.usage import LLMUsage, run_usage
+from aidaily.llm.usage import REPLAY_INVALID, REPLAY_MISSING, REPLAYED, LLMUsage, run_usage
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -112,7 +94,7 @@ OPENAI_URL = "https://api.openai.com/v1"  # the SDK's default, for the proxy loo
 _STEP_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 M = TypeVar("M", bound=BaseModel)
-Validator = Callable[[Any], None]
+Validator = llm_schema.Validator
 
 
 @dataclass
@@ -126,6 +108,7 @@ class _Call:
     key: str
     phash: str
     max_tokens: int | None
+    subject: Subject | None = None  # what the request is about (the replay key)
 
     def with_messages(self, messages: list[dict[str, Any]]) -> _Call:
         return replace(self, messages=messages)
@@ -207,7 +190,13 @@ class LLMClient:
     ) -> None:
         if settings.provider == "none":
             raise LLMError("the LLM is disabled (llm.provider = none / AIDAILY_LLM=none)")
-        if settings.api_key is None and not settings.base_url:
+        # provider "replay": answers come from a file of recorded answers, nothing is sent
+        self._replay: ReplayBook | None = None
+        if settings.provider == "replay":
+            if not settings.replay:
+                raise LLMError('llm.provider = "replay" needs llm.replay = PATH (a replay file)')
+            self._replay = load_book(settings.replay)
+        elif settings.api_key is None and not settings.base_url:
             raise LLMError(
                 "no LLM configured: set OPENAI_API_KEY (or AIDAILY_LLM_API_KEY), or "
                 "llm.base_url for a local server"
@@ -263,22 +252,29 @@ class LLMClient:
         *,
         validate: Validator | None = None,
         max_tokens: int | None = None,
+        subject: Subject | None = None,
     ) -> M:
         """Ask for JSON matching ``schema`` and return it validated.
 
         ``validate(result)`` may raise ``ValueError`` to reject a semantically wrong
         answer; that counts as a validation failure (one repair turn).
 
+        ``subject`` says what the request is about (the day, the kind of call, the story
+        ids): it is logged with the call and is the key a replayed answer is found by.
+
         Raises:
             BudgetExceeded: the request would exceed the token budget.
             InvalidAnswer: still invalid after the repair turn (an ``LLMError``).
+            ReplayMissing: replaying, and the file has no answer for ``subject``.
             LLMError: refusal, or the provider failed for good (after the SDK's retries).
         """
-        call = self._prepare(step, messages, max_tokens, schema)
+        call = self._prepare(step, messages, max_tokens, schema, subject)
+        if self._replay is not None:
+            return self._replayed(call, schema, validate)
         cached = self._cache.get(call.key)
         if cached is not None:
             try:
-                result = _validated(cached, schema, validate)
+                result = llm_schema.validated(cached, schema, validate)
             except ValueError:
                 pass  # the validator is stricter than when this was cached: ask again
             else:
@@ -296,10 +292,13 @@ class LLMClient:
         return result
 
     async def text(
-        self, step: str, messages: list[dict[str, Any]], *, max_tokens: int | None = None
+        self, step: str, messages: list[dict[str, Any]], *, max_tokens: int | None = None,
+        subject: Subject | None = None,
     ) -> str:
         """Ask for plain text (no schema, no repair); cached and logged like ``structured``."""
-        call = self._prepare(step, messages, max_tokens, None)
+        call = self._prepare(step, messages, max_tokens, None, subject)
+        if self._replay is not None:  # the editor asks for structured answers only
+            raise LLMError(f"{step}: a replay file holds no plain-text answers")
         cached = self._cache.get(call.key)
         if isinstance(cached, dict) and isinstance(cached.get("text"), str):
             self._log(call, _Row("cached"))
@@ -321,11 +320,13 @@ class LLMClient:
         """
         from openai import APIError
 
+        if self._replay is not None:
+            return [self._replay_model]
         try:
             raw = await self._client().with_options(max_retries=0).models.with_raw_response.list()
         except APIError as exc:
             raise LLMError(f"LLM endpoint unreachable: {self._describe(exc)}") from None
-        ids = _model_ids(raw.content)
+        ids = llm_schema.model_ids(raw.content)
         if ids is None:
             raise LLMError("LLM endpoint unusable: GET /models answered no list of models "
                            "(not an OpenAI-compatible API?)")
@@ -349,10 +350,13 @@ class LLMClient:
         messages: list[dict[str, Any]],
         max_tokens: int | None,
         schema: type[BaseModel] | None,
+        subject: Subject | None = None,
     ) -> _Call:
         if not _STEP_NAME.match(step):
             raise ValueError(f"bad step name {step!r} (it is sent as a header)")
         model, temperature, step_max = self.step_settings(step)
+        if self._replay is not None:  # never served to (or from) a real model's cache
+            model = self._replay_model
         max_tokens = max_tokens or step_max
         params: dict[str, Any] = {"temperature": temperature}
         if max_tokens:
@@ -377,7 +381,32 @@ class LLMClient:
             key=build_cache_key(model, messages, key_params),
             phash=prompt_hash(messages, key_params),
             max_tokens=max_tokens,
+            subject=subject,
         )
+
+    # replay ---------------------------------------------------------------------------
+    @property
+    def _replay_model(self) -> str:
+        return f"replay:{self._replay.path.name}" if self._replay is not None else ""
+
+    def _replayed(self, call: _Call, schema: type[M], validate: Validator | None) -> M:
+        """The recorded answer for ``call``, validated like a model's: ReplayMissing when
+        there is none; an invalid one is an InvalidAnswer carrying it (a plan is then
+        repaired, as a model's would be). Each outcome is logged."""
+        assert self._replay is not None
+        try:
+            data = self._replay.recorded(call.subject, call.step)
+            result = llm_schema.validated(data, schema, validate)
+        except ReplayMissing as exc:
+            self._log(call, _Row(REPLAY_MISSING, error=str(exc)))
+            raise
+        except ValueError as exc:
+            message = f"{call.step}: the recorded answer for {call.subject} is invalid: " + \
+                llm_schema.describe_error(exc)
+            self._log(call, _Row(REPLAY_INVALID, error=message))
+            raise ReplayInvalid(message, (data,)) from None
+        self._log(call, _Row(REPLAYED), cache=data)
+        return result
 
     # validation and repair ------------------------------------------------------------
     def _check(
@@ -387,7 +416,7 @@ class LLMClient:
         if answer.finish_reason == "length":
             raise ValueError("the answer was cut off at max_tokens (finish_reason=length)")
         data = llm_schema.parse_json(answer.content)
-        return data, _validated(data, schema, validate)
+        return data, llm_schema.validated(data, schema, validate)
 
     async def _repair(
         self,
@@ -406,7 +435,7 @@ class LLMClient:
         try:
             data, result = self._check(second, schema, validate)
         except ValueError as exc:
-            parsed = (_parsed(a.content) for a in (second, answer))
+            parsed = (llm_schema.parsed_or_none(a.content) for a in (second, answer))
             self._fail(call, second, "invalid",
                        f"{call.step}: the model's answer was still invalid after one repair "
                        f"attempt: {llm_schema.describe_error(exc)}",
@@ -560,35 +589,7 @@ class LLMClient:
                 step=call.step, model=call.model, prompt_hash=call.phash, cache_key=call.key,
                 outcome=row.outcome, tokens_in=row.tokens_in, tokens_out=row.tokens_out,
                 latency=row.latency, cost_usd=cost, error=row.error,
+                subject=call.subject.key if call.subject is not None else None,
             ),
             also=entry,
         )
-
-
-def _parsed(content: str | None) -> Any:
-    """The JSON of an answer's content, or None when it is not JSON."""
-    try:
-        return llm_schema.parse_json(content)
-    except ValueError:
-        return None
-
-
-def _validated(data: Any, schema: type[M], validate: Validator | None) -> M:
-    result = schema.model_validate(data)
-    if validate is not None:
-        validate(result)
-    return result
-
-
-def _model_ids(body: bytes) -> list[str] | None:
-    """The ids of a ``GET /models`` answer (``{"data": [{"id": …}, …]}``), None when the
-    body is not one."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    models = data.get("data") if isinstance(data, dict) else None
-    if not isinstance(models, list):
-        return None
-    ids = [m["id"] for m in models if isinstance(m, dict) and isinstance(m.get("id"), str)]
-    return ids if len(ids) == len(models) else None

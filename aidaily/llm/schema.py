@@ -17,6 +17,27 @@ Two ways to get JSON out of an OpenAI-compatible model (``llm.json_mode``):
     does not fit. DeepSeek and DashScope also require the word "JSON" in the prompt
     for this mode, which the schema prompt contains.
 
+Providers and ``llm.json_mode``
+-------------------------------
+=====================  ================  ====================================================
+provider               json_mode         notes
+=====================  ================  ====================================================
+OpenAI                 json_schema       strict structured outputs (schema made strict here)
+DeepSeek               json_object       no json_schema; the prompt must mention "JSON" (the
+                                         schema prompt does)
+Qwen / DashScope       json_object       compatible-mode ``/compatible-mode/v1``; json_schema
+                                         only on some models — json_object is the safe choice
+Moonshot (Kimi)        json_object       ``https://api.moonshot.cn/v1``
+Ollama                 json_schema       ``http://localhost:11434/v1`` (≥ 0.5); no key needed
+vLLM                   json_schema       guided decoding; ``strict`` is ignored
+llama.cpp server       json_schema       grammar from the schema; json_object also works
+=====================  ================  ====================================================
+
+Local servers need no key: when ``llm.base_url`` is set and no key is configured a dummy
+key is sent (the SDK refuses to start without one). ``max_tokens`` is sent as
+``max_tokens`` (not ``max_completion_tokens``) because that is what every compatible
+server understands.
+
 Everything here is pure (no I/O, no ``openai`` import).
 """
 
@@ -25,7 +46,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -179,3 +201,39 @@ def repair_messages(
             ),
         },
     ]
+
+
+M = TypeVar("M", bound=BaseModel)
+#: A caller's semantic check of a validated answer: raises ValueError to reject it.
+Validator = Callable[[Any], None]
+
+
+def validated(data: Any, schema: type[M], validate: Validator | None) -> M:
+    """``data`` as ``schema``, checked by ``validate`` too (ValueError, pydantic's
+    ValidationError included, when it is not one)."""
+    result = schema.model_validate(data)
+    if validate is not None:
+        validate(result)
+    return result
+
+
+def parsed_or_none(content: str | None) -> Any:
+    """The JSON of an answer's content, or None when it is not JSON."""
+    try:
+        return parse_json(content)
+    except ValueError:
+        return None
+
+
+def model_ids(body: bytes) -> list[str] | None:
+    """The ids of a ``GET /models`` answer (``{"data": [{"id": …}, …]}``), None when the
+    body is not one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    models = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(models, list):
+        return None
+    ids = [m["id"] for m in models if isinstance(m, dict) and isinstance(m.get("id"), str)]
+    return ids if len(ids) == len(models) else None

@@ -1,10 +1,13 @@
 """What a run spent on the model: :class:`LLMUsage`, counted from the call log.
 
-Every ``llm_calls`` row is one HTTP request sent to the provider, except two kinds that
-send nothing: ``cached`` (an answer served from the cache) and ``error:budget`` (a call
-refused before sending). :meth:`LLMUsage.count` turns one row into figures, and both
-the client's own :attr:`~aidaily.llm.client.LLMClient.usage` and :func:`run_usage`
-(read back from the database) are sums of it, so the two cannot disagree.
+Every ``llm_calls`` row is one HTTP request sent to the provider, except the kinds that
+send nothing: ``cached`` (an answer served from the cache), ``replayed`` (an answer read
+from a replay file, :mod:`aidaily.llm.replay`), ``error:replay-missing`` and
+``error:replay-invalid`` (the file had no answer, or none valid today) and
+``error:budget`` (a call refused before sending). :meth:`LLMUsage.count` turns one row
+into figures, and both the client's own :attr:`~aidaily.llm.client.LLMClient.usage` and
+:func:`run_usage` (read back from the database) are sums of it, so the two cannot
+disagree.
 
 Tokens and cost are only those of requests sent: a cache hit is logged with 0 tokens
 and $0. ``sent`` counts every HTTP attempt (retries and repair turns included), because
@@ -18,11 +21,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-__all__ = ["CACHED", "NOT_SENT", "LLMUsage", "run_usage"]
+__all__ = ["CACHED", "NOT_SENT", "REPLAYED", "LLMUsage", "run_usage"]
 
 CACHED = "cached"
+REPLAYED = "replayed"
 BUDGET = "error:budget"
-NOT_SENT = frozenset({CACHED, BUDGET})  # outcomes whose row is not an HTTP request
+REPLAY_MISSING = "error:replay-missing"
+REPLAY_INVALID = "error:replay-invalid"
+#: outcomes whose row is not an HTTP request
+NOT_SENT = frozenset({CACHED, REPLAYED, BUDGET, REPLAY_MISSING, REPLAY_INVALID})
 
 
 @dataclass
@@ -31,6 +38,7 @@ class LLMUsage:
 
     sent: int = 0  # HTTP requests sent to the provider (every attempt)
     cached: int = 0  # answers served from the cache (no request)
+    replayed: int = 0  # answers read from a replay file (no request, no cost)
     failed: int = 0  # calls that ended in LLMError / BudgetExceeded
     tokens_in: int = 0  # of requests sent only
     tokens_out: int = 0
@@ -45,8 +53,8 @@ class LLMUsage:
 
     @property
     def calls(self) -> int:
-        """Answers asked for, from the provider or the cache (``sent + cached``)."""
-        return self.sent + self.cached
+        """Answers asked for, from the provider, the cache or a replay file."""
+        return self.sent + self.cached + self.replayed
 
     def count(self, outcome: str, tokens_in: int = 0, tokens_out: int = 0,
               cost_usd: float = 0.0) -> None:
@@ -54,6 +62,9 @@ class LLMUsage:
         if outcome == CACHED:
             self.cached += 1
             return  # a cache hit costs nothing, whatever the row says
+        if outcome == REPLAYED:
+            self.replayed += 1
+            return  # nothing was sent: no tokens, no cost
         if outcome not in NOT_SENT:
             self.sent += 1
             self.tokens_in += tokens_in
@@ -68,10 +79,12 @@ class LLMUsage:
             self.repaired += 1
 
     def to_dict(self) -> dict[str, int | float]:
-        """The run report's ``llm`` object; ``calls`` (sent + cached) for older readers."""
+        """The run report's ``llm`` object; ``calls`` (sent + cached + replayed) for older
+        readers."""
         return {
             "sent": self.sent,
             "cached": self.cached,
+            "replayed": self.replayed,
             "failed": self.failed,
             "tokens_in": self.tokens_in,
             "tokens_out": self.tokens_out,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 #: The newest revision in ``migrations/versions`` (``tests/test_migrations.py`` holds them
 #: together): a database stamped with it needs nothing, without loading the scripts.
-HEAD = "0002"
+HEAD = "0003"
 #: The revision that describes the schema ``create_all`` made before migrations.
 BASELINE = "0001"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -37,9 +37,11 @@ is still logged in ``llm_calls`` (run id ``web-<date>``) and cached under its ow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from aidaily.format.digest import Bullet, Insight, Item, Section
+from aidaily.llm.replay import Subject
 from aidaily.review.drafts import Drafts, text_hash
 from aidaily.errors import AidailyError
 
@@ -184,7 +186,8 @@ async def regenerate_story(settings: Settings, day: str, text: str, line: int,
     messages = [*messages[:-1], {**messages[-1],
                                  "content": f"{messages[-1]['content']}\n\n{neutralise(revision_note(attempt, problems))}"}]
     schema = StoryWrite if mode == "story" else FactsWrite
-    out = await llm.structured("write", messages, schema)
+    out = await llm.structured("write", messages, schema,
+                               subject=Subject(date.fromisoformat(day), "write", "rewrite", (story.id,)))
     item.title = clean(out.headline) or item.title
     facts = clean_lines(out.facts)
     if facts:
