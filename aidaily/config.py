@@ -162,21 +162,54 @@ class LLMSettings(Section):
 
 
 class DigestSettings(Section):
+    """``[digest]``: what an issue holds and how it is written.
+
+    The figures are the house's, measured on its archive by ``benchmarks/house.py``
+    (P10–P90 of the issues whose stories sit under themed headings, 2026-02-01 …
+    2026-08-22, 155 issues; the table is in ``benchmarks/README.md``); lengths and
+    bullets per story depend on the layout, so they default to the figures of the
+    chosen ``layout`` (``LAYOUT_FIGURES``) unless set."""
+
+    # "2026-01": the seed's (## subtitle, ### theme, [headline](url) + fact bullets,
+    # 深度解读 & 洞察 bullets, ### 其他动态 "text（[site](url)）"); "2026-02": the house's
+    # since February (### [headline](url), a lead paragraph, "- **label**：fact" bullets,
+    # 深度解读 & 洞察 as paragraphs, ## 更多动态 "- [headline](url)：comment").
+    layout: Literal["2026-01", "2026-02"] = "2026-01"
     main_min: int = 10
-    main_max: int = 16
-    other_min: int = 3
-    other_max: int = 8
+    main_max: int = 26
+    other_min: int = 2
+    other_max: int = 28
     sections_min: int = 4
-    sections_max: int = 8
-    # Median characters of a fact / commentary bullet: the series' range (HOUSE_STYLE.md;
-    # the reference issue has ~40 / ~58). ``aidaily eval`` measures drafts against them.
-    fact_chars: tuple[int, int] = (26, 93)
-    commentary_chars: tuple[int, int] = (45, 72)
+    sections_max: int = 7
+    # Median characters of a fact bullet / of commentary (a bullet or a paragraph) in an
+    # issue; ``aidaily eval`` measures drafts against them, prompts ask for them.
+    fact_chars: tuple[int, int] = (21, 64)
+    commentary_chars: tuple[int, int] = (33, 124)
+    title_chars: tuple[int, int] = (19, 39)  # the issue's title; lint warns outside it
+    fact_bullets: tuple[int, int] = (2, 4)  # fact bullets per story; lint warns above the top
     cover_image: str | None = None  # a fixed cover picture for every issue ([cover] is unused)
     tags: list[str] = Field(default_factory=lambda: ["AI", "AI 日报"])
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
     category: str = "AI 日报"
     memory_days: int = Field(default=3, ge=0)  # a story run in the last N issues is not run again (0: off)
+
+    @model_validator(mode="after")
+    def _layout_figures(self) -> DigestSettings:
+        """Lengths and bullets per story not set in ``[digest]`` follow the layout."""
+        for name, value in LAYOUT_FIGURES[self.layout].items():
+            if name not in self.model_fields_set:
+                object.__setattr__(self, name, value)
+        return self
+
+
+#: The figures that depend on the layout, measured by ``benchmarks/house.py`` (P10–P90
+#: of per-issue medians): "2026-01" on the themed issues of 2025-12-15 … 2026-01-07 (23,
+#: the seed's own month is held out of the archive), "2026-02" on those of 2026-02-01 …
+#: 2026-08-22 (155).
+LAYOUT_FIGURES: dict[str, dict[str, tuple[int, int]]] = {
+    "2026-01": {"fact_chars": (21, 64), "commentary_chars": (33, 124), "fact_bullets": (2, 4)},
+    "2026-02": {"fact_chars": (25, 60), "commentary_chars": (50, 155), "fact_bullets": (2, 5)},
+}
 
 
 class ScheduleSettings(Section):
@@ -316,6 +349,12 @@ class Settings(Section):
     def publish_dir(self) -> Path:
         p = Path(self.publish.dir)
         return p if p.is_absolute() else self.home / p
+
+    def post_path(self, day: date) -> Path:
+        """Where the post of ``day`` goes: ``[publish] dir`` / ``filename`` (its pattern)."""
+        name = self.publish.filename.format(date=day.isoformat(), year=f"{day.year:04d}",
+                                            month=f"{day.month:02d}", day=f"{day.day:02d}")
+        return self.publish_dir / name
 
     @property
     def covers_dir(self) -> Path:

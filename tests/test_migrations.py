@@ -174,7 +174,6 @@ def test_a_database_at_0001_gains_the_memory_keeping_every_row(legacy: Path) -> 
     later date is selected."""
     from aidaily.config import load_settings
     from aidaily.pipeline.stages import select_stories
-    from aidaily.review.publish import post_path
 
     db = legacy / "aidaily.db"
     before = all_rows(db)
@@ -192,7 +191,7 @@ def test_a_database_at_0001_gains_the_memory_keeping_every_row(legacy: Path) -> 
     settings = load_settings(legacy)
     select_stories(settings, date.fromisoformat(DAY) + timedelta(days=1), store)
     [issue] = store.issues(date(2026, 1, 1), date(2026, 2, 1))
-    post = post_path(settings, date.fromisoformat(DAY)).read_text(encoding="utf-8")
+    post = settings.post_path(date.fromisoformat(DAY)).read_text(encoding="utf-8")
     assert issue.state == "published" and issue.day == date.fromisoformat(DAY)
     assert len(issue.items) >= 4 and all(f"]({i.url})" in post for i in issue.items)
     assert any(i.articles for i in issue.items)  # the stored articles they stood for

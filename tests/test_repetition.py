@@ -137,7 +137,10 @@ def test_lint_errors_on_a_repeated_bullet_and_a_story_linked_twice() -> None:
     lines = DRAFT.splitlines()
     repeated = [line for code, line in errors if code == "repeated-bullet"]
     assert [lines[n - 1].strip() for n in repeated] == ["- 英伟达发布新GPU，功率1GW。", "- 行业意义：算力更贵！"]
-    assert any(code == "duplicate-link" for code, _ in errors)
+    # One article under two headlines: the house does it (2026-04-03, 2026-02-24), so
+    # lint warns and leaves the editor to judge (issue 18).
+    assert not any(code == "duplicate-link" for code, _ in errors)
+    assert any(f.code == "duplicate-link" and f.severity == "warning" for f in findings)
 
 
 def test_lint_accepts_distinct_bullets() -> None:

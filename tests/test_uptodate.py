@@ -18,7 +18,7 @@ import pytest
 
 from aidaily.pipeline import uptodate
 from aidaily.config import Settings, load_settings
-from aidaily.review.drafts import Drafts
+from aidaily.store.drafts import Drafts
 from aidaily.ingest.day import fetch_day
 from aidaily.store.store import Store
 from tests.servers import MirrorServer

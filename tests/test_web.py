@@ -21,8 +21,8 @@ pytest.importorskip("httpx")
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
-from aidaily.review.drafts import Drafts, text_hash
-from aidaily.review.publish import post_path, publications
+from aidaily.store.drafts import Drafts, text_hash
+from aidaily.review.publish import publications
 from aidaily.review.web.app import create_app
 from tests.factories import (
     BAD_BULLET,
@@ -60,8 +60,8 @@ def csrf_of(client: TestClient, path: str = f"/d/{DAY}") -> str:
 
 def test_index_lists_drafts_with_state(client: TestClient, settings: Settings) -> None:
     Drafts(settings.drafts_dir).write("2026-01-18", DRAFT.replace(DAY, "2026-01-18"))
-    post_path(settings, date(2026, 1, 18)).parent.mkdir(parents=True, exist_ok=True)
-    post_path(settings, date(2026, 1, 18)).write_text("published", encoding="utf-8")
+    settings.post_path(date(2026, 1, 18)).parent.mkdir(parents=True, exist_ok=True)
+    settings.post_path(date(2026, 1, 18)).write_text("published", encoding="utf-8")
     text = client.get("/").text
     assert text.index("2026-01-19") < text.index("2026-01-18")  # newest first
     assert 'class="pill draft">draft<' in text and 'class="pill published">published<' in text
@@ -146,7 +146,7 @@ def test_every_post_needs_the_csrf_token(client: TestClient, settings: Settings,
     other = TestClient(create_app(settings), base_url="http://127.0.0.1")  # no cookie at all
     assert other.post(url, data={"csrf": token}).status_code == 403
     assert Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
 
 
 def test_token_required_when_configured(settings: Settings) -> None:
@@ -219,11 +219,11 @@ def test_publish_uses_the_cli_gate(client: TestClient, settings: Settings) -> No
     refused = client.post(f"/d/{DAY}/publish", data={"csrf": token})
     assert refused.status_code == 409
     assert 'id="refused"' in refused.text and "ungrounded fact bullet" in refused.text
-    assert not post_path(settings, date.fromisoformat(DAY)).exists()
+    assert not settings.post_path(date.fromisoformat(DAY)).exists()
     client.post(f"/d/{DAY}/save", data={"csrf": token, "text": DRAFT.replace(BAD_BULLET, GOOD_BULLET)})
     ok = client.post(f"/d/{DAY}/publish", data={"csrf": token}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == f"/d/{DAY}?done=published"
-    post = post_path(settings, date.fromisoformat(DAY)).read_text(encoding="utf-8")
+    post = settings.post_path(date.fromisoformat(DAY)).read_text(encoding="utf-8")
     assert GOOD_BULLET in post and "draft: true" not in post
     assert publications(settings, DAY)[0]["published_by"].endswith("(web)")
     again = client.post(f"/d/{DAY}/publish", data={"csrf": token})

@@ -30,8 +30,7 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is missing (pip install playwright)")
 uvicorn = pytest.importorskip("uvicorn")
 
-from aidaily.review.drafts import Drafts
-from aidaily.review.publish import post_path
+from aidaily.store.drafts import Drafts
 from aidaily.review.web.app import create_app
 from tests.servers import BackgroundServer
 
@@ -116,6 +115,6 @@ def test_review_fix_save_publish_in_chromium(home: Path, browser_page) -> None: 
         assert page.evaluate("window.__pwned === undefined")
 
     assert not dialogs
-    post = post_path(settings, date.fromisoformat(DAY)).read_text(encoding="utf-8")
+    post = settings.post_path(date.fromisoformat(DAY)).read_text(encoding="utf-8")
     assert GOOD_BULLET in post and BAD_BULLET not in post and "draft: true" not in post
     assert Drafts(settings.drafts_dir).is_hand_edited(DAY)

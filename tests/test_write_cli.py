@@ -206,8 +206,9 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     from aidaily.checks.grounding import ItemSources, ground_digest
     from aidaily.config import load_settings
     from aidaily.pipeline.stages import select_stories
-    from aidaily.review.drafts import Drafts
-    from aidaily.review.report import build_review, day_sources
+    from aidaily.store.drafts import Drafts
+    from aidaily.review.report import build_review
+    from aidaily.store.store import day_sources
 
     settings = load_settings(home)
     stories = select_stories(settings, date.fromisoformat(DAY)).stories

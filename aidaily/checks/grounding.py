@@ -311,7 +311,7 @@ CheckMemo = dict[tuple[str, tuple[str, ...]], BulletCheck]
 
 def bullet_line(item: Item, index: int) -> int:
     """1-based line of the ``index``-th fact bullet of a parsed ``item``."""
-    return item.line + 1 + item.bullets_gap + index
+    return item.bullet_line(index)
 
 
 def ground_bullet(text: str, url: str, sources: ItemSources,
@@ -332,23 +332,24 @@ def ground_bullet(text: str, url: str, sources: ItemSources,
 
 def ground_digest(digest: Digest, sources: ItemSources,
                   memo: CheckMemo | None = None) -> list[BulletVerdict]:
-    """The verdict on every fact bullet of ``digest`` (parsed from the draft's text, so
+    """The verdict on every fact bullet (and lead line) of ``digest`` (parsed from the draft's text, so
     line numbers are the file's), in order. The one decision write, review, the review
     page and the publish gate share: a bullet is grounded when its numbers and names
     occur in the text of the item's sources (``ItemSources``). The title and summary
     lines are judged the same way by ``ground_restatements``."""
     verdicts = []
     for item in digest.items:
-        for index, bullet in enumerate(item.bullets):
-            line = bullet_line(item, index)
-            check, urls = ground_bullet(bullet.text, item.url, sources, memo)
+        # The lead paragraph (layout "2026-02") states facts too; "**标签**：" is markup.
+        for line, text in item.fact_lines():
+            fact = text.replace("**", "")
+            check, urls = ground_bullet(fact, item.url, sources, memo)
             if check is None:
-                verdicts.append(BulletVerdict(line, item.title, item.url, bullet.text, False))
+                verdicts.append(BulletVerdict(line, item.title, item.url, text, False))
                 continue
-            supported_by, weak = support_of(bullet.text, item.url, sources, memo) \
+            supported_by, weak = support_of(fact, item.url, sources, memo) \
                 if check.ok else ("", False)
             verdicts.append(BulletVerdict(
-                line, item.title, item.url, bullet.text, check.ok, list(check.missing_numbers),
+                line, item.title, item.url, text, check.ok, list(check.missing_numbers),
                 list(check.missing_names), check.nearest_sentence, list(urls), supported_by, weak))
     return verdicts
 

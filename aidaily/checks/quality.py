@@ -4,7 +4,9 @@
 returns a ``QualityScore``; ``aidaily eval`` prints it, ``benchmarks/quality.py`` runs it
 on the fixture day. Whoever tunes prompts against a real model reads these numbers.
 
-**Stories.** A story of an issue is one linked item or one 其他动态 line. A draft story
+**Stories.** The stories of an issue are read as a reader counts them, in every layout
+of the house (``aidaily.format.outline``): story headings, linked or not, bare
+``[headline](url)`` lines, and the lines of a 其他动态 / 更多动态 list. A draft story
 and a reference story are the same story when
 
 1. they link the same article: ``aidaily.text.comparable_url`` of both links is equal
@@ -27,10 +29,11 @@ first. ``story_recall`` is the share of the reference's stories the draft has,
 
 **Shape.** Each ``Measure`` holds the draft's value, the reference's and the house
 target where there is one: themed sections, main stories and 其他动态 lines (the
-planner's ranges, ``DigestSettings``); the median length of fact and commentary bullets
-(``DigestSettings.fact_chars`` / ``commentary_chars``, the series' ranges in
-HOUSE_STYLE.md); the title's length (``aidaily.format.lint.TITLE_LENGTH``); the share of
-commentary blocks ("深度解读 & 洞察") whose last bullet addresses a reader
+planner's ranges, ``DigestSettings``); the median length of fact bullets and of
+commentary, bullets or paragraphs (``DigestSettings.fact_chars`` / ``commentary_chars``);
+the title's length (``DigestSettings.title_chars``): all of them the house figures
+measured on its archive by ``benchmarks/house.py``, for the period of the layout; the
+share of stories whose commentary ("深度解读 & 洞察") ends addressing a reader
 (``对程序员：…``, ``对地方政府而言，…``); placeholders left for the editor
 (``PLACEHOLDER_MARK``); and the grounding rate of the draft's fact bullets, from the
 verdicts of ``aidaily.checks.grounding.ground_digest`` when the caller has the day's
@@ -44,8 +47,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from aidaily.format.digest import Brief, BriefList
-from aidaily.format.lint import PLACEHOLDER_MARK, TITLE_LENGTH
+from aidaily.format.outline import outline
+from aidaily.format.lint import PLACEHOLDER_MARK
 from aidaily.stories.dedup import jaccard, shingles
 from aidaily.text import story_url_key
 
@@ -183,14 +186,12 @@ class QualityScore:
 
 
 def stories_of(digest: Digest) -> list[StoryRef]:
-    """The linked items, then the 其他动态 lines, of ``digest`` in order."""
-    stories = [StoryRef(i.title, i.url, "item", i.line) for i in digest.items]
-    for section in digest.sections:
-        for entry in section.entries:
-            if isinstance(entry, BriefList):
-                stories.extend(StoryRef(e.text, e.url, "brief", entry.line + k)
-                               for k, e in enumerate(entry.entries) if isinstance(e, Brief))
-    return stories
+    """The stories, then the 其他动态 / 更多动态 lines, of ``digest`` in order, as a
+    reader counts them in any layout (``aidaily.format.outline``); an unlinked story
+    has the URL "" and is matched by its headline."""
+    read = outline(digest)
+    return [*(StoryRef(s.title, s.url, "item", s.line) for s in read.stories),
+            *(StoryRef(s.title, s.url, "brief", s.line) for s in read.briefs)]
 
 
 def match_stories(draft: Sequence[StoryRef], reference: Sequence[StoryRef],
@@ -241,16 +242,16 @@ def _ratio(part: int, whole: int) -> float | None:
 
 def _counts(digest: Digest, text: str) -> dict[str, float | None]:
     """The figures of one issue that ``Measure`` compares (text: for placeholders)."""
-    blocks = [ins for s in digest.sections for ins in s.insights if ins.is_commentary]
-    addressed = sum(bool(b.bullets) and bool(READER_ADDRESS.match(b.bullets[-1].text.strip()))
-                    for b in blocks)
+    read = outline(digest)
+    blocks = [s.commentary for s in read.stories if s.commentary]
+    addressed = sum(bool(READER_ADDRESS.match(block[-1].strip())) for block in blocks)
     title = digest.title or digest.front_matter.get("title")
     return {
-        "sections": len([s for s in digest.sections if not s.is_other_news]),
-        "items": len(digest.items),
-        "briefs": len(digest.briefs),
-        "fact_chars": _median([len(b.text.strip()) for i in digest.items for b in i.bullets]),
-        "commentary_chars": _median([len(b.text.strip()) for ins in blocks for b in ins.bullets]),
+        "sections": len(read.themes),
+        "items": len(read.stories),
+        "briefs": len(read.briefs),
+        "fact_chars": _median([len(f.strip()) for s in read.stories for f in s.facts]),
+        "commentary_chars": _median([len(c.strip()) for block in blocks for c in block]),
         "title_chars": len(title) if isinstance(title, str) else None,
         "reader_address": _ratio(addressed, len(blocks)),
         "placeholders": text.count(PLACEHOLDER_MARK),
@@ -268,7 +269,7 @@ def _targets(settings: DigestSettings | None) -> dict[str, tuple[float, float] |
         "briefs": (settings.other_min, settings.other_max),
         "fact_chars": settings.fact_chars,
         "commentary_chars": settings.commentary_chars,
-        "title_chars": TITLE_LENGTH,
+        "title_chars": settings.title_chars,
         "reader_address": (1.0, 1.0),
         "placeholders": (0, 0),
     }

@@ -83,9 +83,15 @@ def _load(path: Path) -> tuple[str, Digest] | None:
     except (OSError, UnicodeDecodeError, DigestParseError) as exc:
         typer.echo(f"error: {path}: {exc}", err=True)
         return None
+    if not digest.front_matter.has("date"):
+        # Every issue of the series (and every draft) is dated; a page without a date
+        # (someone else's digest, a README) would only give counts that mean nothing.
+        typer.echo(f"error: {path}: no story to compare: not an issue of the series "
+                   "(its front matter has no date)", err=True)
+        return None
     if not stories_of(digest):
-        typer.echo(f"error: {path}: no story to compare: no linked item ([title](url)) and no "
-                   "其他动态 line in the house format", err=True)
+        typer.echo(f"error: {path}: no story to compare: no story heading, [headline](url) "
+                   "line or 其他动态 line in any layout of the house", err=True)
         return None
     return text, digest
 
@@ -127,7 +133,7 @@ def _grounding(settings: Settings | None, digest: Digest) -> Grounding:
         return grounding_of(None, "the draft's front matter has no valid date: sources unknown")
     from aidaily.checks.grounding import ground_digest
     from aidaily.errors import StoreError
-    from aidaily.review.report import day_sources
+    from aidaily.store.store import day_sources
     from aidaily.store.store import Store
 
     try:

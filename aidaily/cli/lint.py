@@ -10,19 +10,33 @@ import typer
 
 
 def lint(
+    ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Digest markdown files.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as JSON.")] = False,
 ) -> None:
     """Report format problems in digest files; exit 1 when any error is found.
 
-    Errors: front matter missing or unparsable (or refused: YAML anchors, aliases,
-    tags, too deep or too long), a required key missing, a bad or mismatched date, an
-    item without a URL or without a fact bullet, any link that is not http(s), an empty
-    深度解读 & 洞察 block, an empty or too long summary, duplicate links, raw HTML
-    outside the footer, footer HTML other than the house markup. Warnings (exit 0) point
-    at softer issues.
+    Errors are what breaks or endangers a post (no issue the house published has
+    one): front matter missing or unparsable (or refused: YAML anchors, aliases, tags,
+    too deep or too long), a required key missing, a bad or mismatched date, a link
+    with an empty target or one that is not http(s), a bare [headline](url) line with
+    nothing under it, an empty 深度解读 & 洞察 block, an empty summary, raw HTML
+    outside the footer, footer HTML other than the house markup. Warnings (exit 0)
+    are departures from the house's habits: a summary longer than the issue, the same
+    article linked twice, a title outside [digest] title_chars, more fact bullets
+    than [digest] fact_bullets (the home's aidaily.toml, given by --home /
+    AIDAILY_HOME, else the house figures).
     """
+    from aidaily.errors import ConfigError
     from aidaily.format.lint import Finding, has_errors, lint_text
+
+    from aidaily.cli import common
+
+    try:
+        habits = common.settings(ctx).digest
+    except ConfigError as exc:  # linting a file needs no home: say so, lint with the defaults
+        typer.echo(f"warning: {exc}; linting with the default [digest] habits", err=True)
+        habits = None
 
     findings: list[Finding] = []
     for path in files:
@@ -31,7 +45,7 @@ def lint(
         except (OSError, UnicodeDecodeError) as exc:
             findings.append(Finding("error", 0, "unreadable", str(exc), str(path)))
             continue
-        findings.extend(lint_text(text, str(path)))
+        findings.extend(lint_text(text, str(path), habits))
     if as_json:
         typer.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:

@@ -67,7 +67,7 @@ def step_messages(
 
     if step == "plan":
         from aidaily.editor.plan import plan_messages
-        from aidaily.review.memory import recent_issues
+        from aidaily.memory.issues import recent_issues
 
         return plan_messages(day, stories, settings, recent=recent_issues(settings, day).issues)[1]
     by_id = {s.id: s for s in stories}

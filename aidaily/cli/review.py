@@ -82,9 +82,9 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
             table.add_row(escape(d.title or d.story_id), escape(d.reason))
         out.print(table)
     if report.covered or report.follow_ups:
-        table = Table("story", "ran before", "as", "new facts", title="Memory: stories earlier issues ran")
+        table = Table("story", "ran before", "in", "as", "new facts", title="Memory: stories earlier issues ran")
         for e in [*report.covered, *report.follow_ups]:
-            table.add_row(escape(e.title), e.earlier_day, escape(e.earlier_title),
+            table.add_row(escape(e.title), e.earlier_day, escape(e.earlier_post or "—"), escape(e.earlier_title),
                           escape("、".join(e.new_facts)) if e.new_facts else "— left out")
         out.print(table)
     for failure in report.failed_sources:

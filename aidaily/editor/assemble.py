@@ -1,7 +1,8 @@
 """Assemble: the plan and the written parts become a ``Digest`` in the house format.
 
-Pure: no model, no I/O beyond reading the footer template. The shape is the
-reference's (``shared/reference/ai-daily-2026-01-19.md``):
+Pure: no model, no I/O beyond reading the footer template. ``[digest] layout`` picks
+the shape. ``"2026-01"`` (the default) is the reference's
+(``shared/reference/ai-daily-2026-01-19.md``):
 
     front matter  title, date, category, tags, seo, coverImage, summary [, draft]
     # title
@@ -12,13 +13,23 @@ reference's (``shared/reference/ai-daily-2026-01-19.md``):
     ### 其他动态                  "- line（[site](url)）"
     ---  + the footer HTML        no trailing newline
 
+``"2026-02"`` is the house's since February (``tests/fixtures/aidaily/ai-daily-2026-02-10.md``):
+
+    # title
+    ## theme：subtitle           per plan section (no ## headline above)
+    ### [headline](url)          per story
+    lead paragraph               the story's first fact (the write prompt asks for a 导语)
+    - **label**：fact            the other facts, "label：fact" written bold-labelled
+    **深度解读 & 洞察：**         then one paragraph per commentary point
+    ## 更多动态                   "- [headline](url)"
+
 Model text is untrusted like the articles it read: ``clean`` removes HTML, turns
 markdown links into their text and square brackets into full-width ones, so no
 bullet can add a link, a heading or markup to the draft.
 
 A follow-up (a story an earlier issue ran, back with new facts: ``Story.follow_up``)
 says so: its headline, or its 其他动态 line, starts with ``（后续）``
-(``stories.memory.mark_follow_up``), in every mode.
+(``memory.recall.mark_follow_up``), in every mode.
 """
 
 from __future__ import annotations
@@ -44,12 +55,13 @@ from aidaily.format.digest import (
     Insight,
     Item,
     Node,
+    Paragraph,
     Raw,
     Section,
     Title,
 )
 from aidaily.editor.prompting import footer_lines
-from aidaily.stories.memory import mark_follow_up
+from aidaily.memory.recall import mark_follow_up
 from aidaily.text import distinct_lines
 
 if TYPE_CHECKING:
@@ -58,6 +70,9 @@ if TYPE_CHECKING:
     from aidaily.models import Story
 
 OTHER_NEWS_HEADING = "其他动态"
+MORE_NEWS_HEADING = "更多动态"  # the house's name for the list since February
+# "标签：事实" -> "**标签**：事实": a short label (2–8 characters, no punctuation inside).
+_FACT_LABEL_RE = re.compile(r"^(?P<label>[^，。：；、,.:;！？!?\s][^，。：；、,.:;！？!?]{1,7})：(?P<fact>\S.*)$")
 
 _BLOCK_RE = re.compile(r"<(script|style|iframe|object|noscript)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"</?[A-Za-z!/][^<>]*>?")
@@ -186,7 +201,27 @@ def item_headline(text: str, story: Story) -> str:
     return mark_follow_up(line) if story.follow_up is not None and line else line
 
 
-def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list[Section]:
+def labelled_fact(text: str) -> str:
+    """``标签：事实`` as the house writes it since February: ``**标签**：事实``."""
+    m = _FACT_LABEL_RE.match(text)
+    return f"**{m['label']}**：{m['fact']}" if m else text
+
+
+def _item(headline: str, url: str, facts: list[str], layout: str) -> Item:
+    if layout != "2026-02" or not facts:
+        return Item(title=headline, url=url, bullets=[Bullet(b) for b in facts])
+    return Item(title=headline, url=url, heading_level=3, lead=[Paragraph([facts[0]], gap=1)],
+                bullets=[Bullet(labelled_fact(b)) for b in facts[1:]], bullets_gap=1)
+
+
+def _insight(points: list[str], layout: str) -> Insight:
+    if layout != "2026-02":
+        return Insight(bullets=[Bullet(b) for b in points])
+    return Insight(paragraphs=[Paragraph([p], gap=0 if k == 0 else 1) for k, p in enumerate(points)])
+
+
+def sections(plan: Plan, written: Written, stories: Mapping[str, Story],
+             layout: str = "2026-01") -> list[Section]:
     """The themed sections of the plan, with the stories that were written."""
     out = []
     for plan_section in plan.sections:
@@ -195,27 +230,29 @@ def sections(plan: Plan, written: Written, stories: Mapping[str, Story]) -> list
             ids = [sid for sid in group.story_ids if sid in written.items and sid in stories]
             for sid in ids:
                 text = written.items[sid]
-                entries.append(
-                    Item(title=item_headline(text.headline, stories[sid]), url=stories[sid].url,
-                         bullets=[Bullet(b) for b in distinct_lines(clean_lines(text.facts))])
-                )
+                entries.append(_item(item_headline(text.headline, stories[sid]), stories[sid].url,
+                                     distinct_lines(clean_lines(text.facts)), layout))
             bullets = distinct_lines(clean_lines(written.commentary.get(tuple(group.story_ids), [])))
             if ids and group.commentary and bullets:
-                entries.append(Insight(bullets=[Bullet(b) for b in bullets]))
+                entries.append(_insight(bullets, layout))
         if entries:
-            out.append(Section(heading=clean(plan_section.title), entries=entries))
+            level = 2 if layout == "2026-02" else 3
+            out.append(Section(heading=clean(plan_section.title), entries=entries, level=level))
     return out
 
 
-def other_news(plan: Plan, written: Written, stories: Mapping[str, Story]) -> Section | None:
-    briefs = [
-        Brief(text=item_headline(written.briefs[sid], stories[sid]), site=site_name(stories[sid].url),
-              url=stories[sid].url)
-        for sid in plan.other_ids
-        if sid in written.briefs and sid in stories and clean(written.briefs[sid])
-    ]
-    if not briefs:
+def other_news(plan: Plan, written: Written, stories: Mapping[str, Story],
+               layout: str = "2026-01") -> Section | None:
+    ids = [sid for sid in plan.other_ids
+           if sid in written.briefs and sid in stories and clean(written.briefs[sid])]
+    if not ids:
         return None
+    if layout == "2026-02":
+        lines = [Brief(text=item_headline(written.briefs[sid], stories[sid]), site="",
+                       url=stories[sid].url, tail="") for sid in ids]
+        return Section(heading=MORE_NEWS_HEADING, entries=[BriefList(entries=list(lines))], level=2)
+    briefs = [Brief(text=item_headline(written.briefs[sid], stories[sid]), site=site_name(stories[sid].url),
+                    url=stories[sid].url) for sid in ids]
     return Section(heading=OTHER_NEWS_HEADING, entries=[BriefList(entries=list(briefs))])
 
 
@@ -242,11 +279,14 @@ def assemble(
         draft: add ``draft: true`` to the front matter.
         note: a visible note under the headline (e.g. "not written by a model").
     """
-    body: list[Node] = [Title(clean(final.title), gap=0), Headline(clean(final.headline), gap=1)]
+    layout = settings.digest.layout
+    body: list[Node] = [Title(clean(final.title), gap=0)]
+    if layout != "2026-02":  # the house's layout since February has no "## headline"
+        body.append(Headline(clean(final.headline), gap=1))
     if note:
         body.append(Raw([f"> {clean(note, strip_end=False)}"], gap=1))
-    body.extend(sections(plan, written, stories))
-    other = other_news(plan, written, stories)
+    body.extend(sections(plan, written, stories, layout))
+    other = other_news(plan, written, stories, layout)
     if other is not None:
         body.append(other)
     body.append(Footer(html=footer_lines(settings.prompts_dir), html_gap=1, gap=1))

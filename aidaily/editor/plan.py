@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from aidaily.llm.client import LLMClient
     from aidaily.models import PastIssue, Story
 
-# The plan sees the best-ranked stories only: it picks at most main_max + other_max (24 by
+# The plan sees the best-ranked stories only: it picks at most main_max + other_max (54 by
 # default) and cards beyond the top few dozen cost tokens without changing the choice.
 PLAN_MAX_CARDS = 80
 

@@ -267,7 +267,7 @@ def build_write_messages(
     earlier = earlier_data(group[0].follow_up) if mode != "commentary" and len(group) == 1 else None
     return messages(
         settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles,
-        earlier=earlier,
+        earlier=earlier, layout=settings.digest.layout,
     )
 
 

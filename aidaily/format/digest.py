@@ -22,8 +22,11 @@ DRAFT_KEY = "draft"
 
 FieldStyle = Literal["plain", "double", "flow", "raw"]
 
-# Section headings that hold the one-line "其他动态" list (the series also says 更多动态).
-_OTHER_NEWS_RE = re.compile(r"(其他动态|更多动态|其它动态|其他新闻|更多资讯|快讯)")
+# Section headings that hold the one-line "其他动态" list: the archive says 其他动态,
+# 更多动态, 更多具身智能动态, 其他重要模型动态, 更多资本动向, 开发者工具速览, 更多…
+_OTHER_NEWS_RE = re.compile(
+    r"(其他|其它|更多)[^：:，,]{0,16}?(动态|动向|发布|进展|影响|新闻|资讯)|^\[?(更多|其他|其它)\]?$|快讯|速览"
+)
 # "一、" or "1、" / "1. " / "1．" — not "3.5 亿…", a headline that starts with a number.
 _NUMBERED_RE = re.compile(r"^(?P<num>[一二三四五六七八九十百]+、|\d+(?:、|\.\s|．)\s*)")
 
@@ -110,21 +113,54 @@ class Headline:
 
 
 @dataclass
+class Paragraph:
+    """A run of text lines (a lead under a headline, or commentary as prose)."""
+
+    lines: list[str]
+    gap: int = 1  # blank lines before it
+
+
+@dataclass
 class Item:
-    """A linked story: ``[title](url)`` (or ``### [title](url)``) and its fact bullets."""
+    """A linked story: ``[title](url)`` (or ``### [title](url)``), the lead paragraphs
+    under it (the house's layout since February; none in the seed's) and its fact
+    bullets."""
 
     title: str
     url: str
     bullets: list[Bullet] = field(default_factory=list)
     heading_level: int = 0  # 0 = a bare link line; 3 = "### [title](url)"
-    bullets_gap: int = 0  # blank lines between the link line and the first bullet
+    bullets_gap: int = 0  # blank lines between the link line (or the lead) and the first bullet
     gap: int = 1
     line: int = field(default=0, compare=False)
+    lead: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def is_heading(self) -> bool:
+        return self.heading_level > 0
+
+    def bullet_line(self, index: int) -> int:
+        """The 1-based line of fact bullet ``index`` (after the headline and the lead)."""
+        lead = sum(p.gap + len(p.lines) for p in self.lead)
+        return self.line + 1 + lead + self.bullets_gap + index
+
+    def fact_lines(self) -> list[tuple[int, str]]:
+        """The 1-based line and text of every line that states facts: the lead
+        paragraph's lines, then the fact bullets (what grounding checks)."""
+        out: list[tuple[int, str]] = []
+        at = self.line + 1
+        for paragraph in self.lead:
+            at += paragraph.gap
+            for text in paragraph.lines:
+                out.append((at, text))
+                at += 1
+        return out + [(self.bullet_line(i), b.text) for i, b in enumerate(self.bullets)]
 
 
 @dataclass
 class Insight:
-    """A bold-labelled bullet block: ``**深度解读 & 洞察：**`` or e.g. ``**影响：**``."""
+    """A bold-labelled block: ``**深度解读 & 洞察：**`` or e.g. ``**影响：**``, holding
+    bullets (the seed's layout) or paragraphs (the house's since February)."""
 
     bullets: list[Bullet] = field(default_factory=list)
     label: str = COMMENTARY_LABEL
@@ -132,21 +168,37 @@ class Insight:
     bullets_gap: int = 0
     gap: int = 1
     line: int = field(default=0, compare=False)
+    paragraphs: list[Paragraph] = field(default_factory=list)  # after the bullets, if any
+    trail: str = ""  # spaces after the closing ``**`` (a markdown line break the house sometimes types)
 
     @property
     def is_commentary(self) -> bool:
-        return self.label.strip() == COMMENTARY_LABEL
+        return is_commentary_label(self.label)
+
+    def bullet_line(self, index: int) -> int:
+        return self.line + 1 + self.bullets_gap + index
+
+    @property
+    def texts(self) -> list[str]:
+        """What the block says: its bullets, then its paragraphs (one line each)."""
+        return [b.text for b in self.bullets] + [ln for p in self.paragraphs for ln in p.lines]
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(t.strip() for t in self.texts)
 
 
 @dataclass
 class Brief:
-    """One "其他动态" line: ``- text（[site](url)）``."""
+    """One "其他动态" line: ``- text（[site](url)）`` (the seed's), or, when ``tail`` is
+    set, ``- [text](url)tail`` (the house's: the headline linked, a comment after it)."""
 
     text: str
     site: str
     url: str
     marker: str = "- "
     close: str = "）"  # the series sometimes closes with an ASCII ")"
+    tail: str | None = None
 
 
 @dataclass
@@ -186,7 +238,7 @@ class Section:
 
     @property
     def is_other_news(self) -> bool:
-        return bool(_OTHER_NEWS_RE.search(self.heading)) and not self.items
+        return is_other_news_heading(self.heading) and not self.items
 
     @property
     def theme(self) -> str:
@@ -219,7 +271,9 @@ class Footer:
     line: int = field(default=0, compare=False)
 
 
-Node = Title | Headline | Section | Footer | Raw
+# An Item is a top-level node when a story heading comes before any section (the
+# house's December issues: ``## [headline](url)`` stories right under the title).
+Node = Title | Headline | Section | Item | Footer | Raw
 
 
 @dataclass
@@ -252,7 +306,13 @@ class Digest:
 
     @property
     def items(self) -> list[Item]:
-        return [i for s in self.sections for i in s.items]
+        out: list[Item] = []
+        for node in self.body:
+            if isinstance(node, Item):
+                out.append(node)
+            elif isinstance(node, Section):
+                out.extend(node.items)
+        return out
 
     @property
     def briefs(self) -> list[Brief]:
@@ -271,6 +331,14 @@ class Digest:
         return bool(self.front_matter.get(DRAFT_KEY, False))
 
 
+# The labels of commentary: "深度解读 & 洞察" (and the house's typos of it), "深度解读".
+_COMMENTARY_RE = re.compile(r"^(深度解读|洞察|解读)")
+
+
+def is_commentary_label(label: str) -> bool:
+    return bool(_COMMENTARY_RE.match(label.strip().strip("*").strip()))
+
+
 def split_heading(text: str) -> tuple[str, str | None]:
     """``'超算与芯片：AI 军备竞赛…'`` -> ``('超算与芯片', 'AI 军备竞赛…')``; a leading
     ``一、`` numbering is dropped from the theme."""
@@ -287,4 +355,4 @@ def is_numbered_heading(text: str) -> bool:
 
 
 def is_other_news_heading(text: str) -> bool:
-    return bool(_OTHER_NEWS_RE.search(text))
+    return bool(_OTHER_NEWS_RE.search(_NUMBERED_RE.sub("", text.strip(), count=1)))

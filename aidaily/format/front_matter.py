@@ -278,3 +278,28 @@ def house_style(key: str, value: Any) -> FieldStyle:
     if key in ("coverImage", "summary") and isinstance(value, str):
         return "double"
     return default_style(value)
+
+
+def front_matter_of(text: str) -> dict[str, Any]:
+    """The front matter of a whole file as a mapping, values as loaded (no styles, no
+    body): what telling a post of the series from other pages needs, quickly.
+
+    Raises:
+        DigestParseError: no front matter between ``---`` lines, or not a YAML mapping.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].rstrip() != "---":
+        raise DigestParseError("front matter missing: the file must start with a '---' line", 1)
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if close is None:
+        raise DigestParseError("front matter is not closed by a '---' line", 1)
+    block = "\n".join(lines[1:close])
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        raise DigestParseError(f"front matter is too long ({len(block)} characters)", 2)
+    try:
+        data = load_yaml(block) if block.strip() else {}
+    except yaml.YAMLError as exc:
+        raise DigestParseError(f"front matter is not valid YAML: {getattr(exc, 'problem', None) or exc}", 2) from None
+    if not isinstance(data, dict):
+        raise DigestParseError("front matter is not a mapping of keys to values", 2)
+    return data

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import dropwhile
 
 from aidaily.format.digest import (
     Brief,
@@ -28,6 +29,7 @@ from aidaily.format.digest import (
     Insight,
     Item,
     Node,
+    Paragraph,
     Raw,
     Section,
     Title,
@@ -37,17 +39,20 @@ from aidaily.format.digest import (
 from aidaily.errors import DigestParseError
 from aidaily.format.front_matter import format_front_matter, parse_front_matter
 from aidaily.format.render import entry_lines, node_lines, render
+from aidaily.text import is_http_url
 
 _HEADING_RE = re.compile(r"^(?P<hashes>#{1,6}) (?P<text>.*\S.*)$")
 # One link filling the whole line: the link text may not itself contain "](".
 _LINK_RE = re.compile(
     r"^(?:(?P<hashes>#{1,6}) )?\[(?P<title>(?:(?!\]\().)*)\]\((?P<url>[^\s]*)\)$"
 )
-_LABEL_RE = re.compile(r"^\*\*(?P<label>[^*]+?)(?P<colon>[：:])\*\*$")
+_LABEL_RE = re.compile(r"^\*\*(?P<label>[^*]+?)(?P<colon>[：:])\*\*(?P<trail>[ \t]*)$")
 _BULLET_RE = re.compile(r"^(?P<marker>[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+)(?P<text>.*)$")
 _BRIEF_RE = re.compile(
     r"^(?P<text>.*?)（\[(?P<site>[^\[\]]+)\]\((?P<url>[^\s()]+)\)(?P<close>[）)])$"
 )
+# The house's one-liner since spring: ``- [headline](url)，what it means``.
+_LINKED_BRIEF_RE = re.compile(r"^\[(?P<text>(?:(?!\]\().)+)\]\((?P<url>[^\s()]*)\)(?P<tail>.*)$")
 
 
 @dataclass
@@ -99,7 +104,11 @@ def _verbatim(front_matter, body_lines: list[str], first_line: int) -> Digest:  
 def _classify(line: str) -> str:
     if line == "---":
         return "rule"
-    if _LINK_RE.match(line):
+    link = _LINK_RE.match(line)
+    if link:
+        # "### [更多动态](#)": a heading dressed as a link names a list, not a story.
+        if link["hashes"] and is_other_news_heading(link["title"]) and not is_http_url(link["url"]):
+            return "heading"
         return "link"
     if _HEADING_RE.match(line):
         return "heading"
@@ -148,28 +157,56 @@ def _assemble(tokens: list[_Token]) -> list[Node]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         takes_bullets = nxt is not None and nxt.kind == "bullets" and i + 1 != footer_at
         if tok.kind == "heading":
-            node = _heading_node(tok, body, section)
+            node = _heading_node(tok, body, section, tokens[i + 1 :])
             body.append(node)
             section = node if isinstance(node, Section) else section
             i += 1
             continue
-        if section is None:
+        if section is None and not (tok.kind == "link" and tok.lines[0].startswith("#")):
             body.append(_raw(tok))
             i += 1
             continue
         entry: Entry
-        if tok.kind in ("link", "label"):
+        if tok.kind == "link":
+            lead = _texts(tokens, i + 1, footer_at)
+            after = i + 1 + len(lead)
+            bullets = _bullets_at(tokens, after, footer_at)
+            entry = _item(tok, lead, bullets)
+            i = after + (bullets is not None) if not isinstance(entry, Raw) else i + 1
+        elif tok.kind == "label":
             bullets = nxt if takes_bullets else None
-            entry = _item(tok, bullets) if tok.kind == "link" else _insight(tok, bullets)
-            i += 2 if bullets is not None and not isinstance(entry, Raw) else 1
-        elif tok.kind == "bullets" and is_other_news_heading(section.heading):
+            after = i + 1 + (bullets is not None)
+            # Prose commentary (the house since February) stands in for bullets, not after them.
+            paragraphs = _texts(tokens, after, footer_at) if bullets is None else []
+            entry = _insight(tok, bullets, paragraphs)
+            i = after + len(paragraphs) if not isinstance(entry, Raw) else i + 1
+        elif tok.kind == "bullets" and section is not None and is_other_news_heading(section.heading):
             entry = _brief_list(tok)
             i += 1
         else:
             entry = _raw(tok)
             i += 1
-        section.entries.append(entry)
+        if section is None:  # "## [headline](url)" before any section: a story of its own
+            body.append(entry if isinstance(entry, (Item, Raw)) else _raw(tok))
+        else:
+            section.entries.append(entry)
     return body
+
+
+def _texts(tokens: list[_Token], start: int, footer_at: int | None) -> list[_Token]:
+    """The text tokens (paragraphs) from ``start`` on, up to anything else."""
+    out: list[_Token] = []
+    for k in range(start, len(tokens) if footer_at is None else footer_at):
+        if tokens[k].kind != "text":
+            break
+        out.append(tokens[k])
+    return out
+
+
+def _bullets_at(tokens: list[_Token], at: int, footer_at: int | None) -> _Token | None:
+    if at < len(tokens) and at != footer_at and tokens[at].kind == "bullets":
+        return tokens[at]
+    return None
 
 
 def _footer_index(tokens: list[_Token]) -> int | None:
@@ -183,7 +220,29 @@ def _footer_index(tokens: list[_Token]) -> int | None:
     return None
 
 
-def _heading_node(tok: _Token, body: list[Node], section: Section | None) -> Node:
+def _heading_level(tok: _Token) -> int:
+    m = _HEADING_RE.match(tok.lines[0]) if tok.kind == "heading" else None
+    return len(m.group("hashes")) if m else 0
+
+
+def _is_subtitle(text: str, after: list[_Token]) -> bool:
+    """The seed's ``## subtitle``: right above a ``### theme``, the only ``##`` of the
+    issue but for a 其他动态 list, or right above numbered ``## 一、…`` themes. (In the
+    house's layout the first ``##`` is a theme and its ``###`` lines are stories.)"""
+    if is_numbered_heading(text) or is_other_news_heading(text):
+        return False
+    # a "> note" right under it (an extractive draft says what it is) does not count
+    after = list(dropwhile(lambda t: t.kind == "text" and all(ln.startswith(">") for ln in t.lines), after))
+    nxt = _heading_level(after[0]) if after else 0
+    if nxt == 2:  # "## 今日看点" right above "## 一、模型与平台"
+        m = _HEADING_RE.match(after[0].lines[0])
+        return m is not None and is_numbered_heading(m.group("text"))
+    if nxt != 3:
+        return False
+    return not any(_heading_level(t) == 2 and not is_other_news_heading(t.lines[0]) for t in after)
+
+
+def _heading_node(tok: _Token, body: list[Node], section: Section | None, after: list[_Token]) -> Node:
     m = _HEADING_RE.match(tok.lines[0])
     assert m is not None
     level, text = len(m.group("hashes")), m.group("text")
@@ -193,8 +252,7 @@ def _heading_node(tok: _Token, body: list[Node], section: Section | None) -> Nod
         level == 2
         and section is None
         and not any(isinstance(n, Headline) for n in body)
-        and not is_numbered_heading(text)
-        and not is_other_news_heading(text)
+        and _is_subtitle(text, after)
     )
     if is_headline:
         return _checked(Headline(text, tok.gap, tok.line), tok)
@@ -203,25 +261,28 @@ def _heading_node(tok: _Token, body: list[Node], section: Section | None) -> Nod
     return _checked(Section(text, [], level, tok.gap, tok.line), tok)
 
 
-def _item(tok: _Token, bullets: _Token | None) -> Entry:
+def _item(tok: _Token, lead: list[_Token], bullets: _Token | None) -> Entry:
     m = _LINK_RE.match(tok.lines[0])
     assert m is not None
     level = len(m.group("hashes") or "")
-    item = Item(m.group("title"), m.group("url"), [], level, 0, tok.gap, tok.line)
+    item = Item(m.group("title"), m.group("url"), [], level, 0, tok.gap, tok.line,
+                lead=[Paragraph(list(t.lines), t.gap) for t in lead])
     if bullets is not None:
         item.bullets = _bullets(bullets)
         item.bullets_gap = bullets.gap
-    return _checked_entry(item, tok, bullets)
+    return _checked_entry(item, tok, [*lead, *([bullets] if bullets else [])])
 
 
-def _insight(tok: _Token, bullets: _Token | None) -> Entry:
+def _insight(tok: _Token, bullets: _Token | None, paragraphs: list[_Token]) -> Entry:
     m = _LABEL_RE.match(tok.lines[0])
     assert m is not None
-    insight = Insight([], m.group("label"), m.group("colon"), 0, tok.gap, tok.line)
+    insight = Insight([], m.group("label"), m.group("colon"), 0, tok.gap, tok.line,
+                      paragraphs=[Paragraph(list(t.lines), t.gap) for t in paragraphs],
+                      trail=m.group("trail"))
     if bullets is not None:
         insight.bullets = _bullets(bullets)
         insight.bullets_gap = bullets.gap
-    return _checked_entry(insight, tok, bullets)
+    return _checked_entry(insight, tok, [*([bullets] if bullets else []), *paragraphs])
 
 
 def _brief_list(tok: _Token) -> Entry:
@@ -230,11 +291,14 @@ def _brief_list(tok: _Token) -> Entry:
         bm = _BULLET_RE.match(line)
         assert bm is not None
         m = _BRIEF_RE.match(bm.group("text"))
+        linked = _LINKED_BRIEF_RE.match(bm.group("text"))
         if m:
             entries.append(Brief(m["text"], m["site"], m["url"], bm["marker"], m["close"]))
+        elif linked:
+            entries.append(Brief(linked["text"], "", linked["url"], bm["marker"], tail=linked["tail"]))
         else:
             entries.append(Bullet(bm.group("text"), bm.group("marker")))
-    return _checked_entry(BriefList(entries, tok.gap, tok.line), tok, None)
+    return _checked_entry(BriefList(entries, tok.gap, tok.line), tok, [])
 
 
 def _bullets(tok: _Token) -> list[Bullet]:
@@ -265,10 +329,10 @@ def _checked(node: Node, tok: _Token) -> Node:
     return node if node_lines(node) == tok.lines else _raw(tok)
 
 
-def _checked_entry(entry: Entry, tok: _Token, bullets: _Token | None) -> Entry:
+def _checked_entry(entry: Entry, tok: _Token, rest: list[_Token]) -> Entry:
     expected = list(tok.lines)
-    if bullets is not None:
-        expected += [""] * bullets.gap + bullets.lines
+    for part in rest:
+        expected += [""] * part.gap + part.lines
     if entry_lines(entry) == expected:
         return entry
     return _raw(tok)

@@ -19,6 +19,7 @@ from aidaily.format.digest import (
     Insight,
     Item,
     Node,
+    Paragraph,
     Raw,
     Section,
     Title,
@@ -50,6 +51,8 @@ def node_lines(node: Node) -> list[str]:
         return lines
     if isinstance(node, Footer):
         return ["---", *([""] * node.html_gap), *node.html] if node.html else ["---"]
+    if isinstance(node, Item):
+        return entry_lines(node)
     return list(node.lines)
 
 
@@ -58,10 +61,10 @@ def entry_lines(entry: Entry) -> list[str]:
     if isinstance(entry, Item):
         link = f"[{entry.title}]({entry.url})"
         head = f"{'#' * entry.heading_level} {link}" if entry.heading_level else link
-        return _with_bullets(head, entry.bullets, entry.bullets_gap)
+        return _with_bullets([head, *_paragraph_lines(entry.lead)], entry.bullets, entry.bullets_gap)
     if isinstance(entry, Insight):
-        head = f"**{entry.label}{entry.colon}**"
-        return _with_bullets(head, entry.bullets, entry.bullets_gap)
+        head = f"**{entry.label}{entry.colon}**{entry.trail}"
+        return _with_bullets([head], entry.bullets, entry.bullets_gap) + _paragraph_lines(entry.paragraphs)
     if isinstance(entry, BriefList):
         return [brief_line(e) if isinstance(e, Brief) else bullet_line(e) for e in entry.entries]
     if isinstance(entry, Raw):
@@ -74,13 +77,19 @@ def bullet_line(bullet: Bullet) -> str:
 
 
 def brief_line(brief: Brief) -> str:
+    if brief.tail is not None:
+        return f"{brief.marker}[{brief.text}]({brief.url}){brief.tail}"
     return f"{brief.marker}{brief.text}（[{brief.site}]({brief.url}){brief.close}"
 
 
-def _with_bullets(head: str, bullets: list[Bullet], gap: int) -> list[str]:
+def _paragraph_lines(paragraphs: list[Paragraph]) -> list[str]:
+    return [line for p in paragraphs for line in ([""] * p.gap + p.lines)]
+
+
+def _with_bullets(head: list[str], bullets: list[Bullet], gap: int) -> list[str]:
     if not bullets:
-        return [head]
-    return [head, *([""] * gap), *(bullet_line(b) for b in bullets)]
+        return head
+    return [*head, *([""] * gap), *(bullet_line(b) for b in bullets)]
 
 
 def canonical(digest: Digest) -> Digest:
@@ -110,6 +119,11 @@ def canonical(digest: Digest) -> Digest:
                 entry.gap = 1
                 if isinstance(entry, (Item, Insight)):
                     entry.bullets_gap = 0
+                if isinstance(entry, Item) and entry.lead:
+                    # the house's lead paragraph stands apart from headline and bullets
+                    for paragraph in entry.lead:
+                        paragraph.gap = 1
+                    entry.bullets_gap = 1
                 if isinstance(entry, BriefList):
                     for e in entry.entries:
                         if isinstance(e, Brief):

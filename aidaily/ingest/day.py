@@ -38,7 +38,7 @@ from aidaily.exitcodes import STATUS, ExitCode, outcome
 from aidaily.ingest.fetch import Fetcher, FetchResult
 from aidaily.models import Article, FeedEntry
 from aidaily.store.store import Attempt, Store, day_window
-from aidaily.pipeline.uptodate import body_hash, listing_fingerprint
+from aidaily.ingest.fingerprint import body_hash, listing_fingerprint
 from aidaily.text import html_to_text
 from sources import listing_urls_for
 

@@ -73,7 +73,7 @@ class DroppedStory:
 
 @dataclass
 class EarlierStory:
-    """A story of the day an earlier issue already ran (``stories.memory``): left out as
+    """A story of the day an earlier issue already ran (``aidaily.memory``): left out as
     already covered, or run again as a follow-up for the ``new_facts`` it brings."""
 
     story_id: str
@@ -83,17 +83,21 @@ class EarlierStory:
     earlier_title: str  # its item there
     earlier_url: str
     new_facts: list[str] = field(default_factory=list)
+    # where the earlier issue was read: its post(s) under [publish] dir, or its draft
+    # ("" when only the store remembers it)
+    earlier_post: str = ""
 
     @classmethod
-    def of(cls, story: Story, earlier: Earlier) -> EarlierStory:
+    def of(cls, story: Story, earlier: Earlier, post: str = "") -> EarlierStory:
         return cls(story.id, story.title, story.url, earlier.day.isoformat(), earlier.title, earlier.url,
-                   list(earlier.new_facts))
+                   list(earlier.new_facts), post)
 
     @property
     def line(self) -> str:
-        """One line for people: which story, which earlier issue."""
+        """One line for people: which story, which earlier issue, which post."""
         new = f"; new: {', '.join(self.new_facts)}" if self.new_facts else ""
-        return f"{self.title} — ran {self.earlier_day} as “{self.earlier_title}”{new}"
+        where = f" in {self.earlier_post}" if self.earlier_post else ""
+        return f"{self.title} — ran {self.earlier_day}{where} as “{self.earlier_title}”{new}"
 
 
 @dataclass

@@ -53,7 +53,7 @@ class Selection:
     fingerprint: str = ""  # the stored articles of the day (``uptodate.articles_fingerprint``)
     covered: list[EarlierStory] = field(default_factory=list)  # left out: already run
     follow_ups: list[EarlierStory] = field(default_factory=list)  # run again: new facts
-    memory: str = ""  # the earlier issues compared with (``review.memory.Memory.fingerprint``)
+    memory: str = ""  # the earlier issues compared with (``memory.issues.Memory.fingerprint``)
     notices: list[str] = field(default_factory=list)
 
 
@@ -73,11 +73,11 @@ async def fetch_source(settings: Settings, day: date, name: str, *, offline: boo
 def select_stories(settings: Settings, day: date, store: Store | None = None) -> Selection:
     """The day's candidate stories from the store, best first; the grouping is recorded
     in the store (``story_id``), the one grouping the review grounds bullets with. A
-    story the issues of the last ``digest.memory_days`` days ran is left out, or kept
-    as a follow-up when it brings new facts (``stories.memory.recall``)."""
+    story the last ``digest.memory_days`` issues ran is left out, or kept
+    as a follow-up when it brings new facts (``memory.recall.recall``)."""
     from aidaily.pipeline.uptodate import articles_fingerprint
-    from aidaily.review.memory import recent_issues
-    from aidaily.stories.memory import recall
+    from aidaily.memory.issues import recent_issues
+    from aidaily.memory.recall import recall
     from aidaily.stories.select import candidate_stories
     from aidaily.store.store import Store
 
@@ -88,9 +88,10 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     memory = recent_issues(settings, day, store)
     recalled = recall(stories, memory.issues)
     return Selection(len(articles), recalled.stories, articles_fingerprint(store, day, settings),
-                     covered=[EarlierStory.of(story, earlier) for story, earlier in recalled.covered],
-                     follow_ups=[EarlierStory.of(story, story.follow_up) for story in recalled.follow_ups
-                                 if story.follow_up is not None],
+                     covered=[EarlierStory.of(story, earlier, memory.origin(earlier.day))
+                              for story, earlier in recalled.covered],
+                     follow_ups=[EarlierStory.of(story, story.follow_up, memory.origin(story.follow_up.day))
+                                 for story in recalled.follow_ups if story.follow_up is not None],
                      memory=memory.fingerprint, notices=memory.notices)
 
 
@@ -99,13 +100,13 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
                         progress: Say | None = None) -> EditorResult:
     """Plan, write, finalize and check the draft (``editor.draft.write_day``: the model,
     or extractive without one, and the ``llm.on_unreachable`` policy). The plan is shown
-    the recent issues (``review.memory.recent_issues``).
+    the recent issues (``memory.issues.recent_issues``).
 
     Raises:
         LLMError: the model is unreachable and ``llm.on_unreachable = "fail"``.
     """
     from aidaily.editor.draft import LLMUnreachable, write_day
-    from aidaily.review.memory import recent_issues
+    from aidaily.memory.issues import recent_issues
 
     try:
         return await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
@@ -120,11 +121,11 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
                  replace_hand_edit: bool = False) -> None:
     """Write the draft (atomic, versioned, a hand edit kept unless replaced), its cover
     and its review record next to it; remember the stories the current draft runs
-    (``review.memory``); fill the report from the result."""
+    (``aidaily.memory``); fill the report from the result."""
     from aidaily.editor.cover import try_make_cover
     from aidaily.review import record as rr
-    from aidaily.review.drafts import Drafts
-    from aidaily.review.memory import remember_issue
+    from aidaily.store.drafts import Drafts
+    from aidaily.memory.issues import remember_issue
 
     iso = report.day.isoformat()
     written = Drafts(settings.drafts_dir).write(iso, result.text, replace_hand_edit=replace_hand_edit)
@@ -249,7 +250,7 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
     import asyncio
 
     from aidaily.llm.usage import run_usage
-    from aidaily.review.drafts import Drafts
+    from aidaily.store.drafts import Drafts
     from aidaily.store.store import Store
 
     store = Store.from_settings(settings)
@@ -323,7 +324,7 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
 def _inputs(settings: Settings, day: date, options: RunOptions, selection: Selection,
             fetched: list[SourceReport]) -> dict[str, object]:
     from aidaily.pipeline import uptodate
-    from aidaily.review.drafts import Drafts
+    from aidaily.store.drafts import Drafts
 
     return uptodate.inputs(
         settings, options.use_llm, day, articles=selection.fingerprint,

@@ -9,7 +9,7 @@ A complete run (exit 0) records the inputs its draft was made from (``inputs``):
 - what shapes the draft besides: the settings (secrets left out), the prompt templates,
   aidaily's own code, model or extractive;
 - the draft it wrote (the hash ``Drafts`` keeps);
-- the earlier issues its stories were compared with (``review.memory``: an edit or a
+- the earlier issues its stories were compared with (``aidaily.memory``: an edit or a
   publication of one of them may change what the date runs).
 
 A later run for the date first reads the listings again — conditional GETs, as the full
@@ -39,8 +39,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from aidaily.config import PROJECT_ROOT, Settings
-from aidaily.review.drafts import Drafts
+from aidaily.store.drafts import Drafts
 from aidaily.errors import FetchError
+from aidaily.ingest.fingerprint import body_hash, hash_parts, listing_fingerprint
 from sources import is_past
 
 if TYPE_CHECKING:
@@ -66,29 +67,6 @@ class Verdict:
     draft: str | None = None  # the current draft file (when up to date)
 
 
-def body_hash(body: bytes) -> str:
-    """What a listing served, as a run records it and the check compares it."""
-    return hashlib.sha256(body).hexdigest()
-
-
-def listing_fingerprint(listing: Any) -> str:
-    """What a parsed listing (``sources.Listing``) lists: its entries (URL, title, time and
-    the feed's own text) and finished articles (URL and content hash), in order."""
-    parts = [f"e {e.url}\t{e.title}\t{e.published.isoformat() if e.published else ''}\t"
-             f"{body_hash((e.content_html or e.summary).encode('utf-8', 'surrogatepass'))}"
-             for e in listing.entries]
-    parts += [f"a {a.url}\t{a.content_hash}" for a in listing.articles]
-    return _sha(*parts)
-
-
-def _sha(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """The hash of aidaily's Python code (the package, the sources, the flows)."""
@@ -102,8 +80,8 @@ def code_fingerprint() -> str:
 
 def prompts_fingerprint(settings: Settings) -> str:
     """The prompt templates in use (the home's own, or the shipped ones): names and text."""
-    return _sha(*(
-        _sha(path.name, path.read_text(encoding="utf-8", errors="replace"))
+    return hash_parts(*(
+        hash_parts(path.name, path.read_text(encoding="utf-8", errors="replace"))
         for path in sorted(settings.prompts_dir.glob("*")) if path.is_file()
     ))
 
@@ -112,7 +90,7 @@ def settings_fingerprint(settings: Settings, use_llm: bool) -> str:
     """What shapes the draft besides the articles: settings, prompts, code, model or not."""
     data = settings.model_dump(mode="json", exclude={"home": True, "llm": {"api_key"}})
     data["llm_in_use"] = bool(use_llm and settings.llm.configured)
-    return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False), prompts_fingerprint(settings),
+    return hash_parts(json.dumps(data, sort_keys=True, ensure_ascii=False), prompts_fingerprint(settings),
                 code_fingerprint())
 
 
@@ -121,7 +99,7 @@ def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
     from aidaily.stories.window import window_for
 
     rows = store.content_hashes(window_for(day, settings.window.hours, settings.window.timezone))
-    return _sha(*(f"{url} {digest}" for url, digest in rows))
+    return hash_parts(*(f"{url} {digest}" for url, digest in rows))
 
 
 def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listings: dict[str, str],
@@ -134,7 +112,7 @@ def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listi
     URL read; ``failed`` the HTTP status of each listing that answered an error (those in
     ``ABSENT_STATUSES`` are kept as ``absent``); ``requests`` the listing requests the run
     made, ``[url, source, user_agent]`` each;
-    ``memory`` the ``review.memory.Memory.fingerprint`` of the earlier issues.
+    ``memory`` the ``memory.issues.Memory.fingerprint`` of the earlier issues.
     """
     return {
         "settings": settings_fingerprint(settings, use_llm),
@@ -229,7 +207,7 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "another draft was written since the last run")
     if articles_fingerprint(store, day, settings) != recorded.get("articles"):
         return Verdict(False, "the stored articles of the day changed since the last run")
-    from aidaily.review.memory import recent_issues
+    from aidaily.memory.issues import recent_issues
 
     if recent_issues(settings, day, store).fingerprint != recorded.get("memory", ""):
         return Verdict(False, "an earlier issue changed since the last run (the stories it ran)")

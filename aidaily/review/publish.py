@@ -11,7 +11,7 @@ When the post's ``coverImage`` is the issue's own cover (``editor.cover``), the 
 drawn again from the post (so it shows the title as published; unchanged bytes are not
 rewritten) and copied, before the post, to ``cover.dir`` under the publish directory
 (default ``images/covers/``, matching ``cover.url_prefix = "/images/covers/"``).
-The stories the post runs are remembered (``review.memory``): the published text
+The stories the post runs are remembered (``aidaily.memory``): the published text
 is what ran.
 """
 
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from aidaily.atomic import atomic_write_bytes, atomic_write_text
 from aidaily.store.db import Base, session_factory
 from aidaily.format.digest import DRAFT_KEY
-from aidaily.review.drafts import Drafts, text_hash
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.errors import CoverError, PublishError
 from aidaily.exitcodes import ExitCode, outcome
 
@@ -72,31 +72,33 @@ class PublishResult:
         return outcome(produced=True, failures=bool(self.git and self.git.error))
 
 
-def post_path(settings: Settings, day: date) -> Path:
-    """Where the post of ``day`` goes: ``[publish] dir`` / ``filename`` (its pattern)."""
-    name = settings.publish.filename.format(date=day.isoformat(), year=f"{day.year:04d}",
-                                            month=f"{day.month:02d}", day=f"{day.day:02d}")
-    return settings.publish_dir / name
-
-
 def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str | None = None,
                   store: Any = None) -> PublishResult:
     """Publish the current draft of ``day``.
 
     Raises:
-        PublishError: no draft, the gate refused it, or the date is already published.
+        PublishError: no draft, the gate refused it, or the date is already published
+            (by aidaily, or a post of the series with that date is in the blog).
     """
     drafts = Drafts(settings.drafts_dir)
     text = drafts.read_current(day.isoformat())
     if text is None:
         raise PublishError(f"no draft for {day} at {drafts.current_path(day.isoformat())}; "
                            f"run `aidaily run --date {day}` first")
-    target = post_path(settings, day)
+    target = settings.post_path(day)
     overridden: list[str] = []
     if target.exists():
         if not force:
             raise PublishError(f"{day} is already published at {target}; pass --force to publish it again")
         overridden.append(f"republished over {target}")
+    from aidaily.memory.blog import series_posts  # reads the blog: imported when publishing
+
+    ran = [p.name for p in series_posts(settings).get(day, []) if p.path.resolve() != target.resolve()]
+    if ran:
+        if not force:
+            raise PublishError(f"the issue of {day} already ran in the blog ({', '.join(ran)}); "
+                               "pass --force to publish this one beside it")
+        overridden += [f"published beside {name}, the blog's post of {day}" for name in ran]
     from aidaily.review.report import (
         build_review,  # the checks: imported when publishing, not with the table
     )
@@ -121,7 +123,7 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     from aidaily.delivery.events import after_publish
 
     deliveries = after_publish(settings, day, target, forced=force, overridden=len(overridden))
-    from aidaily.review.memory import remember_issue
+    from aidaily.memory.issues import remember_issue
 
     remembered = remember_issue(settings, day, store)
     if remembered:

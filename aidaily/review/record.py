@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aidaily.atomic import atomic_write_text
-from aidaily.review.drafts import text_hash
+from aidaily.store.drafts import text_hash
 
 if TYPE_CHECKING:
     from aidaily.config import Settings

@@ -37,7 +37,8 @@ from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
 from aidaily.format.parse import parse
 from aidaily.llm.usage import LLMUsage
 from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
-from aidaily.review.drafts import Drafts
+from aidaily.store.drafts import Drafts
+from aidaily.store.store import day_sources
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -107,7 +108,7 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     if text is None:
         return ReviewReport(day, str(path), "missing")
     state = "edited" if drafts.is_hand_edited(iso) else "draft"
-    report = ReviewReport(day, str(path), state, lint=lint_text(text, str(path)))
+    report = ReviewReport(day, str(path), state, lint=lint_text(text, str(path), settings.digest))
     record = read_record(record_path(settings, iso)) or {}
     report.dropped = [DroppedStory(str(d.get("story_id", "")), str(d.get("title", "")),
                                    str(d.get("reason", ""))) for d in _dicts(record.get("dropped"))]
@@ -134,16 +135,6 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     return report
 
 
-def day_sources(settings: Settings, day: date, store: Store | None = None) -> ItemSources:
-    """The grounding sources of a day's draft: the articles of its window, grouped into
-    stories as the run that wrote it grouped them (the store's ``story_id``)."""
-    from aidaily.store.store import Store
-
-    store = store or Store.from_settings(settings)
-    articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
-    return ItemSources(articles, store.story_ids(a.url for a in articles))
-
-
 def _dicts(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
@@ -158,7 +149,8 @@ def _earlier(value: object) -> list[EarlierStory]:
 
         out.append(EarlierStory(text("story_id"), text("title"), text("url"), text("earlier_day"),
                                 text("earlier_title"), text("earlier_url"),
-                                [str(f) for f in facts] if isinstance(facts, list) else []))
+                                [str(f) for f in facts] if isinstance(facts, list) else [],
+                                text("earlier_post")))
     return out
 
 

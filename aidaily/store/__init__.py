@@ -1,1 +1,3 @@
-"""The store: database tables, migrations and the queries every stage shares."""
+"""The store: what a home keeps. The database (tables, migrations, the queries every stage
+shares) and the draft files with their versions (``store.drafts``).
+"""

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -48,6 +48,10 @@ from aidaily.store.tables import (  # noqa: F401 - the row classes stay importab
     UTCDateTime,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from aidaily.checks.grounding import ItemSources
+    from aidaily.config import Settings
 
 DEFAULT_TZ = "Asia/Shanghai"
 WRITE_RETRIES = 3  # a write that lost a race on a unique key is read and done again
@@ -379,6 +383,13 @@ class Store:
                 for n, item in enumerate(issue.items)
             )
 
+    def issue_dates(self, before: date, limit: int) -> list[date]:
+        """The dates of the last ``limit`` remembered issues dated before ``before``."""
+        with self._session() as session:
+            rows = session.scalars(select(IssueRow.date).where(IssueRow.date < before)
+                                   .order_by(IssueRow.date.desc()).limit(limit)).all()
+            return sorted(rows)
+
     def issues(self, start: date, end: date) -> list[PastIssue]:
         """The remembered issues dated ``start`` <= date < ``end``, oldest first."""
         with self._session() as session:
@@ -501,3 +512,16 @@ def _article_from_json(data: object) -> Article | None:
     return Article(url=data["url"], source=str(data.get("source") or ""), title=str(data.get("title") or ""),
                    text=str(data.get("text") or ""), published=published,
                    links=[str(u) for u in links] if isinstance(links, list) else [])
+
+
+def day_sources(settings: Settings, day: date, store: Store | None = None) -> ItemSources:
+    """The grounding sources of a day's issue: the articles of its window, grouped into
+    stories as the run that wrote it grouped them (the stored ``story_id``). What the
+    review grounds a draft's bullets with and what the memory says an item stood for."""
+    # Imported here: the checks bring the dedup's MinHash (datasketch, scipy), which a
+    # store opened to fetch or to look up a run does not need.
+    from aidaily.checks.grounding import ItemSources
+
+    store = store or Store.from_settings(settings)
+    articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
+    return ItemSources(articles, store.story_ids(a.url for a in articles))

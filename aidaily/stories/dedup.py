@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 
 from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
 from aidaily.models import Article, Story
-from aidaily.text import comparable_text
+from aidaily.text import comparable_text, story_url_key
 from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
 from aidaily.checks.numbers import extract_numbers, prepare
 
@@ -369,6 +369,8 @@ def group_indices(articles: Sequence[Article], threshold: float = 0.5,
     uf = _UnionFind(articles)
     by_url: dict[str, int] = {}
     for i, article in enumerate(articles):
+        if story_url_key(article.url) is None:
+            continue  # no link, or a site's front page: it names no one article
         key = canonical_url(article.url)
         if key in by_url:
             uf.union(by_url[key], i, constrained=False)  # the same article, fetched twice

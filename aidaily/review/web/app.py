@@ -139,14 +139,14 @@ class Pages:
         return self._store
 
     def sources(self, day: str) -> Any:
-        """The day's grounding sources (``review.report.day_sources``: the one definition)."""
-        from aidaily.review.report import day_sources
+        """The day's grounding sources (``store.store.day_sources``: the one definition)."""
+        from aidaily.store.store import day_sources
 
         return day_sources(self.settings, date.fromisoformat(day), self.store())
 
     def current(self, day: str) -> str | None:
         """The current draft of ``day`` (``DraftReadError`` when it cannot be read)."""
-        from aidaily.review.drafts import Drafts
+        from aidaily.store.drafts import Drafts
 
         return Drafts(self.settings.drafts_dir).read_current(day)
 
@@ -225,7 +225,7 @@ class Pages:
 
     async def edit(self, request: Request, *, text: str | None = None, base: str | None = None,
                    status: int = 200, error: str | None = None) -> Response:
-        from aidaily.review.drafts import text_hash
+        from aidaily.store.drafts import text_hash
         from aidaily.review.web.edits import MAX_TEXT
 
         day = self.day_of(request)
@@ -275,7 +275,7 @@ class Pages:
         return RedirectResponse(f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
 
     async def regenerate(self, request: Request) -> Response:
-        from aidaily.review.drafts import text_hash
+        from aidaily.store.drafts import text_hash
         from aidaily.llm.client import LLMClient
         from aidaily.review.web.edits import regenerate_story, save_edit
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from aidaily.format.digest import Bullet, Insight, Item, Section
 from aidaily.llm.replay import Subject
-from aidaily.review.drafts import Drafts, text_hash
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.errors import AidailyError
 
 if TYPE_CHECKING:

@@ -112,7 +112,9 @@ def render_draft(text: str, flags: list[Flag]) -> RenderedDraft:
                         digest.summary_lines)
     parts: list[Markup] = []
     for node in digest.body:
-        if isinstance(node, Section):
+        if isinstance(node, Item):  # "## [headline](url)" before any section
+            parts.append(_item_html(node, by_line, out))
+        elif isinstance(node, Section):
             parts.append(md_block("#" * node.level + " " + node.heading))
             for entry in node.entries:
                 if isinstance(entry, Item):
@@ -147,8 +149,16 @@ def _item_html(item: Item, by_line: dict[int, Flag], out: RenderedDraft) -> Mark
             '<li class="bullet {state}" data-line="{line}" tabindex="0" role="button" '
             'title="{title}"><span class="badge" aria-label="{state}">{badge}</span> {text}</li>'
         ).format(state=state, line=line, title=title, badge=badge, text=md_inline(bullet.text)))
-    return Markup('<div class="item" data-line="{}">{}<ul class="facts">{}</ul></div>').format(
-        item.line, head, Markup("").join(rows))
+    # The house's layout since February: a lead paragraph between headline and facts.
+    lead_flags = [by_line[line] for line, _ in item.fact_lines()[: sum(len(p.lines) for p in item.lead)]
+                  if line in by_line]
+    lead = Markup("").join(md_block("\n".join(p.lines)) for p in item.lead)
+    if lead and lead_flags:
+        out.flagged += len(lead_flags)
+        lead = Markup('<div class="lead flagged" title="{}">⚠ {}</div>').format(
+            "; ".join(f.message for f in lead_flags), lead)
+    return Markup('<div class="item" data-line="{}">{}{}<ul class="facts">{}</ul></div>').format(
+        item.line, head, lead, Markup("").join(rows))
 
 
 # --- one bullet's source ------------------------------------------------------------------
@@ -261,33 +271,32 @@ class DraftEntry:
 def draft_list(settings: Settings) -> list[DraftEntry]:
     """Every date with a draft (or a post), newest first; a draft that cannot be read is
     listed as ``unreadable`` with the reason."""
-    import re
-
     from aidaily.errors import AidailyError
-    from aidaily.review.drafts import Drafts
+    from aidaily.memory.blog import series_posts
+    from aidaily.store.drafts import Drafts
 
     drafts = Drafts(settings.drafts_dir)
-    days = set()
-    if settings.drafts_dir.is_dir():
-        days |= {p.stem for p in settings.drafts_dir.glob("*.md")
-                 if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.stem)}
+    ran = set(series_posts(settings))  # the blog read once for the whole list
     out = []
-    for day in sorted(days, reverse=True):
+    for day in reversed(drafts.days()):
         versions = len(drafts.versions(day))
         try:
-            out.append(DraftEntry(day, draft_state(settings, day, drafts), _title(drafts, day), versions))
+            out.append(DraftEntry(day, draft_state(settings, day, drafts, ran), _title(drafts, day), versions))
         except AidailyError as exc:
             out.append(DraftEntry(day, "unreadable", versions=versions, error=str(exc)))
     return out
 
 
-def draft_state(settings: Settings, day: str, drafts: Any = None) -> str:
-    """published (a post exists), edited (changed since aidaily wrote it), or draft."""
-    from aidaily.review.drafts import Drafts
-    from aidaily.review.publish import post_path
+def draft_state(settings: Settings, day: str, drafts: Any = None, ran: set[date] | None = None) -> str:
+    """published (aidaily's post exists, or the blog has a post of the series of that
+    date: ``ran``, default read from the blog), edited (changed since aidaily wrote it),
+    or draft."""
+    from aidaily.memory.blog import series_posts
+    from aidaily.store.drafts import Drafts
 
     drafts = drafts or Drafts(settings.drafts_dir)
-    if post_path(settings, date.fromisoformat(day)).exists():
+    when = date.fromisoformat(day)
+    if settings.post_path(when).exists() or when in (set(series_posts(settings)) if ran is None else ran):
         return "published"
     if drafts.read_current(day) is None:
         return "missing"

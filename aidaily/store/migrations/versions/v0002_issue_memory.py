@@ -3,7 +3,7 @@
 What each issue ran (drafted or published), per date and per item: the link, the
 headline, the fact bullets and the articles the item stood for
 (``aidaily.store.tables.IssueRow`` / ``IssueStoryRow``). New tables only: every row of
-the older ones stays as it is. The tables start empty; ``aidaily.review.memory`` fills
+the older ones stays as it is. The tables start empty; ``aidaily.memory.issues`` fills
 them from the issues' files (a published post, else the current draft) the next time a
 date after them is selected.
 

@@ -9,7 +9,7 @@ A draft is *edited by hand* when the current file's hash is not the hash of the 
 version aidaily wrote. A re-run then keeps the edited file as the current draft (after
 saving it as a version of its own) and writes the new machine draft only as a new
 version; otherwise the new draft becomes current. Every write is atomic. Published
-posts live elsewhere (``publish.py``) and are never touched from here.
+posts live elsewhere (``aidaily.review.publish``) and are never touched from here.
 
 Every draft file is read here (``read_draft``): a file that is not UTF-8 text raises
 ``DraftReadError`` naming the file, never a bare ``UnicodeDecodeError``. An unreadable
@@ -20,12 +20,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aidaily.atomic import atomic_write_text
 from aidaily.errors import DraftReadError
+
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a current draft's file name (its versions live apart)
+
+
+def _is_day(name: str) -> bool:
+    if not _DAY_RE.fullmatch(name):
+        return False
+    try:
+        date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True
 
 
 def text_hash(text: str) -> str:
@@ -64,6 +77,12 @@ class Drafts:
 
     def current_path(self, day: str) -> Path:
         return self.dir / f"{day}.md"
+
+    def days(self) -> list[str]:
+        """The dates (``YYYY-MM-DD``) that have a current draft, in order."""
+        if not self.dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.dir.glob("*.md") if _is_day(p.stem) and p.is_file())
 
     def versions_dir(self, day: str) -> Path:
         return self.dir / "versions" / day

@@ -1,11 +1,12 @@
-"""Memory across issues: a story an earlier issue ran is not run again, unless it brings
-new facts; then it runs once more, as a follow-up.
+"""The matching of the memory across issues: a story an earlier issue ran is not run
+again, unless it brings new facts; then it runs once more, as a follow-up.
 
-Pure functions over ``Story`` and ``PastIssue`` values (the store keeps the issues;
-``aidaily.review.memory`` reads them from the issues' files):
+Pure functions over ``Story`` and ``PastIssue`` values (``aidaily.memory.issues`` reads
+the issues from their files and the store):
 
-- ``past_items``: what an issue's text ran, each linked item and 其他动态 line with the
-  articles it stood for (``ItemSources``, the one definition of an item's sources).
+- ``past_items``: what an issue ran (its ``format.outline``: every story, whatever the
+  layout, and every 其他动态 line), each with the articles it stood for (``ItemSources``,
+  the one definition of an item's sources).
 - ``recall``: the day's candidate stories against the last issues. A candidate is the
   same story as an earlier item when
 
@@ -46,7 +47,7 @@ from aidaily.text import comparable_url, story_url_key
 
 if TYPE_CHECKING:
     from aidaily.checks.grounding import ItemSources
-    from aidaily.format.digest import Digest
+    from aidaily.format.outline import Outline
 
 __all__ = [
     "ARTICLE_CHARS",
@@ -87,21 +88,22 @@ class Recall:
 # --- what an issue ran ------------------------------------------------------------------
 
 
-def past_items(digest: Digest, sources: ItemSources) -> list[PastItem]:
-    """The stories ``digest`` runs, items then 其他动态 lines, each with the articles it
-    stands for in ``sources`` (a link to a site's front page stands for no article of
-    its own: its headline and bullets are all there is of it)."""
-    items = [_past_item("item", i.title, i.url, [b.text for b in i.bullets], sources) for i in digest.items]
-    items += [_past_item("brief", b.text, b.url, [], sources) for b in digest.briefs]
-    return items
+def past_items(issue: Outline, sources: ItemSources) -> list[PastItem]:
+    """The stories ``issue`` runs (``format.outline``: a reader's count, whatever the
+    layout), items then 其他动态 lines, each with what it reported (its lead and fact
+    bullets; commentary left out) and the articles it stands for in ``sources`` (a link
+    to a site's front page stands for no article of its own, and a story without a link
+    for none: its headline and facts are all there is of it)."""
+    items = [_past_item("item", s.title, s.url, [*s.lead, *s.facts], sources) for s in issue.stories]
+    return items + [_past_item("brief", b.title, b.url, [], sources) for b in issue.briefs]
 
 
 def _past_item(kind: str, title: str, url: str, bullets: list[str], sources: ItemSources) -> PastItem:
-    articles = sources.articles_for(url)
+    articles = sources.articles_for(url) if url.strip() else []
     if not any(comparable_url(a.url) == comparable_url(url) for a in articles):
         articles = []
     return PastItem(kind, title.strip(), url.strip(), [b.strip() for b in bullets if b.strip()],
-                    sources.story_of(url), [_trimmed(a) for a in articles])
+                    sources.story_of(url) if url.strip() else None, [_trimmed(a) for a in articles])
 
 
 def _trimmed(article: Article) -> Article:
