@@ -354,7 +354,7 @@ def ground_digest(digest: Digest, sources: ItemSources,
     return verdicts
 
 
-#: A title or summary line restates the items whose headline and bullets hold at least
+#: A title or summary line restates the items whose headline and facts hold at least
 #: this share of its character bigrams (or else the one item that holds most).
 RESTATE_SHARE = 0.25
 
@@ -362,7 +362,7 @@ RESTATE_SHARE = 0.25
 def restated_links(line: str, digest: Digest) -> list[str]:
     """The links of the items and one-liners of ``digest`` that ``line`` restates."""
     target = _bigrams(line)
-    entries = [(i.url, "\n".join([i.title, *(b.text for b in i.bullets)])) for i in digest.items]
+    entries = [(i.url, "\n".join([i.title, *(t for _, t in i.fact_lines())])) for i in digest.items]
     entries += [(b.url, b.text) for b in digest.briefs]
     if not target or not entries:
         return []
