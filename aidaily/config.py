@@ -192,6 +192,34 @@ class DigestSettings(Section):
     seo_prefix: list[str] = Field(default_factory=lambda: ["AI 日报", "最新 AI 咨询"])
     category: str = "AI 日报"
     memory_days: int = Field(default=3, ge=0)  # a story run in the last N issues is not run again (0: off)
+    # The figures the prompts state and the answer schemas enforce: one place for both
+    # (``aidaily.editor.schema.house_schemas``, the ``prompts/`` templates). Lengths in 字
+    # (``aidaily.text.zi_count``: a Latin word or a number is one 字), from the house's 208
+    # issues (``python -m benchmarks.editorial --figures``): where a schema enforces a
+    # length, the range is what the house has published (p3 to about its longest: a
+    # capable model's good answers run to 36 字 for a headline, 34 for the ## line, and
+    # must not be sent back); bullet lengths, only stated, are p3–p97. Counts as the
+    # reference runs them (the archive's issues carry 7 seo entries: 2 prefixes, 5 names).
+    # The title's length (``title_chars``, in characters) and the fact bullets per story
+    # (``fact_bullets``) are the figures above, used by the prompts and schemas alike.
+    headline_zi: tuple[int, int] = (6, 40)  # an item's headline (its link text); p3–p97 7–27, max 43
+    thesis_zi: tuple[int, int] = (8, 36)  # the ## line under it; 8–26, max 32
+    summary_zi: tuple[int, int] = (12, 45)  # one summary line; 14–41
+    brief_zi: tuple[int, int] = (12, 45)  # one 其他动态 line (the reference: 20–45)
+    fact_zi: tuple[int, int] = (11, 63)  # one fact bullet (stated, not enforced); 11–63
+    commentary_zi: tuple[int, int] = (17, 90)  # one commentary bullet (stated, not enforced); 17–90
+    summary_lines: tuple[int, int] = (5, 12)  # fewer on a day with fewer stories; median 9
+    seo_keywords: tuple[int, int] = (5, 8)  # names after seo_prefix
+    commentary_per_block: tuple[int, int] = (2, 3)
+
+    @field_validator("headline_zi", "thesis_zi", "summary_zi", "brief_zi", "fact_zi",
+                     "commentary_zi", "summary_lines", "seo_keywords",
+                     "commentary_per_block")
+    @classmethod
+    def _a_range(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 0 < value[0] <= value[1]:
+            raise ValueError(f"a range [low, high] with 0 < low <= high, got {list(value)}")
+        return value
 
     @model_validator(mode="after")
     def _layout_figures(self) -> DigestSettings:

@@ -12,7 +12,10 @@ URLs calls these, so that the pipeline makes each of those decisions one way:
   element (or of an HTML string) as one line per block.
 - ``comparable_text`` / ``repeats`` / ``distinct_lines``: text compared with spaces,
   punctuation and case ignored; one line repeats another when it equals it or either
-  contains the other (a page's lead sentence that the body says again).
+  contains the other (a page's lead sentence that the body says again);
+  ``similarity``: how much of their wording two lines share (near-identical headlines).
+- ``zi_count``: a length in 字 as the prompts state it and the schemas and checks
+  measure it (one Latin word or number is one 字; ``ZI_RULE`` says so to the model).
 - ``canonical_url`` (the key an article is stored under) and ``comparable_url`` (the
   looser key two reports of one article are matched by); ``is_http_url``: an absolute
   http(s) URL, the only kind the store keeps and the review page links.
@@ -48,9 +51,12 @@ __all__ = [
     "normalize_space",
     "repeats",
     "sentence_ends",
+    "similarity",
     "split_sentences",
     "strip_markup",
     "visible_text",
+    "ZI_RULE",
+    "zi_count",
 ]
 
 # ---------------------------------------------------------------------------- spaces
@@ -91,6 +97,18 @@ def repeats(a: str, b: str) -> bool:
     return bool(ca) and bool(cb) and (ca in cb or cb in ca)
 
 
+def similarity(a: str, b: str) -> float:
+    """The Jaccard similarity (0..1) of the character trigrams of ``a`` and ``b`` as
+    ``comparable_text`` sees them: 1.0 for the same words in another spacing or
+    punctuation, about 0.5 for one headline reworded, near 0 for different news."""
+    ga, gb = _trigrams(comparable_text(a)), _trigrams(comparable_text(b))
+    return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i:i + 3] for i in range(len(text) - 2)} if len(text) > 3 else ({text} if text else set())
+
+
 def distinct_lines(lines: Iterable[str]) -> list[str]:
     """``lines`` with repetitions merged: of two lines that repeat each other the longer
     (the one that says more) is kept, at the place of the first."""
@@ -109,6 +127,25 @@ def distinct_lines(lines: Iterable[str]) -> list[str]:
 
 def _any_repeat(lines: list[str]) -> bool:
     return any(repeats(a, b) for i, a in enumerate(lines) for b in lines[i + 1:])
+
+
+# ------------------------------------------------------------------------------- 字
+#: A Latin word or a number with what holds it together (GPT-5.2, 1.5GW, 2,800, C++).
+_LATIN_WORD_RE = re.compile(r"[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+"
+                            r"(?:[.,'’+\-_/&][A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+)*\+*")
+#: How ``zi_count`` counts, in the words the prompts give the model (``_rules.j2`` says it
+#: with these examples; a test holds the two to each other).
+ZI_RULE = "一个汉字或一个标点算 1 字，一个英文单词或一个数字（如 GPT-5.2、1.5GW、2026）算 1 字，空格不算"
+
+
+def zi_count(text: str) -> int:
+    """The length of ``text`` in 字, as the house's figures count it: every CJK character
+    and every punctuation mark is one, a Latin word or a number (with its inner dots,
+    hyphens, commas: ``GPT-5.2``, ``2,800``, ``1.5GW``) is one, spaces are none. So
+    ``"GPT-5.2 Pro 发布"`` is 4 字 and ``"55 万张 GPU"`` is 4."""
+    words = _LATIN_WORD_RE.findall(text)
+    rest = _LATIN_WORD_RE.sub("", text)
+    return len(words) + sum(1 for ch in rest if not ch.isspace())
 
 
 # ------------------------------------------------------------------------- sentences

@@ -67,7 +67,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.synth import DAY, SITES, SynthDay, write_day
-from tests.fakellm import FakeLLM, FakeRequest, Reply
+from aidaily.text import zi_count
+from tests.fakellm import FakeLLM, FakeRequest, Reply, asked_range, model_facts, tightened
 from tests.servers import MirrorServer
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -98,7 +99,6 @@ SCHEDULED_RUN = ("import asyncio\nfrom flows.daily import daily_digest\n"
 
 CARD_RE = re.compile(r'<card id="([^"]+)"')
 ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.DOTALL)
-SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
 COMMENTARY = ["成本下降让模型从“奢侈品”变成“水电煤”——竞争转向生态和分发",
               "对国内 AI 创业者：与其自研底座，不如押注垂直场景的数据与交付"]
 
@@ -140,17 +140,21 @@ class BenchEditor:
         if kind == "Finalize":
             return {"title": "大模型降价与开源潮：AI 成本进入“地板价”",
                     "headline": "AI 的成本曲线正在改写产业",
-                    "summary": ["示例摘要一，参数 100 亿", "示例摘要二，成本下降 50%"],
+                    "summary": ["示例摘要一：新模型发布，参数 100 亿", "示例摘要二：推理成本下降 50%，开源跟进"],
                     "seo": ["OpenAI", "英伟达"]}
         found = ARTICLE_RE.findall(user)
         if not found:
             return None
         _, title, text = found[0]
-        facts = (SENTENCE_RE.findall(text) + [title])[:3]
-        return {"StoryWrite": {"headline": title, "facts": facts, "commentary": COMMENTARY},
-                "FactsWrite": {"headline": title, "facts": facts},
+        facts = model_facts(title, text, 3)  # news sentences, as a model writes them
+        headline = tightened(title, asked_range(user, "headline", (6, 30))[1])
+        low, high = asked_range(user, "line", (12, 45))
+        line = tightened(title, high)
+        line = line if zi_count(line) >= low else f"{line}，{facts[0]}"
+        return {"StoryWrite": {"headline": headline, "facts": facts, "commentary": COMMENTARY},
+                "FactsWrite": {"headline": headline, "facts": facts},
                 "CommentaryWrite": {"commentary": COMMENTARY},
-                "BriefWrite": {"line": title}}.get(kind)
+                "BriefWrite": {"line": line}}.get(kind)
 
 
 # --- the Prefect server -------------------------------------------------------------------

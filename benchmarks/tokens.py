@@ -41,6 +41,8 @@ from aidaily.stories.select import candidate_stories  # noqa: E402
 from aidaily.llm.client import LLMClient  # noqa: E402
 from aidaily.models import Article  # noqa: E402
 from aidaily.editor.prompting import estimate_tokens, render_template  # noqa: E402
+from aidaily.format.editorial import SEO_KEYWORD_ZI  # noqa: E402
+from benchmarks.day import BenchEditor  # noqa: E402
 from tests.fakellm import FakeLLM, FakeRequest  # noqa: E402
 
 DAY = "2026-01-19"
@@ -61,8 +63,6 @@ WORDS = ("模型 训练 推理 芯片 算力 数据 开源 发布 用户 企业 
          "写作 设计 游戏 硬件 存储 网络 带宽 显存 量化 蒸馏 微调 检索 知识库 隐私 版权").split()
 FILLER = ("业内人士认为，这一进展将推动相关技术在企业场景的落地，同时也带来新的安全与合规挑战。"
           "此前，多家厂商已在相关方向布局，市场竞争日趋激烈。")
-SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
-ARTICLE_RE = re.compile(r'<article id="([^"]+)"[^\n]*\n标题：(.*?)\n正文：\n(.*?)\n</article>', re.S)
 CARD_RE = re.compile(r'<card id="([^"]+)"')
 
 
@@ -98,7 +98,8 @@ def synthetic_day(n: int, seed: int) -> list[Article]:
 
 
 def answer(request: FakeRequest) -> Any:
-    """Well-formed answers; facts are sentences of the article (grounded)."""
+    """Well-formed answers: this plan (12 stories, each with its block), then what
+    ``benchmarks.day.BenchEditor`` writes (facts are news sentences of the article)."""
     kind = (request.schema or {}).get("title")
     user = next(m["content"] for m in request.messages if m["role"] == "user")
     if kind == "Plan":
@@ -106,17 +107,7 @@ def answer(request: FakeRequest) -> Any:
         groups = [{"story_ids": [sid], "commentary": True} for sid in ids[:12]]
         return {"sections": [{"title": f"主题{k}：AI 进入“新阶段”", "groups": groups[3 * k: 3 * k + 3]}
                              for k in range(4)], "other_ids": ids[12:18]}
-    if kind == "Finalize":
-        return {"title": "大模型降价与开源潮：AI 成本进入“地板价”", "headline": "AI 的成本曲线正在改写产业",
-                "summary": ["示例摘要一，参数 100 亿", "示例摘要二，成本下降 50%"], "seo": ["OpenAI", "英伟达"]}
-    _, title, text = ARTICLE_RE.findall(user)[0]
-    facts = (SENTENCE_RE.findall(text) + [title])[:3]
-    commentary = ["成本下降让模型从“奢侈品”变成“水电煤”——竞争转向生态和分发",
-                  "对国内 AI 创业者：与其自研底座，不如押注垂直场景的数据与交付"]
-    return {"StoryWrite": {"headline": title, "facts": facts, "commentary": commentary},
-            "FactsWrite": {"headline": title, "facts": facts},
-            "CommentaryWrite": {"commentary": commentary},
-            "BriefWrite": {"line": title}}.get(kind)
+    return BenchEditor.answer(request)  # the write, one-liner and finalize answers of day.py
 
 
 def measure(n_articles: int, seed: int) -> dict[str, Any]:
@@ -156,8 +147,9 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
         render_template(prompts, name, **values) for name, values in (
             ("plan.system.j2", {"limits": {"main_min": 10, "main_max": 16, "other_min": 3,
                                            "other_max": 8, "sections_min": 4, "sections_max": 8}}),
-            ("write.system.j2", {"mode": "story"}),
-            ("finalize.system.j2", {"summary_min": 5, "summary_max": 10}),
+            ("write.system.j2", {"mode": "story", "house": settings.digest}),
+            ("finalize.system.j2", {"summary_min": 5, "summary_max": 10, "seo_zi": SEO_KEYWORD_ZI,
+                                    "house": settings.digest}),
         )
     )
     corpus = "\n".join(f'<article id="{s.id}">\n{a.title}\n{a.text}\n</article>'

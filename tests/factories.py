@@ -6,8 +6,10 @@ data comes from. What several test modules share lives here instead:
 
 - the handmade day: ``DAY``, ``DAY_ARTICLES`` and ``make_stories()`` (ranked stories
   ``s1``, ``s2``, ... as the editor receives them);
-- a well-behaved fake model: ``fake_editor`` (a ``tests.fakellm`` responder that plans,
-  writes grounded facts and finalizes) with ``plan_for()`` and ``SECTION_TITLES``;
+- a well-behaved fake model: ``fake_editor`` (a ``tests.fakellm`` responder that reads
+  only the user message, as a model following it would: plans, writes grounded facts
+  and commentary that does not repeat them, and finalizes) with ``plan_for()``,
+  ``SECTION_TITLES`` and ``asked_fields()``;
 - the review page's home: ``build_home()`` with its articles, ``DRAFT`` (one ungrounded
   bullet, ``BAD_BULLET``; ``GOOD_BULLET`` fixes it) and review ``RECORD``;
 - the fixture day's real pages fetched into a home: ``fetch_fixture_day()`` (the sites
@@ -43,7 +45,8 @@ from aidaily.config import Settings, load_settings
 from aidaily.models import Article, Story
 from aidaily.store.drafts import Drafts, text_hash
 from aidaily.store.store import Store
-from tests.fakellm import FakeRequest
+from aidaily.text import zi_count
+from tests.fakellm import FakeRequest, asked_fields, asked_range, model_facts, tightened
 
 DAY = "2026-01-19"  # as the CLI takes it
 DAY_DATE = date.fromisoformat(DAY)  # as the core takes it
@@ -133,31 +136,40 @@ def plan_for(ids: list[str]) -> dict[str, Any]:
     }
 
 
+COMMENTARY = ["这类进展正在改写行业的竞争规则——谁先把能力变成稳定的产品，谁就先拿到下一轮的入场券",
+              "对国内 AI 创业者：窗口期正在收窄，需要尽快想清楚自己的差异化位置，而不是跟在巨头后面追参数"]
+FINAL = {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
+         "headline": "从 GW 级超算到“百万行浏览器”：AI 把算力推向极限",
+         "summary": ["xAI 上线 Colossus 2 超算，功率 1 GW，相当于一座核电站",
+                     "Anthropic 拟融资 250 亿美元，估值 3500 亿美元"],
+         "seo": ["xAI", "Anthropic"]}
+
+
 def fake_editor(request: FakeRequest) -> Any:
-    """A well-behaved model: facts are sentences of the article (so they are grounded)."""
-    kind = (request.schema or {}).get("title")
+    """A well-behaved model that reads only the user message: it answers the fields the
+    message names, with facts from the article (so they are grounded), headlines that
+    are the articles' own (distinct), and commentary that interprets, never repeats."""
     user = first_user(request)
-    if kind == "Plan":
+    fields = asked_fields(user)
+    if "<card " in user:
         return plan_for(CARD_RE.findall(user))
+    if "title" in fields:
+        return {k: v for k, v in FINAL.items() if k in fields}
     articles = ARTICLE_RE.findall(user)
-    if kind == "Finalize":
-        return {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
-                "headline": "从 GW 级超算到“百万行浏览器”：AI 把算力推向极限",
-                "summary": ["xAI 上线 1 GW 超算", "Anthropic 估值 3500 亿美元"],
-                "seo": ["xAI", "Anthropic"]}
-    ident, title, text = articles[0]
-    sentences = SENTENCE_RE.findall(text)
-    facts = (sentences + [title])[:2]
-    commentary = ["算力成为新的护城河——谁掌握电力谁就掌握模型", "对国内 AI 创业者：窗口期正在收窄"]
-    if kind == "StoryWrite":
-        return {"headline": title, "facts": facts, "commentary": commentary}
-    if kind == "FactsWrite":
-        return {"headline": title, "facts": facts}
-    if kind == "CommentaryWrite":
-        return {"commentary": commentary}
-    if kind == "BriefWrite":
-        return {"line": title}
-    return None
+    answer: dict[str, Any] = {}
+    if articles:
+        ident, title, text = articles[0]
+        if "headline" in fields:
+            answer["headline"] = tightened(title, asked_range(user, "headline", (6, 30))[1])
+        if "facts" in fields:
+            answer["facts"] = model_facts(title, text)
+        if "line" in fields:
+            low, high = asked_range(user, "line", (12, 45))
+            line = tightened(title, high)
+            answer["line"] = line if zi_count(line) >= low else f"{line}，{model_facts(title, text, 1)[0]}"
+    if "commentary" in fields:
+        answer["commentary"] = list(COMMENTARY)
+    return answer or None
 
 
 def first_user(request: FakeRequest) -> str:

@@ -279,6 +279,55 @@ def default_responder(request: FakeRequest) -> Reply:
     return Reply.text("ok")
 
 
+# --------------------------------------------------------------------------- writing like a model
+# What a fake model needs to answer as a model that follows the user message would: the
+# fields the message asks for, the ranges it gives, facts that are news (no dateline,
+# byline or teaser, none restating the headline), a headline tightened to its range.
+# ``tests.factories.fake_editor`` and ``benchmarks.day.BenchEditor`` write with these.
+
+#: The fields the user message asks for ("字段：headline（…）；facts（…）…。只输出 JSON").
+FIELDS_RE = re.compile(r"字段：(.+?)。只输出 JSON", re.S)
+FIELD_NAME_RE = re.compile(r"(?:^|；)\s*([a-z_]+)（")
+DATELINE_PREFIX_RE = re.compile(r"^[^，。]{0,12}?\d{1,2}\s*月\s*\d{1,2}\s*日(?:消息|电|讯)[，,：:]?\s*")
+NEWS_SENTENCE_RE = re.compile(r"[^。！？\n]{6,}")
+
+
+def asked_fields(user: str) -> list[str]:
+    """The answer's fields, as the user message names them (empty: it names none)."""
+    m = FIELDS_RE.search(user)
+    return FIELD_NAME_RE.findall(m.group(1)) if m else []
+
+
+def asked_range(user: str, name: str, default: tuple[int, int]) -> tuple[int, int]:
+    """The 字 range the user message gives the field ``name`` ("headline（条目标题），6–30 字")."""
+    m = re.search(rf"{name}（[^）]*）[，,]\s*(\d+)–(\d+) 字", user)
+    return (int(m.group(1)), int(m.group(2))) if m else default
+
+
+def model_facts(title: str, text: str, n: int = 2) -> list[str]:
+    """What a model makes of an article: ``n`` sentences of news, without the site's
+    dateline, byline or teaser lines, none saying the headline again; a short article's
+    one sentence told in clauses."""
+    from aidaily.format.editorial import is_lead_in, says_headline
+
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip() and not is_lead_in(ln)]
+    sentences = [DATELINE_PREFIX_RE.sub("", s).strip() for ln in lines for s in NEWS_SENTENCE_RE.findall(ln)]
+    facts = [s for s in sentences if len(s) >= 6 and not says_headline(s, title)]
+    if len(facts) < n and sentences:
+        clauses = [c.strip() for c in re.split(r"[，,]", max(sentences, key=len)) if len(c.strip()) >= 4]
+        facts = [f for f in dict.fromkeys([*facts, *clauses]) if not says_headline(f, title)]
+    return facts[:n] if len(facts) >= n else [*facts, *["原文未给出更多细节"] * (n - len(facts))]
+
+
+def tightened(title: str, most: int) -> str:
+    """``title`` cut after a clause until it has at most ``most`` 字, as an editor would."""
+    from aidaily.text import zi_count
+
+    while zi_count(title) > most and "，" in title:
+        title = title.rsplit("，", 1)[0]
+    return title
+
+
 # --------------------------------------------------------------------------- server
 class FakeLLM:
     """The fake server. ``start()`` / ``stop()`` or use it as a context manager."""

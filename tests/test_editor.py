@@ -27,6 +27,7 @@ from tests.factories import (
     fake_editor,
     first_user,
     make_stories,
+    model_facts,
     plan_for,
 )
 
@@ -192,10 +193,11 @@ def test_an_injection_article_changes_neither_structure_nor_lets_html_through(
         """A model that does what the article says, as far as the schema lets it."""
         answer = fake_editor(request)
         if "忽略以上指令" in first_user(request) and isinstance(answer, dict):
-            for key in ("facts", "commentary"):
-                if key in answer:
-                    answer[key] = ["<script>alert(1)</script>全部新闻都是假的",
-                                   "[点我](https://evil.example) <img src=x onerror=alert(1)>"]
+            told = {"facts": ["<script>alert(1)</script>全部新闻都是假的",
+                              "[点我](https://evil.example) <img src=x onerror=alert(1)>"],
+                    "commentary": ["<script>alert(2)</script>所有板块都已按要求删掉",
+                                   "[看这里](https://evil.example) <img src=x onerror=alert(2)>"]}
+            answer.update({key: value for key, value in told.items() if key in answer})
         return answer
 
     fake.responder = obedient
@@ -303,11 +305,12 @@ def eights(request: FakeRequest) -> Any:
     if kind == "Finalize":
         return {"title": "GW 级超算与百万行浏览器：AI 边际成本归零日",
                 "headline": "从 GW 级超算到“百万行浏览器”：AI 把算力推向极限",
-                "summary": [f"要闻第 {k + 1} 条" for k in range(8)], "seo": [f"词{k}" for k in range(8)]}
+                "summary": [f"要闻第 {k + 1} 条：算力与资本继续向头部集中" for k in range(8)],
+                "seo": [f"词{k}" for k in range(8)]}
     if kind == "BriefWrite":
         return fake_editor(request)
     ident, title, text = ARTICLE_RE.findall(user)[0]
-    sentences = [*SENTENCE_RE.findall(text), title]
+    sentences = model_facts(title, text, 3)  # a model's facts: no dateline, byline or headline
     facts = [sentences[k % len(sentences)] for k in range(8)]
     commentary = [f"第 {k + 1} 层意义：算力与资本继续向头部集中" for k in range(8)]
     answer = {"headline": title, "facts": facts, "commentary": commentary, "set_aside": []}

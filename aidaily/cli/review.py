@@ -73,7 +73,7 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
                           escape(flag.url))
         out.print(table)
     for line in report.placeholders:
-        out.print(f"[yellow]line {line}: commentary placeholder left for the editor[/]")
+        out.print(f"[yellow]line {line}: placeholder left for the editor[/]")
     for url in report.unfetched_links:
         out.print(f"[yellow]link is not a fetched article:[/] {escape(url)}")
     if report.dropped:

@@ -32,14 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aidaily.editor.assemble import Finalized, ItemText, Written
-from aidaily.editor.schema import (
-    BriefWrite,
-    CommentaryWrite,
-    FactsWrite,
-    Finalize,
-    Plan,
-    StoryWrite,
-)
+from aidaily.editor.schema import Finalize, Plan, house_schemas
 from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.llm.replay import ReplayMissing, Subject
 from aidaily.editor.extractive import (
@@ -118,7 +111,8 @@ class _Call:
 def plan_calls(
     plan: Plan, stories: Mapping[str, Story], settings: Settings, article_chars: int
 ) -> list[_Call]:
-    """Every write call the plan needs, with its messages (pure)."""
+    """Every write call the plan needs, with its messages and the house's schemas (pure)."""
+    schemas = house_schemas(settings.digest)
     calls: list[_Call] = []
     for section in plan.sections:
         for group in section.groups:
@@ -128,22 +122,22 @@ def plan_calls(
                     members[0], settings, mode="story", section=section.title,
                     article_chars=article_chars,
                 )
-                calls.append(_Call("story", tuple(group.story_ids), msgs, StoryWrite))
+                calls.append(_Call("story", tuple(group.story_ids), msgs, schemas.story))
                 continue
             for story in members:
                 msgs = build_write_messages(
                     story, settings, mode="facts", section=section.title, article_chars=article_chars
                 )
-                calls.append(_Call("facts", (story.id,), msgs, FactsWrite))
+                calls.append(_Call("facts", (story.id,), msgs, schemas.facts))
             if group.commentary:
                 msgs = build_write_messages(
                     members, settings, mode="commentary", section=section.title,
                     article_chars=article_chars,
                 )
-                calls.append(_Call("commentary", tuple(group.story_ids), msgs, CommentaryWrite))
+                calls.append(_Call("commentary", tuple(group.story_ids), msgs, schemas.commentary))
     for sid in plan.other_ids:
         msgs = build_brief_messages(stories[sid], settings)
-        calls.append(_Call("brief", (sid,), msgs, BriefWrite))
+        calls.append(_Call("brief", (sid,), msgs, schemas.brief))
     return calls
 
 
@@ -296,7 +290,7 @@ def _collect(written: Written, call: _Call, result: Any) -> None:
 def _collect_extractive(written: Written, call: _Call, stories: Mapping[str, Story]) -> None:
     """What the extractive writer makes for ``call`` (its answer is missing)."""
     if call.kind in ("story", "facts"):
-        written.items[call.ids[0]] = extractive_item(stories[call.ids[0]])
+        written.items[call.ids[0]] = extractive_item(stories[call.ids[0]], placeholder=True)
     if call.kind in ("story", "commentary"):
         written.commentary[call.ids] = placeholder_commentary()
     if call.kind == "brief":
@@ -314,7 +308,7 @@ async def _finalize(
     briefs = [written.briefs[sid] for sid in plan.other_ids if sid in written.briefs]
     msgs = build_finalize_messages(plan, items, briefs, settings, day=day)
     try:
-        out = await llm.structured("finalize", msgs, Finalize,
+        out = await llm.structured("finalize", msgs, house_schemas(settings.digest).finalize,
                                    subject=Subject(day, "finalize", "finalize"))
     except Exception as exc:  # noqa: BLE001 - any failure: fall back, and say so
         return fallback_final(plan, written, draft=False), (

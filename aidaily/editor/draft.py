@@ -153,7 +153,7 @@ async def write_digest(
                                   # replayed answers missing: those stories as if unreachable
                                   unreachable=bool(done.unanswered), splits=splits)
     say("check")
-    check(result, sources, memo)
+    check(result, sources, memo, settings)
     return result
 
 
@@ -232,10 +232,13 @@ def _check_early(stories: dict[str, Story], sources: ItemSources,
     return on_written
 
 
-def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = None) -> None:
+def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = None,
+          settings: Settings | None = None) -> None:
     """Fill ``result.checks`` (every fact bullet's grounding verdict, ``ground_digest``
     on the draft as it will be written), ``result.links`` (links no fetched article
-    stands behind) and ``result.lint``. ``memo`` holds checks already made."""
+    stands behind) and ``result.lint`` (``lint_text`` and the checks that need the
+    sources, ``checks.sourced``). ``memo`` holds checks already made."""
+    from aidaily.checks.sourced import sourced_findings
     from aidaily.format.lint import lint_text
     from aidaily.format.parse import parse
 
@@ -244,7 +247,9 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     result.checks = ground_digest(digest, sources, memo)
     result.restatements = ground_restatements(digest, sources, memo)
     result.links = unfetched_links(digest, sources)
-    result.lint = lint_text(text, f"{result.day.isoformat()}.md")
+    house = settings.digest if settings else None
+    found = lint_text(text, f"{result.day.isoformat()}.md", house) + sourced_findings(digest, sources)
+    result.lint = sorted(found, key=lambda f: (f.line, f.severity != "error", f.code))
 
 
 __all__ = [

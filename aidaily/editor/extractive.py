@@ -5,7 +5,11 @@ unreachable and ``llm.on_unreachable = "extractive"``, and for the pieces the mo
 failed to give (a fallback plan or title). It:
 
 - plans by keyword sections (``SECTION_KEYWORDS``) and duplicate counts;
-- takes fact bullets from the lead sentences of each story's primary article;
+- takes fact bullets from the lead sentences of each story's primary article: never a
+  line that is no sentence of the news (a byline, subtitle, heading, label or teaser:
+  ``aidaily.format.editorial.is_lead_in``), never one that says the headline again, and
+  a sentence too long for a bullet cut at a clause, not mid-word; a story with no such
+  sentence runs in 其他动态, not as a main item;
 - leaves every "深度解读 & 洞察" block as a marked placeholder (``PLACEHOLDER``) for the
   editor, non-empty so the draft still passes the lint;
 - marks the front matter ``draft: true`` and says under the headline that no model
@@ -17,12 +21,13 @@ from __future__ import annotations
 from datetime import date
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from aidaily.editor.assemble import Finalized, ItemText, Written, assemble, clean
 from aidaily.editor.schema import Plan, PlanGroup, PlanSection
-from aidaily.editor.prompting import one_line, plan_limits, trim_text
+from aidaily.editor.prompting import one_line, plan_limits
+from aidaily.format.editorial import is_lead_in, says_headline
 from aidaily.text import distinct_lines, split_sentences
 
 if TYPE_CHECKING:
@@ -33,6 +38,9 @@ if TYPE_CHECKING:
 PLACEHOLDER = "【待编辑补充】"
 NOTE = "本稿为抽取式草稿，未经模型撰写：事实要点取自原文导语，标有“【待编辑补充】”之处请编辑补写"
 FALLBACK_THEME = "行业动态"
+#: The fact bullet of an item whose article says no more than its headline (publishing
+#: refuses it until the editor writes the facts).
+PLACEHOLDER_FACT = f"{PLACEHOLDER}事实要点：原文除标题外没有更多内容，请编辑补写"
 
 # theme -> keywords; the first theme with the most hits in a story's title + lead wins.
 SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -52,7 +60,9 @@ SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
 _BOILERPLATE_RE = re.compile(
     r"^(?:[^，,。]{0,16}?\d{1,2}\s*月\s*\d{1,2}\s*日(?:消息|电|讯|报道)[，,：:]?\s*)"
 )
-_SKIP_LINE_RE = re.compile(r"(发自|公众号|QbitAI|责编|来源：|作者：|原标题|图源|图片来源)")
+# Where a sentence too long for a bullet may be cut: after a clause.
+_CLAUSE_END_RE = re.compile(r"[，；,;]")
+FACT_CHARS = 80  # the longest fact bullet taken from an article
 
 
 def theme_of(story: Story) -> str:
@@ -62,14 +72,18 @@ def theme_of(story: Story) -> str:
     return best if scores[best] > 0 else FALLBACK_THEME
 
 
-def extractive_plan(stories: Sequence[Story], settings: Settings) -> Plan:
+def extractive_plan(stories: Sequence[Story], settings: Settings,
+                    main_ok: Callable[[Story], bool] | None = None) -> Plan:
     """A plan without a model: the most reported stories (ties by rank) as main
-    stories, sectioned by keywords; the next ones as 其他动态."""
+    stories, sectioned by keywords; the next ones as 其他动态. ``main_ok``: whether a
+    story can be a main item (the extractive writer has facts for it)."""
     limits = plan_limits(len(stories), settings)
     order = sorted(range(len(stories)), key=lambda i: (-stories[i].duplicate_count, i))
     n_main = min(limits["main_min"], len(stories))
-    main = [stories[i] for i in order[:n_main]]
-    other = [stories[i] for i in order[n_main : n_main + limits["other_max"]]]
+    can_lead = [i for i in order if main_ok is None or main_ok(stories[i])]
+    main_idx = can_lead[:n_main]
+    main = [stories[i] for i in main_idx]
+    other = [stories[i] for i in order if i not in main_idx][: limits["other_max"]]
     themes: dict[str, list[str]] = {}
     for story in main:
         themes.setdefault(theme_of(story), []).append(story.id)
@@ -86,36 +100,52 @@ def extractive_plan(stories: Sequence[Story], settings: Settings) -> Plan:
     return Plan.model_construct(sections=sections, other_ids=[s.id for s in other])
 
 
-def lead_sentences(text: str, n: int = 3, limit: int = 80) -> list[str]:
-    """The first ``n`` informative sentences of an article, without the site's
-    dateline and byline boilerplate."""
+def lead_sentences(text: str, n: int = 3, limit: int = FACT_CHARS, headline: str = "") -> list[str]:
+    """The first ``n`` informative sentences of an article: no line that is not a
+    sentence of the news (``is_lead_in``: bylines, subtitles, headings, labels,
+    teasers), no dateline, none that only says ``headline`` again; a sentence over
+    ``limit`` characters cut after a clause (left out when it has none)."""
     out: list[str] = []
     for line in text.splitlines():
         line = one_line(line)
-        if not line or _SKIP_LINE_RE.search(line):
+        if not line or is_lead_in(line):
             continue
         line = _BOILERPLATE_RE.sub("", line)
         # 。！？ end a lead sentence; ； and ". " do not (a clause is no fact bullet).
         for sentence in split_sentences(line, semicolons=False, english=False):
-            sentence = sentence.strip().rstrip("。！？!?")
-            if len(sentence) >= 8:
-                out.append(trim_text(sentence, limit))
+            sentence = clause_cut(sentence.strip().rstrip("。！？!?"), limit)
+            if len(sentence) >= 8 and not (headline and says_headline(sentence, headline)):
+                out.append(sentence)
             if len(out) >= n:
                 return out
     return out
 
 
-def extractive_item(story: Story) -> ItemText:
+def clause_cut(sentence: str, limit: int) -> str:
+    """``sentence`` when it fits ``limit``; else its longest run of whole clauses that
+    does (cut after a ，；), "" when even the first clause is too long."""
+    if len(sentence) <= limit:
+        return sentence
+    ends = [m.start() for m in _CLAUSE_END_RE.finditer(sentence, 0, limit + 1)]
+    return sentence[: ends[-1]].rstrip() if ends else ""
+
+
+def extractive_item(story: Story, *, placeholder: bool = False) -> ItemText:
+    """A story's headline and facts from its primary article. Facts may be empty (the
+    article says nothing its headline does not); with ``placeholder`` (the story must
+    run as an item) they are then one ``PLACEHOLDER_FACT`` for the editor."""
+    title = one_line(story.title)
     # A page's lead sentence is often said again in its body (ithome): draw a few more
     # sentences than needed and keep the distinct ones.
-    facts = distinct_lines(lead_sentences(story.primary.text, n=6))[:3]
+    facts = distinct_lines(lead_sentences(story.primary.text, n=6, headline=title))[:3]
     if story.follow_up is not None:  # a follow-up: the sentences with the new facts first
         new = [f.replace(" ", "") for f in story.follow_up.new_facts]
-        fresh = [s for s in lead_sentences(story.primary.text, n=12) if any(f in s.replace(" ", "") for f in new)]
+        fresh = [s for s in lead_sentences(story.primary.text, n=12, headline=title)
+                 if any(f in s.replace(" ", "") for f in new)]
         facts = distinct_lines([*fresh, *facts])[:3]
-    if len(facts) < 2:  # a short article: its title is a fact too
-        facts = distinct_lines([*facts, one_line(story.title)])[:2]
-    return ItemText(headline=one_line(story.title), facts=facts)
+    if not facts and placeholder:
+        facts = [PLACEHOLDER_FACT]
+    return ItemText(headline=title, facts=facts)
 
 
 def extractive_written(plan: Plan, stories: Mapping[str, Story]) -> Written:
@@ -171,7 +201,7 @@ def fallback_final(plan: Plan, written: Written, *, draft: bool = True) -> Final
 def extractive_digest(day: date, stories: Sequence[Story], settings: Settings) -> Digest:
     """The extractive draft of ``day`` from ``stories`` (ranked, best first)."""
     by_id = {s.id: s for s in stories}
-    plan = extractive_plan(stories, settings)
+    plan = extractive_plan(stories, settings, main_ok=lambda s: bool(extractive_item(s).facts))
     written = extractive_written(plan, by_id)
     final = fallback_final(plan, written)
     return assemble(day, plan, written, final, by_id, settings, draft=True, note=NOTE)

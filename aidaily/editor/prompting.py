@@ -25,10 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from aidaily.text import sentence_ends
+from aidaily.editor.schema import house_schemas
+from aidaily.format.editorial import SEO_KEYWORD_ZI
+from aidaily.text import ZI_RULE, sentence_ends
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
+    from pydantic import BaseModel
+
     from aidaily.editor.schema import Plan
     from aidaily.models import Article, Earlier, PastIssue, Story
 
@@ -57,7 +61,9 @@ def _environment(prompts_dir: str) -> jinja2.Environment:
 
 
 def render_template(prompts_dir: Path | str, name: str, **values: Any) -> str:
-    """Render ``prompts_dir/name`` with ``values``; trailing whitespace is dropped."""
+    """Render ``prompts_dir/name`` with ``values`` (and ``zi_rule``, how the figures count
+    字, which ``_rules.j2`` tells the model); trailing whitespace is dropped."""
+    values.setdefault("zi_rule", ZI_RULE)
     return _environment(str(prompts_dir)).get_template(name).render(**values).strip()
 
 
@@ -214,6 +220,20 @@ def story_articles(story: Story, limit: int) -> list[dict[str, str]]:
 # --- the steps' messages ---------------------------------------------------------------
 
 
+def answer_fields(schema: type[BaseModel]) -> list[str]:
+    """The fields an answer to ``schema`` must have, as the user message names them:
+    each field's description (``headline（条目标题），6–32 字``), optional ones marked.
+    Taken from the schema the client validates against, so the two cannot disagree."""
+    spec = schema.model_json_schema()
+    required = set(spec.get("required", []))
+    out = []
+    for name, prop in spec.get("properties", {}).items():
+        described = str(prop.get("description") or name)
+        text = described if described.startswith(name) else f"{name}（{described}）"
+        out.append(text if name in required else f"{text}（可选）")
+    return out
+
+
 def plan_limits(n_cards: int, settings: Settings) -> dict[str, int]:
     """The configured counts, scaled down on a day with few candidates."""
     d = settings.digest
@@ -260,6 +280,8 @@ def build_write_messages(
     """
     from aidaily.models import Story as _Story
 
+    schemas = house_schemas(settings.digest)
+    schema = {"story": schemas.story, "facts": schemas.facts}.get(mode, schemas.commentary)
     group = [stories] if isinstance(stories, _Story) else list(stories)
     limit = article_chars or settings.llm.article_chars
     per_story = max(200, limit // len(group))
@@ -267,7 +289,8 @@ def build_write_messages(
     earlier = earlier_data(group[0].follow_up) if mode != "commentary" and len(group) == 1 else None
     return messages(
         settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles,
-        earlier=earlier, layout=settings.digest.layout,
+        earlier=earlier, layout=settings.digest.layout, house=settings.digest,
+        fields=answer_fields(schema),
     )
 
 
@@ -275,7 +298,8 @@ def build_brief_messages(story: Story, settings: Settings, *, chars: int = BRIEF
     """Messages of the one-line 其他动态 call for ``story``."""
     return messages(
         settings.prompts_dir, "brief", article=article_data(story.primary, story.id, chars),
-        earlier=earlier_data(story.follow_up),
+        earlier=earlier_data(story.follow_up), house=settings.digest,
+        fields=answer_fields(house_schemas(settings.digest).brief),
     )
 
 
@@ -307,12 +331,16 @@ def build_finalize_messages(
         for s in plan.sections
     ]
     n_main = sum(len(s["items"]) for s in sections)
+    low, high = settings.digest.summary_lines  # fewer on a day with fewer stories
     return messages(
         settings.prompts_dir,
         "finalize",
         day=day.isoformat() if day else "",
         sections=sections,
         briefs=[neutralise(b) for b in briefs],
-        summary_min=min(5, max(1, n_main)),
-        summary_max=min(10, max(1, n_main)),
+        summary_min=min(low, max(1, n_main)),
+        summary_max=min(high, max(1, n_main)),
+        seo_zi=SEO_KEYWORD_ZI,
+        house=settings.digest,
+        fields=answer_fields(house_schemas(settings.digest).finalize),
     )

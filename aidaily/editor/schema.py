@@ -17,7 +17,11 @@ changes the wording of one story's text, which the grounding check then reads.
 
 Length rules are enforced here (the client's repair round sees the error), and the
 rule for a section title (``section_title_problems``); counts that depend on the day
-(how many stories, which ids) are checked in ``plan.py``.
+(how many stories, which ids) are checked in ``plan.py``. The classes below are the
+structure; ``house_schemas(settings.digest)`` gives the ones the editor asks for, with
+the house figures of ``DigestSettings`` (the same the prompts state): list lengths,
+and lengths in 字 counted by ``aidaily.text.zi_count`` for headlines, the one-liner,
+the title, the thesis and the summary lines.
 
 A written answer with more bullets (or summary lines, seo keywords) than its list
 allows is cut to the allowed number, the model's first ones kept, instead of being
@@ -28,16 +32,26 @@ A plan is never cut: too many stories in a group is a count the plan step repair
 
 from __future__ import annotations
 
-from typing import Any, Self
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    create_model,
     model_validator,
 )
+
+from aidaily.text import ZI_RULE, zi_count
+
+if TYPE_CHECKING:
+    from aidaily.config import DigestSettings
 
 SECTION_TITLE_MAX = 40
 #: The 其他动态 heading is the assembler's own; no themed section may take its name.
@@ -131,7 +145,8 @@ class FactsWrite(_Trimmed):
 
     headline: str = Field(min_length=4, max_length=80)
     facts: list[str] = Field(min_length=2, max_length=4)
-    set_aside: list[str] = Field(default_factory=list, max_length=2)
+    set_aside: list[str] = Field(default_factory=list, max_length=2, description=(
+        "set_aside（报道的不是同一件事的文章 id，第一篇除外；都是同一件事或只有一篇则为 []）"))
 
 
 class StoryWrite(FactsWrite):
@@ -159,3 +174,81 @@ class Finalize(_Trimmed):
     headline: str = Field(min_length=8, max_length=80)
     summary: list[str] = Field(min_length=1, max_length=15)
     seo: list[str] = Field(max_length=12)
+
+
+# --- the house's figures ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseSchemas:
+    """The answer schemas of the write and finalize calls with the house figures."""
+
+    story: type[StoryWrite]
+    facts: type[FactsWrite]
+    commentary: type[CommentaryWrite]
+    brief: type[BriefWrite]
+    finalize: type[Finalize]
+
+
+#: The figures of ``DigestSettings`` the schemas take, in this order.
+FIGURES = ("headline_zi", "title_chars", "thesis_zi", "summary_zi", "brief_zi", "summary_lines",
+           "seo_keywords", "fact_bullets", "commentary_per_block")
+
+
+def house_schemas(digest: DigestSettings) -> HouseSchemas:
+    """The schemas for ``digest``'s figures (made once per set of figures)."""
+    return _house_schemas(tuple(tuple(getattr(digest, name)) for name in FIGURES))
+
+
+def zi_between(low: int, high: int, what: str) -> Callable[[str], str]:
+    """A validator: the text has ``low``–``high`` 字 (``zi_count``), else an error the
+    model can act on in its repair turn."""
+
+    def check(text: str) -> str:
+        n = zi_count(text)
+        if not low <= n <= high:
+            raise ValueError(f"{what}有 {n} 字，须为 {low}–{high} 字（计字：{ZI_RULE}）")
+        return text
+
+    return check
+
+
+def _text(limits: tuple[int, int], what: str) -> Any:
+    low, high = limits
+    return (Annotated[str, AfterValidator(zi_between(low, high, what))],
+            Field(description=f"{what}，{low}–{high} 字"))
+
+
+def _chars(limits: tuple[int, int], what: str) -> Any:
+    """A text of ``limits`` characters (the title: lint and eval count it so)."""
+    low, high = limits
+    return (str, Field(min_length=low, max_length=high, description=f"{what}，{low}–{high} 个字符"))
+
+
+def _list(count: tuple[int, int], what: str, item: Any = str, low: int | None = None) -> Any:
+    return (list[item], Field(min_length=count[0] if low is None else low, max_length=count[1],
+                              description=f"{what}，{count[0]}–{count[1]} 条"))
+
+
+@lru_cache(maxsize=8)
+def _house_schemas(figures: tuple[tuple[int, ...], ...]) -> HouseSchemas:
+    f = {name: (value[0], value[1]) for name, value in zip(FIGURES, figures, strict=True)}
+    headline = _text(f["headline_zi"], "headline（条目标题）")
+    facts = _list(f["fact_bullets"], "facts（事实要点）")
+    commentary = _list(f["commentary_per_block"], "commentary（深度解读 & 洞察）")
+    summary_line = Annotated[str, AfterValidator(zi_between(*f["summary_zi"], "summary 的每一行"))]
+    return HouseSchemas(
+        story=create_model("StoryWrite", __base__=StoryWrite, headline=headline, facts=facts,
+                           commentary=commentary),
+        facts=create_model("FactsWrite", __base__=FactsWrite, headline=headline, facts=facts),
+        commentary=create_model("CommentaryWrite", __base__=CommentaryWrite, commentary=commentary),
+        brief=create_model("BriefWrite", __base__=BriefWrite, line=_text(f["brief_zi"], "line（一句话快讯）")),
+        finalize=create_model(
+            "Finalize", __base__=Finalize,
+            title=_chars(f["title_chars"], "title（文章标题）"),
+            headline=_text(f["thesis_zi"], "headline（二级标题）"),
+            # at least one line: a day with fewer stories than the house's minimum has fewer
+            summary=_list(f["summary_lines"], "summary（摘要）", summary_line, low=1),
+            seo=_list(f["seo_keywords"], "seo（关键词）", low=0),
+        ),
+    )

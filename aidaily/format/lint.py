@@ -17,16 +17,21 @@ Warnings are departures from the house's habits, which are settings
 (``DigestSettings``: title length, fact bullets per story): a recommended key missing,
 a summary longer than the issue's stories, a story heading with nothing under it, the
 same article linked twice, no 其他动态 list.
+
+And the editorial checks that make an issue read broken (``aidaily.format.editorial``:
+same headlines, commentary repeating a fact, datelines, bylines and cut bullets are
+errors; seo entries that are no keywords, a warning).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from aidaily.format.editorial import editorial_findings
+from aidaily.format.finding import Finding, Severity
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
 from aidaily.format.links import footer_problems, is_site_path, markdown_links
@@ -36,8 +41,6 @@ from aidaily.text import comparable_url, is_http_url, is_site_root, repeats
 
 if TYPE_CHECKING:
     from aidaily.config import DigestSettings
-
-Severity = Literal["error", "warning"]
 
 REQUIRED_KEYS = ("title", "date", "category", "tags")
 RECOMMENDED_KEYS = ("summary", "seo", "coverImage")  # the first issues have no summary
@@ -54,24 +57,6 @@ _HTML_RE = re.compile(
 _LINK_KEY_RE = re.compile(r"(?i)(url|link|image|href|src)$")
 _LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
 _INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One lint finding."""
-
-    severity: Severity
-    line: int
-    code: str
-    message: str
-    path: str = ""
-
-    def format(self) -> str:
-        where = f"{self.path}:{self.line}" if self.path else f"line {self.line}"
-        return f"{where}: {self.severity} [{self.code}] {self.message}"
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def lint_text(text: str, path: str | None = None, habits: DigestSettings | None = None) -> list[Finding]:
@@ -96,6 +81,7 @@ def lint_text(text: str, path: str | None = None, habits: DigestSettings | None 
         *_html_findings(digest, lines),
         *_footer_findings(digest),
         *_shape_findings(digest),
+        *editorial_findings(digest, _key_line(lines, "seo")),
     ]
     findings = [Finding(f.severity, f.line, f.code, f.message, name) for f in findings]
     return sorted(findings, key=lambda f: (f.line, f.severity != "error", f.code))
@@ -403,4 +389,4 @@ def _shape_findings(digest: Digest) -> list[Finding]:
     return out
 
 
-__all__ = ["Finding", "Section", "has_errors", "lint_text"]
+__all__ = ["Finding", "Section", "Severity", "has_errors", "lint_text"]

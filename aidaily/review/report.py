@@ -3,7 +3,10 @@
 Built from the *current* draft file (so a bullet fixed by hand stops being flagged),
 the stored source articles, and the run's review record:
 
-- lint findings of the draft;
+- lint findings of the draft (its format and the editorial checks of
+  ``format.editorial``), and the editorial checks that need the sources
+  (``checks.sourced``: commentary naming what no source names, a page's lead-in line
+  as a fact);
 - grounding flags: fact bullets whose numbers or names are not in the source, each
   with the source sentence nearest to it; as warnings, bullets only another article of
   a weak merge supports, and title / summary lines the items they restate do not back;
@@ -13,8 +16,10 @@ the stored source articles, and the run's review record:
 - token use and cost;
 - the diff against the previous draft version.
 
-``blockers`` is what ``publish`` refuses on: lint errors, grounding flags, and
-commentary placeholders an extractive draft leaves for the editor.
+``blockers`` is what ``publish`` refuses on: lint errors (the editorial checks'
+errors among them: same headlines, commentary repeating a fact, datelines, bylines and
+lead-ins as facts, cut bullets), grounding flags, and commentary placeholders an
+extractive draft leaves for the editor.
 """
 
 from __future__ import annotations
@@ -31,8 +36,9 @@ from aidaily.checks.grounding import (
     ground_restatements,
     unfetched_links,
 )
+from aidaily.checks.sourced import sourced_findings
 from aidaily.errors import DigestParseError
-from aidaily.format.digest import Digest
+from aidaily.format.digest import Digest, Insight, Item
 from aidaily.format.lint import PLACEHOLDER_MARK, Finding, lint_text
 from aidaily.format.parse import parse
 from aidaily.llm.usage import LLMUsage
@@ -81,7 +87,7 @@ class ReviewReport:
         """One line per reason ``publish`` refuses this draft."""
         out = [f.format() for f in self.lint_errors]
         out += [f"line {f.line}: ungrounded fact bullet ({f.message}): {f.bullet}" for f in self.flags]
-        out += [f"line {n}: commentary placeholder left for the editor" for n in self.placeholders]
+        out += [f"line {n}: placeholder left for the editor" for n in self.placeholders]
         return out
 
     @property
@@ -127,6 +133,8 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
     sources = day_sources(settings, day, store)
+    report.lint = sorted([*report.lint, *sourced_findings(digest, sources)],
+                         key=lambda f: (f.line, f.severity != "error", f.code))
     verdicts = ground_digest(digest, sources)
     report.flags = [v for v in verdicts if not v.ok]
     report.weak_support = [v for v in verdicts if v.weak_merge]
@@ -175,11 +183,12 @@ def unified_diff(old: str, new: str, old_name: str, new_name: str) -> str:
 
 
 def placeholder_lines(digest: Digest) -> list[int]:
+    """Lines of the commentary blocks and items an extractive writer left for the editor."""
     lines = []
     for section in digest.sections:
-        for insight in section.insights:
-            if any(PLACEHOLDER_MARK in b.text for b in insight.bullets):
-                lines.append(insight.line)
+        for entry in section.entries:
+            if isinstance(entry, Insight | Item) and any(PLACEHOLDER_MARK in b.text for b in entry.bullets):
+                lines.append(entry.line)
     return lines
 
 

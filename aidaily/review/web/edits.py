@@ -168,7 +168,7 @@ async def regenerate_story(settings: Settings, day: str, text: str, line: int,
 
     from aidaily.editor.assemble import clean, clean_lines
     from aidaily.format.digest import Digest
-    from aidaily.editor.schema import FactsWrite, StoryWrite
+    from aidaily.editor.schema import StoryWrite, house_schemas
     from aidaily.format.parse import parse
     from aidaily.editor.prompting import build_write_messages, neutralise
     from aidaily.format.render import render
@@ -185,7 +185,8 @@ async def regenerate_story(settings: Settings, day: str, text: str, line: int,
     attempt = len(Drafts(settings.drafts_dir).versions(day)) + 1
     messages = [*messages[:-1], {**messages[-1],
                                  "content": f"{messages[-1]['content']}\n\n{neutralise(revision_note(attempt, problems))}"}]
-    schema = StoryWrite if mode == "story" else FactsWrite
+    schemas = house_schemas(settings.digest)
+    schema = schemas.story if mode == "story" else schemas.facts
     out = await llm.structured("write", messages, schema,
                                subject=Subject(date.fromisoformat(day), "write", "rewrite", (story.id,)))
     item.title = clean(out.headline) or item.title
