@@ -287,10 +287,12 @@ def build_write_messages(
     per_story = max(200, limit // len(group))
     articles = [a for s in group for a in story_articles(s, per_story)]
     earlier = earlier_data(group[0].follow_up) if mode != "commentary" and len(group) == 1 else None
+    fields = answer_fields(schema)
+    if len(articles) < 2:  # set_aside (optional) is a choice only among several articles
+        fields = [f for f in fields if not f.startswith("set_aside")]
     return messages(
         settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles,
-        earlier=earlier, layout=settings.digest.layout, house=settings.digest,
-        fields=answer_fields(schema),
+        earlier=earlier, layout=settings.digest.layout, house=settings.digest, fields=fields,
     )
 
 
