@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from aidaily import __version__
 from aidaily.errors import ConfigError
 from aidaily.stories.window import MAX_WINDOW_HOURS
 
@@ -80,21 +82,31 @@ def known_timezone(name: str) -> str:
 
 class FetchSettings(Section):
     timeout: float = 20.0  # seconds per request
-    per_host_concurrency: int = 4
+    per_host_concurrency: int = 2  # requests in flight per host (1 under a Crawl-delay)
     per_host_delay: float = 0.25  # politeness delay between requests to one host
     retries: int = 3
     backoff: float = 0.5  # first retry delay; doubles each time
     max_bytes: int = 8_000_000
     max_redirects: int = 5
-    user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-        "Chrome/126.0 Safari/537.36 aidaily/0.1"
-    )
+    # Who is asking, in every request: "Mozilla/5.0 (compatible; aidaily/<version>; +<contact_url>)"
+    # (``user_agent_string``); a site's operator can read what aidaily is and whom to ask.
+    contact_url: str = ""
+    user_agent: str = ""  # the whole User-Agent instead (empty: the one above)
+    # Read each host's robots.txt once per run: disallowed paths are skipped (and reported),
+    # a Crawl-delay / Request-rate raises the spacing between requests to that host.
+    obey_robots: bool = True
     allow_loopback: bool = False
     url_map: dict[str, str] = Field(default_factory=dict)
     max_articles_per_source: int = 400
     # Skip pages whose full feed text shows they are not about AI (general-tech feeds).
     prefilter_by_feed: bool = True
+
+    def user_agent_string(self) -> str:
+        """The User-Agent sent to every site: honest, naming aidaily and whom to contact."""
+        if self.user_agent:
+            return self.user_agent
+        contact = f"; +{self.contact_url}" if self.contact_url else ""
+        return f"Mozilla/5.0 (compatible; aidaily/{__version__}{contact})"
 
 
 class FeedSource(Section):
@@ -248,6 +260,30 @@ class ScheduleSettings(Section):
     zone_known = field_validator("timezone")(known_timezone)
 
 
+#: The longest file name most file systems take (bytes): a longer one fails to write.
+NAME_MAX = 255
+_DATE_FIELDS = {"date": "2026-01-19", "year": "2026", "month": "01", "day": "19"}
+# What git reads as a bad ref name (``git check-ref-format``), besides a leading "-".
+_BAD_REF = re.compile(r"\.\.|@\{|//|[\x00-\x20\x7f~^:?*\[\\]|^[/.]|[/.]$|\.lock$|/\.|^@$")
+
+
+def fill_date_fields(pattern: str, setting: str) -> str:
+    """``pattern`` filled with an example date ({date}, {year}, {month}, {day}); a
+    ValueError naming ``setting`` for any other placeholder or a broken one."""
+    try:
+        return pattern.format(**_DATE_FIELDS)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{setting} {pattern!r}: only {{date}}, {{year}}, {{month}}, {{day}} "
+                         f"can be filled in ({type(exc).__name__}: {exc})") from None
+
+
+def _check_name_lengths(path: str, setting: str) -> None:
+    for part in Path(path).parts:
+        if len(part.encode("utf-8")) > NAME_MAX:
+            raise ValueError(f"{setting} makes a file name of {len(part.encode('utf-8'))} bytes "
+                             f"(at most {NAME_MAX}): {part[:40]}…")
+
+
 class PublishSettings(Section):
     """``[publish]``: where a post goes, and whether it is committed and pushed there."""
 
@@ -259,19 +295,60 @@ class PublishSettings(Section):
     git_push: bool = False  # then push to git_remote (needs git_commit)
     git_remote: str = "origin"
     git_branch: str | None = None  # default: the checked-out branch
-    commit_message: str = "AI 日报 {date}"
+    commit_message: str = "AI 日报 {date}"  # {date}, {year}, {month}, {day}
+    # permissions of the post and cover written (e.g. 0o644 or "644"); default: the umask's
+    mode: int | None = None
 
     @field_validator("filename")
     @classmethod
     def _filename_stays_inside(cls, value: str) -> str:
-        try:
-            probe = value.format(date="2026-01-19", year="2026", month="01", day="19")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"{value!r}: only {{date}}, {{year}}, {{month}}, {{day}} can be used ({exc})") from None
+        probe = fill_date_fields(value, "[publish] filename")
         parts = Path(probe).parts
         if not parts or Path(probe).is_absolute() or ".." in parts:
             raise ValueError(f"must be a relative path inside [publish] dir, got {value!r}")
+        _check_name_lengths(probe, "[publish] filename")
         return value
+
+    @field_validator("commit_message")
+    @classmethod
+    def _message_fills(cls, value: str) -> str:
+        if not fill_date_fields(value, "[publish] commit_message").strip():
+            raise ValueError("[publish] commit_message is empty")
+        return value
+
+    @field_validator("git_remote")
+    @classmethod
+    def _remote_is_no_option(cls, value: str) -> str:
+        if not value.strip() or value.startswith("-") or any(c.isspace() or ord(c) < 32 for c in value):
+            raise ValueError(f"[publish] git_remote {value!r} is not a remote name or URL "
+                             "(it must not start with '-' or hold spaces)")
+        return value
+
+    @field_validator("git_branch")
+    @classmethod
+    def _branch_is_a_ref(cls, value: str | None) -> str | None:
+        if value is not None and (not value or value.startswith("-") or _BAD_REF.search(value)):
+            raise ValueError(f"[publish] git_branch {value!r} is not a branch name git accepts "
+                             "(no leading '-', spaces, '..', '~^:?*[\\')")
+        return value
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _octal_mode(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = int(value.removeprefix("0o"), 8)
+            except ValueError:
+                raise ValueError(f"[publish] mode {value!r} is not an octal mode such as \"644\"") from None
+        if isinstance(value, int) and not (0o600 <= value <= 0o777 and value & 0o600 == 0o600):
+            raise ValueError(f"[publish] mode {value:o} must be between 600 and 777 and let the "
+                             "owner read and write")
+        return value
+
+    def fill(self, pattern: str, day: date) -> str:
+        """``pattern`` (``filename``, ``commit_message``) filled for ``day``."""
+        return pattern.format(date=day.isoformat(), year=f"{day.year:04d}",
+                              month=f"{day.month:02d}", day=f"{day.day:02d}")
 
 
 NotifyEvent = Literal["draft", "published", "failed"]
@@ -317,8 +394,9 @@ class CoverSettings(Section):
     def _plain_name(cls, value: str) -> str:
         try:
             name = value.format(date="2026-01-19")
-        except (KeyError, IndexError, ValueError) as exc:
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
             raise ValueError(f"only {{date}} may be filled in: {exc}") from None
+        _check_name_lengths(name, "[cover] filename")
         if "{date}" not in value or "/" in name or "\\" in name or name.startswith("."):
             raise ValueError("a file name with {date} in it, e.g. \"{date}.png\"")
         return value
@@ -380,9 +458,7 @@ class Settings(Section):
 
     def post_path(self, day: date) -> Path:
         """Where the post of ``day`` goes: ``[publish] dir`` / ``filename`` (its pattern)."""
-        name = self.publish.filename.format(date=day.isoformat(), year=f"{day.year:04d}",
-                                            month=f"{day.month:02d}", day=f"{day.day:02d}")
-        return self.publish_dir / name
+        return self.publish_dir / self.publish.fill(self.publish.filename, day)
 
     @property
     def covers_dir(self) -> Path:

@@ -1,12 +1,15 @@
 """Every benchmark from one entry point:
 
-    .venv/bin/python -m benchmarks [--quick] [--only day,scale,extract,tokens,quality,memory] [--realistic]
+    .venv/bin/python -m benchmarks [--quick] [--only day,scale,ephemeral,extract,tokens,quality,memory]
+                                   [--realistic]
                                    [--prefect-api-url URL]
 
 - ``day``: ``aidaily run`` end to end vs the LLM critical path, warm re-run, serial
   baseline, start-up (``benchmarks/day.py``);
 - ``scale``: 300 / 1,000 / 5,000 articles with LLM latency 0, peak RSS
   (``benchmarks/scale.py``; ``--quick``: up to 1,000);
+- ``ephemeral``: the cron path, ``aidaily run`` with no Prefect server configured, on a new
+  and a warm PREFECT_HOME, beside the same run against the server (``benchmarks/ephemeral.py``);
 - ``extract``: our extractors vs trafilatura (``benchmarks/extract.py``; ``--quick``: 3 passes);
 - ``tokens``: tokens per digest vs a naive one-prompt baseline (``benchmarks/tokens.py``);
 - ``quality``: the fixture day's drafts (extractive, fake model) scored against the
@@ -34,10 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import day, scale
+from benchmarks import day, ephemeral, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "extract", "tokens", "quality", "memory", "merge")
+ALL = ("day", "scale", "ephemeral", "extract", "tokens", "quality", "memory", "merge")
 
 
 def script(name: str, *args: str) -> dict[str, object]:
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     summary: dict[str, object] = {"load_before": load_average(), "quick": args.quick, "benchmarks": {}}
     targets: dict[str, dict[str, object]] = {}
-    if "day" in chosen or "scale" in chosen:
+    if {"day", "scale", "ephemeral"} & set(chosen):
         with prefect_server(args.prefect_api_url) as server:
             summary["prefect_server_startup_s"] = server["startup_s"]
             if "day" in chosen:
@@ -80,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n=== scale ===", flush=True)
                 res = scale.main(["--quick"] if args.quick else [], api_url=server["api_url"])
                 targets.update({f"scale: {k}": v for k, v in res["targets"].items()})
+            if "ephemeral" in chosen:
+                print("\n=== ephemeral (the cron path) ===", flush=True)
+                res = ephemeral.main([], api_url=server["api_url"])
+                targets.update({f"ephemeral: {k}": v for k, v in res["targets"].items()})
     if "extract" in chosen:
         print("\n=== extract ===", flush=True)
         summary["benchmarks"]["extract"] = script("extract", "--repeat", "3" if args.quick else "20")  # type: ignore[index]

@@ -4,7 +4,7 @@ A synthetic day of ``--articles`` (default 320) Chinese AI articles, with near-d
 across sources, goes through the real selection (relevance, dedup, ranking) and the real
 editor, whose LLM client talks to the fake OpenAI-compatible server on 127.0.0.1
 (``tests/fakellm.py``; answers are well-formed and article-grounded). Measured on the
-same day and with the same token estimate (``prompting.estimate_tokens``: ~1 token per
+same day and with the same token estimate (``aidaily.llm.budget.estimate_tokens``, the client's: ~1 token per
 CJK character, ~4 characters per token otherwise):
 
 - **editor**: the prompt of every request the server received, and every answer it sent.
@@ -40,8 +40,9 @@ from aidaily.editor.draft import write_digest  # noqa: E402
 from aidaily.stories.select import candidate_stories  # noqa: E402
 from aidaily.llm.client import LLMClient  # noqa: E402
 from aidaily.models import Article  # noqa: E402
-from aidaily.editor.prompting import estimate_tokens, render_template  # noqa: E402
+from aidaily.editor.prompting import render_template  # noqa: E402
 from aidaily.format.editorial import SEO_KEYWORD_ZI  # noqa: E402
+from aidaily.llm.budget import estimate_tokens  # noqa: E402
 from benchmarks.day import BenchEditor  # noqa: E402
 from tests.fakellm import FakeLLM, FakeRequest  # noqa: E402
 
@@ -171,7 +172,7 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
                   "fits_context": base_prompt + base_completion <= CONTEXT_WINDOW},
         "ratio_total": round((prompt + completion) / (base_prompt + base_completion), 4),
         "ratio_prompt": round(prompt / base_prompt, 4),
-        "estimator": "aidaily.editor.prompting.estimate_tokens (1/CJK char, 1 per 4 other chars)",
+        "estimator": "aidaily.llm.budget.estimate_tokens (1/CJK char, 1 per 4 other chars)",
         "context_window": CONTEXT_WINDOW,
     }
 

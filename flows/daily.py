@@ -30,6 +30,18 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact, acreate_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+# The modules the stages import when they first run (``aidaily.pipeline.stages`` imports
+# them inside its functions so that ``aidaily write`` and the CLI start small), imported
+# here with the flow: a flow run's stages then do only their work, whether the process is
+# a served deployment (once for all its runs) or ``aidaily run`` (while the run's Prefect
+# server starts, ``flows.ephemeral``). datasketch is most of it: it imports scipy (~0.8 s).
+import datasketch  # noqa: F401
+import aidaily.editor.cover  # noqa: F401
+import aidaily.editor.draft  # noqa: F401
+import aidaily.ingest.day  # noqa: F401
+import aidaily.memory.recall  # noqa: F401
+import aidaily.store.drafts  # noqa: F401
+import aidaily.stories.select  # noqa: F401
 from aidaily.config import Settings, load_settings, named_home
 from aidaily.errors import ConfigError
 from aidaily.pipeline import stages

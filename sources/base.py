@@ -23,24 +23,16 @@ class Listing:
     articles: list[Article] = field(default_factory=list)  # complete already (hubtoday)
 
 
-#: Sent to sources that refuse non-browser agents (``Source.browser_user_agent``).
-BROWSER_USER_AGENT = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Safari/537.36"
-)
-
-
 class Source:
     """Base class of the adapters in ``sources/``."""
 
     name: str = ""
-    # Send a browser-like User-Agent (qbitai answers 403 to some default agents).
-    browser_user_agent: bool = False
 
     @property
     def user_agent(self) -> str | None:
-        """The User-Agent to send (None: the configured one)."""
-        return BROWSER_USER_AGENT if self.browser_user_agent else None
+        """The User-Agent to send to this source (None: the configured one, which names
+        aidaily and its operator's contact; no adapter pretends to be a browser)."""
+        return None
 
     def listing_urls(self, day: date) -> list[str]:
         """Feeds / pages to read for the digest dated ``day`` (the newest first).

@@ -1,6 +1,7 @@
 """量子位 (www.qbitai.com, WordPress): site and 资讯 feeds, date archives, article pages.
 
-qbitai answers 403 to some default User-Agents, hence ``browser_user_agent``.
+qbitai answers 403 to some library User-Agents (``python-httpx/…``); the configured one is
+a crawler's (``Mozilla/5.0 (compatible; aidaily/…; +contact)``), which names aidaily.
 
 Page structure (see shared/corpus/SOURCES.md): ``h1`` title; author, date
 ``2025-11-30`` and time ``13:18:27`` beside it; body ``.article``. The body opens with
@@ -88,7 +89,6 @@ class QbitaiSource(Source):
     """量子位: WordPress feeds for the current day, the date archive for past days."""
 
     name = "qbitai"
-    browser_user_agent = True
 
     def listing_urls(self, day: date) -> list[str]:
         return [SITE_FEED, NEWS_FEED]

@@ -310,9 +310,10 @@ def test_politeness_delay_spaces_request_starts_per_host(mirror_server: MirrorSe
             return await fetcher.fetch_many([f"{SITE}/{i}.htm" for i in range(3)], source="test")
 
     assert len(run(go()).results) == 3
-    # the first request starts at once, each later one 0.25 s (fake) after the previous
-    assert fake.delays == [0.25, 0.25]
-    assert fake.now == 1000.5
+    # robots.txt first, at once; each page 0.25 s (fake) after the previous request
+    assert fake.delays == [0.25, 0.25, 0.25]
+    assert fake.now == 1000.75
+    assert mirror_server.hits_for(f"{SITE}/robots.txt") == 1
 
 
 def test_backoff_and_elapsed_use_the_injected_clock(mirror_server: MirrorServer) -> None:

@@ -257,7 +257,9 @@ def test_own_article_first_and_weak_merges_flagged() -> None:
     item = Item("ChatGPT 广告", own.url, [Bullet("OpenAI 将在 ChatGPT 免费版测试广告"),
                                           Bullet("马斯克索赔 1340 亿美元")], line=3)
     digest = Digest(body=[Section("商业", [item], line=1)])
-    sources = ItemSources([own, weak], {own.url: "s1", weak.url: "s1"})
+    from aidaily.stories.dedup import weak_pair
+
+    sources = ItemSources([own, weak], {own.url: "s1", weak.url: "s1"}, weak_pair)
     first, second = ground_digest(digest, sources)
     assert (first.ok, first.supported_by, first.weak_merge) == (True, own.url, False)
     assert (second.ok, second.supported_by, second.weak_merge) == (True, weak.url, True)
@@ -265,7 +267,7 @@ def test_own_article_first_and_weak_merges_flagged() -> None:
     item_digest = Article("https://ai.hubtoday.app/2026-01/2026-01-18/#item-1", "hubtoday", "广告",
                           "OpenAI 测试广告。", links=[weak.url])
     strong = Item("ChatGPT 广告", item_digest.url, [Bullet("马斯克索赔 1340 亿美元")], line=3)
-    strong_sources = ItemSources([item_digest, weak], {item_digest.url: "s1", weak.url: "s1"})
+    strong_sources = ItemSources([item_digest, weak], {item_digest.url: "s1", weak.url: "s1"}, weak_pair)
     (verdict,) = ground_digest(Digest(body=[Section("商业", [strong], line=1)]), strong_sources)
     assert (verdict.ok, verdict.supported_by, verdict.weak_merge) == (True, weak.url, False)
 
@@ -318,7 +320,9 @@ def test_review_page_shows_the_supporting_article_and_the_weak_merge() -> None:
     item = Item("ChatGPT 广告", own.url, [Bullet("OpenAI 将在 ChatGPT 免费版测试广告"),
                                           Bullet("马斯克索赔 1340 亿美元")])
     text = render(Digest(body=[Section("商业", [item])]))
-    sources = ItemSources([own, other], {own.url: "s1", other.url: "s1"})
+    from aidaily.stories.dedup import weak_pair
+
+    sources = ItemSources([own, other], {own.url: "s1", other.url: "s1"}, weak_pair)
     lines = text.split("\n")
     first = source_view(text, lines.index("- OpenAI 将在 ChatGPT 免费版测试广告") + 1, sources)
     second = source_view(text, lines.index("- 马斯克索赔 1340 亿美元") + 1, sources)

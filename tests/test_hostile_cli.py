@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from aidaily.config import load_settings
 from aidaily.store.store import Store
 from tests.factories import DAY, make_stories
 from tests.fakellm import FakeLLM, Reply
-from tests.servers import MirrorServer
+from tests.servers import MirrorServer, closed_port_url
 
 ITHOME = "https://www.ithome.com"
 PAGE = f"{ITHOME}/0/914/292.htm"  # a real article page of the test day (GBK)
@@ -109,7 +111,7 @@ def test_extract_through_the_url_map_works(aidaily: Aidaily, site: MirrorServer)
     assert result.code == 0, result.output
     article = json.loads(result.out)["items"][0]
     assert article["url"] == PAGE and "有用但不唐突" in article["text"]
-    assert site.requests[site.path_for(PAGE)][0]["user-agent"].endswith("aidaily/0.1")
+    assert site.requests[site.path_for(PAGE)][0]["user-agent"] == "Mozilla/5.0 (compatible; aidaily/0.1.0)"
 
 
 def test_extract_refuses_a_redirect_to_the_metadata_address(aidaily: Aidaily, site: MirrorServer) -> None:
@@ -133,6 +135,14 @@ def test_extract_stops_a_trickle_at_the_time_limit(aidaily: Aidaily, site: Mirro
     result = extract(aidaily, PAGE)
     refused(result, "timed out after 2 s")
     assert time.monotonic() - started < 6
+
+
+def test_extract_with_retries_stays_within_its_time_limit(aidaily: Aidaily, site: MirrorServer, home: Path) -> None:
+    """Retries do not multiply the limit: the attempt that runs out of time is the last."""
+    configure(home, "[fetch]\ntimeout = 1.0\nretries = 3\nbackoff = 0.01\nper_host_delay = 0.0\n")
+    site.fault(PAGE, delay=1.5)
+    refused(extract(aidaily, PAGE), "timed out after 1 s")
+    assert site.hits_for(PAGE) == 1  # not 4: no retry after the time is up
 
 
 # --- 6. out-of-range dates, settings and ports; a model endpoint that is no API ----------
@@ -251,3 +261,14 @@ def test_a_strong_web_token_is_accepted_on_a_public_address(aidaily: Aidaily,
     missing = aidaily("web", "--host", "0.0.0.0")
     refused(missing, "--token", "exposes the drafts")
     assert len(served) == 1
+
+
+def test_serve_refuses_an_unknown_time_zone_before_serving(home: Path) -> None:
+    """``--timezone`` is checked as ``[schedule] timezone`` is: a clear error, exit 2,
+    nothing registered (the Prefect API named here is not even there)."""
+    env = {**os.environ, "AIDAILY_HOME": str(home), "PREFECT_API_URL": closed_port_url() + "/api"}
+    done = subprocess.run([sys.executable, "-m", "aidaily", "serve", "--timezone", "Mars/Olympus"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "unknown time zone 'Mars/Olympus'" in done.stderr and "Traceback" not in done.stderr
+    assert "serving" not in done.stderr

@@ -325,3 +325,21 @@ def test_an_article_url_that_is_not_http_is_one_failure(home: Path, mirror_serve
     assert "http(s)" in rep.failed[0].reason
     assert (rep.new, rep.in_window, report.exit_code) == (1, 1, 2)
     assert [a.url for a in Store.from_settings(settings).articles_for(DAY)] == [urls[1]]
+
+
+def test_a_page_robots_txt_disallows_is_skipped_and_reported_not_failed(home: Path, mirror_server: MirrorServer) -> None:
+    urls = publish(mirror_server, "polite", {"1.htm": AI_PAGE, "members/2.htm": AI_PAGE})
+    mirror_server.put("https://polite.example/robots.txt", "User-agent: *\nDisallow: /members/\n")
+    settings = settings_for(home, mirror_server, ["polite"])
+    report = run_day(settings, [FakeSource("polite")])
+    rep = report.sources["polite"]
+    assert (rep.new, rep.failed, rep.robots_skipped, report.exit_code) == (1, [], [urls[1]], 0)
+    assert "1 page(s) disallowed by the site's robots.txt: not fetched" in rep.summary()
+    assert mirror_server.hits_for(urls[1]) == 0
+    assert mirror_server.hits_for("https://polite.example/robots.txt") == 1  # once for the listing and pages
+
+    mirror_server.stop()  # offline: the archive alone, as before (robots.txt was never archived)
+    again = run_day(settings, [FakeSource("polite")], offline=True)
+    assert [(f.url, f.reason) for f in again.sources["polite"].failed] == [
+        (urls[1], "not in the archive (offline mode)")]  # as any page the network run did not get
+    assert {a.url for a in Store.from_settings(settings).articles_for(DAY)} == {urls[0]}

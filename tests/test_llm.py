@@ -7,6 +7,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from aidaily.llm.client import (
     LLMClient,
     LLMUsage,
     build_cache_key,
-    estimate_tokens,
+    messages_tokens,
     prompt_hash,
     redact,
     run_usage,
@@ -381,7 +382,7 @@ def test_usage_and_remaining_budget(fake_llm: FakeLLM, db_url: str) -> None:
     assert usage.tokens_out > 0 and usage.cost_usd > 0
     assert client.remaining_budget == 10_000 - usage.tokens
     assert run_usage(db_url, "run-1") == usage
-    assert estimate_tokens(MESSAGES) >= usage.tokens_in
+    assert messages_tokens(MESSAGES) >= usage.tokens_in
 
 
 # --------------------------------------------------------------------------- accounting
@@ -442,7 +443,7 @@ def test_usage_without_a_database_counts_the_same(fake_llm: FakeLLM) -> None:
 
 def test_parallel_calls_cannot_overspend_together(fake_llm: FakeLLM) -> None:
     fake_llm.latency = 0.1
-    one_call = estimate_tokens(MESSAGES) + 10
+    one_call = messages_tokens(MESSAGES) + 10
     settings = settings_for(fake_llm, token_budget=one_call * 2 + 5, concurrency=8)
 
     async def many(client: LLMClient) -> list[Any]:
@@ -566,3 +567,35 @@ def test_parse_json_errors() -> None:
         parse_json("  ")
     with pytest.raises(ValueError, match="not valid JSON"):
         parse_json("Sure! Here it is: {")
+
+
+# --------------------------------------------------------------------------- one estimate
+def test_the_plan_and_the_client_count_a_prompt_alike(fake_llm: FakeLLM) -> None:
+    """The editor's plan of the budget and the client's reservation use one estimate: a
+    budget of exactly what the plan counts for a Chinese prompt lets the call through, one
+    token less refuses it before sending."""
+    from aidaily.editor.compose import COMPLETION_ESTIMATE, estimate_cost
+
+    prompt = [{"role": "system", "content": "你是 AI 日报的编辑。" * 20},
+              {"role": "user", "content": "故事卡片：OpenAI 发布新模型，英伟达财报超预期。" * 30}]
+    counted = messages_tokens(prompt)
+    # system: 20 × (8 CJK incl. 。 + 4 others) = 160 + 80/4, user: 30 × (20 CJK incl. ：，。 + 7
+    # others) = 600 + ⌈210/4⌉; 4 a message
+    assert counted == (160 + 20 + 4) + (600 + 53 + 4)
+    call = SimpleNamespace(messages=prompt, kind="brief")
+    assert estimate_cost([call]) - estimate_cost([]) == counted + COMPLETION_ESTIMATE["brief"]  # type: ignore[list-item]
+
+    for budget, sent in ((counted + 9, 0), (counted + 10, 1)):  # refused first: nothing cached yet
+        before = fake_llm.calls
+        fake_llm.script(Reply.json(VALID))
+        settings = settings_for(fake_llm, token_budget=budget)
+
+        async def once(client: LLMClient) -> Any:
+            try:
+                return await client.structured("plan", prompt, Plan, max_tokens=10)
+            except BudgetExceeded as exc:
+                return exc
+
+        result = run_client(settings, once)
+        assert fake_llm.calls - before == sent, (budget, result)
+        assert isinstance(result, BudgetExceeded) == (sent == 0)

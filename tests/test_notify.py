@@ -82,9 +82,10 @@ def test_a_notice_reaches_the_webhook_and_a_bad_one_is_reported(receiver: Receiv
 
 
 def test_redact_keeps_no_secret() -> None:
-    assert redact("tgram://123456:ABCDEF@chat") == "tgram://chat"
-    assert redact("json://user:pw@127.0.0.1:8080/hook?token=x") == "json://127.0.0.1:8080"
-    assert redact("dingtalk://sec@token/") == "dingtalk://token"
+    # apprise's privacy form; a URL apprise cannot read shows its scheme only
+    assert redact("tgram://123456:ABCDEF@chat") == "tgram://***"
+    assert redact("json://user:pw@127.0.0.1:8080/hook?token=x") == "json://user:****@127.0.0.1:8080/hook"
+    assert redact("dingtalk://sec@tokenABCDEF1234/") == "dingtalk://****@t...4"
 
 
 def test_events_not_chosen_send_nothing(receiver: Receiver) -> None:
@@ -140,3 +141,23 @@ def test_a_run_without_a_draft_is_announced_as_failed(home: Path, receiver: Rece
     assert result.exit_code == 1, result.output
     assert len(receiver.bodies) == 1 and "失败" in receiver.bodies[0]["title"]
     assert receiver.bodies[0]["type"] == "failure"
+
+
+def test_sending_says_nothing_about_imghdr_even_with_every_warning_shown() -> None:
+    """apprise loads ``imghdr`` (deprecated in Python 3.11–3.12) with its plugins; a send
+    with every DeprecationWarning shown sends (and reports) and shows none about it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings; warnings.simplefilter('always', DeprecationWarning)\n"
+        "from datetime import date\n"
+        "from aidaily.config import NotifySettings\n"
+        "from aidaily.delivery.notify import draft_ready, send\n"
+        f"settings = NotifySettings(urls=['json://{closed_port_url().split('://', 1)[1]}'], events=['draft'])\n"
+        "notice = draft_ready(date(2026, 1, 19), mode='llm', items=1, blockers=[], flagged=0)\n"
+        "print(len(send(settings, notice)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
+    assert "imghdr" not in done.stderr

@@ -45,7 +45,7 @@ def listing(src):
 
 def test_listing_urls(src):
     assert src.listing_urls(date(2026, 1, 19)) == ["https://www.ithome.com/rss/"]
-    assert src.name == "ithome" and not src.browser_user_agent
+    assert src.name == "ithome" and src.user_agent is None
 
 
 def test_feed_entries(listing):

@@ -29,7 +29,7 @@ def src() -> QbitaiSource:
 
 
 def test_urls(src):
-    assert src.browser_user_agent
+    assert src.user_agent is None  # the configured, honest one
     assert src.listing_urls(date(2026, 1, 19)) == [
         "https://www.qbitai.com/feed/",
         "https://www.qbitai.com/category/%E8%B5%84%E8%AE%AF/feed/",

@@ -89,8 +89,6 @@ def test_an_unchanged_day_is_up_to_date_after_reading_only_its_listings(day) -> 
 
 
 def test_the_check_replays_the_runs_listing_requests_with_their_user_agents(day) -> None:
-    from sources.base import BROWSER_USER_AGENT
-
     settings, mirror = day
     run_id = complete_run(settings)
     recorded = Store.from_settings(settings).get_run(run_id)["stats"]["inputs"]  # type: ignore[index]
@@ -100,7 +98,8 @@ def test_the_check_replays_the_runs_listing_requests_with_their_user_agents(day)
     assert check(settings).up_to_date
     qbitai = [reqs[-1] for path, reqs in mirror.requests.items()
               if "qbitai" in path and len(reqs) > before.get(path, 0)]
-    assert qbitai and all(r.get("user-agent") == BROWSER_USER_AGENT for r in qbitai)
+    assert qbitai and all(r.get("user-agent") == settings.fetch.user_agent_string() for r in qbitai)
+    assert settings.fetch.user_agent_string().startswith("Mozilla/5.0 (compatible; aidaily/")
 
 
 def test_the_listing_urls_are_worked_out_again_when_the_dates_night_has_passed_since(day) -> None:

@@ -24,6 +24,7 @@ from aidaily.config import Settings
 from aidaily.store.drafts import Drafts, text_hash
 from aidaily.review.publish import publications
 from aidaily.review.web.app import create_app
+from aidaily.review.web.guard import base_path
 from tests.factories import (
     BAD_BULLET,
     DAY,
@@ -156,9 +157,11 @@ def test_token_required_when_configured(settings: Settings) -> None:
         assert c.get(f"/d/{DAY}", headers={"X-Aidaily-Token": "nope"}).status_code == 401
         assert c.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
         r = c.get(f"/d/{DAY}?token=s3cret-token", follow_redirects=False)
-        assert r.status_code == 303 and r.headers["location"] == f"/d/{DAY}"
+        root = base_path("s3cret-token")  # the page's own path: the cookie is scoped to it
+        assert r.status_code == 303 and r.headers["location"] == f"{root}/d/{DAY}"
         assert c.cookies.get("aidaily_token") == "s3cret-token"
-        assert c.get(f"/d/{DAY}").status_code == 200
+        assert f"Path={root};" in r.headers["set-cookie"]
+        assert c.get(f"{root}/d/{DAY}").status_code == 200
 
 
 def test_foreign_host_refused_without_token(settings: Settings) -> None:

@@ -262,3 +262,21 @@ def test_a_plan_that_misses_the_counts_is_repaired_and_the_record_says_how(
     assert [f["kind"] for f in rec["plan_fixes"]] == ["main-cut", "section-split"]
     assert any(n.startswith("plan repaired") for n in rec["notices"])
     assert "plan repaired" in out
+
+
+def test_the_report_never_cuts_the_drafts_path_in_a_narrow_terminal(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo and ``run`` print the report's tables: at 40 columns the summary folds its
+    values instead of ending them in "…", and the path is printed whole on a line of its own."""
+    from datetime import date
+
+    from aidaily.cli.common import print_report
+    from aidaily.pipeline.report import RunReport
+
+    path = "/home/editor/aidaily-demo/output/drafts/2026-01-19.md"
+    monkeypatch.setenv("COLUMNS", "40")
+    print_report(RunReport(day=date(2026, 1, 19), draft=path, mode="extractive"))
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert f"draft: {path}" in out.splitlines()
+    assert max(len(line) for line in out.splitlines() if "│" in line) <= 40

@@ -34,12 +34,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aidaily.stories.dedup import canonical_url, compare
+from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs, as dedup's
 from aidaily.checks.entities import (
     GENERIC_LATIN,
     entity_variants,
@@ -210,7 +210,12 @@ class ItemSources:
     editor's stories, from the store's articles and story ids) give the same texts.
     """
 
-    def __init__(self, articles: Iterable[Article], story_of: Mapping[str, str | None]) -> None:
+    def __init__(self, articles: Iterable[Article], story_of: Mapping[str, str | None],
+                 weak_pair: WeakPair | None = None) -> None:
+        # Whether two articles of one story were merged on lowered evidence (dedup's
+        # verdict, given by the layers above: grouping sits above the checks); None:
+        # no merge is called weak.
+        self.weak_pair = weak_pair
         self._by_url: dict[str, Article] = {}
         self._story_of: dict[str, str] = {}
         members: dict[str, list[Article]] = {}
@@ -225,11 +230,11 @@ class ItemSources:
         self._texts: dict[tuple[str, ...], str] = {}
 
     @classmethod
-    def from_stories(cls, stories: Iterable[Story]) -> ItemSources:
+    def from_stories(cls, stories: Iterable[Story], weak_pair: WeakPair | None = None) -> ItemSources:
         """From the day's candidate stories (the editor's view of the day)."""
         stories = list(stories)
         return cls((a for s in stories for a in s.articles),
-                   {a.url: s.id for s in stories for a in s.articles})
+                   {a.url: s.id for s in stories for a in s.articles}, weak_pair)
 
     @property
     def article_count(self) -> int:
@@ -303,6 +308,9 @@ class BulletVerdict:
             parts.append("names not in the source: " + ", ".join(self.missing_names))
         return "; ".join(parts) or "no source text to check against (not a fetched article)"
 
+
+#: Whether two articles of a story were merged on lowered evidence (``dedup.weak_pair``).
+WeakPair = Callable[["Article", "Article"], bool]
 
 #: Bullet checks already made: (bullet text, source article URLs) -> the check. Lets the
 #: editor check a story's facts as soon as they are written and reuse the verdicts.
@@ -424,6 +432,7 @@ def support_of(text: str, url: str, sources: ItemSources,
     comes only from articles merged with the item's own on lowered evidence (a weak
     merge, ``dedup.compare``), so that the bullet may state another story's facts.
     ("", weak) when no one article supports it alone (several do together)."""
+    weak_pair = sources.weak_pair or (lambda _a, _b: False)
     own = sources.article_at(url)
     articles = sources.articles_for(url)
     if own is not None and [a.url for a in articles] == [own.url]:
@@ -431,10 +440,10 @@ def support_of(text: str, url: str, sources: ItemSources,
     if own is not None and _check_one(text, own, memo).ok:
         return own.url, False
     others = [a for a in articles if own is None or a.url != own.url]
-    weak = own is not None and any(not compare(own, a).strong for a in others)
+    weak = own is not None and any(weak_pair(own, a) for a in others)
     for other in others:
         if _check_one(text, other, memo).ok:
-            return other.url, own is not None and not compare(own, other).strong
+            return other.url, own is not None and weak_pair(own, other)
     return "", weak
 
 

@@ -13,7 +13,7 @@ and a reference story are the same story when
    (a site's front page such as ``https://ai.hubtoday.app/`` stands for no one article
    and never matches by URL; ``aidaily.text.story_url_key``); or
 2. their headlines are near-duplicates: the Jaccard similarity of their character 3-gram
-   shingles (``aidaily.stories.dedup.shingles``: NFKC, entity names canonical, lower
+   shingles (``aidaily.checks.similarity.shingles``: NFKC, entity names canonical, lower
    case, punctuation and spaces removed) is at least ``TITLE_THRESHOLD`` (0.5, the bar at
    which ``dedup`` takes two articles for one story without further evidence).
 
@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aidaily.format.outline import outline
 from aidaily.format.lint import PLACEHOLDER_MARK
-from aidaily.stories.dedup import jaccard, shingles
+from aidaily.checks.similarity import jaccard, shingles
 from aidaily.text import story_url_key
 
 if TYPE_CHECKING:

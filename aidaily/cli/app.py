@@ -94,6 +94,13 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as exc:  # a full disk, a read-only home: the cause, not a traceback
+        if os.environ.get("AIDAILY_RAISE_ERRORS"):
+            raise
+        from aidaily.errors import describe_os_error
+
+        typer.echo(f"error: {describe_os_error(exc)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@ and a rich console (imported lazily)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import gc
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -21,6 +22,21 @@ def settings(ctx: typer.Context, **overrides: Any) -> Settings:
 
     home = (ctx.obj or {}).get("home") if ctx is not None else None
     return load_settings(home, **overrides)
+
+
+def exit_after_run(code: int) -> NoReturn:
+    """End a command that ran the pipeline (``run``, ``write``, ``demo``, ``fetch``) with
+    ``code``, without the interpreter's exit walking the whole heap.
+
+    Everything such a run imported and made (Prefect, pydantic, SQLAlchemy, openai, numpy,
+    scipy) lives until exit; the cyclic collector's passes over it during interpreter
+    shutdown took 2–3 s (measured: a process that imported the flow, 2.2–3.0 s from its
+    last statement to its exit, 0.15 s frozen). ``gc.freeze`` moves it all to the permanent
+    generation, which those passes skip; exit handlers still run (Prefect's, which send the
+    last logs, and the run's Prefect server's stop) and memory is the system's at exit.
+    """
+    gc.freeze()
+    raise typer.Exit(code)
 
 
 def console(stderr: bool = False) -> Console:
@@ -75,6 +91,10 @@ def print_report(report: RunReport) -> None:
             table.add_row(escape(name), ok, str(s.seen), str(s.new), str(s.failed), f"{s.seconds:.1f}")
         out.print(table)
     summary = Table(show_header=False, title="Summary")
+    # In a narrow terminal the values fold onto more lines rather than end in "…": a
+    # draft's path cut short is no path (and it is printed whole below the table too).
+    summary.add_column(no_wrap=True)
+    summary.add_column(overflow="fold")
     rows: list[tuple[str, object]] = [
         ("draft", report.draft or "—"),
         ("new version", report.draft_version or ("kept as a version" if report.kept_hand_edit else "—")),
@@ -96,6 +116,8 @@ def print_report(report: RunReport) -> None:
     for what, value in rows:
         summary.add_row(what, escape(str(value)))
     out.print(summary)
+    if report.draft:  # whole, on one line however narrow the terminal: it is copied from here
+        out.print(f"draft: {report.draft}", markup=False, soft_wrap=True)
     for notice in report.notices:
         out.print(f"[cyan]notice:[/] {escape(notice)}")
     for dropped in report.dropped:

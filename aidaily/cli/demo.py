@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from aidaily.cli.common import console, default_day
+from aidaily.cli.common import console, default_day, exit_after_run
 
 DEFAULT_DEMO_HOME = "aidaily-demo"
 DEMO_CONFIG = """\
@@ -85,7 +85,7 @@ def demo(
         out.print(f"The review page:  aidaily {where} web --date {DEMO_DAY}", markup=False, highlight=False)
         out.print(f"The real job:     aidaily run   (tomorrow's issue is {default_day()}; see the README)",
                   markup=False, highlight=False)
-    raise typer.Exit(report.exit_code)
+    exit_after_run(report.exit_code)
 
 
 def register(app: typer.Typer) -> None:

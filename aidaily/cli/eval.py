@@ -74,13 +74,14 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
 def _load(path: Path) -> tuple[str, Digest] | None:
     """The text and digest of ``path``; None (after saying why) when it is not one."""
     from aidaily.checks.quality import stories_of
-    from aidaily.errors import DigestParseError
+    from aidaily.errors import DigestParseError, InputTooLarge
+    from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_digest(path)
         digest = parse(text)
-    except (OSError, UnicodeDecodeError, DigestParseError) as exc:
+    except (OSError, UnicodeDecodeError, DigestParseError, InputTooLarge) as exc:
         typer.echo(f"error: {path}: {exc}", err=True)
         return None
     if not digest.front_matter.has("date"):

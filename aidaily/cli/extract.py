@@ -133,17 +133,26 @@ def _sidecar_content_type(path: Path) -> str | None:
 
 def _fetch(url: str, adapter: Any, settings: Any) -> str:
     """The text of one GET through the fetcher a run uses (``aidaily.ingest.fetch``: URL
-    map, address policy on the URL and every redirect, size cap, time limit, retries),
-    with the source's user agent; nothing is archived. FetchError when refused or failed."""
+    map, address policy on the URL and every redirect, robots.txt, size cap, retries),
+    with the source's user agent; nothing is archived. ``[fetch] timeout`` bounds the whole
+    of it, retries included: one command, one time limit (a run's pages may each retry).
+    FetchError when refused, failed or out of time."""
     import asyncio
 
-    from aidaily.errors import BlockedURLError
+    from aidaily.errors import BlockedURLError, FetchError
     from aidaily.ingest.fetch import Fetcher, FetchResult
+
+    limit = settings.fetch.timeout
 
     async def get() -> FetchResult:
         async with Fetcher(settings.fetch) as fetcher:
-            return await fetcher.fetch(url, source=adapter.name, user_agent=adapter.user_agent,
-                                       conditional=False)
+            try:
+                async with asyncio.timeout(limit):
+                    return await fetcher.fetch(url, source=adapter.name, user_agent=adapter.user_agent,
+                                               conditional=False)
+            except TimeoutError:
+                raise FetchError(url, f"timed out after {limit:g} s in all, retries included "
+                                      "([fetch] timeout)") from None
 
     try:
         return asyncio.run(get()).text

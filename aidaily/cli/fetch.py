@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aidaily.cli.common import console
+from aidaily.cli.common import console, exit_after_run
 from aidaily.cli.common import settings as load_settings_for
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def fetch(
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     _print_report(report)
-    raise typer.Exit(report.exit_code)
+    exit_after_run(report.exit_code)
 
 
 class _progress:

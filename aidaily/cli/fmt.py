@@ -31,7 +31,8 @@ def fmt(
     invalid YAML) are reported and make the command exit 1.
     """
     from aidaily.atomic import atomic_write_text
-    from aidaily.errors import DigestParseError
+    from aidaily.errors import DigestParseError, InputTooLarge
+    from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
     from aidaily.format.render import canonical as to_canonical
     from aidaily.format.render import render
@@ -40,10 +41,10 @@ def fmt(
     failed: list[Path] = []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_digest(path)
             digest = parse(text)
             rendered = render(to_canonical(digest) if canonical else digest)
-        except (OSError, UnicodeDecodeError, DigestParseError) as exc:
+        except (OSError, UnicodeDecodeError, DigestParseError, InputTooLarge) as exc:
             typer.echo(f"error: {path}: {exc}", err=True)
             failed.append(path)
             continue

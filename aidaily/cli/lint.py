@@ -27,7 +27,8 @@ def lint(
     than [digest] fact_bullets (the home's aidaily.toml, given by --home /
     AIDAILY_HOME, else the house figures).
     """
-    from aidaily.errors import ConfigError
+    from aidaily.errors import ConfigError, InputTooLarge
+    from aidaily.format.files import read_digest
     from aidaily.format.lint import Finding, has_errors, lint_text
 
     from aidaily.cli import common
@@ -41,8 +42,8 @@ def lint(
     findings: list[Finding] = []
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_digest(path)
+        except (OSError, UnicodeDecodeError, InputTooLarge) as exc:
             findings.append(Finding("error", 0, "unreadable", str(exc), str(path)))
             continue
         findings.extend(lint_text(text, str(path), habits))

@@ -51,7 +51,7 @@ def prompt(
     if as_json:
         typer.echo(json.dumps(msgs, ensure_ascii=False, indent=2))
         return
-    from aidaily.editor.prompting import messages_tokens
+    from aidaily.llm.budget import messages_tokens
 
     for m in msgs:
         typer.echo(f"===== {m['role']} =====")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aidaily.cli.common import console, default_day, parse_day, print_report, settings
+from aidaily.cli.common import console, default_day, exit_after_run, parse_day, print_report, settings
 from aidaily.pipeline.options import RunOptions
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def run(
                          replace_edited=replace_edited, skip_unchanged=skip_unchanged, lock_wait=wait)
     report = run_in_flow(conf, target, options)
     show_report(report, as_json)
-    raise typer.Exit(report.exit_code)
+    exit_after_run(report.exit_code)
 
 
 def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
@@ -84,23 +84,25 @@ def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
         if report is not None:
             return report
         options.skip_unchanged = False  # just checked: the flow need not check again
-    # A cold ephemeral Prefect server can take a while to start on a small machine, and
-    # two runs (two dates) share its SQLite file: give both more patience than Prefect's.
+    # A cold Prefect server can take a while to start on a small machine, and two runs
+    # (two dates) share its SQLite file: give both more patience than Prefect's.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
-    # The ephemeral server's telemetry heartbeat phones Prefect's servers (a nightly
-    # job has no business doing so) and, on a new PREFECT_HOME, races the run for the
-    # server's SQLite file ("database is locked" tracebacks in the output).
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     import asyncio
 
-    from flows.daily import daily_digest
+    # Prefect and the flow are imported here, not at start-up: `aidaily --help` and the
+    # up-to-date check above must not pay for them.
+    from flows.ephemeral import prefect_api
 
-    return asyncio.run(daily_digest(
-        date=target.isoformat(), refetch=options.refetch, rewrite=options.rewrite,
-        offline=options.offline, llm="auto" if options.use_llm else "none", home=str(conf.home.resolve()), lock_wait=options.lock_wait,
-        skip_unchanged=options.skip_unchanged, replace_edited=options.replace_edited,
-    ))
+    with prefect_api():  # no server configured: one for this run, started before the imports
+        from flows.daily import daily_digest
+
+        return asyncio.run(daily_digest(
+            date=target.isoformat(), refetch=options.refetch, rewrite=options.rewrite,
+            offline=options.offline, llm="auto" if options.use_llm else "none", home=str(conf.home.resolve()),
+            lock_wait=options.lock_wait, skip_unchanged=options.skip_unchanged,
+            replace_edited=options.replace_edited,
+        ))
 
 
 def _up_to_date(conf: Settings, day: date, options: RunOptions) -> RunReport | None:

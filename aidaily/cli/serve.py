@@ -67,7 +67,12 @@ def serve(
     if cron:
         conf.schedule.cron = cron
     if timezone:
-        conf.schedule.timezone = timezone
+        from aidaily.config import known_timezone  # here: config imports pydantic, not CLI start-up
+
+        try:  # the check aidaily.toml's [schedule] timezone gets: a typo must not reach Prefect
+            conf.schedule.timezone = known_timezone(timezone)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--timezone'") from None
     deployment = build_deployment(conf, name)
     from prefect import serve as prefect_serve
 

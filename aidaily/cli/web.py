@@ -66,10 +66,12 @@ def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = Non
     import uvicorn
 
     from aidaily.review.web.app import create_app
+    from aidaily.review.web.guard import base_path
 
     app = create_app(settings(ctx), token=token, allowed_hosts={host}, default_day=day)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/" + (f"d/{day}" if day else "")
+    root = base_path(token) if token else ""  # the token's cookie is scoped to it
+    url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}{root}/" + (f"d/{day}" if day else "")
     if token:
         url += f"?token={token}"
     console().print(f"review page: [bold]{url}[/]  (Ctrl-C to stop)")

@@ -65,4 +65,4 @@ def write(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         _common.print_report(report)
-    raise typer.Exit(report.exit_code)
+    _common.exit_after_run(report.exit_code)

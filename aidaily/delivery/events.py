@@ -3,14 +3,16 @@ becomes a notice (``aidaily.delivery.notify``).
 
 ``after_run`` is called by the pipeline for every run of a date that did something
 (``aidaily run``, ``aidaily write``, the flow): a draft means "draft ready" with the
-review's summary (the same ``build_review`` the CLI and the page use), no draft means
+review's summary (the caller passes the review's one function, ``build_review``, which the
+CLI and the page use: delivery sits below review and does not import it), no draft means
 "run failed". ``after_publish`` is called by ``publish_draft`` (CLI and page alike).
 Both return the deliveries; callers report them and never fail because of them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from aidaily.delivery.notify import Delivery, draft_ready, published, review_link, run_failed, send, wanted
 
@@ -22,8 +24,20 @@ if TYPE_CHECKING:
     from aidaily.pipeline.report import RunReport
 
 
-def after_run(settings: Settings, report: RunReport) -> list[Delivery]:
-    """Notify "draft ready" (a draft was made) or "run failed" (none was)."""
+class Review(Protocol):
+    """What a "draft ready" notice says of the review (``aidaily.review.report.ReviewReport``)."""
+
+    @property
+    def blockers(self) -> list[str]: ...
+
+    @property
+    def flags(self) -> Sequence[object]: ...
+
+
+def after_run(settings: Settings, report: RunReport,
+              review: Callable[[Settings, date], Review]) -> list[Delivery]:
+    """Notify "draft ready" (a draft was made; ``review`` gives the draft's review) or
+    "run failed" (none was)."""
     if report.up_to_date:
         return []
     if report.draft is None:
@@ -32,12 +46,10 @@ def after_run(settings: Settings, report: RunReport) -> list[Delivery]:
         return send(settings.notify, run_failed(report.day, report.error or "no draft was made"))
     if not wanted(settings.notify, "draft"):
         return []
-    from aidaily.review.report import build_review
-
-    review = build_review(settings, report.day)
+    reviewed = review(settings, report.day)
     notice = draft_ready(
-        report.day, mode=report.mode, items=report.items, blockers=review.blockers,
-        flagged=len(review.flags), review_link=review_link(settings.notify, report.day),
+        report.day, mode=report.mode, items=report.items, blockers=reviewed.blockers,
+        flagged=len(reviewed.flags), review_link=review_link(settings.notify, report.day),
         failed_sources=[f.source for f in report.failed_sources],
     )
     return send(settings.notify, notice)

@@ -7,21 +7,28 @@ The messages are built by plain functions (``draft_ready``, ``published``,
 on its own, and returns what happened per URL. A notification that fails is reported,
 never raised: telling people is never a reason for a run or a publication to fail.
 
-Apprise URLs carry their credentials (tokens, passwords), so a URL is never printed or
-stored whole: reports name it by ``redact`` (scheme and host only).
+Apprise URLs carry their credentials (tokens, passwords — for DingTalk, Slack, Feishu …
+the host part *is* the token), so a URL is never printed or stored whole: reports name
+it by ``redact`` (apprise's own privacy form), and every error text is put through
+``aidaily.redaction.redact`` with the URL's secret parts, as is apprise's own logging
+while a notice is out.
 """
 
 from __future__ import annotations
 
+import logging
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from aidaily.config import NotifyEvent as Event
+from aidaily.redaction import notification_secrets, notification_target
+from aidaily.redaction import redact as redact_text
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from aidaily.config import NotifySettings
 
@@ -98,14 +105,34 @@ def review_link(settings: NotifySettings, day: date) -> str | None:
 
 
 def redact(url: str) -> str:
-    """An apprise URL without its secrets: ``scheme://host`` (or ``scheme://``)."""
-    parts = urlsplit(url.strip())
+    """An apprise URL without its secrets: apprise's privacy form (``dingtalk://t...4``),
+    or ``scheme://***`` when apprise cannot read the URL."""
+    return notification_target(url)
+
+
+class _Redacting(logging.Filter):
+    """Masks the secrets of the URL being notified in apprise's own log lines (its debug
+    lines quote the request URL, token and all)."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact_text(record.getMessage(), self.secrets), None
+        return True
+
+
+@contextmanager
+def _redacted_logs(secrets: Sequence[str]) -> Iterator[None]:
+    filters = [(logging.getLogger(name), _Redacting(secrets)) for name in ("apprise", "urllib3")]
+    for logger, flt in filters:
+        logger.addFilter(flt)
     try:
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:  # a port that is not a number: still no secret shown
-        host, port = "", ""
-    return f"{parts.scheme or '?'}://{host}{port}"
+        yield
+    finally:
+        for logger, flt in filters:
+            logger.removeFilter(flt)
 
 
 def wanted(settings: NotifySettings, event: Event) -> bool:
@@ -113,29 +140,48 @@ def wanted(settings: NotifySettings, event: Event) -> bool:
     return bool(settings.urls) and event in settings.events
 
 
+#: What apprise's import says on Python 3.11–3.12: its PGP support imports the standard
+#: library's ``imghdr`` (for PGPy, which apprise never asks to detect an image) and Python
+#: warns that ``imghdr`` goes away in 3.13, where apprise installs a stand-in instead.
+#: Not ours to act on, and nothing a user can: silenced there, and only that warning.
+IMGHDR_WARNING = "'imghdr' is deprecated"
+
+
 def send(settings: NotifySettings, notice: Notice) -> list[Delivery]:
     """Send ``notice`` to every configured URL (if its event is chosen); never raises."""
     if not wanted(settings, notice.event):
         return []
+    # apprise loads its plugins (and with them ``imghdr``) when a URL is added: the whole
+    # of its use is inside the filter.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=IMGHDR_WARNING, category=DeprecationWarning)
+        return _send(settings, notice)
+
+
+def _send(settings: NotifySettings, notice: Notice) -> list[Delivery]:
     import apprise  # loaded only when there is something to send
 
     out = []
     for url in settings.urls:
-        target = redact(url)
-        try:
-            sender = apprise.Apprise()
-            if not sender.add(url):
-                out.append(Delivery(target, False, "not a notification URL apprise understands"))
-                continue
-            kind = apprise.NotifyType.FAILURE if notice.event == "failed" else apprise.NotifyType.INFO
-            result = sender.notify(body=notice.body, title=notice.title, notify_type=kind,
-                                   timeout=settings.timeout)
-        except Exception as exc:  # a notifier must never take the run down with it
-            out.append(Delivery(target, False, f"{type(exc).__name__}: {exc}"))
-            continue
-        if result:
-            out.append(Delivery(target, True))
-        else:
-            problems = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
-            out.append(Delivery(target, False, "; ".join(problems[-2:]) or result.status.name.lower()))
+        target, secrets = redact(url), notification_secrets([url])
+        with _redacted_logs(secrets):
+            delivery = _deliver(apprise, url, notice, settings.timeout)
+        out.append(Delivery(target, delivery.ok, redact_text(delivery.error, secrets)))
     return out
+
+
+def _deliver(apprise: Any, url: str, notice: Notice, timeout: float) -> Delivery:
+    """Send ``notice`` to one URL; the error unredacted (the caller redacts)."""
+    try:
+        sender = apprise.Apprise()
+        if not sender.add(url):
+            return Delivery("", False, "not a notification URL apprise understands")
+        kind = apprise.NotifyType.FAILURE if notice.event == "failed" else apprise.NotifyType.INFO
+        result = sender.notify(body=notice.body, title=notice.title, notify_type=kind,
+                               timeout=timeout)
+    except Exception as exc:  # a notifier must never take the run down with it
+        return Delivery("", False, f"{type(exc).__name__}: {exc}")
+    if result:
+        return Delivery("", True)
+    problems = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
+    return Delivery("", False, "; ".join(problems[-2:]) or result.status.name.lower())

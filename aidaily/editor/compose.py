@@ -46,8 +46,8 @@ from aidaily.editor.prompting import (
     build_brief_messages,
     build_finalize_messages,
     build_write_messages,
-    messages_tokens,
 )
+from aidaily.llm.budget import messages_tokens
 
 if TYPE_CHECKING:
     from aidaily.config import Settings

@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from aidaily.atomic import atomic_write_bytes
 from aidaily.checks.entities import extract_entities
 from aidaily.errors import CoverError, DigestParseError
+from aidaily.redaction import redact
 
 if TYPE_CHECKING:
     from aidaily.config import CoverSettings, Settings
@@ -48,6 +49,9 @@ NO_LINE_START = set("，。、；：！？）》」』”’】〕…%,.;:!?)]")
 # Characters a line may not end with (they go down with what they open).
 NO_LINE_END = set("“‘（《「『【〔([")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_/%'’-]*|\s+|.", re.DOTALL)
+#: The longest title drawn (characters; a longer one is cut with "…"): house titles
+#: run 16-39, three lines at the smallest size hold about 75.
+MAX_TITLE_CHARS = 120
 _NOTDEF_PROBE = "\U000f0000"  # a private-use code point no font draws: its .notdef glyph
 
 # Colours (RGB): a dark blue field, a sky-blue accent, white title.
@@ -115,7 +119,10 @@ def cover_text(digest: Digest, day: date, settings: CoverSettings) -> CoverText:
     if not isinstance(title, str) or not title.strip():
         title = digest.title or ""
     names = leading_names((item.title for item in digest.items), settings.names)
-    return CoverText(" ".join(title.split()), day, tuple(names), settings.series)
+    title = " ".join(title.split())
+    if len(title) > MAX_TITLE_CHARS:  # the house's run 16-39; three lines hold no more
+        title = title[:MAX_TITLE_CHARS].rstrip() + "…"
+    return CoverText(title, day, tuple(names), settings.series)
 
 
 def date_line(day: date) -> str:
@@ -194,36 +201,48 @@ def tofu(text: str, font: ImageFont.FreeTypeFont) -> list[str]:
 # --- drawing --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
+def _length(font: ImageFont.FreeTypeFont, token: str) -> float:
+    return float(font.getlength(token))
+
+
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
     """``text`` in lines no wider than ``width``: breaks between CJK characters or Latin
     words, never before closing or after opening punctuation; a word wider than a line
-    is cut."""
+    is cut.
+
+    Linear in ``text``: a line's width is the sum of its tokens' (each distinct token
+    measured once), never the whole line measured again per token — a line that never
+    widens (a letter and 10,000 combining marks) would make that quadratic."""
     lines: list[str] = []
-    line = ""
+    line, line_w, visible = "", 0.0, False  # visible: the line holds more than spaces
     for token in _TOKEN_RE.findall(text):
         if token.isspace():
             if line:
                 line += " "
+                line_w += _length(font, " ")
             continue
-        candidate = line + token
-        if font.getlength(candidate.rstrip()) <= width or not line.strip() and len(token) == 1:
-            line = candidate
-        elif token[0] in NO_LINE_START:
-            line = candidate  # a closing mark stays with what it closes
-        elif font.getlength(token) > width:  # a very long word: cut it
+        token_w = _length(font, token)
+        if line_w + token_w <= width or not visible and len(token) == 1 or token[0] in NO_LINE_START:
+            line += token
+            line_w, visible = line_w + token_w, True
+        elif token_w > width:  # a very long word: cut it
             for char in token:
-                if font.getlength((line + char).rstrip()) > width and line.strip():
+                char_w = _length(font, char)
+                if line_w + char_w > width and visible:
                     lines.append(line.rstrip())
-                    line = ""
+                    line, line_w = "", 0.0
                 line += char
+                line_w, visible = line_w + char_w, True
         else:
             carried = ""
             while line and line[-1] in NO_LINE_END:
                 line, carried = line[:-1], line[-1] + carried
-            if line.strip():
+            if visible and line.strip():
                 lines.append(line.rstrip())
             line = carried + token
-    if line.strip():
+            line_w, visible = sum(_length(font, c) for c in carried) + token_w, True
+    if visible and line.strip():
         lines.append(line.rstrip())
     return lines
 
@@ -427,7 +446,7 @@ def generate_image(settings: Settings, prompt: str) -> bytes:
             answer = client.images.generate(model=settings.cover.model, prompt=prompt,
                                             size=settings.cover.size, n=1)  # type: ignore[arg-type]
     except openai.OpenAIError as exc:
-        raise CoverError(str(exc).replace(key, "***")) from None
+        raise CoverError(redact(str(exc), [key])) from None
     encoded = answer.data[0].b64_json if answer.data else None
     if not encoded:
         raise CoverError("the answer has no b64_json picture")

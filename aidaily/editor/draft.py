@@ -38,6 +38,7 @@ from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.editor.extractive import extractive_digest, extractive_plan
 from aidaily.editor.plan import make_plan
 from aidaily.editor.split import Split, split_stories
+from aidaily.stories.dedup import weak_pair
 from aidaily.format.render import render
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ async def write_digest(
     """
     say = progress or (lambda _msg: None)
     by_id = {s.id: s for s in stories}
-    sources = ItemSources.from_stories(stories)
+    sources = ItemSources.from_stories(stories, weak_pair)
     memo: CheckMemo = {}
     if llm is None:
         say("extractive draft (no model)")
@@ -144,7 +145,7 @@ async def write_digest(
             # is grounded in the articles it was written from.
             by_id, alone, splits, split_notices = split_stories(by_id, done.written.set_aside)
             if splits:
-                sources = ItemSources.from_stories([*by_id.values(), *alone])
+                sources = ItemSources.from_stories([*by_id.values(), *alone], weak_pair)
             digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
             result = EditorResult(day, digest, "llm", dropped=done.dropped,
                                   notices=[*notices, *done.notices, *split_notices,

@@ -13,11 +13,9 @@ data; the structured output (``editor_schema``) does the rest.
 
 from __future__ import annotations
 
-from datetime import date
-
-import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from datetime import date
 from dataclasses import asdict, is_dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,17 +105,6 @@ def trim_text(text: str, limit: int) -> str:
 
 def lead(text: str, limit: int = LEAD_CHARS) -> str:
     return trim_text(one_line(text), limit)
-
-
-def estimate_tokens(text: str) -> int:
-    """A tokenizer-free estimate: ~1 token per CJK character, ~4 characters per token
-    otherwise. Used for the budget plan and the token benchmark (both sides alike)."""
-    cjk = sum(1 for ch in text if "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
-    return cjk + math.ceil((len(text) - cjk) / 4)
-
-
-def messages_tokens(msgs: Iterable[Message]) -> int:
-    return sum(estimate_tokens(m["content"]) + 4 for m in msgs)
 
 
 def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:

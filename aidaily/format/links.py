@@ -9,6 +9,11 @@ with classes, http(s) ``href`` / ``src`` and ``alt`` text. Anything else there (
 ``<script>``, an ``on…=`` handler, a ``<form>``, ``style``, a comment, markup the
 HTML parser had to repair) is refused.
 
+``FOOTER_TAGS`` (with ``footer_attributes``) is the one allow-list: lint checks the
+footer against it, reading it with the WHATWG parsing algorithm (html5lib: what a
+browser and the page's sanitiser read, not what lxml's libxml2 guesses), and the review
+page sanitises the footer to it with nh3 (``aidaily.review.web.view.safe_footer``).
+
 - ``is_site_path``: a root-relative path on the blog (the issue's own cover); "an
   http(s) link" is ``aidaily.text.is_http_url``, the one test of it.
 - ``markdown_links``: every link and image destination markdown-it finds in markdown
@@ -28,7 +33,8 @@ from aidaily.text import is_http_url
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["FOOTER_TAGS", "footer_problems", "is_site_path", "markdown_links", "markdown_parser"]
+__all__ = ["FOOTER_TAGS", "footer_attributes", "footer_problems", "is_site_path", "markdown_links",
+           "markdown_parser"]
 
 _GLOBAL_ATTRIBUTES = frozenset({"class", "title"})
 # The footer's allow-list: tag -> attributes besides class and title.
@@ -44,10 +50,12 @@ FOOTER_TAGS: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "target", "rel"}),
     "img": frozenset({"src", "alt", "width", "height", "loading"}),
 }
-_URL_ATTRIBUTES = frozenset({"href", "src"})
-# The elements lxml puts around a fragment; they may not carry attributes (what lxml
-# puts into <head> is off the allow-list on its own).
-_DOCUMENT_TAGS = frozenset({"html", "head", "body"})
+URL_ATTRIBUTES = frozenset({"href", "src"})  # http(s) links only (``is_http_url``)
+# The house footer is 615 characters and 17 tags in all 208 published issues; far
+# beyond that is not a footer, and the WHATWG parser (pure Python) is not made to
+# chew on 20,000 nested tags.
+MAX_FOOTER_CHARS = 20_000
+MAX_FOOTER_TAGS = 500
 # Text a browser would read as the start of a tag, a comment or a declaration.
 _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
 
@@ -57,6 +65,11 @@ def is_site_path(url: str) -> bool:
     host, no way out of the site — what ``coverImage`` holds for the issue's own cover."""
     value = url.strip()
     return value.startswith("/") and not value.startswith("//") and "\\" not in value and ":" not in value
+
+
+def footer_attributes() -> dict[str, frozenset[str]]:
+    """Tag -> every attribute it may carry in the footer (``class`` and ``title`` included)."""
+    return {tag: names | _GLOBAL_ATTRIBUTES for tag, names in FOOTER_TAGS.items()}
 
 
 @lru_cache(maxsize=2)
@@ -99,50 +112,80 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[str, int]]:
 
 def footer_problems(lines: list[str], first_line: int) -> list[tuple[int, str]]:
     """``(line, problem)`` for what in the footer HTML is not house markup: a tag or
-    attribute off the allow-list, a link that is not http(s), a comment or processing
-    instruction, markup the parser reports as malformed (a misplaced ``<body>``, an
-    unexpected end tag: a browser may read those otherwise than lxml), text that still
-    looks like a tag. ``lines[0]`` is line ``first_line`` of the file."""
+    attribute off the allow-list, a link that is not http(s), a comment, markup the
+    WHATWG parser reports as malformed (an unclosed attribute, a stray end tag: what
+    a browser repairs, lint does not guess at), text that still looks like a tag.
+    ``lines[0]`` is line ``first_line`` of the file."""
     text = "\n".join(lines)
     if not text.strip():
         return []
-    import lxml.html
-    from lxml import etree
+    if len(text) > MAX_FOOTER_CHARS or text.count("<") > MAX_FOOTER_TAGS:
+        return [(first_line, f"the footer is too large to be house markup (over {MAX_FOOTER_CHARS:,} "
+                             f"characters or {MAX_FOOTER_TAGS} tags)")]
+    import html5lib
 
-    parser = lxml.html.HTMLParser()
+    parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
-    except (etree.LxmlError, ValueError) as exc:
+        root = parser.parseFragment(text, container="div")
+    except (ValueError, RecursionError) as exc:
         return [(first_line, f"footer HTML cannot be read: {exc}")]
+    out = [(first_line + max(1, line or 1) - 1, f"malformed footer HTML: {_parse_error(code, data)}")
+           for (line, _col), code, data in parser.errors]
+    lowered, cursor = text.lower(), 0
 
-    def at(sourceline: int | None) -> int:
-        return first_line + (sourceline or 1) - 1
+    def at(tag: str) -> int:
+        """The line of the next ``<tag`` in the text (elements come in document order)."""
+        nonlocal cursor
+        found = lowered.find(f"<{tag}", cursor)
+        if found < 0:
+            return first_line
+        cursor = found + 1
+        return first_line + lowered.count("\n", 0, found)
 
-    out = [(at(e.line), f"malformed footer HTML: {e.message}") for e in parser.error_log]
+    allowed = footer_attributes()
     for el in root.iter():
-        line = at(el.sourceline)
-        if not isinstance(el.tag, str):  # a comment or a processing instruction
-            out.append((line, "comment or processing instruction in the footer"))
+        if el is root:
             continue
-        tag = el.tag.lower()
-        if tag in _DOCUMENT_TAGS:
-            out += [(line, f"attribute '{name}' on <{tag}> in the footer") for name in el.attrib]
-        elif tag not in FOOTER_TAGS:
-            out.append((line, f"tag <{tag}> is not allowed in the footer"))
+        if not isinstance(el.tag, str):  # a comment
+            out.append((first_line + lowered.count("\n", 0, max(0, lowered.find("<!", cursor))),
+                        "comment in the footer"))
         else:
-            out += _attribute_problems(tag, dict(el.attrib), line)
+            tag = el.tag.lower()  # "{namespace}name" for SVG and MathML: never allowed
+            name = tag.rpartition("}")[2]
+            line = at(name)
+            if tag not in allowed:
+                out.append((line, f"tag <{name}> is not allowed in the footer"))
+            else:
+                out += _attribute_problems(tag, dict(el.attrib), line, allowed[tag])
         for chunk in (el.text, el.tail):
             if chunk and _TAG_START_RE.search(chunk):
-                out.append((line, "text in the footer looks like markup the parser did not read"))
-    return out
+                out.append((first_line, "text in the footer looks like markup the parser did not read"))
+    return list(dict.fromkeys(out))
 
 
-def _attribute_problems(tag: str, attributes: dict[str, str], line: int) -> list[tuple[int, str]]:
+_PARSE_ERRORS = {
+    "unexpected-start-tag": "misplaced <{name}>",
+    "unexpected-end-tag": "unexpected end tag </{name}>",
+    "unexpected-end-tag-treated-as": "unexpected end tag </{originalName}>",
+}
+
+
+def _parse_error(code: str, data: object) -> str:
+    """html5lib's error ``code`` in words, with the tag it is about when it says."""
+    values = data if isinstance(data, dict) else {}
+    try:
+        return _PARSE_ERRORS[code].format(**values) if code in _PARSE_ERRORS else (
+            f"{code} <{values['name']}>" if "name" in values else code)
+    except (KeyError, IndexError):
+        return code
+
+
+def _attribute_problems(tag: str, attributes: dict[str, str], line: int,
+                        allowed: frozenset[str]) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
-    allowed = FOOTER_TAGS[tag] | _GLOBAL_ATTRIBUTES
     for name, value in attributes.items():
         if name.lower() not in allowed:
             out.append((line, f"attribute '{name}' on <{tag}> is not allowed in the footer"))
-        elif name.lower() in _URL_ATTRIBUTES and not is_http_url(value):
+        elif name.lower() in URL_ATTRIBUTES and not is_http_url(value):
             out.append((line, f"<{tag} {name}='{value[:60]}'> in the footer is not an http(s) link"))
     return out

@@ -35,6 +35,7 @@ from aidaily.format.finding import Finding, Severity
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.errors import DigestParseError
 from aidaily.format.links import footer_problems, is_site_path, markdown_links
+from aidaily.format.markup import raw_html
 from aidaily.format.outline import outline
 from aidaily.format.parse import parse
 from aidaily.text import comparable_url, is_http_url, is_site_root, repeats
@@ -47,16 +48,8 @@ RECOMMENDED_KEYS = ("summary", "seo", "coverImage")  # the first issues have no 
 PLACEHOLDER_MARK = "【待编辑"
 
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# A real tag: a name, then attributes that look like attributes (so "a<b 且 c>d" in
-# Chinese prose is not HTML), or a comment.
-_HTML_RE = re.compile(
-    r"<!--.*?-->|<\/?[A-Za-z][A-Za-z0-9-]*"
-    r"(?:\s+[A-Za-z_:@][-\w:.@]*(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*\s*\/?>"
-)
 # Front-matter keys that hold links: coverImage, and any *url / *link / *image key.
 _LINK_KEY_RE = re.compile(r"(?i)(url|link|image|href|src)$")
-_LINK_IN_TEXT_RE = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
-_INLINE_CODE_RE = re.compile(r"(`+).+?\1")  # `<canvas>` in backticks is text, not HTML
 
 
 def lint_text(text: str, path: str | None = None, habits: DigestSettings | None = None) -> list[Finding]:
@@ -331,19 +324,9 @@ def _html_findings(digest: Digest, lines: list[str]) -> list[Finding]:
     footer = digest.footer
     footer_start = footer.line if isinstance(footer, Footer) else len(lines) + 1
     body_start = _body_start(lines)
-    out: list[Finding] = []
-    in_code = False
-    for number in range(body_start, footer_start):
-        line = lines[number - 1]
-        if line.lstrip().startswith("```"):
-            in_code = not in_code
-            continue
-        if in_code:
-            continue
-        m = _HTML_RE.search(_INLINE_CODE_RE.sub("", _LINK_IN_TEXT_RE.sub("", line)))
-        if m:
-            out.append(Finding("error", number, "raw-html", f"raw HTML outside the footer: {m.group(0)[:40]}"))
-    return out
+    body = lines[body_start - 1:footer_start - 1]
+    return [Finding("error", number, "raw-html", f"raw HTML outside the footer: {snippet}")
+            for number, snippet in raw_html(body, body_start)]
 
 
 def _footer_findings(digest: Digest) -> list[Finding]:

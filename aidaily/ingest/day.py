@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from aidaily.ingest.archive import Archive, record
 from aidaily.config import Settings
-from aidaily.errors import AidailyError, FetchError
+from aidaily.errors import AidailyError, FetchError, RobotsDisallowed
 from aidaily.exitcodes import STATUS, ExitCode, outcome
 from aidaily.ingest.fetch import Fetcher, FetchResult
 from aidaily.models import Article, FeedEntry
@@ -83,6 +83,7 @@ class SourceReport:
     known: int = 0  # pages not fetched: already in the store
     out_of_window: int = 0  # entries not fetched: dated outside the window
     not_ai: int = 0  # entries not fetched: their feed text shows they are not about AI
+    robots_skipped: list[str] = field(default_factory=list)  # pages robots.txt disallows: not fetched
     failed: list[ItemFailure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -343,6 +344,9 @@ class _DayJob:
             return article
 
         parsed = await asyncio.gather(*(one(entry) for entry in wanted))
+        if rep.robots_skipped:
+            rep.notes.append(f"{len(rep.robots_skipped)} page(s) disallowed by the site's robots.txt: "
+                             "not fetched")
         return [a for a in parsed if a is not None]
 
     def _wanted(self, source: Source, entries: list[FeedEntry], rep: SourceReport) -> list[FeedEntry]:
@@ -390,6 +394,9 @@ class _DayJob:
         self, source: Source, entry: FeedEntry, result: FetchResult | FetchError, rep: SourceReport,
         attempts: list[Attempt],
     ) -> Article | None:
+        if isinstance(result, RobotsDisallowed):
+            rep.robots_skipped.append(entry.url)  # the site's wish, not a failure
+            return None
         if isinstance(result, FetchError):
             if self.report.offline and self.store.known_urls([entry.url]):
                 return None  # stored before the archive had it: nothing to re-extract

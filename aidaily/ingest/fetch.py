@@ -14,7 +14,15 @@ What it takes care of, so that nothing else has to:
   prefix is mapped back to the site URL it stands for, anything else is taken literally — so
   a mirror on loopback cannot smuggle the fetcher to ``http://127.0.0.1/…`` or
   ``169.254.169.254``.
-- **Politeness**: a semaphore and a minimum delay between request starts per site host.
+- **Politeness**: an honest User-Agent (``FetchSettings.user_agent_string``: aidaily, its
+  version, the operator's contact URL); each host's ``robots.txt`` read once per fetcher
+  (a run's), through the same policies, parsed by protego: a URL it disallows for aidaily
+  is not fetched (``RobotsDisallowed``), its ``Crawl-delay`` / ``Request-rate`` raises the
+  spacing between request starts to that host (and allows one request at a time). An
+  absent robots.txt (4xx) allows everything; one that cannot be read (5xx, no connection)
+  disallows the host for the run (RFC 9309 §2.3.1.4). robots.txt is not archived: the
+  archive keeps what the sources served, and offline runs read only the archive.
+  Besides: a semaphore and a minimum delay between request starts per site host.
 - **Robustness**: a total time limit per attempt, retries with exponential backoff on
   timeouts, connection errors, 5xx and 429 (``Retry-After`` in seconds or as an HTTP date,
   capped), a response size cap enforced while streaming (``ResponseTooLarge``).
@@ -47,15 +55,16 @@ from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from protego import Protego
 
 from aidaily.config import FetchSettings
-from aidaily.errors import BlockedURLError, FetchError, ResponseTooLarge
+from aidaily.errors import BlockedURLError, FetchError, ResponseTooLarge, RobotsDisallowed
 from aidaily.ingest.archive import Archive, record
 # Re-exported: the response type and its decoding lived here before ``response.py``.
 from aidaily.ingest.response import FetchResult, decode_body
 
 __all__ = [
-    "RETRY_AFTER_CAP", "BatchResult", "Clock", "FetchResult", "Fetcher", "Resolver", "Sleep",
+    "RETRY_AFTER_CAP", "ROBOTS_AGENT", "BatchResult", "Clock", "FetchResult", "Fetcher", "Resolver", "Sleep",
     "address_problem", "decode_body", "map_url", "retry_after_seconds", "system_resolver",
     "tls_context", "unmap_url",
 ]
@@ -178,7 +187,20 @@ class _Retryable(Exception):
 class _Host:
     semaphore: asyncio.Semaphore
     lock: asyncio.Lock
+    delay: float  # between request starts: per_host_delay, or the site's Crawl-delay if longer
     next_start: float = 0.0
+
+
+#: The product token robots.txt rules are matched against (``User-agent: aidaily``).
+ROBOTS_AGENT = "aidaily"
+
+
+@dataclass
+class _Robots:
+    """One host's robots.txt as read: its rules, or why everything is disallowed."""
+
+    rules: Protego | None  # None: no robots.txt (4xx), everything allowed
+    unreadable: str | None = None  # why it could not be read: everything disallowed
 
 
 _AUTO: Any = object()
@@ -233,6 +255,8 @@ class Fetcher:
         self._retry_after_cap = retry_after_cap
         self._hosts: dict[str, _Host] = {}
         self._resolved: dict[str, list[str]] = {}
+        self._robots: dict[str, asyncio.Task[_Robots]] = {}  # origin -> its robots.txt, read once
+        self.robots_read: list[str] = []  # robots.txt URLs requested, in order (reports, tests)
 
     async def __aenter__(self) -> Self:
         return self
@@ -266,7 +290,8 @@ class Fetcher:
         """
         started = self._clock()
         previous = self._previous(url, conditional)
-        headers = {"User-Agent": user_agent or self.settings.user_agent, "Accept-Encoding": "gzip, deflate"}
+        headers = {"User-Agent": user_agent or self.settings.user_agent_string(),
+                   "Accept-Encoding": "gzip, deflate"}
         if previous is not None:
             if previous.etag:
                 headers["If-None-Match"] = previous.etag
@@ -275,6 +300,7 @@ class Fetcher:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             await self.check_allowed(current)
+            await self.check_robots(current)
             raw = await self._attempts(current, headers)
             location = raw.headers.get("location")
             if raw.status in REDIRECT_STATUSES and location:
@@ -314,7 +340,71 @@ class Fetcher:
             if problem:
                 raise BlockedURLError(url, f"{host} is a {problem} address ({address}); refused")
 
+    async def check_robots(self, url: str) -> None:
+        """Raise ``RobotsDisallowed`` when the host's robots.txt disallows ``url`` for aidaily,
+        ``FetchError`` when it could not be read (read once per host; see the module
+        docstring)."""
+        if not self.settings.obey_robots:
+            return
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        if origin not in self._robots:
+            self._robots[origin] = asyncio.ensure_future(self._read_robots(origin, parts.hostname or ""))
+        robots = await asyncio.shield(self._robots[origin])
+        if robots.unreadable is not None:
+            raise FetchError(url, f"robots.txt of {parts.hostname} could not be read "
+                                        f"({robots.unreadable}): the host is not crawled this run")
+        if robots.rules is not None and not robots.rules.can_fetch(url, ROBOTS_AGENT):
+            raise RobotsDisallowed(url, "disallowed by robots.txt: not fetched")
+
     # Internals -------------------------------------------------------------------------
+
+    async def _read_robots(self, origin: str, host: str) -> _Robots:
+        """GET ``origin/robots.txt`` under the same policies (address check, URL map,
+        retries, size cap, redirects), then set the host's spacing from it."""
+        url = f"{origin}/robots.txt"
+        headers = {"User-Agent": self.settings.user_agent_string(), "Accept-Encoding": "gzip, deflate"}
+        try:
+            for _hop in range(self.settings.max_redirects + 1):
+                await self.check_allowed(url)
+                self.robots_read.append(url)
+                raw = await self._attempts(url, headers)
+                location = raw.headers.get("location")
+                if raw.status in REDIRECT_STATUSES and location:
+                    url = self._redirect_target(url, location)
+                    continue
+                break
+            else:
+                return _Robots(None, f"more than {self.settings.max_redirects} redirects")
+        except FetchError as exc:
+            return _Robots(None, exc.message)
+        if raw.status >= 500:
+            return _Robots(None, f"HTTP {raw.status}")
+        if raw.status >= 400:
+            return _Robots(None)  # no robots.txt: nothing is disallowed
+        rules = Protego.parse(decode_body(raw.body, raw.headers.get("content-type", ""))[0])
+        self._space_host(host.lower(), rules)
+        return _Robots(rules)
+
+    def _space_host(self, host: str, rules: Protego) -> None:
+        """A Crawl-delay (or Request-rate) longer than ``per_host_delay`` becomes the host's
+        spacing, one request at a time."""
+        asked = rules.crawl_delay(ROBOTS_AGENT)
+        rate = rules.request_rate(ROBOTS_AGENT)
+        if rate is not None and rate.requests:
+            asked = max(asked or 0.0, rate.seconds / rate.requests)
+        if asked and asked > self.settings.per_host_delay:
+            state = self._host(host)
+            state.delay = float(asked)
+            state.semaphore = asyncio.Semaphore(1)
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _Host(
+                asyncio.Semaphore(max(1, self.settings.per_host_concurrency)), asyncio.Lock(),
+                self.settings.per_host_delay)
+        return state
 
     async def _fetch_caught(self, url: str, **kwargs: Any) -> FetchResult | FetchError:
         try:
@@ -423,17 +513,13 @@ class Fetcher:
     @asynccontextmanager
     async def _slot(self, host: str):  # type: ignore[no-untyped-def]
         """At most ``per_host_concurrency`` requests to a host, starts ``per_host_delay`` apart."""
-        state = self._hosts.get(host)
-        if state is None:
-            state = self._hosts[host] = _Host(
-                asyncio.Semaphore(max(1, self.settings.per_host_concurrency)), asyncio.Lock()
-            )
+        state = self._host(host)
         async with state.semaphore:
             async with state.lock:
                 wait = state.next_start - self._clock()
                 if wait > 0:
                     await self._sleep(wait)
-                state.next_start = self._clock() + self.settings.per_host_delay
+                state.next_start = self._clock() + state.delay
             yield
 
 

@@ -23,7 +23,6 @@ Secrets: every error text passes through :func:`redact` (the API key, ``Bearer �
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from sqlalchemy import DateTime, Float, Integer, String, Text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from aidaily.redaction import redact
 from aidaily.store.db import Base
 
 if TYPE_CHECKING:
@@ -64,19 +64,6 @@ class LLMCall(Base):
     # ``aidaily llm export`` finds a day's answers by it
     subject: Mapped[str | None] = mapped_column(String(400), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',}]+")
-_SK_TOKEN = re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}")
-
-
-def redact(text: str, secrets: Sequence[str] = ()) -> str:
-    """``text`` with the given secrets, ``Bearer …`` credentials and ``sk-…`` keys masked."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    text = _BEARER.sub(r"\1***", text)
-    return _SK_TOKEN.sub("sk-***", text)
 
 
 @dataclass(frozen=True)

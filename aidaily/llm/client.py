@@ -65,7 +65,7 @@ from pydantic import BaseModel, SecretStr
 from aidaily.config import LLMSettings, StepSettings
 from aidaily.errors import BudgetExceeded, InvalidAnswer, LLMError
 from aidaily.llm import schema as llm_schema
-from aidaily.llm.budget import TokenBudget, estimate_tokens
+from aidaily.llm.budget import TokenBudget, estimate_tokens, messages_tokens
 from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
 from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
 from aidaily.llm.replay import ReplayBook, ReplayInvalid, ReplayMissing, Subject, load_book
@@ -83,6 +83,7 @@ __all__ = [
     "LLMUsage",
     "build_cache_key",
     "estimate_tokens",
+    "messages_tokens",
     "prompt_hash",
     "redact",
     "run_usage",
@@ -463,7 +464,7 @@ class LLMClient:
         from openai import APIError
         from openai.types.chat import ChatCompletion
 
-        need = estimate_tokens(call.messages) + (call.max_tokens or 0)
+        need = messages_tokens(call.messages) + (call.max_tokens or 0)
         self._budget.limit = self.settings.token_budget
         try:
             self._budget.reserve(call.step, need, self._usage.tokens)
@@ -534,7 +535,7 @@ class LLMClient:
         if usage is not None:
             tokens_in, tokens_out = usage.prompt_tokens or 0, usage.completion_tokens or 0
         else:  # some local servers omit usage: estimate rather than count nothing
-            tokens_in, tokens_out = estimate_tokens(call.messages), len(content or "") // 2
+            tokens_in, tokens_out = messages_tokens(call.messages), estimate_tokens(content or "")
         return _Answer(
             content=content,
             refusal=getattr(message, "refusal", None),

@@ -228,6 +228,7 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
     from aidaily.pipeline.runlock import date_lock
 
     from aidaily.delivery.events import after_crash, after_run
+    from aidaily.review.report import build_review
 
     options = options or RunOptions()
     say = say or _quiet
@@ -239,7 +240,7 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
                 say(delivery.describe())
             raise
     # Told after the run is recorded: a notifier that fails or hangs costs nothing done.
-    for delivery in after_run(settings, report):
+    for delivery in after_run(settings, report, build_review):
         say(delivery.describe())
         report.notices.append(delivery.describe())
     return report

@@ -18,6 +18,7 @@ is what ran.
 from __future__ import annotations
 
 import getpass
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -112,9 +113,11 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
         )
     overridden += blockers
     repo = _blog_repository(settings, target)
+    covers = [settings.published_covers_dir] if settings.cover.made_here else []
+    refuse_linked_folders(settings.publish_dir, [target.parent, *covers])
     post = publishable_text(text)
     cover, notices = publish_cover(settings, day, post)
-    atomic_write_text(target, post)
+    atomic_write_text(target, post, mode=settings.publish.mode)
     _record(settings, day.isoformat(), target, post, by or _who(), force, overridden)
     git = None
     if repo is not None:
@@ -154,7 +157,7 @@ def _commit(settings: Settings, repo: Path, day: date, paths: list[Path]) -> Git
 
     conf = settings.publish
     try:
-        return commit_and_push(repo, paths, conf.commit_message.format(date=day.isoformat()),
+        return commit_and_push(repo, paths, conf.fill(conf.commit_message, day),
                                push=conf.git_push, remote=conf.git_remote, branch=conf.git_branch)
     except GitError as exc:
         return GitOutcome(repo, error=f"commit failed: {exc}")
@@ -177,8 +180,31 @@ def publish_cover(settings: Settings, day: date, post: str) -> tuple[Path | None
     if made.path is None:
         return None, made.notices
     target = settings.published_covers_dir / made.path.name
-    atomic_write_bytes(target, made.path.read_bytes())
+    atomic_write_bytes(target, made.path.read_bytes(), mode=settings.publish.mode)
     return target, made.notices
+
+
+def refuse_linked_folders(root: Path, folders: list[Path]) -> None:
+    """Refuse to publish into ``folders`` when one of them, or a folder between it and
+    the blog's ``root``, is a symbolic link: what is written there would land outside the
+    blog (and outside its commit) without a word.
+
+    Raises:
+        PublishError: naming the link and where it points.
+    """
+    for folder in folders:
+        try:
+            below = folder.relative_to(root)
+        except ValueError:
+            continue  # not under the blog (an absolute covers dir): nothing to keep inside
+        current = root
+        for part in below.parts:
+            current = current / part
+            if current.is_symlink():
+                raise PublishError(
+                    f"{current} is a symbolic link (to {os.readlink(current)}): aidaily does not "
+                    "publish through links in the blog; make it a real folder or point "
+                    "[publish] dir / [cover] dir at the real place")
 
 
 def publishable_text(text: str) -> str:

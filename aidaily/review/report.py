@@ -45,6 +45,7 @@ from aidaily.llm.usage import LLMUsage
 from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
 from aidaily.store.drafts import Drafts
 from aidaily.store.store import day_sources
+from aidaily.stories.dedup import weak_pair
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -132,7 +133,7 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     except DigestParseError:
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
-    sources = day_sources(settings, day, store)
+    sources = day_sources(settings, day, store, weak_pair)
     report.lint = sorted([*report.lint, *sourced_findings(digest, sources)],
                          key=lambda f: (f.line, f.severity != "error", f.code))
     verdicts = ground_digest(digest, sources)

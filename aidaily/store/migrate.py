@@ -30,7 +30,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from aidaily.errors import StoreError
+from aidaily.errors import StoreError, write_failure
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -138,6 +138,9 @@ def upgrade(engine: Engine) -> UpgradeResult:
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 - Alembic's and the driver's errors alike
+        cause = write_failure(exc, engine.url.database if engine.dialect.name == "sqlite" else None)
+        if cause is not None:  # not the schema's fault: say what is
+            raise StoreError(f"cannot write the database {database}: {cause}") from exc
         raise StoreError(f"cannot bring the database {database} to schema revision {HEAD}: "
                          f"{type(exc).__name__}: {exc}; {UPGRADE_HINT} to retry") from exc
 

@@ -30,11 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -42,9 +40,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aidaily.checks.entities import canonicalize_text, entity_kind, extract_entities
+from aidaily.checks.entities import entity_kind, extract_entities
+from aidaily.checks.similarity import SHINGLE_SIZE, jaccard, normalize_text, shingles
 from aidaily.models import Article, Story
-from aidaily.text import comparable_text, story_url_key
+from aidaily.text import story_url_key
 from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
 from aidaily.checks.numbers import extract_numbers, prepare
 
@@ -70,11 +69,11 @@ __all__ = [
     "story_figures",
     "story_id",
     "story_names",
+    "weak_pair",
 ]
 
 # Sources whose items are digests of other articles (one paragraph + links).
 DIGEST_SOURCES = frozenset({"hubtoday"})
-SHINGLE_SIZE = 3
 LEAD_CHARS = 160  # text after the title that enters the fingerprint
 NUM_PERM = 63
 LSH_ROWS = 3  # rows per band: recall-oriented, candidates are verified exactly afterwards
@@ -96,27 +95,7 @@ _ITHOME_LEAD = re.compile(r"^\s*IT之家\s*\d+\s*月\s*\d+\s*日消息[，,]?\s*
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-# --- normalisation ----------------------------------------------------------------------
-
-
-def normalize_text(text: str) -> str:
-    """NFKC, entity names canonical, lower case, punctuation/space/emoji removed."""
-    return comparable_text(canonicalize_text(unicodedata.normalize("NFKC", text)))
-
-
-def shingles(text: str, k: int = SHINGLE_SIZE) -> set[str]:
-    """Character k-grams of the normalised text (the whole text when shorter)."""
-    return _grams(normalize_text(text), k)
-
-
-def _grams(norm: str, k: int = SHINGLE_SIZE) -> set[str]:
-    if len(norm) <= k:
-        return {norm} if norm else set()
-    return {norm[i:i + k] for i in range(len(norm) - k + 1)}
-
-
-def jaccard(a: AbstractSet[object], b: AbstractSet[object]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+# --- normalisation (the shingles and their similarity: aidaily.checks.similarity) -------
 
 
 def _fingerprint_text(article: Article, lead_chars: int = LEAD_CHARS) -> str:
@@ -207,6 +186,13 @@ def compare(a: Article, b: Article, threshold: float = 0.5) -> PairVerdict:
     shared = frozenset(story_evidence(ta) & story_evidence(tb))
     same = _same_story(a, b, sim, len(shared), threshold)
     return PairVerdict(round(sim, 4), shared, same, same and sim >= threshold)
+
+
+def weak_pair(a: Article, b: Article) -> bool:
+    """Two articles of one story that ``compare`` would join only on lowered evidence
+    (grounding's ``ItemSources.weak_pair``: a bullet only such an article supports is
+    marked)."""
+    return not compare(a, b).strong
 
 
 def _links(digest: Article, other: Article) -> bool:

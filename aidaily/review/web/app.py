@@ -45,7 +45,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from aidaily.errors import AidailyError
-from aidaily.review.web.guard import LOOPBACK_HOSTS, Guard
+from aidaily.review.web.guard import LOOPBACK_HOSTS, Guard, TokenThrottle
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -63,11 +63,13 @@ DONE_MESSAGES = {
 
 
 def create_app(settings: Settings, token: str | None = None, *,
-               allowed_hosts: set[str] | None = None, default_day: str | None = None) -> ASGIApp:
+               allowed_hosts: set[str] | None = None, default_day: str | None = None,
+               throttle: TokenThrottle | None = None) -> ASGIApp:
     """The review app over ``settings.home``; with ``token`` every request must carry it.
 
     ``allowed_hosts``: Host header names accepted besides the loopback names (the
-    address ``aidaily web --host`` binds).
+    address ``aidaily web --host`` binds). ``throttle``: how wrong tokens slow a client
+    down (``guard.TokenThrottle``'s defaults when None).
     """
     pages = Pages(settings, default_day)
     routes = [
@@ -83,7 +85,14 @@ def create_app(settings: Settings, token: str | None = None, *,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={AidailyError: pages.problem})
-    return Guard(app, token=token, allowed_hosts=(allowed_hosts or set()) | LOOPBACK_HOSTS)
+    return Guard(app, token=token, allowed_hosts=(allowed_hosts or set()) | LOOPBACK_HOSTS,
+                 throttle=throttle)
+
+
+def root_of(request: Request) -> str:
+    """The base path the page is served under ("" or the token's unguessable path):
+    every link, form and redirect starts with it."""
+    return str(request.scope.get("root_path", ""))
 
 
 async def form_data(request: Request) -> dict[str, str]:
@@ -142,7 +151,9 @@ class Pages:
         """The day's grounding sources (``store.store.day_sources``: the one definition)."""
         from aidaily.store.store import day_sources
 
-        return day_sources(self.settings, date.fromisoformat(day), self.store())
+        from aidaily.stories.dedup import weak_pair
+
+        return day_sources(self.settings, date.fromisoformat(day), self.store(), weak_pair)
 
     def current(self, day: str) -> str | None:
         """The current draft of ``day`` (``DraftReadError`` when it cannot be read)."""
@@ -152,6 +163,7 @@ class Pages:
 
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         values.setdefault("csrf", request.state.csrf)
+        values.setdefault("root", root_of(request))
         html = self.env.get_template(template).render(**values)
         return HTMLResponse(html, status_code=status)
 
@@ -164,13 +176,17 @@ class Pages:
 
     @staticmethod
     def day_of(request: Request) -> str:
+        """The ``{day}`` of the path, a date a digest can have (``window.check_day``: a
+        draft file dated year 1 is listed but not shown); 404 otherwise."""
+        from aidaily.stories.window import check_day
+
         value = request.path_params["day"]
         try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
+            return check_day(date.fromisoformat(value)).isoformat()
+        except ValueError as exc:
             from starlette.exceptions import HTTPException
 
-            raise HTTPException(404, f"not a date: {value}") from None
+            raise HTTPException(404, f"not a digest date: {value} ({exc})") from None
 
     # GET -------------------------------------------------------------------------------
     async def index(self, request: Request) -> Response:
@@ -272,7 +288,7 @@ class Pages:
             return await self.edit(request, text=text, base=form.get("base"), status=413, error=str(exc))
         except EditConflict as exc:
             return await self.edit(request, text=text, base=form.get("base"), status=409, error=str(exc))
-        return RedirectResponse(f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
+        return RedirectResponse(root_of(request) + f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
 
     async def regenerate(self, request: Request) -> Response:
         from aidaily.store.drafts import text_hash
@@ -296,7 +312,7 @@ class Pages:
             return await self.draft(request, status=400, error="regenerate: no line given")
         except AidailyError as exc:
             return await self.draft(request, status=409, error=f"regenerate failed: {exc}")
-        return RedirectResponse(f"/d/{day}?done=regenerated", 303)
+        return RedirectResponse(root_of(request) + f"/d/{day}?done=regenerated", 303)
 
     async def publish(self, request: Request) -> Response:
         from aidaily.errors import PublishError
@@ -312,7 +328,7 @@ class Pages:
             lines = str(exc).split("\n")
             return await self.draft(request, status=409, error=lines[0].rstrip(":"),
                                     blockers=[ln.strip() for ln in lines[1:] if ln.strip()])
-        return RedirectResponse(f"/d/{day}?done=published", 303)
+        return RedirectResponse(root_of(request) + f"/d/{day}?done=published", 303)
 
 
 def _source_rows(sources: dict[str, Any]) -> list[dict[str, Any]]:

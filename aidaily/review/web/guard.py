@@ -6,11 +6,18 @@ In order, for every request:
    (no DNS rebinding); with a token the token is the check.
 2. Token (``aidaily web --token``; required on any address other than loopback): as the
    header ``X-Aidaily-Token``, ``Authorization: Bearer``, or the cookie set when a page is
-   opened with ``?token=`` (the token is then dropped from the address bar).
+   opened with ``?token=`` (the token is then dropped from the address bar). A browser
+   sends a cookie to every port of a host, so a ``Path=/`` cookie would reach the blog,
+   the Prefect UI or anything else on the host: with a token the page lives under an
+   unguessable base path (``base_path``, derived from the token) and the cookie is
+   scoped to it, so no other service ever receives it. After ``TokenThrottle.limit``
+   wrong tokens from one client in ``TokenThrottle.window`` seconds that client is
+   answered 429 (its tokens not even looked at) until the window has passed.
 3. CSRF, for every state-changing request (any method but GET / HEAD / OPTIONS):
 
    - same origin: an ``Origin`` header, when present, must be the request's own origin
-     (``scheme://host[:port]`` of the Host header), and ``Sec-Fetch-Site``, when present,
+     (``scheme://host[:port]`` of the Host header), a ``Referer`` (looked at when there
+     is no ``Origin``) must be on it, and ``Sec-Fetch-Site``, when present,
      ``same-origin`` or ``none``. Cookies do not keep ports apart, so a page on another
      port of 127.0.0.1 can plant or read this app's cookies; only the browser's own
      account of where a request comes from tells it apart;
@@ -34,6 +41,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import time
+from collections import deque
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -41,6 +50,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSRF_COOKIE = "aidaily_csrf"
@@ -54,6 +65,43 @@ SAME_ORIGIN_FETCH = frozenset({"same-origin", "none"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def base_path(token: str) -> str:
+    """The base path of a page guarded by ``token``: unguessable without the token (an
+    HMAC of it), the same on every start (the printed address stays valid)."""
+    digest = hmac.new(token.encode(), b"aidaily review page base path", hashlib.sha256).digest()
+    return "/r-" + base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+class TokenThrottle:
+    """Slows a token guesser down: after ``limit`` wrong tokens from one client within
+    ``window`` seconds, ``retry_after`` is the wait left (0: not held). At most
+    ``MAX_CLIENTS`` clients are remembered (the oldest forgotten first)."""
+
+    MAX_CLIENTS = 4096
+
+    def __init__(self, limit: int = 10, window: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = {}
+
+    def failed(self, client: str) -> None:
+        """One wrong token from ``client``."""
+        times = self._failures.pop(client, None) or deque(maxlen=self.limit)
+        times.append(self.clock())
+        self._failures[client] = times  # re-inserted: the dict stays oldest-first
+        while len(self._failures) > self.MAX_CLIENTS:
+            del self._failures[next(iter(self._failures))]
+
+    def retry_after(self, client: str) -> float:
+        """Seconds ``client`` must wait before a token of its is looked at again."""
+        times = self._failures.get(client)
+        if not times or len(times) < self.limit:
+            return 0.0
+        return max(0.0, times[0] + self.window - self.clock())
 
 
 class CsrfTokens:
@@ -80,16 +128,25 @@ class Guard:
     """Host check, token, CSRF, body limit and security headers (see the module docstring)."""
 
     def __init__(self, app: ASGIApp, *, token: str | None, allowed_hosts: set[str],
-                 csrf: CsrfTokens | None = None) -> None:
+                 csrf: CsrfTokens | None = None, throttle: TokenThrottle | None = None) -> None:
         self.app = app
         self.token = token
+        self.root = base_path(token) if token else ""
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.csrf = csrf or CsrfTokens()
+        self.throttle = throttle or TokenThrottle()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.root and (scope["path"] == self.root or scope["path"].startswith(self.root + "/")):
+            scope = {**scope, "root_path": self.root}  # the app's routes see the path below it
+            if scope["path"] == self.root:
+                query = scope.get("query_string", b"").decode("latin-1")
+                target = self.root + "/" + (f"?{query}" if query else "")
+                await RedirectResponse(target, status_code=307)(scope, receive, send)
+                return
         request = Request(scope)
         refused = self._refusal(request)
         if refused is not None:
@@ -124,7 +181,8 @@ class Guard:
                     (b"cache-control", b"no-store"),
                 ]
                 if new_csrf is not None:
-                    cookie = f"{CSRF_COOKIE}={new_csrf}; Path=/; HttpOnly; SameSite=Strict"
+                    cookie = (f"{CSRF_COOKIE}={new_csrf}; Path={scope.get('root_path') or '/'}; "
+                              "HttpOnly; SameSite=Strict")
                     headers.append((b"set-cookie", cookie.encode()))
                 message["headers"] = headers
             await send(message)
@@ -139,18 +197,32 @@ class Guard:
             # Without a token only loopback names are served: a page elsewhere cannot
             # reach this app through a rebound DNS name.
             return None if hostname in self.allowed_hosts else _plain(403, "forbidden host")
+        client = request.client.host if request.client else ""
+        wait = self.throttle.retry_after(client)
+        if wait > 0:
+            return _plain(429, "too many wrong tokens: try again later",
+                          {"retry-after": str(max(1, round(wait)))})
+        under_root = bool(request.scope.get("root_path"))
         query_token = request.query_params.get("token")
-        if query_token is not None and _same(query_token, self.token):
-            # Trade the token in the URL for a cookie, and drop it from the address bar.
+        if query_token is not None:
+            if not _same(query_token, self.token):
+                self.throttle.failed(client)
+                return _plain(401, "wrong token")
+            # Trade the token in the URL for a cookie scoped to the page's own base path
+            # (no other service of the host receives it), and drop it from the address bar.
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+            below = request.url.path[len(self.root):] if under_root else request.url.path
+            target = self.root + (below or "/") + (f"?{urlencode(rest)}" if rest else "")
             response = RedirectResponse(target, status_code=303)
-            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+            response.set_cookie(TOKEN_COOKIE, self.token, path=self.root, httponly=True,
+                                samesite="strict")
             return response
         given = (request.headers.get(TOKEN_HEADER)
                  or _bearer(request.headers.get("authorization", ""))
-                 or request.cookies.get(TOKEN_COOKIE) or "")
+                 or (request.cookies.get(TOKEN_COOKIE) if under_root else None) or "")
         if not _same(given, self.token):
+            if given:
+                self.throttle.failed(client)
             return _plain(401, "a token is required: open the address aidaily web printed "
                           "(…/?token=…)")
         return None
@@ -164,7 +236,16 @@ def same_origin(request: Request) -> bool:
         return False
     origin = request.headers.get("origin")
     if origin is None:
-        return True
+        # No Origin (an older browser, a stripped header): a Referer names the page the
+        # request came from, and must be one of ours.
+        referer = request.headers.get("referer")
+        if not referer:
+            return True
+        try:
+            parts = urlsplit(referer.strip())
+        except ValueError:
+            return False
+        origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
     own = _origin_key(f"{request.scope.get('scheme', 'http')}://{request.headers.get('host', '')}")
     return own is not None and _origin_key(origin.strip()) == own
 
@@ -192,9 +273,10 @@ def _bearer(value: str) -> str:
     return value[7:].strip() if value.lower().startswith("bearer ") else ""
 
 
-def _plain(status: int, text: str) -> Response:
+def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
     return PlainTextResponse(text, status_code=status,
-                             headers={"content-security-policy": CSP, "cache-control": "no-store"})
+                             headers={"content-security-policy": CSP, "cache-control": "no-store",
+                                      **(headers or {})})
 
 
 async def _read_body(receive: Receive) -> bytes | None:

@@ -61,22 +61,20 @@ def http_url(url: object) -> str:
 
 
 def safe_footer(html: str) -> Markup:
-    """The footer's HTML (the site's own template) without scripts, event handlers,
-    frames or forms, and without any link or image that is not http(s)."""
-    from lxml.etree import ParserError
-    from lxml.html import fragment_fromstring, tostring
-    from lxml_html_clean import Cleaner
+    """The footer's HTML sanitised by nh3 (ammonia) to the one footer allow-list of lint
+    (``aidaily.format.links.FOOTER_TAGS``): no scripts, handlers, frames, forms, comments
+    or styles, and no link or image that is not absolute http(s)."""
+    import nh3
 
-    try:
-        root = fragment_fromstring(html, create_parent="div")
-    except (ParserError, ValueError):
-        return Markup("")
-    Cleaner(scripts=True, javascript=True, embedded=True, frames=True, forms=True,
-            safe_attrs_only=True, page_structure=False)(root)
-    root.rewrite_links(lambda link: link if is_http_url(link) else None, resolve_base_href=False)
-    inner = escape(root.text or "") + Markup("").join(
-        Markup(tostring(child, encoding="unicode")) for child in root)
-    return Markup(inner)
+    from aidaily.format.links import URL_ATTRIBUTES, footer_attributes
+
+    def http_only(tag: str, attribute: str, value: str) -> str | None:
+        return value if attribute not in URL_ATTRIBUTES or is_http_url(value) else None
+
+    allowed = footer_attributes()
+    return Markup(nh3.clean(html, tags=set(allowed), attributes={t: set(a) for t, a in allowed.items()},
+                            attribute_filter=http_only, strip_comments=True, link_rel=None,
+                            url_schemes={"http", "https"}))
 
 
 def md_block(text: str) -> Markup:

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // The page's base path (unguessable when a token guards it; "" otherwise).
+  var root = (document.querySelector('meta[name="app-root"]') || {}).content || "";
 
   // Draft page: a click (or Enter) on a fact bullet loads its source into the side panel.
   var post = document.getElementById("post");
@@ -14,7 +16,7 @@
     });
     li.classList.add("selected");
     panel.setAttribute("aria-busy", "true");
-    fetch("/d/" + encodeURIComponent(day) + "/source?line=" + encodeURIComponent(line),
+    fetch(root + "/d/" + encodeURIComponent(day) + "/source?line=" + encodeURIComponent(line),
           { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
       .then(function (html) {
