@@ -15,7 +15,8 @@
 - ``quality``: the fixture day's drafts (extractive, fake model) scored against the
   published issue (``benchmarks/quality.py``);
 - ``memory``: a blog of 300 posts read as the memory, first and on a re-run
-  (``benchmarks/memory.py``).
+  (``benchmarks/memory.py``);
+- ``merge``: merge precision / recall on the labelled article pairs (``benchmarks/merge.py``).
 
 One Prefect server (started here unless ``--prefect-api-url``) serves ``day`` and
 ``scale``. Each benchmark prints its table and writes ``benchmarks/results/<name>.json``;
@@ -39,7 +40,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import day, ephemeral, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "ephemeral", "extract", "tokens", "quality", "memory")
+ALL = ("day", "scale", "ephemeral", "extract", "tokens", "quality", "memory", "merge")
 
 
 def script(name: str, *args: str) -> dict[str, object]:
@@ -99,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     if "memory" in chosen:
         print("\n=== memory ===", flush=True)
         summary["benchmarks"]["memory"] = script("memory", "--repeat", "3" if args.quick else "5")  # type: ignore[index]
+    if "merge" in chosen:
+        print("\n=== merge ===", flush=True)
+        summary["benchmarks"]["merge"] = script("merge")  # type: ignore[index]
 
     summary["targets"] = targets
     summary["load_after"] = load_average()

@@ -35,6 +35,7 @@ from datetime import date, datetime, timedelta
 from aidaily.errors import ExtractError
 from aidaily.models import Article
 from sources.base import Listing, Source
+from aidaily.format.links import markdown_parser
 from aidaily.text import split_sentences, visible_text
 from sources.html_utils import (
     HtmlElement,
@@ -58,8 +59,8 @@ RAW_BASE = (
 )
 ORIGIN = "AI资讯日报"
 PUBLISH_HOUR = 8  # items are dated the page's day at 08:00 Beijing time
-# A real item paragraph is under 2,000 characters; longer input is cut before the link
-# and image regexes run, so a hostile page cannot make them take quadratic time.
+# A real item paragraph is under 2,000 characters; longer input is cut before markdown-it
+# reads it, so a hostile page cannot make one item cost much.
 MAX_ITEM_CHARS = 20_000
 
 # Headings whose content is not news items (summary, audio version, the page title).
@@ -76,13 +77,7 @@ _ITEM_START = re.compile(r"^(\d{1,3})\.\s+(.*)$")
 _BOLD_TITLE = re.compile(r"^\*\*(.+?)\*\*\s*(.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _RULE = re.compile(r"^\s*(-{3,}|\*{3,}|_{3,})\s*$")
-# [![alt](img)](link): an image wrapped in a link to itself (2025 layout).
-_LINKED_IMAGE = re.compile(r"\[!\[([^\]]*)\]\(\s*(\S+?)\s*\)\]\(\s*\S+?\s*\)")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*(\S+?)(?:\s+\"[^\"]*\")?\s*\)")
-_VIDEO = re.compile(r"</?video\b[^>]*>", re.IGNORECASE)  # tags only: bounded work on any input
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 @dataclass
@@ -257,11 +252,15 @@ def _li_to_markdown(li: HtmlElement) -> tuple[str, list[str]]:
     become ``![alt](src)``, links ``[text](href)``, bold ``**text**``."""
     for video in list(li.iter("video")):
         drop(video)
+    for el in li.iter():  # the page's own brackets are text, not markdown
+        el.text = _md_text(el.text) if el.text else el.text
+        if el is not li:
+            el.tail = _md_text(el.tail) if el.tail else el.tail
     for img in list(li.iter("img")):
-        _replace_with_text(img, f"![{img.get('alt', '')}]({img.get('src', '')})")
+        _replace_with_text(img, f"![{_md_text(img.get('alt', ''))}]({_md_url(img.get('src', ''))})")
     for a in list(li.iter("a")):
         if a.get("href") is not None:
-            _replace_with_text(a, f"[{text_of(a)}]({a.get('href')})")
+            _replace_with_text(a, f"[{text_of(a)}]({_md_url(a.get('href', ''))})")
     for strong in list(li.iter("strong", "b")):
         _replace_with_text(strong, f"**{text_of(strong)}**")
     for br in list(li.iter("br")):
@@ -277,6 +276,18 @@ def _li_to_markdown(li: HtmlElement) -> tuple[str, list[str]]:
     if not lines:
         return "", []
     return lines[0], lines[1:]
+
+
+def _md_text(text: str) -> str:
+    """Text as markdown reads it back: brackets and backslashes escaped."""
+    return re.sub(r"([\[\]\\])", r"\\\1", text)
+
+
+def _md_url(url: str) -> str:
+    """A destination markdown reads back whole: ``<url>`` (spaces and unbalanced
+    parentheses allowed), or percent-encoded angle brackets when it has some."""
+    url = url.strip().replace("\n", "")
+    return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
 
 
 def _insert_before(el: HtmlElement, text: str) -> None:
@@ -330,31 +341,52 @@ def _title_from_text(text: str) -> str:
 
 
 def _clean_paragraph(markdown: str) -> tuple[str, list[str], list[str]]:
-    """Markdown paragraph → (plain text, outbound links, image URLs).
+    """Markdown paragraph → (plain text, outbound links, image URLs), read from
+    markdown-it's inline tokens (CommonMark), so a URL with parentheses
+    (``…/Transformer_(deep_learning)``), brackets inside an anchor and ``<url>``
+    autolinks come out whole.
 
-    Links keep their anchor text (minus "(AI资讯)"), images, videos and ``<br/>`` go,
-    ``**bold**`` keeps its words, any remaining tag is stripped.
+    Links keep their anchor text (minus "(AI资讯)"); an autolink's text is its URL; a
+    link whose only content is an image (``[![alt](img)](img)``) is that image, not a
+    link; images, videos and ``<br/>`` go; bold and italic keep their words; any other
+    tag is dropped.
     """
+    tokens = markdown_parser(html=True).parseInline(markdown[:MAX_ITEM_CHARS])
+    children = tokens[0].children if tokens and tokens[0].children else []
     images: list[str] = []
     links: list[str] = []
-    markdown = markdown[:MAX_ITEM_CHARS]
-
-    def take_image(m: re.Match) -> str:
-        if m.group(2).startswith(("http://", "https://")):
-            images.append(m.group(2))
-        return " "
-
-    def take_link(m: re.Match) -> str:
-        anchor, href = m.group(1), m.group(2)
-        if href.startswith(("http://", "https://")):
-            links.append(href)
-        return ANCHOR_SUFFIX.sub("", anchor).strip("'\"‘’“”")
-
-    text = _VIDEO.sub(" ", markdown)
-    text = _LINKED_IMAGE.sub(lambda m: take_image(m), text)
-    text = _IMAGE.sub(take_image, text)
-    text = _LINK.sub(take_link, text)
-    text = _BR.sub(" ", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    text = strip_markup(text).replace("**", "")
+    parts: list[str] = []
+    anchor: list[str] | None = None  # the text of the link being read
+    href = ""
+    has_image = False
+    for token in children:
+        out = parts if anchor is None else anchor
+        if token.type == "link_open":
+            anchor, href, has_image = [], str(token.attrGet("href") or ""), False
+        elif token.type == "link_close" and anchor is not None:
+            text = "".join(anchor)
+            if not (has_image and not text.strip()):
+                if _is_web(href):
+                    links.append(href)
+                parts.append(ANCHOR_SUFFIX.sub("", text).strip("'\"‘’“”"))
+            anchor = None
+        elif token.type == "image":
+            src = str(token.attrGet("src") or "")
+            if _is_web(src):
+                images.append(src)
+            has_image = True
+            out.append(" ")
+        elif token.type in ("text", "code_inline"):
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif token.type == "html_inline":
+            out.append(" " if _BR.fullmatch(token.content.strip()) else "")
+    # CommonMark's flanking rules leave CJK bold next to punctuation unread ("到**$60**，"):
+    # those delimiters come out as text. And a guard: a tag markdown-it read as text.
+    text = strip_markup("".join(parts).replace("**", ""))
     return normalize_space(text), list(dict.fromkeys(links)), list(dict.fromkeys(images))
+
+
+def _is_web(url: str) -> bool:
+    return url.startswith(("http://", "https://"))

@@ -485,3 +485,29 @@ def fetch_fixture_day(monkeypatch: pytest.MonkeyPatch, day: str = DAY) -> tuple[
         monkeypatch.setenv("AIDAILY_URL_MAP", json.dumps(mirror.url_map(*DAY_SITES)))
         result = CliRunner().invoke(app, ["fetch", "--date", day])
     return result.exit_code, result.output
+
+
+# --------------------------------------------------------------------------- the fixture day
+FIXTURE_DAY = Path(__file__).parent / "fixtures" / "day"
+
+
+def fixture_day_articles() -> list[Article]:
+    """Every article of the fixture day (tests/fixtures/day) as the source adapters read
+    its pages: 26 ithome, 6 qbitai, 6 hubtoday items."""
+    from sources.hubtoday import HubtodaySource
+    from sources.ithome import IthomeSource
+    from sources.qbitai import QbitaiSource
+
+    articles = []
+    for path in sorted((FIXTURE_DAY / "www.ithome.com" / "0").rglob("*.htm")):
+        url = "https://www.ithome.com/" + path.relative_to(FIXTURE_DAY / "www.ithome.com").as_posix()
+        headers = path.parent / (path.name + ".headers.json")
+        charset = "gbk" if headers.exists() and "gbk" in headers.read_text() else "utf-8"
+        articles.append(IthomeSource().parse_article(url, path.read_bytes().decode(charset)))
+    for path in sorted((FIXTURE_DAY / "www.qbitai.com" / "2026" / "01").glob("*.html")):
+        url = f"https://www.qbitai.com/2026/01/{path.name}"
+        articles.append(QbitaiSource().parse_article(url, path.read_text(encoding="utf-8")))
+    (page,) = (FIXTURE_DAY / "raw.githubusercontent.com").rglob("*.md")
+    articles += HubtodaySource().parse_listing(
+        "https://raw.githubusercontent.com/x/2026-01-18.md", page.read_text(encoding="utf-8")).articles
+    return articles

@@ -313,7 +313,7 @@ def eights(request: FakeRequest) -> Any:
     sentences = model_facts(title, text, 3)  # a model's facts: no dateline, byline or headline
     facts = [sentences[k % len(sentences)] for k in range(8)]
     commentary = [f"第 {k + 1} 层意义：算力与资本继续向头部集中" for k in range(8)]
-    answer = {"headline": title, "facts": facts, "commentary": commentary}
+    answer = {"headline": title, "facts": facts, "commentary": commentary, "set_aside": []}
     return {key: answer[key] for key in (request.schema or {}).get("properties", {})}
 
 

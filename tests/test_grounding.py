@@ -250,3 +250,103 @@ def test_a_remembered_check_is_reused_only_for_the_same_sources() -> None:
     assert verdicts[(EVIL_URL, GOOD_BULLET)] is False
     # and once more through the memo that now holds both checks
     assert ground_digest(digest, sources, memo) == with_memo
+
+
+def test_a_unit_stuck_to_a_number_is_not_a_name() -> None:
+    """Issue 19: "96G HBM" copied from the source was flagged for a missing name "G"."""
+    source_text = "新卡配备 96G HBM 内存，功耗 1.5GW 级集群可用，另有 8B 参数模型与 4K 屏幕。"
+    for bullet in ["配备 96G HBM 内存", "1.5GW 级集群", "8B 参数模型", "支持 4K 屏幕"]:
+        assert check_bullet(bullet, source_text).ok, bullet
+    # The number is still checked, and a real name still is one.
+    assert check_bullet("配备 128G HBM 内存", source_text).missing_numbers == ["128"]
+    assert check_bullet("配备 96G HBM4 内存", source_text).missing_names == ["HBM4"]
+
+
+def test_numbers_grouped_as_a_reader_groups_them() -> None:
+    source_text = "PJM 称 6\u2009700 万居民可能受影响，预计 2 800 万台设备。"
+    for bullet in ["6700 万居民", "6,700 万居民", "６７００万居民", "2800 万台", "2,800万台"]:
+        assert check_bullet(bullet, source_text).ok, bullet
+
+
+def test_own_article_first_and_weak_merges_flagged() -> None:
+    """Issue 19: a bullet is grounded in the item's own linked article first; the verdict
+    names the article that supports it; a bullet only another article of a weak merge
+    supports is marked (review lists it), one of a strong merge is not."""
+    own = Article("https://www.ithome.com/0/914/301.htm", "ithome", "OpenAI 将在 ChatGPT 中投放广告",
+                  "IT之家消息，OpenAI 宣布将在 ChatGPT 免费版中测试广告，年烧钱超 80 亿美元。")
+    weak = Article("https://www.qbitai.com/2026/01/370300.html", "qbitai", "马斯克起诉 OpenAI 案开庭",
+                   "马斯克诉 OpenAI 一案开庭，索赔 1340 亿美元，ChatGPT 的商业化成为焦点。")
+    item = Item("ChatGPT 广告", own.url, [Bullet("OpenAI 将在 ChatGPT 免费版测试广告"),
+                                          Bullet("马斯克索赔 1340 亿美元")], line=3)
+    digest = Digest(body=[Section("商业", [item], line=1)])
+    from aidaily.stories.dedup import weak_pair
+
+    sources = ItemSources([own, weak], {own.url: "s1", weak.url: "s1"}, weak_pair)
+    first, second = ground_digest(digest, sources)
+    assert (first.ok, first.supported_by, first.weak_merge) == (True, own.url, False)
+    assert (second.ok, second.supported_by, second.weak_merge) == (True, weak.url, True)
+    # The same bullet under a strong merge (a digest item that links the article): no mark.
+    item_digest = Article("https://ai.hubtoday.app/2026-01/2026-01-18/#item-1", "hubtoday", "广告",
+                          "OpenAI 测试广告。", links=[weak.url])
+    strong = Item("ChatGPT 广告", item_digest.url, [Bullet("马斯克索赔 1340 亿美元")], line=3)
+    strong_sources = ItemSources([item_digest, weak], {item_digest.url: "s1", weak.url: "s1"}, weak_pair)
+    (verdict,) = ground_digest(Digest(body=[Section("商业", [strong], line=1)]), strong_sources)
+    assert (verdict.ok, verdict.supported_by, verdict.weak_merge) == (True, weak.url, False)
+
+
+# --- the title and the summary (issue 19 point 3) ---------------------------------------
+
+
+def test_summary_lines_are_grounded_in_the_items_they_restate() -> None:
+    """A summary line is checked against the sources of the items it restates, not of
+    the whole issue: a figure of another item's source does not ground it."""
+    from aidaily.checks.grounding import ground_restatements, restated_links
+    from aidaily.format.digest import FrontMatter
+
+    digest = _digest()
+    digest.front_matter = FrontMatter()
+    digest.front_matter.set("summary", "- 马斯克 Colossus 2 正式投运，4 月升级至 1.5 GW\n"
+                                       "- 马斯克 Colossus 2 正式投运，员工 2.2 万")
+    colossus = "https://www.qbitai.com/2026/01/370077.html"
+    assert restated_links("马斯克 Colossus 2 正式投运，4 月升级至 1.5 GW", digest) == [colossus]
+    verdicts = ground_restatements(digest, _sources())
+    assert [(v.kind, v.ok, v.missing_numbers) for v in verdicts] == [
+        ("summary", True, []), ("summary", False, ["2.2 万"])]  # 2.2 万 is the HIPAA item's
+    assert verdicts[0].sources == [colossus]
+
+
+def test_the_reference_issue_title_and_summary_on_the_fixture_day() -> None:
+    """The published issue restates loosely (一周 as "7 天", 300 万行 as "百万行"): those
+    lines are named for the editor, as warnings; the others are grounded."""
+    from aidaily.checks.grounding import ground_restatements
+    from aidaily.format.parse import parse
+    from aidaily.stories.dedup import group_duplicates
+    from tests.factories import fixture_day_articles
+
+    sources = ItemSources.from_stories(group_duplicates(fixture_day_articles()))
+    text = (Path(__file__).parent / "fixtures" / "digests" / "ai-daily-2026-01-19.md").read_text(encoding="utf-8")
+    verdicts = ground_restatements(parse(text), sources)
+    assert [v.kind for v in verdicts] == ["summary"] * 7 + ["title"]
+    assert [(v.line, v.missing_numbers, v.missing_names) for v in verdicts if not v.ok] == [
+        (8, ["7"], []), (8, ["24"], ["Office"]), (8, ["500"], []), (10, ["百万"], [])]
+
+
+def test_review_page_shows_the_supporting_article_and_the_weak_merge() -> None:
+    from aidaily.format.render import render
+    from aidaily.review.web.view import source_view
+
+    own = Article("https://www.ithome.com/0/914/301.htm", "ithome", "OpenAI 将在 ChatGPT 中投放广告",
+                  "IT之家消息，OpenAI 宣布将在 ChatGPT 免费版中测试广告。")
+    other = Article("https://www.qbitai.com/2026/01/370300.html", "qbitai", "马斯克起诉 OpenAI 案开庭",
+                    "马斯克诉 OpenAI 一案开庭，索赔 1340 亿美元。")
+    item = Item("ChatGPT 广告", own.url, [Bullet("OpenAI 将在 ChatGPT 免费版测试广告"),
+                                          Bullet("马斯克索赔 1340 亿美元")])
+    text = render(Digest(body=[Section("商业", [item])]))
+    from aidaily.stories.dedup import weak_pair
+
+    sources = ItemSources([own, other], {own.url: "s1", other.url: "s1"}, weak_pair)
+    lines = text.split("\n")
+    first = source_view(text, lines.index("- OpenAI 将在 ChatGPT 免费版测试广告") + 1, sources)
+    second = source_view(text, lines.index("- 马斯克索赔 1340 亿美元") + 1, sources)
+    assert (first.article_url, first.own, first.weak_merge) == (own.url, True, False)
+    assert (second.article_url, second.own, second.weak_merge) == (other.url, False, True)

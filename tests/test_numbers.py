@@ -120,3 +120,37 @@ def test_decimal_multiples_agree(n: int, unit: tuple[str, int]) -> None:
 @given(st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False))
 def test_percent_notations_agree(d: Decimal) -> None:
     assert normalize_number(f"{d}%") == normalize_number(f"{d} %") == normalize_number(f"{d}％")
+
+
+# Issue 19: one number however a reader's eye groups it.
+@pytest.mark.parametrize("written", [
+    "2800", "2,800", "2 800", "2\u2009800", "2\u202f800", "2\u00a0800", "２８００", "２，８００",
+])
+def test_thousands_grouping_is_one_number(written: str) -> None:
+    (mention,) = extract_numbers(f"共 {written} 台")
+    assert mention.required == (frozenset({"2800"}),)
+    assert normalize_number(written) == "2800"
+
+
+@pytest.mark.parametrize("bullet", ["2800 万", "2800万", "2,800 万", "2 800 万", "２８００万"])
+@pytest.mark.parametrize("source", ["2 800 万", "2800万", "2\u2009800 万", "28,000,000"])
+def test_wan_with_or_without_space(bullet: str, source: str) -> None:
+    (mention,) = extract_numbers(bullet)
+    assert mention.found_in(number_keys(source))
+
+
+def test_bare_figure_against_source_with_wan() -> None:
+    """A bullet that drops the 万 of the source's figure restates it (the source side
+    reads leniently); it never invents another one."""
+    keys = number_keys("预计销量 2 800 万台")
+    assert {"28000000", "2800"} <= keys
+    assert not extract_numbers("2800 亿")[0].found_in(keys)
+
+
+def test_space_grouping_does_not_swallow_a_name_or_a_count() -> None:
+    # "GPT-5 100 万": the name's 5, then 100 万.
+    assert [m.required for m in extract_numbers("GPT-5 100 万用户")] == [(frozenset({"1000000"}),)]
+    # A source whose "10 100" are two numbers still has both.
+    assert {"10", "100", "10100"} <= number_keys("前 10 100 家公司")
+    # A year and a count stay apart: 4 digits cannot be a thousands group.
+    assert [m.raw for m in extract_numbers("2026 1000 台")] == ["2026", "1000"]

@@ -142,3 +142,44 @@ def test_hostile_input_is_bounded():
     body = "### 产品与功能更新\n\n1. **标题。**\n" + "[a](" + "x" * 200_000 + " <video " * 20_000
     arts = src.parse_listing("https://ai.hubtoday.app/2026-01/2026-01-18/", body).articles
     assert len(arts) == 1 and arts[0].title == "标题" and "<video" not in arts[0].text
+
+
+# Links markdown-it reads whole and a regex cut: parentheses inside the URL, brackets
+# inside the anchor, <url> autolinks, an image wrapped in a link, CJK bold by punctuation.
+TRICKY_PAGE = """## AI资讯日报 2026/1/18
+
+### 产品与功能更新
+
+1. **Transformer 词条更新。**
+据[维基百科(AI资讯)](https://en.wikipedia.org/wiki/Transformer_(deep_learning))，架构[[论文] Attention Is All You Need(AI资讯)](https://arxiv.org/abs/1706.03762)提出于 2017 年，代码见 <https://github.com/tensorflow/tensor2tensor>。成本不到**$60/小时**，提升**49.28%**。<br/>[![图](https://img.example/a_(1).png)](https://img.example/a_(1).png)
+"""
+
+
+def _tricky_html() -> str:
+    return """<html><body><main><article><div class="content">
+<h2>AI资讯日报 2026/1/18</h2><h3>产品与功能更新</h3><ol><li><p><strong>Transformer 词条更新。</strong></p>
+<p>据<a href="https://en.wikipedia.org/wiki/Transformer_(deep_learning">维基百科(AI资讯)</a>，架构<a href="https://arxiv.org/abs/1706.03762">[论文] Attention Is All You Need(AI资讯)</a>提出于 2017 年，代码见 <a href="https://github.com/tensorflow/tensor2tensor">https://github.com/tensorflow/tensor2tensor</a>。成本不到<strong>$60/小时</strong>，提升<strong>49.28%</strong>。<br/><a href="https://img.example/a_(1).png"><img alt="图" src="https://img.example/a_(1).png"></a></p></li></ol>
+</div></article></main></body></html>"""
+
+
+def test_links_read_by_markdown_it():
+    (article,) = HubtodaySource().parse_listing(
+        "https://ai.hubtoday.app/2026-01/2026-01-18/", TRICKY_PAGE).articles
+    assert article.links == ["https://en.wikipedia.org/wiki/Transformer_(deep_learning)",
+                             "https://arxiv.org/abs/1706.03762",
+                             "https://github.com/tensorflow/tensor2tensor"]
+    assert article.images == ["https://img.example/a_(1).png"]
+    assert article.text == ("据维基百科，架构[论文] Attention Is All You Need提出于 2017 年，代码见 "
+                            "https://github.com/tensorflow/tensor2tensor。成本不到$60/小时，提升49.28%。")
+
+
+def test_rendered_links_read_like_markdown():
+    """The rendered page's links go back through markdown whole, even one whose href has
+    an unbalanced parenthesis (a broken link on the page is kept as the page has it)."""
+    (article,) = HubtodaySource().parse_listing(
+        "https://ai.hubtoday.app/2026-01/2026-01-18/", _tricky_html()).articles
+    assert article.links == ["https://en.wikipedia.org/wiki/Transformer_(deep_learning",
+                             "https://arxiv.org/abs/1706.03762",
+                             "https://github.com/tensorflow/tensor2tensor"]
+    assert article.images == ["https://img.example/a_(1).png"]
+    assert "[论文] Attention Is All You Need提出" in article.text and "**" not in article.text

@@ -137,7 +137,9 @@ TOPS FLOPS PFLOPS EFLOPS
 
 # Words that continue a product name after a product word (GPT-5.2 *Pro*, Gemini 3 *Flash*).
 _L = "A-Za-z\u00c0-\u024f"  # ASCII and accented Latin letters (Erdős)
-_LATIN_TOKEN = re.compile(rf"[{_L}][{_L}0-9]*(?:[-.+_][{_L}0-9]+)*")
+# Not right after a digit: a unit stuck to a number (96G, 1.5GW, 8B, 4K) is part of the
+# number, not a name.
+_LATIN_TOKEN = re.compile(rf"(?<![0-9])[{_L}][{_L}0-9]*(?:[-.+_][{_L}0-9]+)*")
 _VERSION = re.compile(r"\d{1,2}(?:\.\d+)*(?![\d%])")
 # A number joined to a name must not be a quantity: "Claude 20 美元" is not a product.
 _QUANTITY_AFTER = re.compile(r"\s?(?:[%万亿倍年月日个张台款家名位元]|美元|小时)")

@@ -20,13 +20,21 @@ article of the story the item stands for), and a draft's bullets are judged once
 ``ground_digest``: the editor at write time, ``aidaily review``, the review page and the
 publish gate all call these two, so they cannot disagree. Verdicts are data for the
 review record and report; the digest is never altered here.
+
+A grounded bullet also says which article supports it (``support_of``): the item's own
+linked article first, then each other article of its story. A bullet that only another
+article supports, one that joined the story on lowered evidence (``dedup.compare`` not
+strong: a weak merge), is marked ``weak_merge``: a false merge would otherwise put one
+story's facts under another story's link unseen. The ``# title`` and the summary lines
+are judged like bullets, in the sources of the items they restate
+(``ground_restatements``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -54,11 +62,14 @@ __all__ = [
     "check_bullet",
     "ground_bullet",
     "ground_digest",
+    "ground_restatements",
     "is_site_root",
+    "support_of",
     "unfetched_links",
     "missing_names",
     "missing_numbers",
     "nearest_sentence",
+    "restated_links",
     "split_sentences",
 ]
 
@@ -199,7 +210,12 @@ class ItemSources:
     editor's stories, from the store's articles and story ids) give the same texts.
     """
 
-    def __init__(self, articles: Iterable[Article], story_of: Mapping[str, str | None]) -> None:
+    def __init__(self, articles: Iterable[Article], story_of: Mapping[str, str | None],
+                 weak_pair: WeakPair | None = None) -> None:
+        # Whether two articles of one story were merged on lowered evidence (dedup's
+        # verdict, given by the layers above: grouping sits above the checks); None:
+        # no merge is called weak.
+        self.weak_pair = weak_pair
         self._by_url: dict[str, Article] = {}
         self._story_of: dict[str, str] = {}
         members: dict[str, list[Article]] = {}
@@ -214,11 +230,11 @@ class ItemSources:
         self._texts: dict[tuple[str, ...], str] = {}
 
     @classmethod
-    def from_stories(cls, stories: Iterable[Story]) -> ItemSources:
+    def from_stories(cls, stories: Iterable[Story], weak_pair: WeakPair | None = None) -> ItemSources:
         """From the day's candidate stories (the editor's view of the day)."""
         stories = list(stories)
         return cls((a for s in stories for a in s.articles),
-                   {a.url: s.id for s in stories for a in s.articles})
+                   {a.url: s.id for s in stories for a in s.articles}, weak_pair)
 
     @property
     def article_count(self) -> int:
@@ -251,6 +267,10 @@ class ItemSources:
     def story_of(self, url: str) -> str | None:
         return self._story_of.get(canonical_url(url))
 
+    def article_at(self, url: str) -> Article | None:
+        """The fetched article at ``url`` itself (not its story), or None."""
+        return self._by_url.get(canonical_url(url))
+
     def unfetched(self, urls: Iterable[str]) -> list[str]:
         """The links among ``urls`` that no fetched article stands behind, in order."""
         return [url for url in urls if not self.articles_for(url)]
@@ -269,6 +289,15 @@ class BulletVerdict:
     missing_names: list[str] = field(default_factory=list)
     nearest: str = ""
     sources: list[str] = field(default_factory=list)  # URLs of the articles checked against
+    # The one article that supports the bullet: the item's own linked article when it
+    # does, else another article of its story ("" when only several together do).
+    supported_by: str = ""
+    # Supported only by other articles of the story, merged with the item's own article
+    # on lowered evidence (``dedup.compare``: not strong): maybe another story's fact.
+    weak_merge: bool = False
+    # "fact": an item's fact bullet; "title" / "summary": the issue's title or a summary
+    # line, grounded in the sources of the items it restates (``ground_restatements``).
+    kind: str = "fact"
 
     @property
     def message(self) -> str:
@@ -279,6 +308,9 @@ class BulletVerdict:
             parts.append("names not in the source: " + ", ".join(self.missing_names))
         return "; ".join(parts) or "no source text to check against (not a fetched article)"
 
+
+#: Whether two articles of a story were merged on lowered evidence (``dedup.weak_pair``).
+WeakPair = Callable[["Article", "Article"], bool]
 
 #: Bullet checks already made: (bullet text, source article URLs) -> the check. Lets the
 #: editor check a story's facts as soon as they are written and reuse the verdicts.
@@ -311,19 +343,108 @@ def ground_digest(digest: Digest, sources: ItemSources,
     """The verdict on every fact bullet (and lead line) of ``digest`` (parsed from the draft's text, so
     line numbers are the file's), in order. The one decision write, review, the review
     page and the publish gate share: a bullet is grounded when its numbers and names
-    occur in the text of the item's sources (``ItemSources``)."""
+    occur in the text of the item's sources (``ItemSources``). The title and summary
+    lines are judged the same way by ``ground_restatements``."""
     verdicts = []
     for item in digest.items:
         # The lead paragraph (layout "2026-02") states facts too; "**标签**：" is markup.
         for line, text in item.fact_lines():
-            check, urls = ground_bullet(text.replace("**", ""), item.url, sources, memo)
+            fact = text.replace("**", "")
+            check, urls = ground_bullet(fact, item.url, sources, memo)
             if check is None:
                 verdicts.append(BulletVerdict(line, item.title, item.url, text, False))
                 continue
+            supported_by, weak = support_of(fact, item.url, sources, memo) \
+                if check.ok else ("", False)
             verdicts.append(BulletVerdict(
                 line, item.title, item.url, text, check.ok, list(check.missing_numbers),
-                list(check.missing_names), check.nearest_sentence, list(urls)))
+                list(check.missing_names), check.nearest_sentence, list(urls), supported_by, weak))
     return verdicts
+
+
+#: A title or summary line restates the items whose headline and facts hold at least
+#: this share of its character bigrams (or else the one item that holds most).
+RESTATE_SHARE = 0.25
+
+
+def restated_links(line: str, digest: Digest) -> list[str]:
+    """The links of the items and one-liners of ``digest`` that ``line`` restates."""
+    target = _bigrams(line)
+    entries = [(i.url, "\n".join([i.title, *(t for _, t in i.fact_lines())])) for i in digest.items]
+    entries += [(b.url, b.text) for b in digest.briefs]
+    if not target or not entries:
+        return []
+    shares = [(len(target & _bigrams(text)) / len(target), url) for url, text in entries]
+    chosen = [url for share, url in shares if share >= RESTATE_SHARE]
+    return list(dict.fromkeys(chosen)) or [max(shares)[1]]
+
+
+def ground_restatements(digest: Digest, sources: ItemSources,
+                        memo: CheckMemo | None = None) -> list[BulletVerdict]:
+    """Verdicts on the ``# title`` and each front-matter summary line, grounded like fact
+    bullets in the articles of the items they restate (``restated_links``)."""
+    from aidaily.format.digest import Title
+    from aidaily.format.render import render
+
+    lines: list[tuple[str, int, str]] = []
+    if digest.summary_lines:
+        text_lines = render(digest).split("\n")
+        at = next((n for n, ln in enumerate(text_lines, 1) if ln.startswith("summary:")), 1)
+        lines += [("summary", at, line) for line in digest.summary_lines]
+    title = next((n for n in digest.body if isinstance(n, Title)), None)
+    if title is not None and title.text:
+        lines.append(("title", title.line, title.text))
+    verdicts = []
+    for kind, line_no, text in lines:
+        links = restated_links(text, digest)
+        articles = {a.url: a for url in links for a in sources.articles_for(url)}
+        if not articles:
+            verdicts.append(BulletVerdict(line_no, kind, links[0] if links else "", text, False,
+                                          kind=kind))
+            continue
+        urls = tuple(sorted(articles))
+        key = (text, urls)
+        check = memo.get(key) if memo is not None else None
+        if check is None:
+            check = check_bullet(text, _story_text([articles[u] for u in urls]))
+            if memo is not None:
+                memo[key] = check
+        verdicts.append(BulletVerdict(line_no, kind, links[0], text, check.ok,
+                                      list(check.missing_numbers), list(check.missing_names),
+                                      check.nearest_sentence, list(urls), kind=kind))
+    return verdicts
+
+
+def _check_one(text: str, article: Article, memo: CheckMemo | None) -> BulletCheck:
+    key = (text, (article.url,))
+    if memo is not None and key in memo:
+        return memo[key]
+    check = check_bullet(text, _story_text([article]))
+    if memo is not None:
+        memo[key] = check
+    return check
+
+
+def support_of(text: str, url: str, sources: ItemSources,
+               memo: CheckMemo | None = None) -> tuple[str, bool]:
+    """Which article supports a grounded bullet of an item linking ``url``: the item's
+    own article first, then each other article of its story; and whether the support
+    comes only from articles merged with the item's own on lowered evidence (a weak
+    merge, ``dedup.compare``), so that the bullet may state another story's facts.
+    ("", weak) when no one article supports it alone (several do together)."""
+    weak_pair = sources.weak_pair or (lambda _a, _b: False)
+    own = sources.article_at(url)
+    articles = sources.articles_for(url)
+    if own is not None and [a.url for a in articles] == [own.url]:
+        return own.url, False  # a story of one article: the bullet's check was on it
+    if own is not None and _check_one(text, own, memo).ok:
+        return own.url, False
+    others = [a for a in articles if own is None or a.url != own.url]
+    weak = own is not None and any(weak_pair(own, a) for a in others)
+    for other in others:
+        if _check_one(text, other, memo).ok:
+            return other.url, own is not None and weak_pair(own, other)
+    return "", weak
 
 
 def unfetched_links(digest: Digest, sources: ItemSources) -> list[str]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Iterator
 from decimal import Decimal
 
 __all__ = [
@@ -52,18 +53,30 @@ _CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_00
 _LATIN_MULT = {"k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9,
                "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 
-# One Arabic number: grouped thousands (550,000) or plain digits, optional decimals.
-_ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+# One Arabic number: grouped thousands (550,000; 2 800 with any space, which ``prepare``
+# has made a plain one: thin and no-break spaces included) or plain digits, optional
+# decimals.
+_ARABIC_PLAIN = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_ARABIC = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?: \d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _MULT_RE = (r"(?:\s?(?P<cn>[十百千万亿]{1,2})"
             r"|(?P<lat>[kKMB](?![A-Za-z])|\s(?:thousand|million|billion|trillion)\b))?")
 _PCT_RE = r"(?P<pct>\s?%)?"
-_ONE = rf"(?P<num>{_ARABIC}){_MULT_RE}{_PCT_RE}"
 # A range: 2-10, 2 到 10, 2～10, 20%-40%, 2-3 万. NFKC has already turned ～ into ~.
 _RANGE_SEP = r"\s*(?:-|–|—|~|〜|到|至)\s*"
-_NUMBER_RE = re.compile(
-    rf"(?<!\d)(?<!\d\.)(?P<a>{_ONE.replace('?P<', '?P<a_')})"
-    rf"(?:{_RANGE_SEP}(?P<b>{_ONE.replace('?P<', '?P<b_')}))?"
-)
+
+
+def _number_re(arabic: str) -> re.Pattern[str]:
+    one = rf"(?P<num>{arabic}){_MULT_RE}{_PCT_RE}"
+    return re.compile(
+        rf"(?<!\d)(?<!\d\.)(?P<a>{one.replace('?P<', '?P<a_')})"
+        rf"(?:{_RANGE_SEP}(?P<b>{one.replace('?P<', '?P<b_')}))?"
+    )
+
+
+# With thousands grouped by spaces (2 800), and without: "GPT-5 100 万" is a name and
+# 100 万, and a source's "10 100 家" may be 10 and 100 (the source side reads both ways).
+_NUMBER_RE = _number_re(_ARABIC)
+_NUMBER_RE_PLAIN = _number_re(_ARABIC_PLAIN)
 # "Digits that belong to a name": GPT-5.2, H200, Opus4.5, Walker S2, AI5, v2.1.
 _NAME_BEFORE = re.compile(r"[A-Za-z][A-Za-z]*-?$")
 _VERSION_AFTER = re.compile(r"\.\d")  # after "2.1" of 2.1.128: a version, not a decimal
@@ -108,13 +121,17 @@ class NumberMention:
 
 
 def prepare(text: str) -> str:
-    """NFKC (full-width digits and ％ become ASCII) with every dash variant as ``-``.
+    """NFKC (full-width digits and ％ become ASCII; thin, no-break and ideographic
+    spaces a plain space) with every dash variant as ``-``.
 
     NFKC keeps string length for the characters that matter here, but not in general,
     so offsets of mentions refer to the prepared text.
     """
     text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\u2010\u2011\u2012\u2212\ufe63]", "-", text)
+    return _DASHES.sub("-", text)
+
+
+_DASHES = re.compile(r"[\u2010\u2011\u2012\u2212\ufe63]")
 
 
 def canonical_key(value: Decimal, percent: bool = False) -> str:
@@ -190,31 +207,47 @@ def _is_name_part(text: str, start: int, end: int) -> bool:
 
 
 def _keys_for(groups: dict[str, str | None], prefix: str,
-              inherit: tuple[str | None, str | None, bool] = (None, None, False)) -> frozenset[str]:
+              inherit: tuple[str | None, str | None, bool] = (None, None, False),
+              strict: bool = True) -> frozenset[str]:
     """Keys of one number from its regex groups; a range start inherits the multiplier
-    and ``%`` of the range end (``2-3 万``, ``20-40%``) as an *alternative* reading."""
-    value = Decimal((groups[f"{prefix}_num"] or "0").replace(",", ""))
+    and ``%`` of the range end (``2-3 万``, ``20-40%``) as an *alternative* reading.
+    Read permissively (a source), ``2 800 万`` also stands for a bare 2800: a bullet
+    that drops the 万 of a figure restates it, loosely."""
+    value = Decimal(re.sub(r"[, ]", "", groups[f"{prefix}_num"] or "0"))
     cn, lat = groups[f"{prefix}_cn"], groups[f"{prefix}_lat"]
     pct = bool(groups[f"{prefix}_pct"])
     keys = {canonical_key(value * _multiplier(cn, lat), pct)}
     if lat:  # 1B may be "one billion" or "1 of B"
         keys.add(canonical_key(value * _multiplier(cn, None), pct))
+    if cn and not strict:
+        keys.add(canonical_key(value, pct))
     if not (cn or lat or pct) and any(inherit[:2]) or (not pct and inherit[2]):
         keys.add(canonical_key(value * _multiplier(inherit[0], inherit[1]), inherit[2]))
     return frozenset(keys)
 
 
 def _arabic_mentions(text: str, strict: bool) -> list[NumberMention]:
+    out = _read_arabic(text, _NUMBER_RE.finditer(text), strict)
+    if not strict:  # every reading: extra source keys only make the check lenient
+        out += _read_arabic(text, _NUMBER_RE_PLAIN.finditer(text), strict)
+    return out
+
+
+def _read_arabic(text: str, matches: Iterator[re.Match[str]], strict: bool) -> list[NumberMention]:
     out: list[NumberMention] = []
-    for m in _NUMBER_RE.finditer(text):
+    for m in matches:
         g = m.groupdict()
         if strict and _is_name_part(text, m.start(), m.end("a")):
+            if " " in (g["a_num"] or ""):  # GPT-5 100 万: the name's digit, then a number
+                span = _NUMBER_RE_PLAIN.finditer(text, m.start(), m.end())
+                out += _read_arabic(text, span, strict)
             continue
         if g["b"] is None:
-            out.append(NumberMention(m.group(0), m.start(), m.end(), (_keys_for(g, "a"),)))
+            out.append(NumberMention(m.group(0), m.start(), m.end(),
+                                     (_keys_for(g, "a", strict=strict),)))
             continue
-        b_keys = _keys_for(g, "b")
-        a_keys = _keys_for(g, "a", (g["b_cn"], g["b_lat"], bool(g["b_pct"])))
+        b_keys = _keys_for(g, "b", strict=strict)
+        a_keys = _keys_for(g, "a", (g["b_cn"], g["b_lat"], bool(g["b_pct"])), strict)
         if strict and _is_name_part(text, m.start("b"), m.end("b")):
             b_keys = frozenset()
         required = tuple(k for k in (a_keys, b_keys) if k)

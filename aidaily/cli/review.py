@@ -58,6 +58,20 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
         for flag in report.flags:
             table.add_row(str(flag.line), escape(flag.bullet), escape(flag.message), escape(flag.nearest or "—"))
         out.print(table)
+    if report.restatements:
+        table = Table("line", "text", "problem", "nearest source sentence", show_lines=True,
+                      title="Title and summary: not in the sources of the items they restate")
+        for flag in report.restatements:
+            table.add_row(str(flag.line), escape(flag.bullet), escape(flag.message),
+                          escape(flag.nearest or "—"))
+        out.print(table)
+    if report.weak_support:
+        table = Table("line", "bullet", "supported only by", "item links", show_lines=True,
+                      title="Weak merges: bullets only another article of the story supports")
+        for flag in report.weak_support:
+            table.add_row(str(flag.line), escape(flag.bullet), escape(flag.supported_by or "several articles together"),
+                          escape(flag.url))
+        out.print(table)
     for line in report.placeholders:
         out.print(f"[yellow]line {line}: placeholder left for the editor[/]")
     for url in report.unfetched_links:

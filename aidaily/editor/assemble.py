@@ -111,6 +111,8 @@ class Written:
     # the story ids of a plan group -> the commentary bullets after the group
     commentary: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
     briefs: dict[str, str] = field(default_factory=dict)
+    # story id -> the prompt ids of its articles the writer set aside (not the same news)
+    set_aside: dict[str, list[str]] = field(default_factory=dict)
 
 
 def clean(text: str, *, strip_end: bool = True) -> str:

@@ -279,6 +279,8 @@ async def compose(
 def _collect(written: Written, call: _Call, result: Any) -> None:
     if call.kind in ("story", "facts"):
         written.items[call.ids[0]] = ItemText(headline=result.headline, facts=list(result.facts))
+        if result.set_aside:
+            written.set_aside[call.ids[0]] = list(result.set_aside)
     if call.kind in ("story", "commentary"):
         written.commentary[call.ids] = list(result.commentary)
     if call.kind == "brief":

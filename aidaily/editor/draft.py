@@ -29,6 +29,7 @@ from aidaily.checks.grounding import (
     ItemSources,
     ground_bullet,
     ground_digest,
+    ground_restatements,
     unfetched_links,
 )
 from aidaily.editor.assemble import assemble
@@ -36,6 +37,8 @@ from aidaily.editor.compose import Dropped, compose
 from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.editor.extractive import extractive_digest, extractive_plan
 from aidaily.editor.plan import make_plan, offered_candidates
+from aidaily.editor.split import Split, split_stories
+from aidaily.stories.dedup import weak_pair
 from aidaily.format.render import render
 
 if TYPE_CHECKING:
@@ -64,6 +67,8 @@ class EditorResult:
     digest: Digest
     mode: Literal["llm", "extractive"]
     checks: list[BulletVerdict] = field(default_factory=list)  # one per fact bullet
+    # the title's and each summary line's verdict (``ground_restatements``; warnings)
+    restatements: list[BulletVerdict] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # links no fetched article stands behind
     lint: list[Finding] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
@@ -73,6 +78,7 @@ class EditorResult:
     degraded: bool = False  # the model fell back somewhere (plan, budget)
     unreachable: bool = False  # a model is configured but could not be reached
     left_out: list[LeftOut] = field(default_factory=list)  # candidates the plan did not see
+    splits: list[Split] = field(default_factory=list)  # articles the writer set aside
 
     @property
     def text(self) -> str:
@@ -119,7 +125,7 @@ async def write_digest(
     all_stories = stories
     stories, left_out = offered_candidates(all_stories, model=llm is not None)
     by_id = {s.id: s for s in stories}
-    sources = ItemSources.from_stories(all_stories)
+    sources = ItemSources.from_stories(all_stories, weak_pair)
     memo: CheckMemo = {}
     if llm is None:
         say("extractive draft (no model)")
@@ -138,12 +144,20 @@ async def write_digest(
                                            "extractive draft instead"], plan_fixes=fixes,
                                   usage=llm.usage)
         else:
+            # An article the writer set aside leaves its story before the check: the item
+            # is grounded in the articles it was written from.
+            by_id, alone, splits, split_notices = split_stories(by_id, done.written.set_aside)
+            if splits:
+                offered = {s.id for s in stories}
+                unoffered = [s for s in all_stories if s.id not in offered]
+                sources = ItemSources.from_stories([*by_id.values(), *alone, *unoffered], weak_pair)
             digest = assemble(day, done.plan, done.written, done.final, by_id, settings)
             result = EditorResult(day, digest, "llm", dropped=done.dropped,
-                                  notices=[*notices, *done.notices], plan_fixes=fixes,
-                                  usage=llm.usage, degraded=done.degraded,
+                                  notices=[*notices, *done.notices, *split_notices,
+                                           *(split.notice for split in splits)],
+                                  plan_fixes=fixes, usage=llm.usage, degraded=done.degraded,
                                   # replayed answers missing: those stories as if unreachable
-                                  unreachable=bool(done.unanswered))
+                                  unreachable=bool(done.unanswered), splits=splits)
     result.left_out = left_out
     say("check")
     check(result, sources, memo, settings)
@@ -238,6 +252,7 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     text = result.text
     digest = parse(text)  # the file's line numbers, as the review counts them
     result.checks = ground_digest(digest, sources, memo)
+    result.restatements = ground_restatements(digest, sources, memo)
     result.links = unfetched_links(digest, sources)
     house = settings.digest if settings else None
     found = lint_text(text, f"{result.day.isoformat()}.md", house) + sourced_findings(digest, sources)

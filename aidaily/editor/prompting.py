@@ -178,16 +178,25 @@ def article_data(article: Article, ident: str, limit: int) -> dict[str, str]:
     }
 
 
+PROMPT_ARTICLES = 3  # articles of a story a write prompt shows
+
+
+def article_ident(story_id: str, index: int) -> str:
+    """The id a write prompt gives the ``index``-th article of a story: the story's id
+    for the first, ``<id>.1``, ``<id>.2`` for the others (what ``set_aside`` names)."""
+    return story_id if index == 0 else f"{story_id}.{index}"
+
+
 def story_articles(story: Story, limit: int) -> list[dict[str, str]]:
     """A story's articles as prompt data, sharing ``limit`` characters of text (the
     primary article gets half at least)."""
-    arts = story.articles[:3]
+    arts = story.articles[:PROMPT_ARTICLES]
     if len(arts) == 1:
         return [article_data(arts[0], story.id, limit)]
     first = max(limit // 2, limit // len(arts))
     rest = (limit - first) // (len(arts) - 1)
     return [
-        article_data(a, f"{story.id}" if i == 0 else f"{story.id}.{i}", first if i == 0 else rest)
+        article_data(a, article_ident(story.id, i), first if i == 0 else rest)
         for i, a in enumerate(arts)
     ]
 
@@ -266,10 +275,12 @@ def build_write_messages(
     per_story = max(200, limit // len(group))
     articles = [a for s in group for a in story_articles(s, per_story)]
     earlier = earlier_data(group[0].follow_up) if mode != "commentary" and len(group) == 1 else None
+    fields = answer_fields(schema)
+    if len(articles) < 2:  # set_aside (optional) is a choice only among several articles
+        fields = [f for f in fields if not f.startswith("set_aside")]
     return messages(
         settings.prompts_dir, "write", mode=mode, section=neutralise(section), articles=articles,
-        earlier=earlier, layout=settings.digest.layout, house=settings.digest,
-        fields=answer_fields(schema),
+        earlier=earlier, layout=settings.digest.layout, house=settings.digest, fields=fields,
     )
 
 

@@ -9,6 +9,8 @@ changes the wording of one story's text, which the grounding check then reads.
     plan      Plan          sections -> groups -> story ids, plus the 其他动态 ids
     write     StoryWrite    one story: headline, 2–4 facts, 2–3 commentary bullets
               FactsWrite    one story of a shared / commentary-less group: no commentary
+                            (both: ``set_aside``, the ids of articles that are not the
+                            same news, when the story has several)
               CommentaryWrite  the shared commentary block of a group of stories
     brief     BriefWrite    one 其他动态 line
     finalize  Finalize      title, H2 headline, summary lines, seo keywords
@@ -137,10 +139,14 @@ class Plan(_Out):
 
 
 class FactsWrite(_Trimmed):
-    """A story's link text and fact bullets."""
+    """A story's link text and fact bullets; ``set_aside``: ids of the story's articles
+    (other than the first) that report other news than the rest — the story is split
+    and the item stands for the others (``editor.split``)."""
 
     headline: str = Field(min_length=4, max_length=80)
     facts: list[str] = Field(min_length=2, max_length=4)
+    set_aside: list[str] = Field(default_factory=list, max_length=2, description=(
+        "set_aside（报道的不是同一件事的文章 id，第一篇除外；都是同一件事或只有一篇则为 []）"))
 
 
 class StoryWrite(FactsWrite):

@@ -33,7 +33,8 @@ from aidaily.text import is_http_url
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-__all__ = ["FOOTER_TAGS", "footer_attributes", "footer_problems", "is_site_path", "markdown_links"]
+__all__ = ["FOOTER_TAGS", "footer_attributes", "footer_problems", "is_site_path", "markdown_links",
+           "markdown_parser"]
 
 _GLOBAL_ATTRIBUTES = frozenset({"class", "title"})
 # The footer's allow-list: tag -> attributes besides class and title.
@@ -71,28 +72,30 @@ def footer_attributes() -> dict[str, frozenset[str]]:
     return {tag: names | _GLOBAL_ATTRIBUTES for tag, names in FOOTER_TAGS.items()}
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def markdown_parser(html: bool = False) -> MarkdownIt:
+    """A CommonMark markdown-it that keeps every link destination as written
+    (markdown-it drops javascript:/vbscript:/data: links and percent-encodes the rest;
+    lint must see them, and a source adapter compares them with fetched URLs).
+    ``html``: inline tags (``<br/>``, ``<video>``) come out as ``html_inline`` tokens
+    instead of text."""
     from markdown_it import MarkdownIt
 
     class AllLinks(MarkdownIt):
-        """markdown-it drops javascript:/vbscript:/data: links and percent-encodes the
-        rest; here every destination is kept as written."""
-
         def validateLink(self, url: str) -> bool:  # noqa: N802 (markdown-it's name)
             return True
 
         def normalizeLink(self, url: str) -> str:  # noqa: N802
             return url
 
-    return AllLinks("commonmark", {"html": False, "linkify": False, "typographer": False})
+    return AllLinks("commonmark", {"html": html, "linkify": False, "typographer": False})
 
 
 def markdown_links(lines: list[str], first_line: int) -> list[tuple[str, int]]:
     """``(destination, line)`` for every link and image in ``lines``, whose first line
     is line ``first_line`` of the file; autolinks and reference links included."""
     out: list[tuple[str, int]] = []
-    for block in _markdown().parse("\n".join(lines)):
+    for block in markdown_parser().parse("\n".join(lines)):
         if block.type != "inline" or not block.children:
             continue
         start, end = block.map if block.map else (0, 1)

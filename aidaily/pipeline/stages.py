@@ -157,6 +157,10 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
                               f"{written.version} (--replace-edited makes it current)")
     elif replace_hand_edit and written.version and not written.unchanged:
         report.notices.append("--replace-edited: the new draft is current; an edit by hand is kept as a version")
+    if result.splits:  # the grouping review grounds with is the one the draft was checked with
+        from aidaily.store.store import Store
+
+        Store.from_settings(settings).set_story_ids({s.url: s.new_story_id for s in result.splits})
     notice = remember_issue(settings, report.day)
     if notice:
         report.notices.append(notice)

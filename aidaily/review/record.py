@@ -63,11 +63,14 @@ def build_record(result: EditorResult, report: RunReport) -> dict[str, Any]:
         "notices": list(report.notices),
         "dropped": [asdict(d) for d in report.dropped],
         "plan_fixes": [asdict(f) for f in result.plan_fixes],
+        "splits": [asdict(s) for s in result.splits],  # articles the writer set aside
         "covered": [asdict(c) for c in report.covered],
         "follow_ups": [asdict(f) for f in report.follow_ups],
         "left_out": [asdict(x) for x in report.left_out],
         "failed_sources": [asdict(f) for f in report.failed_sources],
         "checks": [asdict(c) for c in result.checks],
+        # the title's and the summary lines' verdicts (warnings, not blockers)
+        "restatements": [asdict(c) for c in result.restatements],
         "links": list(result.links),
         "lint": [f.to_dict() for f in result.lint],
     }

@@ -8,7 +8,8 @@ the stored source articles, and the run's review record:
   (``checks.sourced``: commentary naming what no source names, a page's lead-in line
   as a fact);
 - grounding flags: fact bullets whose numbers or names are not in the source, each
-  with the source sentence nearest to it;
+  with the source sentence nearest to it; as warnings, bullets only another article of
+  a weak merge supports, and title / summary lines the items they restate do not back;
 - one-liner / item links that are not fetched articles;
 - stories the run dropped and why, candidates the plan did not see and why (borderline
   with no model, below the card limit; and how many articles were judged not AI news),
@@ -30,7 +31,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from aidaily.checks.grounding import BulletVerdict, ItemSources, ground_digest, unfetched_links
+from aidaily.checks.grounding import (
+    BulletVerdict,
+    ItemSources,
+    ground_digest,
+    ground_restatements,
+    unfetched_links,
+)
 from aidaily.checks.sourced import sourced_findings
 from aidaily.errors import DigestParseError
 from aidaily.format.digest import Digest, Insight, Item
@@ -41,6 +48,7 @@ from aidaily.models import LeftOut
 from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
 from aidaily.store.drafts import Drafts
 from aidaily.store.store import day_sources
+from aidaily.stories.dedup import weak_pair
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -58,6 +66,12 @@ class ReviewReport:
     state: str  # missing | draft | edited | published
     lint: list[Finding] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    # Grounded bullets supported only by another article of a weak merge (a warning:
+    # the story may be two stories; the editor decides).
+    weak_support: list[Flag] = field(default_factory=list)
+    # The title and summary lines whose numbers or names the items they restate do not
+    # have (a warning: the house restates loosely, "一周" as "7 天"; the editor decides).
+    restatements: list[Flag] = field(default_factory=list)
     unfetched_links: list[str] = field(default_factory=list)
     placeholders: list[int] = field(default_factory=list)  # line numbers
     dropped: list[DroppedStory] = field(default_factory=list)
@@ -129,10 +143,13 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     except DigestParseError:
         return report  # lint already says why
     report.placeholders = placeholder_lines(digest)
-    sources = day_sources(settings, day, store)
+    sources = day_sources(settings, day, store, weak_pair)
     report.lint = sorted([*report.lint, *sourced_findings(digest, sources)],
                          key=lambda f: (f.line, f.severity != "error", f.code))
-    report.flags = grounding_flags(digest, sources)
+    verdicts = ground_digest(digest, sources)
+    report.flags = [v for v in verdicts if not v.ok]
+    report.weak_support = [v for v in verdicts if v.weak_merge]
+    report.restatements = [v for v in ground_restatements(digest, sources) if not v.ok]
     report.unfetched_links = unfetched_links(digest, sources)
     return report
 

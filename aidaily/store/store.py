@@ -50,7 +50,7 @@ from aidaily.store.tables import (  # noqa: F401 - the row classes stay importab
 )
 
 if TYPE_CHECKING:
-    from aidaily.checks.grounding import ItemSources
+    from aidaily.checks.grounding import ItemSources, WeakPair
     from aidaily.config import Settings
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -514,7 +514,8 @@ def _article_from_json(data: object) -> Article | None:
                    links=[str(u) for u in links] if isinstance(links, list) else [])
 
 
-def day_sources(settings: Settings, day: date, store: Store | None = None) -> ItemSources:
+def day_sources(settings: Settings, day: date, store: Store | None = None,
+                weak_pair: WeakPair | None = None) -> ItemSources:
     """The grounding sources of a day's issue: the articles of its window, grouped into
     stories as the run that wrote it grouped them (the stored ``story_id``). What the
     review grounds a draft's bullets with and what the memory says an item stood for."""
@@ -524,4 +525,4 @@ def day_sources(settings: Settings, day: date, store: Store | None = None) -> It
 
     store = store or Store.from_settings(settings)
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
-    return ItemSources(articles, store.story_ids(a.url for a in articles))
+    return ItemSources(articles, store.story_ids(a.url for a in articles), weak_pair)

@@ -151,7 +151,9 @@ class Pages:
         """The day's grounding sources (``store.store.day_sources``: the one definition)."""
         from aidaily.store.store import day_sources
 
-        return day_sources(self.settings, date.fromisoformat(day), self.store())
+        from aidaily.stories.dedup import weak_pair
+
+        return day_sources(self.settings, date.fromisoformat(day), self.store(), weak_pair)
 
     def current(self, day: str) -> str | None:
         """The current draft of ``day`` (``DraftReadError`` when it cannot be read)."""

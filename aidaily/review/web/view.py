@@ -177,6 +177,8 @@ class SourceView:
     missing_numbers: list[str] = field(default_factory=list)
     missing_names: list[str] = field(default_factory=list)
     error: str | None = None
+    own: bool = False  # the article shown is the item's own linked article
+    weak_merge: bool = False  # only another article of a weak merge supports the bullet
 
 
 def find_bullet(digest: Digest, line: int) -> tuple[Item, int] | None:
@@ -189,7 +191,7 @@ def find_bullet(digest: Digest, line: int) -> tuple[Item, int] | None:
 
 def source_view(text: str, line: int, sources: ItemSources) -> SourceView:
     """The source of the fact bullet at ``line`` with its nearest sentence marked."""
-    from aidaily.checks.grounding import check_bullet, ground_bullet
+    from aidaily.checks.grounding import check_bullet, ground_bullet, support_of
 
     view = SourceView(line)
     try:
@@ -207,15 +209,21 @@ def source_view(text: str, line: int, sources: ItemSources) -> SourceView:
     if not candidates:
         view.error = "source article not found: the link is not a fetched article"
         return view
+    whole, _ = ground_bullet(view.bullet, item.url, sources)  # the verdict the review gives
+    assert whole is not None
+    # The article the review says supports the bullet (its own first); else the one
+    # whose nearest sentence comes closest.
+    supported_by, view.weak_merge = support_of(view.bullet, item.url, sources) if whole.ok else ("", False)
     best = None
     for article in candidates:
         check = check_bullet(view.bullet, f"{article.title}\n{article.text}")
-        if best is None or (check.score, check.ok) > (best[1].score, best[1].ok):
-            best = (article, check)
+        rank = (article.url == supported_by, check.score, check.ok)
+        if best is None or rank > best[0]:
+            best = (rank, article, check)
     assert best is not None
-    article, check = best
-    whole, _ = ground_bullet(view.bullet, item.url, sources)  # the verdict the review gives
-    assert whole is not None
+    _, article, check = best
+    own = sources.article_at(item.url)
+    view.own = own is not None and own.url == article.url
     view.ok = whole.ok
     view.missing_numbers, view.missing_names = whole.missing_numbers, whole.missing_names
     view.article_title, view.article_url = article.title, article.url
