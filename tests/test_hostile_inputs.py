@@ -25,7 +25,7 @@ from aidaily.format.files import MAX_DIGEST_BYTES
 from aidaily.format.parse import parse
 from aidaily.store import migrate
 from tests.factories import DAY, DRAFT, make_stories
-from tests.test_hostile_cli import Aidaily, aidaily, refused  # noqa: F401 (the fixture)
+from tests.test_hostile_cli import Aidaily, refused  # the `aidaily` fixture is in conftest
 
 ROOT = Path(__file__).resolve().parent.parent
 

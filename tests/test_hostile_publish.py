@@ -18,7 +18,7 @@ from aidaily.config import load_settings
 from aidaily.errors import ConfigError, PublishError
 from aidaily.review.publish import publish_draft, publications
 from tests.factories import BAD_BULLET, DAY, DRAFT, GOOD_BULLET, build_home
-from tests.test_hostile_cli import Aidaily, aidaily, refused  # noqa: F401 (the fixture)
+from tests.test_hostile_cli import Aidaily, refused  # the `aidaily` fixture is in conftest
 
 CLEAN = DRAFT.replace(BAD_BULLET, GOOD_BULLET)
 WITH_COVER = CLEAN.replace("draft: true\n", f"coverImage: /images/covers/{DAY}.png\ndraft: true\n", 1)
