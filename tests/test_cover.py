@@ -29,7 +29,7 @@ from aidaily.editor.cover import (
 from aidaily.errors import ConfigError, PublishError
 from aidaily.review.publish import publish_draft
 from aidaily.format.parse import parse
-from tests.factories import DAY, DAY_DATE, DRAFT, SMALL_DIGEST, store_handmade_day
+from tests.factories import DAY, DAY_DATE, DRAFT, SMALL_DIGEST, make_stories, store_handmade_day
 from tests.fakellm import FakeLLM, Reply
 
 TITLE = "GW 级超算与百万行浏览器：AI 边际成本归零日"
