@@ -187,3 +187,19 @@ def test_a_file_that_is_no_digest_is_a_clear_error(tmp_path: Path, content: byte
         assert code == 1 and isinstance(exc, SystemExit), out
         assert out.startswith(f"error: {bad}: ") and "Traceback" not in out, out
         assert says.decode().lower() in out.lower(), out
+
+
+def test_two_sites_copies_of_one_stored_story_are_one_story() -> None:
+    """The house links qbitai's report where a draft links IT之家's of the same news,
+    under headlines too different to match: with the day's grouping (the store's
+    story of each link) they are one story; without it, two."""
+    ithome = "https://www.ithome.com/0/914/210.htm"
+    qbitai = "https://www.qbitai.com/2026/01/370077.html"
+    draft = [StoryRef("xAI Colossus 2 超算上线：全球首个 1GW 级 AI 训练集群，部署 55 万张 GPU", ithome)]
+    house = [StoryRef("马斯克的 GW 级集群开跑，电网先慌了", qbitai)]
+    assert match_stories(draft, house) == []
+    grouping = {ithome: "s-colossus", qbitai: "s-colossus"}
+    [match] = match_stories(draft, house, story_of=grouping.get)
+    assert (match.draft, match.reference, match.by) == (draft[0], house[0], "story")
+    # a link the day's grouping does not know keeps matching by its own URL only
+    assert match_stories(draft, house, story_of={ithome: "s-colossus"}.get) == []

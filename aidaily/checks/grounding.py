@@ -236,6 +236,11 @@ class ItemSources:
         return cls((a for s in stories for a in s.articles),
                    {a.url: s.id for s in stories for a in s.articles}, weak_pair)
 
+    def story_id(self, url: str) -> str | None:
+        """The story of the fetched article at ``url`` in the day's grouping (None: not
+        fetched, or an article of no story)."""
+        return self._story_of.get(canonical_url(url))
+
     @property
     def article_count(self) -> int:
         """How many fetched articles (distinct URLs) items can be grounded in."""

@@ -11,7 +11,9 @@ and a reference story are the same story when
 
 1. they link the same article: ``aidaily.text.comparable_url`` of both links is equal
    (a site's front page such as ``https://ai.hubtoday.app/`` stands for no one article
-   and never matches by URL; ``aidaily.text.story_url_key``); or
+   and never matches by URL; ``aidaily.text.story_url_key``), or, when the day's store
+   is known (``story_of``), articles the day's grouping put in one story (the house
+   linked qbitai's report where the draft links IT之家's of the same news); or
 2. their headlines are near-duplicates: the Jaccard similarity of their character 3-gram
    shingles (``aidaily.checks.similarity.shingles``: NFKC, entity names canonical, lower
    case, punctuation and spaces removed) is at least ``TITLE_THRESHOLD`` (0.5, the bar at
@@ -53,7 +55,7 @@ from aidaily.checks.similarity import jaccard, shingles
 from aidaily.text import story_url_key
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from aidaily.checks.grounding import BulletVerdict
     from aidaily.config import DigestSettings
@@ -81,7 +83,7 @@ READER_ADDRESS = re.compile(
     r"^对(?!比|此|手|标|话|应|称|照|接|齐|外)[^，,。；;：:]{1,24}?(?:[：:]|(?:而言|来说)[，,：:])")
 
 Kind = Literal["item", "brief"]
-By = Literal["url", "title"]
+By = Literal["url", "story", "title"]  # the same article, the same stored story, the headline
 
 
 @dataclass(frozen=True)
@@ -195,23 +197,31 @@ def stories_of(digest: Digest) -> list[StoryRef]:
 
 
 def match_stories(draft: Sequence[StoryRef], reference: Sequence[StoryRef],
-                  threshold: float = TITLE_THRESHOLD) -> list[StoryMatch]:
-    """One-to-one matches of draft and reference stories: same article first, then
-    near-duplicate headlines, the most similar first (ties in reference order)."""
+                  threshold: float = TITLE_THRESHOLD,
+                  story_of: Callable[[str], str | None] | None = None) -> list[StoryMatch]:
+    """One-to-one matches of draft and reference stories: same article (or, with
+    ``story_of``, the day's grouping of a link, same story) first, then near-duplicate
+    headlines, the most similar first (ties in reference order)."""
     grams_d = [shingles(s.title) for s in draft]
     grams_r = [shingles(s.title) for s in reference]
+
+    def key_of(url: str) -> str | None:
+        key = story_url_key(url)
+        story = story_of(url) if story_of is not None and key is not None else None
+        return f"story:{story}" if story else key
+
     free_d: dict[str, list[int]] = {}
     for j, story in enumerate(draft):
-        key = story_url_key(story.url)
+        key = key_of(story.url)
         if key is not None:
             free_d.setdefault(key, []).append(j)
     pairs: dict[int, tuple[int, By]] = {}  # reference index -> (draft index, by)
     used: set[int] = set()
     for i, story in enumerate(reference):
-        key = story_url_key(story.url)
+        key = key_of(story.url)
         if key is not None and free_d.get(key):
             j = free_d[key].pop(0)
-            pairs[i] = (j, "url")
+            pairs[i] = (j, "story" if key.startswith("story:") else "url")
             used.add(j)
     candidates = sorted(
         ((-jaccard(grams_r[i], grams_d[j]), i, j)
@@ -303,12 +313,14 @@ def grounding_of(verdicts: Sequence[BulletVerdict] | None, note: str = "") -> Gr
 
 def score(draft: Digest, reference: Digest, *, draft_text: str = "", reference_text: str = "",
           settings: DigestSettings | None = None,
-          grounding: Grounding | None = None) -> QualityScore:
+          grounding: Grounding | None = None,
+          story_of: Callable[[str], str | None] | None = None) -> QualityScore:
     """How close ``draft`` is to ``reference``. The texts count placeholders (when
     given); ``settings`` gives the house targets (the defaults otherwise); ``grounding``
-    is the draft's (``grounding_of``), unknown when None."""
+    is the draft's (``grounding_of``), unknown when None; ``story_of`` the day's grouping
+    of a link (``ItemSources.story_id``), when the day's store is known."""
     ours, theirs = stories_of(draft), stories_of(reference)
-    matches = match_stories(ours, theirs)
+    matches = match_stories(ours, theirs, story_of=story_of)
     got_d = {id(m.draft) for m in matches}
     got_r = {id(m.reference) for m in matches}
     mine, house = _counts(draft, draft_text), _counts(reference, reference_text)

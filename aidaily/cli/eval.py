@@ -21,7 +21,8 @@ import typer
 from aidaily.cli import common as _common
 
 if TYPE_CHECKING:
-    from aidaily.checks.quality import Grounding, QualityScore
+    from aidaily.checks.grounding import ItemSources
+    from aidaily.checks.quality import QualityScore
     from aidaily.config import Settings
     from aidaily.format.digest import Digest
 
@@ -60,15 +61,21 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
     """The score of the file ``draft`` against ``reference``, grounded from the store of
     ``settings`` (None: grounding unknown); None, after saying why, when a file is not a
     digest with stories. ``aidaily eval`` and ``aidaily demo`` both call it."""
-    from aidaily.checks.quality import score
+    from aidaily.checks.grounding import ground_digest
+    from aidaily.checks.quality import grounding_of, score
 
     mine, theirs = _load(draft), _load(reference)  # both, so that both errors are said
     if mine is None or theirs is None:
         return None
     (draft_text, draft_digest), (ref_text, ref_digest) = mine, theirs
+    sources, unknown = _sources(settings, draft_digest)
+    if sources is None:
+        grounding = grounding_of(None, unknown)
+    else:
+        grounding = grounding_of(ground_digest(draft_digest, sources))
     return score(draft_digest, ref_digest, draft_text=draft_text, reference_text=ref_text,
-                 settings=settings.digest if settings else None,
-                 grounding=_grounding(settings, draft_digest))
+                 settings=settings.digest if settings else None, grounding=grounding,
+                 story_of=sources.story_id if sources is not None else None)
 
 
 def _load(path: Path) -> tuple[str, Digest] | None:
@@ -121,29 +128,26 @@ def _draft_day(digest: Digest) -> date | None:
         return None
 
 
-def _grounding(settings: Settings | None, digest: Digest) -> Grounding:
-    """The draft's grounding rate against the stored articles of its date, or unknown."""
-    from aidaily.checks.quality import grounding_of
-
+def _sources(settings: Settings | None, digest: Digest) -> tuple[ItemSources | None, str]:
+    """The stored articles of the draft's date (what grounds its bullets and tells which
+    links are one story), or None and why they are unknown."""
     if settings is None:
-        return grounding_of(None, "no home given (--home): sources unknown")
+        return None, "no home given (--home): sources unknown"
     if settings.db_url is None and not (settings.home / "aidaily.db").is_file():
-        return grounding_of(None, f"no store in {settings.home}: sources unknown")
+        return None, f"no store in {settings.home}: sources unknown"
     day = _draft_day(digest)
     if day is None:
-        return grounding_of(None, "the draft's front matter has no valid date: sources unknown")
-    from aidaily.checks.grounding import ground_digest
+        return None, "the draft's front matter has no valid date: sources unknown"
     from aidaily.errors import StoreError
-    from aidaily.store.store import day_sources
-    from aidaily.store.store import Store
+    from aidaily.store.store import Store, day_sources
 
     try:
         sources = day_sources(settings, day, Store.from_settings(settings))
     except StoreError as exc:
-        return grounding_of(None, f"the store cannot be read ({exc}): sources unknown")
+        return None, f"the store cannot be read ({exc}): sources unknown"
     if not sources.article_count:
-        return grounding_of(None, f"no stored articles for {day.isoformat()}: sources unknown")
-    return grounding_of(ground_digest(digest, sources))
+        return None, f"no stored articles for {day.isoformat()}: sources unknown"
+    return sources, ""
 
 
 def _percent(value: float | None) -> str:
