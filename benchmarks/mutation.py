@@ -53,7 +53,7 @@ TARGETS = (
            ("aidaily.format.lint.x__summary_findings*", "aidaily.format.lint.x__one_item_findings*",
             "aidaily.format.lint.x_has_errors*", "aidaily.format.lint.x__insight_findings*")),
     Target("guard", ("aidaily/review/web/guard.py",),
-           ("tests/test_web_guard.py", "tests/test_web.py", "tests/test_hostile_web.py"),
+           ("tests/test_web_guard.py", "tests/test_web.py", "tests/test_hostile_web.py", "tests/test_hostile_page.py"),
            # 445 in all; the checks a request meets (token, origin, CSRF, body) by default
            ("*.x_same_origin__*", "*.x__origin_key__*", "*.x__same__*", "*.x__bearer__*",
             "*.x__read_body__*", "*.x__posted_csrf__*", "*Guardǁ_refusal__*", "*CsrfTokensǁvalid__*"),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aidaily.stories.dedup import (
+    significant_number,
     canonical_url,
     group_duplicates,
     shingles,
@@ -197,3 +198,12 @@ def test_extract_entities(text: str, expected: list[str]) -> None:
 def test_normalize_entities_and_canonicalize_text() -> None:
     assert normalize_entities("英伟达和 Nvidia，谷歌") == {"Nvidia", "Google"}
     assert canonicalize_text("英伟达与谷歌") == "Nvidia与Google"
+
+
+@pytest.mark.parametrize(("key", "identifies"), [
+    ("5%", True), ("0.5%", True),  # any share
+    ("1", False), ("1.0", False), ("1.5", True), ("0.8", False),  # a fraction identifies above 1
+    ("31", False), ("32", True), ("1989", True), ("1990", False), ("2100", False), ("2101", True),  # days, years
+])
+def test_an_identifying_figure_is_not_a_day_of_the_month_nor_a_year(key: str, identifies: bool) -> None:
+    assert significant_number(key) is identifies

@@ -170,3 +170,8 @@ def test_the_report_names_the_earlier_issue_of_a_story() -> None:
                                 "https://q.example/1", ["1.5GW", "Grok 5"])
     assert told.line == "Colossus 2 满载 — ran 2026-01-17 as “Colossus 2 上线”; new: 1.5GW, Grok 5"
     assert EarlierStory.of(story, Earlier(date(2026, 1, 17), "t", "u")).line == "Colossus 2 满载 — ran 2026-01-17 as “t”"
+    # the post the earlier issue was read from is named (the review page and the run's notice say where)
+    in_post = EarlierStory.of(story, earlier, "posts/2026-01-17.md")
+    assert in_post.earlier_post == "posts/2026-01-17.md"
+    assert in_post.line == ("Colossus 2 满载 — ran 2026-01-17 in posts/2026-01-17.md as “Colossus 2 上线”; "
+                            "new: 1.5GW, Grok 5")

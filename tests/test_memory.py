@@ -37,7 +37,7 @@ from aidaily.store.drafts import Drafts
 from aidaily.review.publish import publish_draft
 from aidaily.store.store import Store
 from aidaily.stories.dedup import group_duplicates
-from aidaily.memory.recall import FOLLOW_UP_MARK, mark_follow_up, new_facts, recall
+from aidaily.memory.recall import FOLLOW_UP_MARK, _is_name, mark_follow_up, new_facts, recall
 from sources.hubtoday import HubtodaySource
 from tests.factories import fake_editor, first_user, make_stories, new_postgres_database, plan_for
 from tests.fakellm import FakeLLM, FakeRequest
@@ -392,3 +392,50 @@ def test_an_edit_of_an_earlier_issue_means_a_full_run(home: Path) -> None:
     drafts.save_edit(DAY1.isoformat(), text.replace("## ", "## 编辑改过的主线 ", 1))
     verdict = asyncio.run(uptodate.check(settings, DAY2, False, store=store))
     assert not verdict.up_to_date and "an earlier issue changed" in verdict.reason
+
+
+# --- the matching's rules one at a time (what mutation testing of memory/recall.py found)
+
+
+def past_issue_on(day: date, *items: PastItem) -> PastIssue:
+    return PastIssue(day, "published", "0" * 64, items=list(items))
+
+
+def article_at(url: str, title: str, text: str, source: str = "ithome", links: tuple[str, ...] = ()) -> Article:
+    return Article(url=url, source=source, title=title, text=text, links=list(links))
+
+
+A_ITEM = PastItem("item", "甲公司发布新芯片", "https://a.example/chip", ["融资 130 亿美元"])
+B_ITEM = PastItem("item", "乙公司模型上线", "https://b.example/model", ["面向开发者开放"])
+
+
+def test_every_url_a_story_shares_with_earlier_items_counts_not_only_one() -> None:
+    # the story's own words share nothing with either item: only the URLs tie them; its one
+    # figure is in the older item alone, so it is no new fact only if both items are read
+    story = Story("s1", [article_at("https://a.example/chip", "今日消息", "据悉，130 亿美元。"),
+                         article_at("https://b.example/model", "又一则消息", "详见原文。")])
+    out = recall([story], [past_issue_on(date(2026, 1, 10), A_ITEM), past_issue_on(date(2026, 1, 17), B_ITEM)])
+    assert out.stories == []
+    assert [(s.id, e.day, e.title, e.new_facts) for s, e in out.covered] == [
+        ("s1", date(2026, 1, 17), "乙公司模型上线", [])]
+
+
+def test_a_digest_item_is_the_story_its_links_cite_and_a_site_article_is_not() -> None:
+    cites = article_at("https://ai.hubtoday.app/2026-01-18#3", "今日消息", "详见原文。", source="hubtoday",
+                  links=("https://a.example/chip",))
+    out = recall([Story("d1", [cites])], [past_issue_on(date(2026, 1, 10), A_ITEM)])
+    assert [(s.id, e.title) for s, e in out.covered] == [("d1", "甲公司发布新芯片")]
+    # a site's article linking to the same page is another story (links in a page are not its source)
+    links = article_at("https://c.example/other", "今日消息", "详见原文。", links=("https://a.example/chip",))
+    assert [s.id for s in recall([Story("c1", [links])], [past_issue_on(date(2026, 1, 10), A_ITEM)]).stories] == ["c1"]
+
+
+def test_a_follow_up_mark_is_not_doubled_when_the_headline_says_so_near_its_start() -> None:
+    assert mark_follow_up("xAI的后续计划") == "xAI的后续计划"  # "后续" within the first 6 characters
+    assert mark_follow_up("Meta的后续计划") == FOLLOW_UP_MARK + "Meta的后续计划"  # it ends on the 7th
+
+
+@pytest.mark.parametrize(("name", "counts"), [("AI", True), ("GPT", True), ("Claude", True), ("A", False),
+                                               ("npm", False), ("安", False)])
+def test_a_new_name_is_two_characters_or_more_and_not_a_lower_case_word(name: str, counts: bool) -> None:
+    assert _is_name(name) is counts

@@ -6,17 +6,21 @@ whatever the guard's inside looks like.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
 from aidaily.store.drafts import Drafts, text_hash
 from aidaily.review.web.app import create_app
-from aidaily.review.web.guard import base_path
+from aidaily.review.web.guard import (
+    TOKEN_COOKIE, TokenThrottle, _bearer, _origin_key, _posted_csrf, _read_body, base_path, same_origin,
+)
 from tests.factories import DAY, DRAFT, build_home
 
 TOKEN = "the-real-token-0123456789"
@@ -79,3 +83,117 @@ def test_a_body_over_the_limit_is_refused_before_the_app_reads_it(settings: Sett
         over = c.post(f"/d/{DAY}/save", content=form_of_size(token, BODY_LIMIT + 1), headers=headers)
         assert (over.status_code, over.text) == (413, "request body too large")
     assert untouched(settings)
+
+
+# --- the request checks one by one: what mutation testing found no page test telling apart
+
+
+@pytest.mark.parametrize(("origin", "key"), [
+    ("http://127.0.0.1:8710", ("http", "127.0.0.1", 8710)),
+    ("HTTPS://Example.ORG", ("https", "example.org", 443)),
+    ("http://example.org/", ("http", "example.org", 80)),  # a bare trailing slash is still the origin
+    ("http://example.org/x", None),
+    ("http://example.org?q=1", None),
+    ("http://example.org#f", None),
+    ("http://user@example.org", None),
+    ("ftp://example.org:21", None),
+    ("http://", None),
+    ("null", None),
+    ("http://example.org:99999", None),
+])
+def test_an_origin_is_a_scheme_a_host_and_a_port_and_nothing_else(origin: str, key: object) -> None:
+    assert _origin_key(origin) == key
+
+
+@pytest.mark.parametrize(("header", "token"), [
+    ("Bearer abc", "abc"), ("bearer  abc ", "abc"), ("Basic: abc", ""), ("Token  abc", ""), ("abc", ""), ("", ""),
+])
+def test_only_a_bearer_authorization_carries_the_token(header: str, token: str) -> None:
+    # "Basic: " is seven characters too: a token after another scheme is no token
+    assert _bearer(header) == token
+
+
+def body_read_from(messages: list[dict[str, object]]) -> bytes | None:
+    queue = iter(messages)
+
+    async def receive() -> dict[str, object]:
+        return next(queue)
+
+    return asyncio.run(_read_body(receive))  # type: ignore[arg-type]
+
+
+def test_a_body_is_read_from_all_its_chunks_and_the_limit_counts_them_together() -> None:
+    assert body_read_from([{"type": "http.request", "body": b"ab", "more_body": True},
+                           {"type": "http.request", "body": b"cd", "more_body": False}]) == b"abcd"
+    assert body_read_from([{"type": "http.request"}]) == b""  # ASGI: no "body" key is an empty body
+    half = b"x" * (BODY_LIMIT // 2 + 1)  # each chunk under the limit, the two over it
+    assert body_read_from([{"type": "http.request", "body": half, "more_body": True},
+                           {"type": "http.request", "body": half}]) is None
+
+
+def request_with(headers: dict[str, str]) -> Request:
+    return Request({"type": "http", "method": "POST", "path": "/", "query_string": b"",
+                    "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]})
+
+
+def test_the_posted_csrf_token_is_read_from_the_header_or_a_form_and_nowhere_else() -> None:
+    form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    assert _posted_csrf(request_with({"X-CSRF-Token": "h.1", **form}), b"csrf=f.2") == "h.1"
+    # a byte that is not UTF-8 in another field does not hide the token (nor crash the guard)
+    assert _posted_csrf(request_with(form), b"text=\xff\xfe&csrf=f.2") == "f.2"
+    assert _posted_csrf(request_with(form), b"text=x") == ""
+    # not a url-encoded form (or no Content-Type at all): the body is not looked into
+    assert _posted_csrf(request_with({"Content-Type": "text/plain"}), b"csrf=f.2") == ""
+    assert _posted_csrf(request_with({}), b"csrf=f.2") == ""
+
+
+def scoped(headers: dict[str, str], **scope: object) -> Request:
+    return Request({"type": "http", "method": "POST", "path": "/", "query_string": b"",
+                    "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()], **scope})
+
+
+def test_the_same_origin_check_reads_the_scheme_the_host_and_a_referer_without_its_user() -> None:
+    assert same_origin(scoped({"Host": "h:8", "Origin": "http://h:8"}, scheme="http"))
+    assert same_origin(scoped({"Host": "h", "Origin": "https://h"}, scheme="https"))
+    assert not same_origin(scoped({"Host": "h", "Origin": "http://h"}, scheme="https"))
+    assert same_origin(scoped({"Host": "h", "Origin": "http://h"}))  # ASGI: no scheme is http
+    # no Host: no origin is ours, whatever stands in for the missing name
+    assert not any(same_origin(scoped({"Origin": o}, scheme="http")) for o in ("http://none", "http://xxxx", "http://"))
+    assert same_origin(scoped({"Host": "h:8", "Referer": "http://u:p@h:8/d/x"}, scheme="http"))
+    assert not same_origin(scoped({"Host": "h:8", "Referer": "http://[::1/d/x"}, scheme="http"))  # unparsable
+
+
+def test_without_a_token_only_loopback_names_are_served_ipv6_too(settings: Settings) -> None:
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        for host in ("[::1]:8710", "[::1]", "127.0.0.1:8710", "localhost"):
+            assert c.get("/", headers={"Host": host}).status_code == 200, host
+        refused = c.get("/", headers={"Host": "evil.example:8710"})
+        assert (refused.status_code, refused.text) == (403, "forbidden host")
+
+
+def test_wrong_tokens_hold_only_their_own_client_and_to_the_last_second(settings: Settings) -> None:
+    now = [1000.0]
+    app = create_app(settings, token=TOKEN, throttle=TokenThrottle(limit=2, window=60.0, clock=lambda: now[0]))
+    with TestClient(app, base_url=ORIGIN, client=("192.0.2.1", 5000)) as guesser, \
+            TestClient(app, base_url=ORIGIN, client=("192.0.2.2", 5000)) as other:
+        assert guesser.get("/", params={"token": "guess-1"}, follow_redirects=False).status_code == 401
+        assert guesser.get("/", headers={"X-Aidaily-Token": "guess-2"}).status_code == 401
+        now[0] += 59.5  # half a second of the window left
+        held = guesser.get("/", headers={"X-Aidaily-Token": TOKEN})
+        assert (held.status_code, held.text, held.headers["retry-after"]) == (
+            429, "too many wrong tokens: try again later", "1")
+        assert other.get("/", headers={"X-Aidaily-Token": TOKEN}).status_code == 200
+
+
+def test_the_token_cookie_is_httponly_strict_and_counts_only_under_the_base_path(settings: Settings) -> None:
+    root = base_path(TOKEN)
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN) as c:
+        traded = c.get(f"{root}/d/{DAY}", params={"token": TOKEN}, follow_redirects=False)
+        assert (traded.status_code, traded.headers["location"]) == (303, f"{root}/d/{DAY}")
+        cookie = traded.headers["set-cookie"]
+        assert cookie.startswith(f"{TOKEN_COOKIE}={TOKEN};") and f"Path={root}" in cookie
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN, cookies={TOKEN_COOKIE: TOKEN}) as c:
+        outside = c.get(f"/d/{DAY}")  # a cookie that reached another path is no token
+        assert (outside.status_code, outside.text) == (
+            401, "a token is required: open the address aidaily web printed (…/?token=…)")
