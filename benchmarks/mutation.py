@@ -71,10 +71,12 @@ TARGETS = (
            ("tests/test_dedup.py", "tests/test_same_story_rules.py", "tests/test_select.py")),
     Target("memory", ("aidaily/memory/recall.py",),
            ("tests/test_memory.py", "tests/test_same_story_rules.py")),
-    Target("grounding", ("aidaily/checks/grounding.py", "aidaily/checks/entities.py"),
-           ("tests/test_grounding.py", "tests/test_numbers.py")),
+    Target("grounding", ("aidaily/checks/grounding.py",), ("tests/test_grounding.py", "tests/test_numbers.py")),
+    Target("entities", ("aidaily/checks/entities.py",), ("tests/test_grounding.py", "tests/test_numbers.py")),
     Target("numbers", ("aidaily/checks/numbers.py",), ("tests/test_numbers.py", "tests/test_grounding.py")),
     Target("quality", ("aidaily/checks/quality.py",), ("tests/test_eval.py",)),
+    Target("sourced", ("aidaily/checks/sourced.py", "aidaily/checks/similarity.py"),
+           ("tests/test_editorial.py", "tests/test_eval.py")),
 )
 
 #: mutmut's status names, as ``mutmut results --all true`` prints them.
