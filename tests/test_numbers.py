@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aidaily.checks.numbers import (
+    NumberMention,
     extract_numbers,
     normalize_number,
     number_keys,
@@ -154,3 +156,119 @@ def test_space_grouping_does_not_swallow_a_name_or_a_count() -> None:
     assert {"10", "100", "10100"} <= number_keys("前 10 100 家公司")
     # A year and a count stay apart: 4 digits cannot be a thousands group.
     assert [m.raw for m in extract_numbers("2026 1000 台")] == ["2026", "1000"]
+
+
+# --- what mutation testing found unpinned (issue 21); real sentences of the corpus ---------
+
+
+def test_a_range_end_after_a_latin_multiplier_is_a_figure_not_a_name() -> None:
+    """"70B-150B": the B before "-150B" is the start's multiplier, not a name glued to the
+    end's digits; both ends are figures the source must hold (a bug: the end was dropped,
+    so a bullet's wrong 150B went unchecked)."""
+    (m,) = extract_numbers("可原生推理70B-150B参数大模型")
+    assert m.required == (frozenset({"70000000000", "70"}), frozenset({"150000000000", "150"}))
+    assert not m.found_in(number_keys("可原生推理70B参数大模型"))
+    # The start keeps its own K; the end's M is not lent to it as another reading.
+    (m,) = extract_numbers("128K-1M 上下文")
+    assert m.required == (frozenset({"128000", "128"}), frozenset({"1000000", "1"}))
+    # … while the end of a range that is a version is still no figure.
+    assert [m.required for m in extract_numbers("版本 2.0-2.1.128")] == [(frozenset({"2"}),)]
+
+
+@pytest.mark.parametrize("dash", ["\u2010", "\u2011", "\u2012", "\u2212", "\ufe63", "-"])
+def test_every_dash_makes_a_range(dash: str) -> None:
+    (m,) = extract_numbers(f"质量提升了 5{dash}10%")
+    assert m.raw == "5-10%" and m.required == (frozenset({"5", "5%"}), frozenset({"10%"}))
+
+
+def test_range_ends_read_exactly() -> None:
+    # Both ends with their own 万: the bullet side reads only the figures as written …
+    (m,) = extract_numbers("预售价 22.99 万-30.99 万元")
+    assert m.required == (frozenset({"229900"}), frozenset({"309900"}))
+    # … the source side also the bare 22.99 and 30.99 a loose bullet may say.
+    assert number_keys("预售价 22.99 万-30.99 万元") == {"229900", "22.99", "309900", "30.99"}
+    # A start with its own 千 / 万 is not read with the end's multiplier.
+    (m,) = extract_numbers("估值 5000 万-1 亿美元")
+    assert m.required == (frozenset({"50000000"}), frozenset({"100000000"}))
+    # A bare start borrows the end's B as another reading.
+    (m,) = extract_numbers("可原生推理 7-70B 参数大模型")
+    assert m.required == (frozenset({"7", "7000000000"}), frozenset({"70000000000", "70"}))
+
+
+def test_a_percentage_stays_a_percentage_in_every_reading() -> None:
+    """A bare 1.2 and 1.2 % are different claims: the % holds for the 万 or K reading
+    and for the bare one the source side adds."""
+    assert number_keys("股价暴涨 1.2 万%") == {"12000%", "1.2%"}
+    assert number_keys("下载量增长 3K%") == {"3000%", "3%"}
+
+
+@pytest.mark.parametrize("text", ["质量提升了 5-10%", "成本仅为 Claude Code 的 1-2%", "性能有望提升 30-40%",
+                                  "增长 115.32% 至 128.78%", "价格低 60%-90%", "提升 20-40%", "占比 3-5%",
+                                  "约 15-25%"])
+def test_the_first_figure_of_a_percent_range_is_a_percentage(text: str) -> None:
+    """normalize_number prefers the % reading of a bare range start over the bare number
+    (the keys are a set: without the preference the pick is the set's order)."""
+    first = re.search(r"\d+(?:\.\d+)?", text)
+    assert first and normalize_number(text) == first.group(0) + "%"
+
+
+@pytest.mark.parametrize(("raw", "key"), [("两", "2"), ("一", "1"), ("H200", "200"), ("0.5%", "0.5%")])
+def test_normalize_number_reads_what_the_strict_side_leaves_out(raw: str, key: str) -> None:
+    assert normalize_number(raw) == key
+
+
+def test_mentions_hold_the_text_as_written_and_its_place() -> None:
+    # Masked words (百度) keep their length: the offsets are the text's.
+    assert extract_numbers("百度投入三千万元") == [
+        NumberMention("三千万", 4, 7, (frozenset({"30000000"}),))]
+    # The 万 after Arabic digits is their multiplier, not a second number (also at the start).
+    assert extract_numbers("55万台") == [NumberMention("55万", 0, 3, (frozenset({"550000"}),))]
+    # The source side reads an approximation's digits, each as written.
+    assert extract_numbers("Google赌的不是一两个季度的回报，而是一整轮AI基础", strict=False) == [
+        NumberMention("一两", 10, 12, (frozenset({"1", "2"}),)),
+        NumberMention("一", 21, 22, (frozenset({"1"}),))]
+    assert number_keys("近七成任天堂 Switch 2 游戏") == {"70%", "7", "2"}
+
+
+def test_chinese_numerals_in_strict_mode_read_past_what_is_no_figure() -> None:
+    """An approximation (一两) or a one (一座) is skipped, not the end of reading."""
+    assert [m.raw for m in extract_numbers("Google赌的不是一两个季度的回报，而是三年")] == ["三"]
+    assert [m.raw for m in extract_numbers("一座核电站建了五年")] == ["五"]
+    assert number_keys("不是一两个季度，而是三年") == {"1", "2", "3"}
+
+
+@pytest.mark.parametrize(("text", "keys"), [
+    ("行业首个百万公里车型", {"1000000"}),  # positional, no counter after it
+    ("日亏百万、用户数腰斩", {"1000000"}),
+    ("约百分之五的用户", {"5%"}),  # 百分之 makes a figure without a counter
+])
+def test_chinese_figures_without_a_counter(text: str, keys: set[str]) -> None:
+    (m,) = extract_numbers(text)
+    assert m.required == (frozenset(keys),)
+
+
+def test_a_holiday_is_no_number() -> None:
+    """五一 (May Day) is two digits in a row, not 51 nor 1."""
+    assert parse_chinese_numeral("五一") is None
+    assert [m.raw for m in extract_numbers("五一期间门店最快 15 秒完成一单")] == ["15"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("一万亿", 10**12), ("亿", 10**8), ("三亿五千万", 350_000_000),
+])
+def test_parse_big_chinese_numerals(text: str, value: int) -> None:
+    """累计Token使用量超过一万亿的企业: 万 inside 亿 multiplies, a bare 亿 is one."""
+    assert parse_chinese_numeral(text) == value
+    assert [m.required for m in extract_numbers(f"累计使用量超过{text}的企业")] == [(frozenset({str(value)}),)]
+
+
+def test_wan_wan_is_yi() -> None:
+    """The old 万万 is 亿 as a numeral (in a sentence 万万 is the adverb, masked)."""
+    assert parse_chinese_numeral("一万万") == 10**8
+    assert extract_numbers("万万没想到") == []
+
+
+def test_the_space_grouped_reading_after_a_name_keeps_the_rest() -> None:
+    """GPT-5 100 万: the name's 5 is dropped; the numbers before and after stay, once."""
+    got = [m.raw for m in extract_numbers("2025 年 GPT-5 100 万用户，增长 30%")]
+    assert got == ["2025", "100 万", "30%"]

@@ -136,10 +136,8 @@ _DASHES = re.compile(r"[\u2010\u2011\u2012\u2212\ufe63]")
 
 def canonical_key(value: Decimal, percent: bool = False) -> str:
     """``Decimal('550000.0')`` -> ``'550000'``; with ``percent`` -> ``'71.5%'``."""
-    text = format(value.normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text + ("%" if percent else "")
+    # normalize() has dropped the trailing zeros of a fraction: "f" writes 1.5, not 1.50.
+    return format(value.normalize(), "f") + ("%" if percent else "")
 
 
 def _multiplier(cn: str | None, lat: str | None) -> int:
@@ -207,8 +205,8 @@ def _is_name_part(text: str, start: int, end: int) -> bool:
 
 
 def _keys_for(groups: dict[str, str | None], prefix: str,
-              inherit: tuple[str | None, str | None, bool] = (None, None, False),
-              strict: bool = True) -> frozenset[str]:
+              inherit: tuple[str | None, str | None, bool] = (None, None, False), *,
+              strict: bool) -> frozenset[str]:
     """Keys of one number from its regex groups; a range start inherits the multiplier
     and ``%`` of the range end (``2-3 万``, ``20-40%``) as an *alternative* reading.
     Read permissively (a source), ``2 800 万`` also stands for a bare 2800: a bullet
@@ -247,8 +245,10 @@ def _read_arabic(text: str, matches: Iterator[re.Match[str]], strict: bool) -> l
                                      (_keys_for(g, "a", strict=strict),)))
             continue
         b_keys = _keys_for(g, "b", strict=strict)
-        a_keys = _keys_for(g, "a", (g["b_cn"], g["b_lat"], bool(g["b_pct"])), strict)
-        if strict and _is_name_part(text, m.start("b"), m.end("b")):
+        a_keys = _keys_for(g, "a", (g["b_cn"], g["b_lat"], bool(g["b_pct"])), strict=strict)
+        # The end of a range is a name's digits only as a version (2.0-2.1.128): the letter
+        # before it is the start's K / M / B (128K-1M, 70B-150B), no name.
+        if strict and _VERSION_AFTER.match(text, m.end("b")):
             b_keys = frozenset()
         required = tuple(k for k in (a_keys, b_keys) if k)
         out.append(NumberMention(m.group(0), m.start(), m.end(), required))
