@@ -222,7 +222,8 @@ def test_mentions_hold_the_text_as_written_and_its_place() -> None:
     assert extract_numbers("百度投入三千万元") == [
         NumberMention("三千万", 4, 7, (frozenset({"30000000"}),))]
     # The 万 after Arabic digits is their multiplier, not a second number (also at the start).
-    assert extract_numbers("55万台") == [NumberMention("55万", 0, 3, (frozenset({"550000"}),))]
+    assert extract_numbers("5万至10万美元的广告投放预算") == [
+        NumberMention("5万至10万", 0, 6, (frozenset({"50000"}), frozenset({"100000"})))]
     # The source side reads an approximation's digits, each as written.
     assert extract_numbers("Google赌的不是一两个季度的回报，而是一整轮AI基础", strict=False) == [
         NumberMention("一两", 10, 12, (frozenset({"1", "2"}),)),
