@@ -74,7 +74,7 @@ TARGETS = (
     Target("grounding", ("aidaily/checks/grounding.py",), ("tests/test_grounding.py", "tests/test_numbers.py")),
     Target("entities", ("aidaily/checks/entities.py",), ("tests/test_grounding.py", "tests/test_numbers.py")),
     Target("numbers", ("aidaily/checks/numbers.py",), ("tests/test_numbers.py", "tests/test_grounding.py")),
-    Target("quality", ("aidaily/checks/quality.py",), ("tests/test_eval.py",)),
+    Target("quality", ("aidaily/checks/quality.py",), ("tests/test_eval.py", "tests/test_outline.py")),
     Target("sourced", ("aidaily/checks/sourced.py", "aidaily/checks/similarity.py"),
            ("tests/test_editorial.py", "tests/test_eval.py")),
 )

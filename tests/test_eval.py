@@ -8,6 +8,7 @@ shared/reference) and two real daily pages of ai.hubtoday.app (2026-01-15 and 01
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from aidaily.checks.quality import (
     READER_ADDRESS,
+    Grounding,
     TITLE_THRESHOLD,
     StoryRef,
     match_stories,
@@ -203,3 +205,134 @@ def test_two_sites_copies_of_one_stored_story_are_one_story() -> None:
     assert (match.draft, match.reference, match.by) == (draft[0], house[0], "story")
     # a link the day's grouping does not know keeps matching by its own URL only
     assert match_stories(draft, house, story_of={ithome: "s-colossus"}.get) == []
+
+
+# --- what mutation testing found unpinned (issue 21) ----------------------------------------
+
+#: Cut from the reference issue: two stories and one 其他动态 line; the draft has the first
+#: story under another link, the second under its link with another headline, one story
+#: the house did not run, a commentary block whose last bullet addresses no reader, and
+#: a front-matter title other than its heading.
+SMALL_REFERENCE = FIXTURES / "eval" / "small-reference.md"
+SMALL_DRAFT = FIXTURES / "eval" / "small-draft.md"
+XAI_TITLE = "xAI 上线 Colossus 2：全球首个 1 GW 级 AI 训练集群"
+
+
+def _story(title: str, url: str, kind: str, line: int) -> dict:
+    return {"title": title, "url": url, "kind": kind, "line": line}
+
+
+def _measure(label: str, draft: float | None, reference: float | None, target: list[float],
+             ok: bool | None, share: bool = False) -> dict:
+    return {"label": label, "draft": draft, "reference": reference, "target": target, "ok": ok,
+            "share": share}
+
+
+def test_the_json_of_a_score_is_exact() -> None:
+    """`aidaily eval --json` is read by scripts (benchmarks/quality.py): every key and value."""
+    got = eval_json(SMALL_DRAFT, SMALL_REFERENCE)
+    # The tests' home has no store: the grounding is unknown, and why is said.
+    assert re.fullmatch(r"no store in .+: sources unknown", got["grounding"].pop("note"))
+    tesla = "马斯克：特斯拉 AI5 芯片设计即将完成"
+    assert got == {
+        "draft": str(SMALL_DRAFT), "reference": str(SMALL_REFERENCE),
+        "story_recall": 0.6667, "story_precision": 0.6667, "grounding_rate": None,
+        "stories": {"draft": 3, "reference": 3, "matched": 2},
+        "measures": {
+            "sections": _measure("themed sections", 1, 1, [4, 7], False),
+            "items": _measure("main stories", 3, 2, [10, 26], False),
+            "briefs": _measure("其他动态 lines", 0, 1, [2, 28], False),
+            "fact_chars": _measure("fact bullet, median chars", 21.0, 41.0, [21, 64], True),
+            "commentary_chars": _measure("commentary bullet, median chars", 17.0, 54.0, [33, 124], False),
+            # the heading's length, not the front matter's title
+            "title_chars": _measure("title, chars", 13, 24, [19, 39], False),
+            # the draft's block ends with no address, though its second bullet has one
+            "reader_address": _measure("commentary blocks ending 对…：", 0.0, 1.0, [1.0, 1.0], False, True),
+            "placeholders": _measure("placeholders left", 0, 0, [0, 0], True),
+            "grounding": _measure("fact bullets grounded", None, None, [1.0, 1.0], None, True),
+        },
+        "grounding": {"rate": None, "checked": 0, "grounded": 0},
+        "matches": [
+            {"draft": _story(XAI_TITLE, "https://www.ithome.com/0/914/210.htm", "item", 12),
+             "reference": _story(XAI_TITLE, "https://www.qbitai.com/2026/01/370077.html", "item", 12),
+             "by": "title", "similarity": 1.0},
+            {"draft": _story(tesla, "https://www.ithome.com/0/914/178.htm", "item", 20),
+             "reference": _story("特斯拉 AI5 芯片“接近完成”，AI6 已启动", "https://www.ithome.com/0/914/178.htm",
+                                 "item", 20),
+             "by": "url", "similarity": 0.286},
+        ],
+        "missed": [_story("Berkeley 发布人形机器人全身协同方案 Choice Policy，洗碗机装载成功率 100%",
+                          "https://www.qbitai.com/2026/01/370136.html", "brief", 25)],
+        "extra": [_story("Anthropic 推出 Claude for Healthcare", "https://www.qbitai.com/2026/01/368001.html",
+                         "item", 23)],
+    }
+
+
+def test_a_score_without_a_grounding_says_it_was_not_checked() -> None:
+    result = score(parse(SMALL_DRAFT.read_text(encoding="utf-8")), parse(REFERENCE.read_text(encoding="utf-8")))
+    assert result.grounding == Grounding(None, 0, 0, "not checked")
+    assert result.measure("grounding").to_dict() == _measure("fact bullets grounded", None, None, [1.0, 1.0],
+                                                             None, True)
+
+
+def test_without_a_heading_the_title_is_the_front_matters() -> None:
+    text = SMALL_DRAFT.read_text(encoding="utf-8").replace("# xAI 上线 GW 级集群\n", "")
+    result = score(parse(text), parse(SMALL_REFERENCE.read_text(encoding="utf-8")))
+    assert result.measure("title_chars").draft == len("超算与芯片：xAI 的 GW 级集群上线")
+    untitled = text.replace("title: 超算与芯片：xAI 的 GW 级集群上线\n", "")
+    assert score(parse(untitled), parse(untitled)).measure("title_chars").draft is None
+
+
+def test_the_targets_are_the_settings_and_the_days_grouping_matches() -> None:
+    from aidaily.config import DigestSettings
+
+    draft = parse(SMALL_DRAFT.read_text(encoding="utf-8"))
+    reference = parse(SMALL_REFERENCE.read_text(encoding="utf-8"))
+    settings = DigestSettings(title_chars=(10, 20), sections_min=1, sections_max=2)
+    result = score(draft, reference, settings=settings)
+    assert result.measure("title_chars").target == (10, 20) and result.measure("title_chars").ok is True
+    assert result.measure("sections").target == (1, 2) and result.measure("sections").ok is True
+    # The day's store put the draft's extra Anthropic link in the Berkeley line's story.
+    grouping = {"https://www.qbitai.com/2026/01/368001.html": "s-1",
+                "https://www.qbitai.com/2026/01/370136.html": "s-1"}
+    result = score(draft, reference, story_of=grouping.get)
+    assert [m.by for m in result.matches] == ["title", "url", "story"]
+    assert result.story_recall == 1.0 and result.missed == [] and result.extra == []
+
+
+def test_a_story_is_matched_once() -> None:
+    """One draft story stands for one reference story, even when the house ran the news
+    twice (an item and, under another headline, a 其他动态 line)."""
+    longer = "马斯克宣布 xAI Colossus 2 超算上线，全球首个 1GW 级 AI 训练集群"
+    draft = [StoryRef(XAI_TITLE, "https://www.ithome.com/0/914/210.htm")]
+    twice = [StoryRef(XAI_TITLE, "https://www.qbitai.com/2026/01/370077.html"), StoryRef(longer, "", "brief")]
+    assert [(m.reference, m.by) for m in match_stories(draft, twice)] == [(twice[0], "title")]
+    # … also when the first match is by the link
+    by_link = [StoryRef("马斯克的 GW 级集群开跑，电网先慌了", "https://www.ithome.com/0/914/210.htm"),
+               StoryRef(XAI_TITLE, "", "brief")]
+    assert [(m.reference, m.by) for m in match_stories(draft, by_link)] == [(by_link[0], "url")]
+
+
+def test_headline_matching_goes_on_past_a_taken_pair() -> None:
+    """The best pair is taken; a second-best pair of a taken story is skipped, and the
+    next pair of two free stories still matches."""
+    shorter = "Colossus 2 上线：全球首个 1 GW 级 AI 训练集群"
+    longer = "马斯克宣布 xAI Colossus 2 超算上线，全球首个 1GW 级 AI 训练集群"
+    draft = [StoryRef(XAI_TITLE, ""), StoryRef(shorter, "")]
+    reference = [StoryRef(XAI_TITLE, ""), StoryRef(longer, "")]
+    got = [(m.draft.title, m.reference.title) for m in match_stories(draft, reference)]
+    assert got == [(XAI_TITLE, XAI_TITLE), (shorter, longer)]
+
+
+def test_the_grounding_rate_and_why_it_is_unknown() -> None:
+    from aidaily.checks.grounding import BulletVerdict
+    from aidaily.checks.quality import Measure, grounding_of
+
+    assert grounding_of(None) == Grounding(None, 0, 0, "no sources to check against")
+    assert grounding_of([]) == Grounding(None, 0, 0, "the draft has no fact bullets")
+    verdicts = [BulletVerdict(n, XAI_TITLE, "u", "b", ok) for n, ok in ((1, True), (2, False), (3, True))]
+    assert grounding_of(verdicts) == Grounding(0.6667, 3, 2, "")
+    # A measure without a target (or a value) is neither in nor out of it.
+    assert Measure("x", "x", 3.0).to_dict() == {"label": "x", "draft": 3.0, "reference": None,
+                                                 "target": None, "ok": None, "share": False}
+    assert Measure("x", "x", None, target=(1.0, 2.0)).ok is None
