@@ -76,7 +76,7 @@ TARGETS = (
     Target("numbers", ("aidaily/checks/numbers.py",), ("tests/test_numbers.py", "tests/test_grounding.py")),
     Target("quality", ("aidaily/checks/quality.py",), ("tests/test_eval.py", "tests/test_outline.py")),
     Target("sourced", ("aidaily/checks/sourced.py", "aidaily/checks/similarity.py"),
-           ("tests/test_editorial.py", "tests/test_eval.py")),
+           ("tests/test_editorial.py", "tests/test_eval.py", "tests/test_similarity.py")),
 )
 
 #: mutmut's status names, as ``mutmut results --all true`` prints them.

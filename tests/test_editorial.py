@@ -220,3 +220,120 @@ def test_business_words_are_no_names_but_products_are() -> None:
     assert unsourced_names("做“能直接算清 ROI”的产品，To B 比 To C 更早跑通", source) == []
     assert unsourced_names("这比 FastRender 和 Meta 的 Llama 4 都快", source) == ["Meta", "Llama", "FastRender"]
     assert unsourced_names("马斯克再次领先，xAI 的 Colossus 2 已上线", source) == []
+
+
+# --- what mutation testing found unpinned (issue 21) ----------------------------------------
+
+KIRO_URL = "https://ai.hubtoday.app/2026-01-19#kiro"
+LABEL = "以下是马斯克在当天的发布会上谈到的关于超算、电网、能源外交与下一代模型训练的全部要点："
+SUBTITLE = "一个策略同时管好手、臂和腿"
+ROBOT_URL = "https://www.qbitai.com/2026/01/370136.html"
+SOURCES = ItemSources([
+    # a digest site's item: a title without the product's name, a text ending on it
+    Article(url=KIRO_URL, source="hubtoday", title="亚马逊发布 AI 编程工具", text="亚马逊发布 AI 编程工具，名为 Kiro"),
+    Article(url=XAI_URL, source="qbitai", title="xAI 上线 Colossus 2",
+            text=f"henry 发自 凹非寺\n量子位 | 公众号 QbitAI\n\n{LABEL}\n马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW。"),
+    Article(url=ROBOT_URL, source="qbitai", title="Berkeley 发布人形机器人全身协同方案 Choice Policy",
+            text=f"{SUBTITLE}\nBerkeley 发布人形机器人全身协同方案 Choice Policy，洗碗机装载成功率 100%。"),
+], {XAI_URL: "s1", KIRO_URL: "s2", ROBOT_URL: "s3"})
+
+ISSUE = f"""---
+title: GW 级超算与编程智能体：今天的三条 AI 新闻
+date: 2026-01-19
+category: AI 日报
+tags: ["AI","AI 日报"]
+summary: "- 一\\n- 二"
+---
+# GW 级超算与编程智能体：今天的三条 AI 新闻
+
+### 超算、工具与机器人
+
+[亚马逊发布 AI 编程工具 Kiro]({KIRO_URL})
+- 亚马逊发布 AI 编程工具 Kiro
+
+[xAI 上线 Colossus 2]({XAI_URL})
+- 马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW
+
+**深度解读 & 洞察：**
+- Kiro 把智能体放进了编辑器，相比之下 Meta 和 Anthropic 的集群仍在规划
+
+[Berkeley 发布人形机器人全身协同方案 Choice Policy]({ROBOT_URL})
+- Berkeley 发布人形机器人全身协同方案 Choice Policy
+- {SUBTITLE}
+
+**深度解读 & 洞察：**
+- 机器人开始进家庭，xAI 则把算力堆到 GW
+
+### 观察
+
+**深度解读 & 洞察：**
+- 相比之下 Figure 仍在演示
+"""
+
+
+def sourced_of(text: str) -> list[tuple[str, str, int, str]]:
+    return [(f.code, f.severity, f.line, f.message) for f in sourced_findings(parse(text), SOURCES)]
+
+
+def test_sourced_findings_in_line_order_with_their_messages() -> None:
+    """Each commentary block is read against the stories since the block before it: the
+    first against Kiro's and xAI's sources together (Kiro is the last word of the first),
+    the second against the robot story's alone, so its "xAI" is a name no source of its
+    stories has; a block with no story above it (观察) is not read: nothing tells what
+    it may name. Findings come in line order, whichever check found them."""
+    first = line_of(ISSUE, "Kiro 把智能体")
+    subtitle = line_of(ISSUE, f"- {SUBTITLE}")
+    second = line_of(ISSUE, "机器人开始进家庭")
+    assert sourced_of(ISSUE) == [
+        ("commentary-unsourced-name", "warning", first, "commentary names Meta, Anthropic, which no source of "
+         "its stories names: keep it only if the comparison is fair"),
+        ("lead-in-as-fact", "error", subtitle, f"fact bullet is the source's line “{SUBTITLE}”, a subtitle, "
+         "heading or teaser of the page, not a fact of the news"),
+        ("commentary-unsourced-name", "warning", second, "commentary names xAI, which no source of its "
+         "stories names: keep it only if the comparison is fair"),
+    ]
+
+
+def test_a_long_line_is_quoted_to_40_characters() -> None:
+    label = ISSUE.replace("- 马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW", f"- {LABEL}")
+    (finding,) = [f for f in sourced_findings(parse(label), SOURCES) if f.code == "lead-in-as-fact"
+                  and f.line == line_of(label, LABEL)]
+    assert f"“{LABEL[:40]}”" in finding.message and LABEL[:41] not in finding.message
+
+
+def test_a_near_copy_of_a_subtitle_is_one() -> None:
+    """A bullet that drops two characters of the subtitle is as alike as the bar (0.8)."""
+    near = ISSUE.replace(f"- {SUBTITLE}", "- 策略同时管好手、臂和腿")
+    assert ("lead-in-as-fact", line_of(near, "- 策略同时管好手")) in [(f[0], f[2]) for f in sourced_of(near)]
+
+
+def test_a_byline_as_a_bullet_is_lints_finding_not_a_second_one() -> None:
+    byline = ISSUE.replace("- 马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW", "- henry 发自 凹非寺")
+    line = line_of(byline, "- henry 发自")
+    assert line not in [f[2] for f in sourced_of(byline)]
+    assert ("lead-in-as-fact", line) in [(f.code, f.line) for f in lint_text(byline, NAME)]
+
+
+def test_lead_in_lines_of_a_real_page_top() -> None:
+    """qbitai's byline and masthead, a blank line, a short heading without a name (4
+    characters is enough), labels before a list (full-width or ASCII colon, names
+    allowed); not a short line with a name (news on a digest site), nor a 3-character one."""
+    top = ("henry 发自 凹非寺\n量子位 | 公众号 QbitAI\n\n马斯克的 GW 级集群开跑，电网先慌了\n实验结果\n划重点\n"
+           "xAI 超算要点：\nColossus 2 in numbers:\n马斯克宣布 xAI 的 Colossus 2 超算上线，功率 1 GW。\n"
+           "机器人做家务，这回又有新进展。")
+    assert lead_in_lines(top) == ["henry 发自 凹非寺", "量子位 | 公众号 QbitAI", "实验结果", "xAI 超算要点：",
+                                  "Colossus 2 in numbers:"]
+
+
+@pytest.mark.parametrize(("bullet", "names"), [
+    ("AMD 的 MI455X 也在路上", ["AMD"]),  # a known company, however short and capital
+    ("Sam Altman 说过类似的话", []),  # a known person
+    ("这比 Poe 更快", ["Poe"]),  # three letters: a name
+    ("Kiro 也在做", ["Kiro"]),
+    ("ARPU 持续走高", []),  # four capitals, unknown: a business word
+    ("DEEPX 芯片", ["DEEPX"]),  # five: a name
+])
+def test_which_unknown_words_are_names(bullet: str, names: list[str]) -> None:
+    from aidaily.checks.sourced import unsourced_names
+
+    assert unsourced_names(bullet, SOURCE.title + "\n" + SOURCE.text) == names
