@@ -332,6 +332,7 @@ def test_the_grounding_rate_and_why_it_is_unknown() -> None:
     assert grounding_of([]) == Grounding(None, 0, 0, "the draft has no fact bullets")
     verdicts = [BulletVerdict(n, XAI_TITLE, "u", "b", ok) for n, ok in ((1, True), (2, False), (3, True))]
     assert grounding_of(verdicts) == Grounding(0.6667, 3, 2, "")
+    assert grounding_of(verdicts, "2 bullets checked by hand").note == "2 bullets checked by hand"
     # A measure without a target (or a value) is neither in nor out of it.
     assert Measure("x", "x", 3.0).to_dict() == {"label": "x", "draft": 3.0, "reference": None,
                                                  "target": None, "ok": None, "share": False}
