@@ -7,10 +7,13 @@ entry. ``get_source(name, settings)`` finds one by name (for ``aidaily extract``
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from aidaily.config import SHIPPED_FEEDS
+from aidaily.errors import ConfigError
 from sources.base import Listing, Source
 
 if TYPE_CHECKING:
@@ -39,8 +42,6 @@ def load_adapters() -> None:
     """Import every adapter module and the feed parser now: a long-lived process (a flow)
     pays these imports once, up front, instead of inside its first fetch. Light callers
     (the CLI, the up-to-date check) import only what they use, when they use it."""
-    import importlib
-
     for name in (*SITE_NAMES, "generic"):
         importlib.import_module(f"sources.{name}")
     importlib.import_module("feedparser")
@@ -86,14 +87,10 @@ def get_source(name: str, settings: Settings | None = None) -> Source:
     Raises:
         aidaily.errors.ConfigError: no site or configured feed has that name.
     """
-    from aidaily.errors import ConfigError
-
     if name in SITE_NAMES:
         return site_source(name)
     feeds = list(settings.feeds) if settings is not None else []
     if settings is None:
-        from aidaily.config import SHIPPED_FEEDS
-
         feeds = list(SHIPPED_FEEDS)
     for feed in feeds:
         if feed.name == name:

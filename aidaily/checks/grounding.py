@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs, as dedup's
 from aidaily.checks.entities import (
     GENERIC_LATIN,
     entity_variants,
@@ -47,7 +46,13 @@ from aidaily.checks.entities import (
     latin_tokens,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
-from aidaily.text import comparable_text, is_site_root, split_sentences  # split_sentences re-exported: the sentences bullets are grounded in
+from aidaily.format.digest import Title
+from aidaily.text import (  # split_sentences re-exported: the sentences bullets are grounded in
+    comparable_text,
+    is_site_root,
+    split_sentences,
+)
+from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs, as dedup's
 
 if TYPE_CHECKING:
     from aidaily.format.digest import Digest, Item
@@ -388,7 +393,6 @@ def ground_restatements(digest: Digest, sources: ItemSources,
                         memo: CheckMemo | None = None) -> list[BulletVerdict]:
     """Verdicts on the ``# title`` and each front-matter summary line, grounded like fact
     bullets in the articles of the items they restate (``restated_links``)."""
-    from aidaily.format.digest import Title
     from aidaily.format.render import render
 
     lines: list[tuple[str, int, str]] = []

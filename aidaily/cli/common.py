@@ -4,6 +4,7 @@ and a rich console (imported lazily)."""
 from __future__ import annotations
 
 import gc
+from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -48,8 +49,6 @@ def console(stderr: bool = False) -> Console:
 def parse_day(value: str) -> str:
     """``YYYY-MM-DD`` checked (a date a digest can have: ``window.check_day``), or a usage
     error that says what is wrong."""
-    from datetime import date
-
     from aidaily.stories.window import check_day
 
     try:

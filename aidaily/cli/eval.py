@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aidaily.cli import common as _common
+from aidaily.errors import DigestParseError, InputTooLarge, StoreError
 
 if TYPE_CHECKING:
     from aidaily.checks.grounding import ItemSources
@@ -81,7 +82,6 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
 def _load(path: Path) -> tuple[str, Digest] | None:
     """The text and digest of ``path``; None (after saying why) when it is not one."""
     from aidaily.checks.quality import stories_of
-    from aidaily.errors import DigestParseError, InputTooLarge
     from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
 
@@ -138,7 +138,6 @@ def _sources(settings: Settings | None, digest: Digest) -> tuple[ItemSources | N
     day = _draft_day(digest)
     if day is None:
         return None, "the draft's front matter has no valid date: sources unknown"
-    from aidaily.errors import StoreError
     from aidaily.store.store import Store, day_sources
 
     try:

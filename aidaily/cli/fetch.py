@@ -14,6 +14,7 @@ import typer
 
 from aidaily.cli.common import console, exit_after_run
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError, ConfigError
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 def parse_day(value: str | None, timezone: str = "Asia/Shanghai") -> date:
     """``--date`` as a date; raises ``ConfigError`` with a clear message when malformed."""
-    from aidaily.errors import ConfigError
-
     from aidaily.stories.window import check_day, default_day
 
     if not value:
@@ -65,7 +64,6 @@ def fetch(
     """Fetch, extract and store the articles of one digest date (see ``FETCH_HELP``)."""
     import asyncio
 
-    from aidaily.errors import AidailyError
     from aidaily.pipeline.stages import fetch_and_group
 
     err = console(stderr=True)

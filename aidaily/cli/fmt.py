@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from aidaily.errors import DigestParseError, InputTooLarge
+
 
 def fmt(
     files: Annotated[list[Path], typer.Argument(help="Digest markdown files.", show_default=False)],
@@ -31,7 +33,6 @@ def fmt(
     invalid YAML) are reported and make the command exit 1.
     """
     from aidaily.atomic import atomic_write_text
-    from aidaily.errors import DigestParseError, InputTooLarge
     from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
     from aidaily.format.render import canonical as to_canonical

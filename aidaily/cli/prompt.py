@@ -8,14 +8,17 @@ is shown with the extractive plan and items standing in for the model's.
 
 from __future__ import annotations
 
+import json
 from datetime import date
-
 from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
 from aidaily.cli import common as _common
+from aidaily.cli.common import parse_day
+
+
 class Step(str, Enum):
     plan = "plan"
     write = "write"
@@ -37,8 +40,6 @@ def prompt(
     as_json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
 ) -> None:
     """Print the messages of one editor step for a date, as the model would get them."""
-    import json
-    from aidaily.cli.common import parse_day
     from aidaily.pipeline.stages import select_stories
 
     settings = _common.settings(ctx)

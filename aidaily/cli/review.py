@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from aidaily.cli.common import console, llm_line, parse_day, settings
+from aidaily.cli.web import serve_web
 
 
 def review(
@@ -23,8 +24,6 @@ def review(
     the previous draft version. Exit 1 while anything blocks publishing."""
     day = parse_day(day)
     if web:
-        from aidaily.cli.web import serve_web
-
         serve_web(ctx, day=day, port=port)
         return
     from aidaily.review.report import build_review

@@ -9,6 +9,7 @@ import typer
 
 from aidaily.cli.common import console
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError
 
 SOURCES_HELP = (
     "List the sources (the three sites and every configured feed, enabled or not) with their "
@@ -22,8 +23,6 @@ def sources_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
 ) -> None:
     """List the configured sources with their health (see ``SOURCES_HELP``)."""
-    from aidaily.errors import AidailyError
-
     try:
         rows = _rows(load_settings_for(ctx))
     except AidailyError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
@@ -16,8 +17,6 @@ TOKEN_HINT = "e.g. --token \"$(python -c 'import secrets; print(secrets.token_ur
 
 
 def is_loopback(host: str) -> bool:
-    import ipaddress
-
     if host.lower() in ("localhost", "localhost."):
         return True
     try:

@@ -60,6 +60,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 
+import httpx2
 from pydantic import BaseModel, SecretStr
 
 from aidaily.config import LLMSettings, StepSettings
@@ -71,6 +72,7 @@ from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
 from aidaily.llm.replay import ReplayBook, ReplayInvalid, ReplayMissing, Subject, load_book
 from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
 from aidaily.llm.usage import REPLAY_INVALID, REPLAY_MISSING, REPLAYED, LLMUsage, run_usage
+from aidaily.store.db import session_factory
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -210,8 +212,6 @@ class LLMClient:
         self._openai: AsyncOpenAI | None = None
         sessions = None
         if db_url:
-            from aidaily.store.db import session_factory
-
             sessions = session_factory(db_url)
         self._calllog = CallLog(sessions, run_id, (self._api_key.get_secret_value(),))
         self._cache = AnswerCache(sessions, refresh=refresh)
@@ -552,7 +552,6 @@ class LLMClient:
     # the SDK client -------------------------------------------------------------------
     def _client(self) -> AsyncOpenAI:
         if self._openai is None:
-            import httpx2
             from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
             from aidaily.ingest.fetch import tls_context

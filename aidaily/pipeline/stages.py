@@ -17,6 +17,7 @@ own call log (``aidaily.llm.usage.run_usage``): a run reports what *it* sent.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,8 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from aidaily.errors import DraftReadError, LLMError
+from aidaily.llm.usage import run_usage
+from aidaily.memory.recall import recall
+from aidaily.pipeline import uptodate
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import DroppedStory, EarlierStory, RunReport, SourceOutcome
+from aidaily.pipeline.runlock import date_lock
+from aidaily.review import record as rr
+from aidaily.store.drafts import Drafts
+from aidaily.stories.select import choose_candidates
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -76,10 +84,8 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     in the store (``story_id``), the one grouping the review grounds bullets with. A
     story the last ``digest.memory_days`` issues ran is left out, or kept
     as a follow-up when it brings new facts (``memory.recall.recall``)."""
-    from aidaily.pipeline.uptodate import articles_fingerprint
     from aidaily.memory.issues import recent_issues
-    from aidaily.memory.recall import recall
-    from aidaily.stories.select import choose_candidates
+    from aidaily.pipeline.uptodate import articles_fingerprint
     from aidaily.store.store import Store
 
     store = store or Store.from_settings(settings)
@@ -127,8 +133,6 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     and its review record next to it; remember the stories the current draft runs
     (``aidaily.memory``); fill the report from the result."""
     from aidaily.editor.cover import try_make_cover
-    from aidaily.review import record as rr
-    from aidaily.store.drafts import Drafts
     from aidaily.memory.issues import remember_issue
 
     iso = report.day.isoformat()
@@ -199,8 +203,6 @@ async def check_unchanged(settings: Settings, day: date, use_llm: bool,
                           store: Store | None = None) -> tuple[Verdict, RunReport | None]:
     """Is ``day`` up to date (``aidaily.pipeline.uptodate``)? When it is, the report of
     the run that did nothing, noted as a run of its own. Callers hold the date's lock."""
-    from aidaily.pipeline import uptodate
-
     verdict = await uptodate.check(settings, day, use_llm, store=store)
     if not verdict.up_to_date:
         return verdict, None
@@ -230,8 +232,6 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
         LockedError: another run of ``day`` holds the lock past ``options.lock_wait``.
         StoreError / ConfigError: the store or the settings cannot be used at all.
     """
-    from aidaily.pipeline.runlock import date_lock
-
     from aidaily.delivery.events import after_crash, after_run
     from aidaily.review.report import build_review
 
@@ -253,10 +253,6 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
 
 async def _run_locked(settings: Settings, day: date, options: RunOptions, stages: Stages,
                       say: Say) -> RunReport:
-    import asyncio
-
-    from aidaily.llm.usage import run_usage
-    from aidaily.store.drafts import Drafts
     from aidaily.store.store import Store
 
     store = Store.from_settings(settings)
@@ -330,9 +326,6 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
 
 def _inputs(settings: Settings, day: date, options: RunOptions, selection: Selection,
             fetched: list[SourceReport]) -> dict[str, object]:
-    from aidaily.pipeline import uptodate
-    from aidaily.store.drafts import Drafts
-
     return uptodate.inputs(
         settings, options.use_llm, day, articles=selection.fingerprint,
         listings={url: h for s in fetched for url, h in s.listing_hashes.items()},

@@ -38,10 +38,13 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import sources
 from aidaily.config import PROJECT_ROOT, Settings
-from aidaily.store.drafts import Drafts
 from aidaily.errors import FetchError
+from aidaily.ingest.archive import Archive
 from aidaily.ingest.fingerprint import body_hash, hash_parts, listing_fingerprint
+from aidaily.store.drafts import Drafts
+from aidaily.stories.window import window_for
 from sources import is_past
 
 if TYPE_CHECKING:
@@ -96,8 +99,6 @@ def settings_fingerprint(settings: Settings, use_llm: bool) -> str:
 
 def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
     """The day's stored articles: URL and content hash of each one in the window."""
-    from aidaily.stories.window import window_for
-
     rows = store.content_hashes(window_for(day, settings.window.hours, settings.window.timezone))
     return hash_parts(*(f"{url} {digest}" for url, digest in rows))
 
@@ -133,8 +134,6 @@ def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listi
 
 def listing_requests(settings: Settings, day: date) -> list[list[Any]]:
     """``[url, source, user_agent]`` of every listing the enabled sources read for ``day``."""
-    import sources
-
     out: list[list[Any]] = []
     for source in sources.build_sources(settings):
         urls, _backfill = sources.listing_urls_for(source, day, settings.window.timezone)
@@ -150,7 +149,6 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
     requests = requests if requests is not None else listing_requests(settings, day)
     own = fetcher is None
     if fetcher is None:
-        from aidaily.ingest.archive import Archive
         from aidaily.ingest.fetch import Fetcher
 
         fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))
@@ -171,8 +169,6 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
 
 def _lists_the_same(settings: Settings, url: str, source: str, result: Any, recorded: dict[str, Any]) -> bool:
     """Does a listing whose bytes changed still list what it listed at the last run?"""
-    import sources
-
     expected = (recorded.get("listed") or {}).get(url)
     if expected is None:
         return False

@@ -33,6 +33,7 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -44,8 +45,20 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from aidaily.errors import AidailyError
+from aidaily.errors import AidailyError, PublishError
+from aidaily.review.record import read_record, record_path
+from aidaily.review.web.edits import (
+    MAX_TEXT,
+    EditConflict,
+    NoDraft,
+    TextTooLarge,
+    regenerate_story,
+    save_edit,
+)
 from aidaily.review.web.guard import LOOPBACK_HOSTS, Guard, TokenThrottle
+from aidaily.store.drafts import Drafts, text_hash
+from aidaily.stories.dedup import weak_pair
+from aidaily.stories.window import check_day
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -151,14 +164,10 @@ class Pages:
         """The day's grounding sources (``store.store.day_sources``: the one definition)."""
         from aidaily.store.store import day_sources
 
-        from aidaily.stories.dedup import weak_pair
-
         return day_sources(self.settings, date.fromisoformat(day), self.store(), weak_pair)
 
     def current(self, day: str) -> str | None:
         """The current draft of ``day`` (``DraftReadError`` when it cannot be read)."""
-        from aidaily.store.drafts import Drafts
-
         return Drafts(self.settings.drafts_dir).read_current(day)
 
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -178,14 +187,10 @@ class Pages:
     def day_of(request: Request) -> str:
         """The ``{day}`` of the path, a date a digest can have (``window.check_day``: a
         draft file dated year 1 is listed but not shown); 404 otherwise."""
-        from aidaily.stories.window import check_day
-
         value = request.path_params["day"]
         try:
             return check_day(date.fromisoformat(value)).isoformat()
         except ValueError as exc:
-            from starlette.exceptions import HTTPException
-
             raise HTTPException(404, f"not a digest date: {value} ({exc})") from None
 
     # GET -------------------------------------------------------------------------------
@@ -208,7 +213,6 @@ class Pages:
 
     def _draft_data(self, day: str) -> dict[str, Any] | None:
         from aidaily.review.report import build_review
-        from aidaily.review.record import read_record, record_path
         from aidaily.review.web.view import draft_state, render_draft
 
         text = self.current(day)
@@ -241,9 +245,6 @@ class Pages:
 
     async def edit(self, request: Request, *, text: str | None = None, base: str | None = None,
                    status: int = 200, error: str | None = None) -> Response:
-        from aidaily.store.drafts import text_hash
-        from aidaily.review.web.edits import MAX_TEXT
-
         day = self.day_of(request)
         current = await run_in_threadpool(self.current, day)
         if current is None:
@@ -256,8 +257,6 @@ class Pages:
 
     # POST ------------------------------------------------------------------------------
     async def lint(self, request: Request) -> Response:
-        from aidaily.review.web.edits import MAX_TEXT, TextTooLarge
-
         day = self.day_of(request)
         if request.headers.get("content-type", "").startswith("application/json"):
             text = await run_in_threadpool(_json_text, await request.body())
@@ -274,8 +273,6 @@ class Pages:
         })
 
     async def save(self, request: Request) -> Response:
-        from aidaily.review.web.edits import EditConflict, NoDraft, TextTooLarge, save_edit
-
         day = self.day_of(request)
         form = await form_data(request)
         text = form.get("text", "")
@@ -291,9 +288,7 @@ class Pages:
         return RedirectResponse(root_of(request) + f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
 
     async def regenerate(self, request: Request) -> Response:
-        from aidaily.store.drafts import text_hash
         from aidaily.llm.client import LLMClient
-        from aidaily.review.web.edits import regenerate_story, save_edit
 
         day = self.day_of(request)
         form = await form_data(request)
@@ -315,7 +310,6 @@ class Pages:
         return RedirectResponse(root_of(request) + f"/d/{day}?done=regenerated", 303)
 
     async def publish(self, request: Request) -> Response:
-        from aidaily.errors import PublishError
         from aidaily.review.publish import publish_draft
 
         day = self.day_of(request)
