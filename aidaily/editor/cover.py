@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from aidaily.atomic import atomic_write_bytes
 from aidaily.checks.entities import extract_entities
 from aidaily.errors import CoverError, DigestParseError
+from aidaily.format.parse import parse
 from aidaily.redaction import redact
 
 if TYPE_CHECKING:
@@ -374,8 +375,6 @@ def make_cover(settings: Settings, day: date, text: str) -> Cover:
         CoverError: the font or the background cannot be used.
         DigestParseError: ``text`` is not a digest.
     """
-    from aidaily.format.parse import parse
-
     digest = parse(text)
     if not is_own_cover(digest, day, settings):
         return Cover(None)

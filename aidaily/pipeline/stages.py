@@ -27,13 +27,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from aidaily.errors import DraftReadError, LLMError
 from aidaily.llm.usage import run_usage
+from aidaily.memory.issues import recent_issues
 from aidaily.memory.recall import recall
 from aidaily.pipeline import uptodate
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import DroppedStory, EarlierStory, RunReport, SourceOutcome
 from aidaily.pipeline.runlock import date_lock
+from aidaily.pipeline.uptodate import articles_fingerprint
 from aidaily.review import record as rr
 from aidaily.store.drafts import Drafts
+from aidaily.store.store import Store
 from aidaily.stories.select import choose_candidates
 
 if TYPE_CHECKING:
@@ -42,7 +45,6 @@ if TYPE_CHECKING:
     from aidaily.ingest.day import FetchReport, Progress, SourceReport
     from aidaily.models import Story
     from aidaily.pipeline.uptodate import Verdict
-    from aidaily.store.store import Store
 
 Say = Callable[[str], None]
 
@@ -84,10 +86,6 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     in the store (``story_id``), the one grouping the review grounds bullets with. A
     story the last ``digest.memory_days`` issues ran is left out, or kept
     as a follow-up when it brings new facts (``memory.recall.recall``)."""
-    from aidaily.memory.issues import recent_issues
-    from aidaily.pipeline.uptodate import articles_fingerprint
-    from aidaily.store.store import Store
-
     store = store or Store.from_settings(settings)
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
     # Borderline stories are candidates, marked; the editor shows them to a model's plan
@@ -253,8 +251,6 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
 
 async def _run_locked(settings: Settings, day: date, options: RunOptions, stages: Stages,
                       say: Say) -> RunReport:
-    from aidaily.store.store import Store
-
     store = Store.from_settings(settings)
     if options.checks_unchanged:
         verdict, unchanged = await check_unchanged(settings, day, options.use_llm, store)

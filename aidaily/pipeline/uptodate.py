@@ -36,19 +36,18 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sources
 from aidaily.config import PROJECT_ROOT, Settings
 from aidaily.errors import FetchError
 from aidaily.ingest.archive import Archive
 from aidaily.ingest.fingerprint import body_hash, hash_parts, listing_fingerprint
+from aidaily.memory.issues import recent_issues
 from aidaily.store.drafts import Drafts
+from aidaily.store.store import Store
 from aidaily.stories.window import window_for
 from sources import is_past
-
-if TYPE_CHECKING:
-    from aidaily.store.store import Store
 
 #: Status of a run that found its date up to date (not a baseline for the next check).
 UNCHANGED = "unchanged"
@@ -203,7 +202,6 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "another draft was written since the last run")
     if articles_fingerprint(store, day, settings) != recorded.get("articles"):
         return Verdict(False, "the stored articles of the day changed since the last run")
-    from aidaily.memory.issues import recent_issues
 
     if recent_issues(settings, day, store).fingerprint != recorded.get("memory", ""):
         return Verdict(False, "an earlier issue changed since the last run (the stories it ran)")
@@ -256,6 +254,4 @@ def record_unchanged(store: Any, day: date, verdict: Verdict, report: dict[str, 
 def open_runs(settings: Settings) -> Store:
     """What ``check`` reads and ``record_unchanged`` writes: the ``Store`` of ``settings``
     (opening it brings its database to the schema's head)."""
-    from aidaily.store.store import Store
-
     return Store.from_settings(settings)

@@ -23,6 +23,8 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from aidaily.checks.grounding import bullet_line, check_bullet, ground_bullet, support_of
@@ -36,7 +38,6 @@ from aidaily.store.drafts import Drafts
 from aidaily.text import is_http_url
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
     from aidaily.checks.grounding import ItemSources
     from aidaily.config import Settings
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
     class HttpLinksOnly(MarkdownIt):
         def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
             return is_http_url(url)
@@ -66,8 +65,6 @@ def safe_footer(html: str) -> Markup:
     """The footer's HTML sanitised by nh3 (ammonia) to the one footer allow-list of lint
     (``aidaily.format.links.FOOTER_TAGS``): no scripts, handlers, frames, forms, comments
     or styles, and no link or image that is not absolute http(s)."""
-    import nh3
-
     def http_only(tag: str, attribute: str, value: str) -> str | None:
         return value if attribute not in URL_ATTRIBUTES or is_http_url(value) else None
 
