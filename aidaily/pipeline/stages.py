@@ -25,9 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from aidaily.delivery.events import after_crash, after_run
 from aidaily.errors import DraftReadError, LLMError
 from aidaily.llm.usage import run_usage
-from aidaily.memory.issues import recent_issues
+from aidaily.memory.issues import recent_issues, remember_issue
 from aidaily.memory.recall import recall
 from aidaily.pipeline import uptodate
 from aidaily.pipeline.options import RunOptions
@@ -114,7 +115,6 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
         LLMError: the model is unreachable and ``llm.on_unreachable = "fail"``.
     """
     from aidaily.editor.draft import LLMUnreachable, write_day
-    from aidaily.memory.issues import recent_issues
 
     try:
         return await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
@@ -131,7 +131,6 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     and its review record next to it; remember the stories the current draft runs
     (``aidaily.memory``); fill the report from the result."""
     from aidaily.editor.cover import try_make_cover
-    from aidaily.memory.issues import remember_issue
 
     iso = report.day.isoformat()
     written = Drafts(settings.drafts_dir).write(iso, result.text, replace_hand_edit=replace_hand_edit)
@@ -160,8 +159,6 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     elif replace_hand_edit and written.version and not written.unchanged:
         report.notices.append("--replace-edited: the new draft is current; an edit by hand is kept as a version")
     if result.splits:  # the grouping review grounds with is the one the draft was checked with
-        from aidaily.store.store import Store
-
         Store.from_settings(settings).set_story_ids({s.url: s.new_story_id for s in result.splits})
     notice = remember_issue(settings, report.day)
     if notice:
@@ -230,7 +227,6 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
         LockedError: another run of ``day`` holds the lock past ``options.lock_wait``.
         StoreError / ConfigError: the store or the settings cannot be used at all.
     """
-    from aidaily.delivery.events import after_crash, after_run
     from aidaily.review.report import build_review
 
     options = options or RunOptions()
