@@ -54,14 +54,17 @@ def site_source(name: str) -> Source:
         KeyError: ``name`` is not one of ``SITE_NAMES``.
     """
     if name == "ithome":
+        # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
         from sources.ithome import IthomeSource
 
         return IthomeSource()
     if name == "qbitai":
+        # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
         from sources.qbitai import QbitaiSource
 
         return QbitaiSource()
     if name == "hubtoday":
+        # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
         from sources.hubtoday import HubtodaySource
 
         return HubtodaySource()
@@ -70,6 +73,7 @@ def site_source(name: str) -> Source:
 
 def build_sources(settings: Settings) -> list[Source]:
     """The enabled adapters, site sources first, then configured feeds in file order."""
+    # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
     from sources.generic import GenericFeedSource
 
     result: list[Source] = []
@@ -94,6 +98,7 @@ def get_source(name: str, settings: Settings | None = None) -> Source:
         feeds = list(SHIPPED_FEEDS)
     for feed in feeds:
         if feed.name == name:
+            # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
             from sources.generic import GenericFeedSource
 
             return GenericFeedSource(feed)

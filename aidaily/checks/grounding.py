@@ -393,6 +393,8 @@ def ground_restatements(digest: Digest, sources: ItemSources,
                         memo: CheckMemo | None = None) -> list[BulletVerdict]:
     """Verdicts on the ``# title`` and each front-matter summary line, grounded like fact
     bullets in the articles of the items they restate (``restated_links``)."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`, … load
+    # the module)
     from aidaily.format.render import render
 
     lines: list[tuple[str, int, str]] = []

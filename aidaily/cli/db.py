@@ -19,6 +19,7 @@ DB_HELP = "The database's schema: bring it to this aidaily's revision (upgrade) 
 def upgrade_command(ctx: typer.Context) -> None:
     """Bring the database to this aidaily's schema revision (a new one is created; one
     made before migrations keeps every row and is stamped at the baseline)."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store import migrate
     from aidaily.store.db import make_engine
 
@@ -47,6 +48,7 @@ def upgrade_command(ctx: typer.Context) -> None:
 
 def current_command(ctx: typer.Context) -> None:
     """Show the database's schema revision and this aidaily's; exit 1 unless they agree."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store import migrate
     from aidaily.store.db import make_engine
 

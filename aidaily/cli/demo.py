@@ -42,6 +42,7 @@ def demo(
     the house published that day, and where to read the draft. No network needed."""
     if llm not in ("auto", "replay", "none"):
         raise typer.BadParameter("--llm takes 'auto', 'replay' or 'none'")
+    # deferred: pydantic; `aidaily --help` loads typer alone
     from aidaily.config import load_settings
     from aidaily.demo import DEMO_DAY, DEMO_SITES, day_dir, published_issue, replay_file
     from aidaily.ingest.mirror import MirrorServer

@@ -62,6 +62,7 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
     """The score of the file ``draft`` against ``reference``, grounded from the store of
     ``settings`` (None: grounding unknown); None, after saying why, when a file is not a
     digest with stories. ``aidaily eval`` and ``aidaily demo`` both call it."""
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.checks.grounding import ground_digest
     from aidaily.checks.quality import grounding_of, score
 
@@ -81,6 +82,7 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
 
 def _load(path: Path) -> tuple[str, Digest] | None:
     """The text and digest of ``path``; None (after saying why) when it is not one."""
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.checks.quality import stories_of
     from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
@@ -107,6 +109,7 @@ def _load(path: Path) -> tuple[str, Digest] | None:
 def _settings(ctx: typer.Context, draft: Path) -> Settings | None:
     """The settings of the home whose store grounds the draft: ``--home`` (or
     ``AIDAILY_HOME``), else the home the draft lives in; None when neither is known."""
+    # deferred: pydantic; `aidaily --help` loads typer alone
     from aidaily.config import load_settings
 
     given = (ctx.obj or {}).get("home") if ctx is not None else None
@@ -138,6 +141,7 @@ def _sources(settings: Settings | None, digest: Digest) -> tuple[ItemSources | N
     day = _draft_day(digest)
     if day is None:
         return None, "the draft's front matter has no valid date: sources unknown"
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store.store import Store, day_sources
 
     try:
@@ -163,6 +167,7 @@ def _figure(value: float | None, share: bool = False) -> str:
 
 def print_score(result: QualityScore, draft: Path, reference: Path, *, stderr: bool = False) -> None:
     """The score as tables: stories, grounding, the shape, the stories missed and extra."""
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.markup import escape
     from rich.table import Table
 

@@ -42,12 +42,14 @@ def extract_command(
         raise typer.BadParameter("--kind must be 'listing' or 'article'", param_hint="--kind")
     try:
         settings = load_settings_for(ctx)
+        # deferred: zoneinfo; `aidaily --help` loads typer alone
         from sources import get_source
 
         adapter = get_source(source, settings)
         text, page_url = _read(target, adapter, settings)
         result = run_extract(adapter, page_url if url is None else url, text, kind)
     except AidailyError as exc:
+        # deferred: rich; `aidaily --help` loads typer alone
         from rich.markup import escape
 
         # soft_wrap: one line however long, so it can be grepped; escape: URLs may hold [].
@@ -66,6 +68,7 @@ def run_extract(adapter: Any, url: str, text: str, kind: str | None = None) -> d
     Raises:
         ExtractError: the adapter could not read the document.
     """
+    # deferred: lxml; `aidaily --help` loads typer alone
     from sources.html_utils import looks_like_xml_feed
 
     if kind is None:
@@ -81,6 +84,7 @@ def run_extract(adapter: Any, url: str, text: str, kind: str | None = None) -> d
 
 def _read(target: str, adapter: Any, settings: Any) -> tuple[str, str]:
     """(text, url) of a file or a URL; ExtractError / FetchError when unreadable."""
+    # deferred: httpx, rich, pygments, protego; `aidaily --help` loads typer alone
     from aidaily.ingest.fetch import decode_body
 
     if target.startswith(("http://", "https://")):
@@ -97,6 +101,7 @@ def _read(target: str, adapter: Any, settings: Any) -> tuple[str, str]:
 def url_for_file(path: Path) -> str:
     """The original URL of a file in the mirror layout (``…/www.ithome.com/0/914/192.htm``
     → ``https://www.ithome.com/0/914/192.htm``), else the path itself."""
+    # deferred: http.server; `aidaily --help` loads typer alone
     from aidaily.ingest.mirror import INDEX_NAME
 
     parts = path.resolve().parts if not path.is_absolute() else path.parts
@@ -110,6 +115,7 @@ def url_for_file(path: Path) -> str:
 
 def _sidecar_content_type(path: Path) -> str | None:
     """The Content-Type of a mirror/record ``<file>.headers.json`` sidecar, if any."""
+    # deferred: http.server; `aidaily --help` loads typer alone
     from aidaily.ingest.mirror import HEADERS_SUFFIX
 
     sidecar = path.with_name(path.name + HEADERS_SUFFIX)
@@ -131,6 +137,7 @@ def _fetch(url: str, adapter: Any, settings: Any) -> str:
     with the source's user agent; nothing is archived. ``[fetch] timeout`` bounds the whole
     of it, retries included: one command, one time limit (a run's pages may each retry).
     FetchError when refused, failed or out of time."""
+    # deferred: httpx, rich, pygments, protego; `aidaily --help` loads typer alone
     import asyncio
 
     from aidaily.ingest.fetch import Fetcher, FetchResult
@@ -172,6 +179,7 @@ def _article_dict(article: Any) -> dict[str, Any]:
 
 
 def _entry_dict(entry: Any) -> dict[str, Any]:
+    # deferred: lxml; `aidaily --help` loads typer alone
     from sources.html_utils import html_to_text
 
     return {
@@ -185,6 +193,7 @@ def _entry_dict(entry: Any) -> dict[str, Any]:
 
 
 def _print_table(result: dict[str, Any]) -> None:
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.table import Table
 
     out = console()

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 def parse_day(value: str | None, timezone: str = "Asia/Shanghai") -> date:
     """``--date`` as a date; raises ``ConfigError`` with a clear message when malformed."""
+    # deferred: zoneinfo; `aidaily --help` loads typer alone
     from aidaily.stories.window import check_day, default_day
 
     if not value:
@@ -62,6 +63,7 @@ def fetch(
         "--refetch", help="Read article pages again even when they are stored.")] = False,
 ) -> None:
     """Fetch, extract and store the articles of one digest date (see ``FETCH_HELP``)."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     import asyncio
 
     from aidaily.pipeline.stages import fetch_and_group
@@ -84,6 +86,7 @@ class _progress:
     """A rich progress display on stderr, one bar per source (nothing when not a terminal)."""
 
     def __init__(self, err) -> None:  # type: ignore[no-untyped-def]
+        # deferred: rich; `aidaily --help` loads typer alone
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -116,6 +119,7 @@ class _progress:
 
 
 def _print_report(report: FetchReport) -> None:
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.table import Table
 
     out = console()

@@ -32,6 +32,7 @@ def fmt(
     layout is normalised to the reference's (content is never changed). Files that are not digests (no front matter,
     invalid YAML) are reported and make the command exit 1.
     """
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.atomic import atomic_write_text
     from aidaily.format.files import read_digest
     from aidaily.format.parse import parse

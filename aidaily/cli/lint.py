@@ -30,6 +30,7 @@ def lint(
     than [digest] fact_bullets (the home's aidaily.toml, given by --home /
     AIDAILY_HOME, else the house figures).
     """
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.format.files import read_digest
     from aidaily.format.lint import Finding, has_errors, lint_text
 

@@ -32,6 +32,7 @@ def export_command(
     """Write the answers of DATE's call log (every validated answer of plan, write and
     finalize, the latest per request) as a replay file. Exit 1 when the call log has
     none for that day."""
+    # deferred: aidaily.llm.replay; `aidaily --help` loads typer alone
     from aidaily.llm.replay import export_day
 
     made = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}

@@ -62,6 +62,7 @@ def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = Non
         raise typer.BadParameter(
             f"the token is too easy to guess: use at least {MIN_TOKEN_CHARS} characters, "
             f"{TOKEN_HINT}", param_hint="--token")
+    # deferred: Starlette, uvicorn, jinja2; `aidaily --help` loads typer alone
     import uvicorn
 
     from aidaily.review.web.app import create_app

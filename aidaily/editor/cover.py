@@ -144,6 +144,8 @@ def font_file(settings: CoverSettings) -> Path:
         if not path.is_file():
             raise CoverError(f"cover.font: no font file at {path}")
         return path
+    # deferred: the Noto CJK font package, only when this runs (`aidaily run`, `serve` load the
+    # module)
     import noto_cjk_sans_otc
 
     return Path(str(noto_cjk_sans_otc.FONT_PATH))

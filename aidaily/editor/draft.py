@@ -184,6 +184,7 @@ async def write_day(
     ``refresh`` asks the model again instead of using cached answers (a rewrite)."""
     if not use_llm or not settings.llm.configured:
         return await write_digest(day, stories, settings, None, progress=progress)
+    # deferred: SQLAlchemy, httpx2, only when this runs (`aidaily run`, `serve` load the module)
     from aidaily.llm.client import LLMClient
 
     try:

@@ -319,7 +319,7 @@ class LLMClient:
             LLMError: the endpoint cannot be reached, refuses the key, or answers
                 something that is not a list of models (``{}``, an HTML page).
         """
-        from openai import APIError
+        from openai import APIError  # deferred: openai (module docstring)
 
         if self._replay is not None:
             return [self._replay_model]
@@ -461,6 +461,7 @@ class LLMClient:
     async def _send(self, call: _Call) -> _Answer:
         """One answer from the provider (the SDK retrying transient failures); the
         budget is held while it is out; a refusal fails."""
+        # deferred: openai, loaded with the first model call (an extractive run never loads it)
         from openai import APIError
         from openai.types.chat import ChatCompletion
 
@@ -517,6 +518,7 @@ class LLMClient:
 
     def _describe(self, exc: BaseException) -> str:
         """A redacted one-line account of an SDK exception."""
+        # deferred: openai, loaded with the first model call (an extractive run never loads it)
         from openai import APIConnectionError, APIStatusError, APITimeoutError
 
         if isinstance(exc, APITimeoutError):
@@ -552,6 +554,8 @@ class LLMClient:
     # the SDK client -------------------------------------------------------------------
     def _client(self) -> AsyncOpenAI:
         if self._openai is None:
+            # deferred: openai, loaded with the first model call (an extractive run never loads it);
+            # the fetcher's TLS context with it
             from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
             from aidaily.ingest.fetch import tls_context

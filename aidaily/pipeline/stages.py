@@ -75,6 +75,8 @@ class Selection:
 async def fetch_source(settings: Settings, day: date, name: str, *, offline: bool = False,
                        refetch: bool = False, progress: Progress | None = None) -> SourceReport:
     """Fetch, extract and store one source's articles of ``day``."""
+    # deferred: httpx, rich, pygments, only when this runs (`aidaily fetch`, `prompt`, … load the
+    # module)
     from aidaily.ingest.day import SourceReport, fetch_day
 
     report = await fetch_day(settings, day, sources=[name], offline=offline, refetch=refetch,
@@ -114,6 +116,8 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
     Raises:
         LLMError: the model is unreachable and ``llm.on_unreachable = "fail"``.
     """
+    # deferred: jinja2, python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`,
+    # … load the module)
     from aidaily.editor.draft import LLMUnreachable, write_day
 
     try:
@@ -130,6 +134,7 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     """Write the draft (atomic, versioned, a hand edit kept unless replaced), its cover
     and its review record next to it; remember the stories the current draft runs
     (``aidaily.memory``); fill the report from the result."""
+    # deferred: Pillow, only when this runs (`aidaily fetch`, `prompt`, … load the module)
     from aidaily.editor.cover import try_make_cover
 
     iso = report.day.isoformat()
@@ -227,6 +232,8 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
         LockedError: another run of ``day`` holds the lock past ``options.lock_wait``.
         StoreError / ConfigError: the store or the settings cannot be used at all.
     """
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`, … load
+    # the module)
     from aidaily.review.report import build_review
 
     options = options or RunOptions()
@@ -346,6 +353,8 @@ async def fetch_and_group(settings: Settings, day: date, *, sources: Sequence[st
                           record_dir: Path | None = None, progress: Progress | None = None) -> FetchReport:
     """``aidaily fetch``: the fetch stage for the chosen sources (all enabled ones by
     default), then the select stage, so the day's grouping is the one a run makes."""
+    # deferred: httpx, rich, pygments, only when this runs (`aidaily fetch`, `prompt`, … load the
+    # module)
     from aidaily.ingest.day import fetch_day
 
     report = await fetch_day(settings, day, sources=sources, offline=offline, refetch=refetch,

@@ -148,6 +148,8 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
     requests = requests if requests is not None else listing_requests(settings, day)
     own = fetcher is None
     if fetcher is None:
+        # deferred: httpx, rich, pygments, only when this runs (`aidaily fetch`, `prompt`, … load
+        # the module)
         from aidaily.ingest.fetch import Fetcher
 
         fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))

@@ -102,6 +102,7 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
             raise PublishError(f"the issue of {day} already ran in the blog ({', '.join(ran)}); "
                                "pass --force to publish this one beside it")
         overridden += [f"published beside {name}, the blog's post of {day}" for name in ran]
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily publish` loads the module)
     from aidaily.review.report import (
         build_review,  # the checks: imported when publishing, not with the table
     )
@@ -167,6 +168,7 @@ def publish_cover(settings: Settings, day: date, post: str) -> tuple[Path | None
     Raises:
         PublishError: the cover cannot be made (nothing has been published).
     """
+    # deferred: Pillow, only when this runs (`aidaily publish` loads the module)
     from aidaily.editor.cover import make_cover
 
     try:
@@ -206,6 +208,7 @@ def refuse_linked_folders(root: Path, folders: list[Path]) -> None:
 
 def publishable_text(text: str) -> str:
     """The draft without its draft-only front-matter keys."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily publish` loads the module)
     from aidaily.format.parse import parse
     from aidaily.format.render import render
 

@@ -130,6 +130,7 @@ def _json_text(body: bytes) -> str | None:
 
 def lint_findings(text: str, name: str) -> list[Finding]:
     """``lint_text`` (looked up at call time): run in the thread pool, never on the loop."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
     from aidaily.format.lint import lint_text
 
     return lint_text(text, name)
@@ -140,6 +141,7 @@ def lint_findings(text: str, name: str) -> list[Finding]:
 
 class Pages:
     def __init__(self, settings: Settings, default_day: str | None) -> None:
+        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
         from aidaily.review.web.view import http_url
 
         self.settings = settings
@@ -154,6 +156,7 @@ class Pages:
 
     # helpers ---------------------------------------------------------------------------
     def store(self) -> Any:
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.store.store import Store
 
         if self._store is None:
@@ -162,6 +165,7 @@ class Pages:
 
     def sources(self, day: str) -> Any:
         """The day's grounding sources (``store.store.day_sources``: the one definition)."""
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.store.store import day_sources
 
         return day_sources(self.settings, date.fromisoformat(day), self.store(), weak_pair)
@@ -195,6 +199,7 @@ class Pages:
 
     # GET -------------------------------------------------------------------------------
     async def index(self, request: Request) -> Response:
+        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
         from aidaily.review.web.view import draft_list
 
         entries = await run_in_threadpool(draft_list, self.settings)
@@ -212,6 +217,8 @@ class Pages:
                          refused=blockers, **data)
 
     def _draft_data(self, day: str) -> dict[str, Any] | None:
+        # deferred: SQLAlchemy, python-frontmatter, PyYAML, only when this runs (`aidaily web` loads
+        # the module)
         from aidaily.review.report import build_review
         from aidaily.review.web.view import draft_state, render_draft
 
@@ -229,6 +236,7 @@ class Pages:
         }
 
     async def source(self, request: Request) -> Response:
+        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
         from aidaily.review.web.view import source_view
 
         day = self.day_of(request)
@@ -288,6 +296,7 @@ class Pages:
         return RedirectResponse(root_of(request) + f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
 
     async def regenerate(self, request: Request) -> Response:
+        # deferred: SQLAlchemy, httpx2, only when this runs (`aidaily web` loads the module)
         from aidaily.llm.client import LLMClient
 
         day = self.day_of(request)
@@ -310,6 +319,7 @@ class Pages:
         return RedirectResponse(root_of(request) + f"/d/{day}?done=regenerated", 303)
 
     async def publish(self, request: Request) -> Response:
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.review.publish import publish_draft
 
         day = self.day_of(request)

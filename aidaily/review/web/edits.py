@@ -120,6 +120,7 @@ class Regenerated:
 def locate_item(digest, line: int) -> tuple[Section, Item, Insight | None]:  # type: ignore[no-untyped-def]
     """The item whose link line or bullet is at ``line``, its section, and its own
     commentary block (the block right after it when no other item shares it)."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
     from aidaily.review.web.view import bullet_line
 
     for section in digest.sections:
@@ -162,6 +163,8 @@ def revision_note(attempt: int, problems: list[str]) -> str:
 async def regenerate_story(settings: Settings, day: str, text: str, line: int,
                            sources: ItemSources, llm: LLMClient) -> Regenerated:
     """The draft ``text`` with the story at ``line`` written anew by the model."""
+    # deferred: SQLAlchemy, jinja2, python-frontmatter, only when this runs (`aidaily web` loads the
+    # module)
     from aidaily.editor.assemble import clean, clean_lines
     from aidaily.editor.prompting import build_write_messages, neutralise
     from aidaily.editor.schema import StoryWrite, house_schemas
