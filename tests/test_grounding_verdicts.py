@@ -57,8 +57,9 @@ def test_a_merged_storys_sentences_are_quoted_as_each_article_writes_them() -> N
     item = Item("马斯克 Colossus 2 正式投运", COLOSSUS.url, [Bullet("集群已部署 55 万张 GPU")], line=8)
     (verdict,) = ground_digest(_digest(item), merged)
     assert verdict.nearest == "集群已部署 55 万张 GPU"
-    (verdict,) = ground_digest(_digest(Item("x", COLOSSUS.url, [Bullet("特斯拉 Megapack 为数据中心供电")])), merged)
-    assert verdict.nearest == "特斯拉 Megapack 为数据中心供电"
+    # the second article's title, right after the first article's text
+    (verdict,) = ground_digest(_digest(Item("x", COLOSSUS.url, [Bullet("Colossus 2 正式投运")])), merged)
+    assert verdict.nearest == "马斯克 Colossus 2 正式投运"
 
 
 # --- names --------------------------------------------------------------------------------
@@ -132,8 +133,12 @@ def test_a_story_of_one_article_supports_its_bullets_without_a_weak_merge() -> N
 def test_a_bold_label_in_a_lead_is_markup_not_a_name() -> None:
     item = Item("马斯克 Colossus 2", COLOSSUS.url, [], line=8,
                 lead=[Paragraph(["**要点**：Colossus 2 上线，功率 1 GW"], gap=0)])
-    (verdict,) = ground_digest(_digest(item), ItemSources([COLOSSUS], {}))
+    memo: CheckMemo = {}
+    (verdict,) = ground_digest(_digest(item), ItemSources([COLOSSUS], {}), memo)
     assert (verdict.line, verdict.ok, verdict.bullet) == (9, True, "**要点**：Colossus 2 上线，功率 1 GW")
+    # what is checked (and remembered, as the editor's early checks are) is the text
+    # without its markup
+    assert list(memo) == [("要点：Colossus 2 上线，功率 1 GW", (COLOSSUS.url,))]
 
 
 def test_support_without_a_weak_pair_rule_is_never_a_weak_merge() -> None:
@@ -215,10 +220,10 @@ def test_a_line_restates_every_item_holding_a_quarter_of_its_bigrams() -> None:
 
 def test_a_line_restating_a_headline_and_its_first_fact_together() -> None:
     """An item's headline and facts are read as one text: a line running the headline
-    into its first fact ("…投运，功率…") shares the bigram across the two."""
-    item = Item("马斯克 Colossus 2 正式投运", COLOSSUS.url, [Bullet("功率 1 GW")])
-    other = Item("特斯拉 Megapack 供电", MEGAPACK.url, [Bullet("已部署 168 个")])
-    assert restated_links("运，功", _digest(item, other)) == [COLOSSUS.url]
+    into its first fact ("…供电，已部署…") shares the bigram across the two."""
+    item = Item("特斯拉 Megapack 为数据中心供电", MEGAPACK.url, [Bullet("已部署 168 个")])
+    other = Item("马斯克 Colossus 2 正式投运", COLOSSUS.url, [Bullet("功率 1 GW")])
+    assert restated_links("电，已", _digest(item, other)) == [MEGAPACK.url]
 
 
 def _front(summary: str, key: str = "summary") -> str:
