@@ -19,7 +19,7 @@ from aidaily.checks.grounding import (
     restated_links,
     support_of,
 )
-from aidaily.format.digest import Brief, BriefList, Bullet, Digest, FrontMatter, Item, Paragraph, Section, Title
+from aidaily.format.digest import Bullet, Digest, FrontMatter, Item, Paragraph, Section
 from aidaily.format.parse import parse
 from aidaily.models import Article, Story
 
@@ -31,10 +31,8 @@ HIPAA = Article("https://www.ithome.com/0/914/193.htm", "ithome", "Claude 通过
                 "班纳健康 2.2 万员工在用 Claude。")
 
 
-def _digest(*items: Item, briefs: list[Brief] | None = None, title: str = "") -> Digest:
-    body: list[object] = [Title(title, line=5)] if title else []
-    body.append(Section("超算", [*items, *([BriefList(briefs, line=40)] if briefs else [])], line=7))
-    return Digest(body=body)  # type: ignore[arg-type]
+def _digest(*items: Item) -> Digest:
+    return Digest(body=[Section("超算", list(items), line=7)])
 
 
 # --- the sentence a verdict quotes ----------------------------------------------------------
