@@ -79,6 +79,7 @@ __all__ = [
 ]
 
 _SQUASH = re.compile(r"[\s\-_]+")
+_SUMMARY_KEY = re.compile(r"summary[ \t]*:(?:[ \t]|$)")  # the front-matter key line (as ``front_matter`` reads keys)
 
 
 @dataclass
@@ -121,10 +122,9 @@ def nearest_sentence(bullet: str, source_text: str) -> tuple[str, float]:
 # --- numbers and names ------------------------------------------------------------------
 
 
-def missing_numbers(bullet: str, source_text: str,
-                    source_keys: set[str] | None = None) -> list[str]:
+def missing_numbers(bullet: str, source_text: str) -> list[str]:
     """Numbers of ``bullet`` (as written) that do not occur in the source."""
-    keys = number_keys(source_text) if source_keys is None else source_keys
+    keys = number_keys(source_text)
     return [m.raw.strip() for m in extract_numbers(bullet, strict=True) if not m.found_in(keys)]
 
 
@@ -241,11 +241,6 @@ class ItemSources:
         return cls((a for s in stories for a in s.articles),
                    {a.url: s.id for s in stories for a in s.articles}, weak_pair)
 
-    def story_id(self, url: str) -> str | None:
-        """The story of the fetched article at ``url`` in the day's grouping (None: not
-        fetched, or an article of no story)."""
-        return self._story_of.get(canonical_url(url))
-
     @property
     def article_count(self) -> int:
         """How many fetched articles (distinct URLs) items can be grounded in."""
@@ -275,6 +270,8 @@ class ItemSources:
         return urls, self._texts[urls]
 
     def story_of(self, url: str) -> str | None:
+        """The story of the fetched article at ``url`` in the day's grouping (None: not
+        fetched, or an article of no story)."""
         return self._story_of.get(canonical_url(url))
 
     def article_at(self, url: str) -> Article | None:
@@ -400,7 +397,8 @@ def ground_restatements(digest: Digest, sources: ItemSources,
     lines: list[tuple[str, int, str]] = []
     if digest.summary_lines:
         text_lines = render(digest).split("\n")
-        at = next((n for n, ln in enumerate(text_lines, 1) if ln.startswith("summary:")), 1)
+        # YAML allows spaces before the colon (``summary :``): the key's line either way.
+        at = next((n for n, ln in enumerate(text_lines, 1) if _SUMMARY_KEY.match(ln)), 1)
         lines += [("summary", at, line) for line in digest.summary_lines]
     title = next((n for n in digest.body if isinstance(n, Title)), None)
     if title is not None and title.text:

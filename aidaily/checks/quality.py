@@ -316,7 +316,7 @@ def score(draft: Digest, reference: Digest, *, draft_text: str = "", reference_t
     """How close ``draft`` is to ``reference``. The texts count placeholders (when
     given); ``settings`` gives the house targets (the defaults otherwise); ``grounding``
     is the draft's (``grounding_of``), unknown when None; ``story_of`` the day's grouping
-    of a link (``ItemSources.story_id``), when the day's store is known."""
+    of a link (``ItemSources.story_of``), when the day's store is known."""
     ours, theirs = stories_of(draft), stories_of(reference)
     matches = match_stories(ours, theirs, story_of=story_of)
     got_d = {id(m.draft) for m in matches}

@@ -77,7 +77,7 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
         grounding = grounding_of(ground_digest(draft_digest, sources))
     return score(draft_digest, ref_digest, draft_text=draft_text, reference_text=ref_text,
                  settings=settings.digest if settings else None, grounding=grounding,
-                 story_of=sources.story_id if sources is not None else None)
+                 story_of=sources.story_of if sources is not None else None)
 
 
 def _load(path: Path) -> tuple[str, Digest] | None:
