@@ -94,3 +94,51 @@ def test_a_name_whose_case_carries_meaning_is_not_found_in_another_case(text: st
 def test_bytes_are_not_bytedance(text: str) -> None:
     assert "ByteDance" not in [name for _, _, name in spans(text)]
     assert "ByteDance" not in extract_entities(text)
+
+
+def test_canonical_text_names_every_entity_by_its_canonical_name() -> None:
+    # dedup shingles this text: 苹果 and Apple must shingle alike, nothing else may change
+    assert canonicalize_text("## 苹果、谷歌隐私策略分化") == "## Apple、Google隐私策略分化"
+    assert canonicalize_text("### 英特尔上线 AI 客服 Ask Intel") == "### Intel上线 AI 客服 Ask Intel"
+
+
+# --- extract_entities: names, products and their versions --------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a product takes its model and edition words, up to three; a score after it is no version
+    ("在 SWE-bench Pro 上领先 Claude Opus 4.6 Max 8.3 分，OSWorld-Verified（电脑操作）84.3 分对 72.7 分",
+     ["SWE-bench Pro", "Claude", "Claude Opus 4.6 Max", "OSWorld-Verified"]),
+    ("- 通过Claude Cowork平台交付，首批支持QuickBooks、PayPal、HubSpot、Canva、DocuSign等工具",
+     ["Claude", "Claude Cowork", "QuickBooks", "PayPal", "HubSpot", "Canva", "DocuSign"]),
+    ("月之暗面开源2.8万亿参数Kimi K3模型，华为昇腾、阿里云、海光DCU同日完成适配",
+     ["Moonshot", "Kimi", "Kimi K3", "Huawei", "Alibaba", "DCU"]),
+    # a generic word (API) ends a product; a date after it is no version
+    ("### Gemini API 引入 Webhooks 功能", ["Gemini", "Webhooks"]),
+    ("数据显示，Claude 2月27日下载量环比增长37%", ["Claude"]),
+    # a name never absorbs a known name after it (IDE Cursor is Cursor)
+    ("AI编程IDE Cursor宣布收购代码审查工具Graphite，后者以“堆叠式PR”（Stacked PRs）流程著称。",
+     ["IDE", "Cursor", "Graphite", "PR", "Stacked PRs"]),
+    # the words of a known name are not names of their own
+    ("Sam Altman 在 X 平台确认了此次更新。", ["Sam Altman"]),
+    ("Google DeepMind 表示这仅仅是开始。", ["Google"]),
+    ("| 指标 | DeepSeek-V4-Flash | DeepSeek-V4-Pro |", ["DeepSeek"]),
+    # a Latin name right after a Chinese one, and at the start of the text
+    ("- [字节Trae调整计费方式，由按次收费改为按Token计费](https://www.ithome.com/0/923/234.htm)",
+     ["ByteDance", "Trae"]),
+    ("Retropad：2749字节的纯C语言记事本复刻", ["Retropad", "C"]),
+    # a Chinese product name is the canonical name only
+    ("字节豆包也在内测类似功能，支持抖音电商内购买。", ["ByteDance", "Doubao"]),
+    # in order of first occurrence, each once whatever its spelling
+    ("兼容 Qwen、Deepseek 等主流模型", ["Qwen", "DeepSeek"]),
+    # lower-case words are English, not names, unless joined by "_" (an identifier)
+    ("- 仅支持 thinking 模式，可通过 reasoning_effort 调节推理深度。", ["reasoning_effort"]),
+    # written for the case: the canonical name comes before the phrase it starts
+    ("KIMI K2 发布", ["Kimi", "KIMI K2"]),
+])
+def test_names_products_and_versions(text: str, expected: list[str]) -> None:
+    assert extract_entities(text) == expected
+
+
+def test_the_set_of_names() -> None:
+    assert normalize_entities("兼容 Qwen、Deepseek 等主流模型") == {"Qwen", "DeepSeek"}
