@@ -122,7 +122,11 @@ def test_canonical_text_names_every_entity_by_its_canonical_name() -> None:
     # the words of a known name are not names of their own
     ("Sam Altman 在 X 平台确认了此次更新。", ["Sam Altman"]),
     ("Google DeepMind 表示这仅仅是开始。", ["Google"]),
-    ("| 指标 | DeepSeek-V4-Flash | DeepSeek-V4-Pro |", ["DeepSeek"]),
+    # ... but a model joined to one by a hyphen is a name of its own
+    ("| 指标 | DeepSeek-V4-Flash | DeepSeek-V4-Pro |", ["DeepSeek", "DeepSeek-V4-Flash", "DeepSeek-V4-Pro"]),
+    ("### 阿里Qwen-Audio-3.0拿下语音赛道全球大满贯", ["Alibaba", "Qwen", "Qwen-Audio-3.0"]),
+    ("- **价格优势明显**：每百万Tokens输入不到0.8元，约为Gemini-3.1 Pro定价的1/10，这将大幅降低企业级AI应用的门槛。",
+     ["Gemini", "Gemini-3.1 Pro"]),
     # a Latin name right after a Chinese one, and at the start of the text
     ("- [字节Trae调整计费方式，由按次收费改为按Token计费](https://www.ithome.com/0/923/234.htm)",
      ["ByteDance", "Trae"]),

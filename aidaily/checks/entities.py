@@ -307,7 +307,9 @@ def extract_entities(text: str) -> list[str]:
 
     A known product followed by more name words yields both (``Claude``,
     ``Claude Cowork``); companies and people never absorb the next word, so
-    ``Tesla Megapack`` is ``Tesla`` and ``Megapack``.
+    ``Tesla Megapack`` is ``Tesla`` and ``Megapack``. A model joined to a known name by
+    a hyphen is a name too (``DeepSeek-V4-Pro``: ``DeepSeek`` and ``DeepSeek-V4-Pro``),
+    as grounding reads it.
     """
     text = _nfkc(text)
     found: list[tuple[int, str]] = []
@@ -322,7 +324,7 @@ def extract_entities(text: str) -> list[str]:
                 covered.append((start, phrase_end))
     pos = 0
     for m in _LATIN_TOKEN.finditer(text):
-        if m.start() < pos or any(s <= m.start() < e for s, e in covered):
+        if m.start() < pos or any(s <= m.start() and m.end() <= e for s, e in covered):
             continue
         if not _looks_like_name(m.group(0)):
             continue
