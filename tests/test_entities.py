@@ -61,7 +61,8 @@ def test_the_variants_of_a_name_are_every_spelling_of_its_entity() -> None:
     ("Sam Altman 在 X 平台确认了此次更新。", [(0, 10, "Sam Altman")]),
     ("Google DeepMind 表示这仅仅是开始。", [(0, 15, "Google")]),
     ("稳健的财务状况是 Hugging Face 敢于拒绝英伟达的底气所在。", [(9, 21, "Hugging Face"), (26, 29, "Nvidia")]),
-    # a known name before a hyphen is the name (the model after it is not in the table)
+    # a known name before a hyphen is the span (the model after it is a name of its own,
+    # see extract_entities below)
     ("| 指标 | DeepSeek-V4-Flash | DeepSeek-V4-Pro |", [(7, 15, "DeepSeek"), (27, 35, "DeepSeek")]),
     ("### 阿里Qwen-Audio-3.0拿下语音赛道全球大满贯", [(4, 6, "Alibaba"), (6, 10, "Qwen")]),
     # Chinese names are substrings; 字节 next to 豆包 is ByteDance
