@@ -135,6 +135,9 @@ def test_a_model_written_after_its_makers_name_is_checked_whole() -> None:
     assert check_bullet("超越 DeepSeek V4 Pro，写作能力与 Gemini-3.1-Pro 相当", scores).ok
     assert check_bullet("超越 DeepSeek-V3-Pro", scores).missing_names == ["DeepSeek-V3-Pro"]
     assert check_bullet("写作能力与 Gemini-3-Pro 相当", scores).missing_names == ["Gemini-3-Pro"]
+    # ... while the words of a known name are not names of their own (摩尔线程 is Moore Threads)
+    moore = "摩尔线程 MTT S5000 成为首个通过国家安全可靠测评的 AI 训推芯片"
+    assert check_bullet("Moore Threads MTT S5000 成为首个通过国家安全可靠测评的 AI 训推芯片", moore).ok
 
 
 def test_names_tolerate_spacing_and_case() -> None:
