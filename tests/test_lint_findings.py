@@ -328,3 +328,41 @@ def test_an_issue_without_a_footer(reference: str) -> None:
 
 def test_a_theme_right_above_its_stories_is_not_empty(reference: str) -> None:
     assert found(reference.replace("### 模型与推理", "## 空主题\n\n### 模型与推理")) == shifted(2)
+
+
+def test_a_bad_link_is_reported_once_per_line(reference: str) -> None:
+    text = reference.replace("- 马斯克目标：9 个月", "- [马斯克](ftp://x.com/a)目标[：](ftp://x.com/a)9 个月[又](ftp://x.com/b)")
+    assert [f for f in found(text) if f[0] == "error"] == [
+        ("error", 26, "bad-url", "link 'ftp://x.com/a' is not an http(s) URL"),
+        ("error", 26, "bad-url", "link 'ftp://x.com/b' is not an http(s) URL")]
+
+
+@pytest.mark.parametrize(("before", "after", "line"), [
+    ("# GW 级超算与百万行浏览器", "# GW 级超算<b>与</b>百万行浏览器", 10),  # the body's first line
+    (BODY_END, "\n<b>完</b>" + BODY_END, 113),  # right above the footer
+])
+def test_raw_html_at_the_edges_of_the_body(reference: str, before: str, after: str, line: int) -> None:
+    assert [f for f in found(reference.replace(before, after)) if f[0] == "error"] == [
+        ("error", line, "raw-html", "raw HTML outside the footer: <b>"),
+        ("error", line, "raw-html", "raw HTML outside the footer: </b>")]
+
+
+def test_raw_html_on_the_last_line_of_an_issue_without_footer(reference: str) -> None:
+    text = reference.split(BODY_END)[0] + "\n\n<b>完</b>"
+    assert [f for f in found(text) if f[0] == "error"] == [
+        ("error", 114, "raw-html", "raw HTML outside the footer: <b>"),
+        ("error", 114, "raw-html", "raw HTML outside the footer: </b>")]
+
+
+def test_an_empty_front_matter_still_has_a_body() -> None:
+    text = '---\n---\n# 标题\n\n<b>x</b> [链接](ftp://x.com/a)\n\n---\n\n<div class="telegram-card"></div>'
+    assert [f for f in found(text, None) if f[1] > 1] == [
+        ("error", 5, "bad-url", "link 'ftp://x.com/a' is not an http(s) URL"),
+        ("error", 5, "raw-html", "raw HTML outside the footer: <b>"),
+        ("error", 5, "raw-html", "raw HTML outside the footer: </b>")]
+
+
+def test_a_file_that_does_not_parse_is_one_error_named_by_file() -> None:
+    assert [f.format() for f in lint_text("# 标题\n", "posts/ai-daily-2026-01-19.md")] == [
+        "posts/ai-daily-2026-01-19.md:1: error [front-matter-missing] front matter missing: "
+        "the file must start with a '---' line"]
