@@ -88,6 +88,8 @@ def test_has_errors_is_about_errors_only(reference: str) -> None:
     (TITLE, 'title: ""', ("error", 2, "bad-value", "'title' is empty")),
     (TITLE, "title: '   '", ("error", 2, "bad-value", "'title' is empty")),
     (TITLE, "title: 2026", ("error", 2, "bad-value", "'title' is empty")),
+    ('"Nvidia"]', '"Nvidia","这是一个完整的句子，不是关键词。"]',
+     ("warning", 6, "seo-not-keyword", "seo entry “这是一个完整的句子，不是关键词。” is not a keyword: it has punctuation")),
     ("category: AI 日报", "category: AI 日报\ndraft: true", ("warning", 5, "draft", "draft marker is set")),
     ("date: 2026-01-19", "date:", ("error", 3, "bad-date", "date '' is not a real YYYY-MM-DD date")),
     ("date: 2026-01-19", "date: 2026-1-19", ("error", 3, "bad-date", "date '2026-1-19' is not a real YYYY-MM-DD date")),
@@ -366,3 +368,11 @@ def test_a_file_that_does_not_parse_is_one_error_named_by_file() -> None:
     assert [f.format() for f in lint_text("# 标题\n", "posts/ai-daily-2026-01-19.md")] == [
         "posts/ai-daily-2026-01-19.md:1: error [front-matter-missing] front matter missing: "
         "the file must start with a '---' line"]
+
+
+@pytest.mark.parametrize(("gap", "line"), [("\n", 114), ("\n\n", 115), ("\n\n\n", 116)])
+def test_footer_findings_name_their_line_whatever_the_gap_after_the_rule(
+        reference: str, gap: str, line: int) -> None:
+    text = reference.replace("\n---\n\n<div", f"\n---{gap}<script>x</script>\n<div")
+    assert [f for f in found(text) if f[0] == "error"] == [
+        ("error", line, "footer-html", "tag <script> is not allowed in the footer")]
