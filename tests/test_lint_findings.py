@@ -150,6 +150,10 @@ ARCHIVE_FINDINGS = {
                      for line in (167, 172, 177)]],
     # "### headline" one-liners under "## 更多动态" are stories, not empty sections.
     "2026-02-10": [],
+    # June's layout: "### headline", then a bare "[链接](url)" line with a paragraph under
+    # it and no bullet: a story told by its lead.
+    "2026-06-23": [("warning", 1, "no-other-news", "no '### 其他动态' section"),
+                   ("warning", 2, "title-length", "title has 17 characters; the house uses 19–39")],
     # A one-line summary over an issue whose only content is not a story.
     "2026-02-13": [("warning", 1, "no-other-news", "no '### 其他动态' section"),
                    ("warning", 1, "no-story", "the issue has no story"),
@@ -376,3 +380,9 @@ def test_footer_findings_name_their_line_whatever_the_gap_after_the_rule(
     text = reference.replace("\n---\n\n<div", f"\n---{gap}<script>x</script>\n<div")
     assert [f for f in found(text) if f[0] == "error"] == [
         ("error", line, "footer-html", "tag <script> is not allowed in the footer")]
+
+
+def test_bytes_instead_of_text_are_one_finding_on_the_first_line() -> None:
+    # A caller that read the file in binary mode: a finding, not a traceback.
+    assert found(b"---\ntitle: x\n---\n") == [  # type: ignore[arg-type]
+        ("error", 1, "front-matter-invalid", "expected text, got bytes")]
