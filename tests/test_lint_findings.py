@@ -195,6 +195,8 @@ def with_block(reference: str, block: str) -> str:
     "特斯拉 AI5 芯片接近完成\n- 马斯克目标：9 个月一代\n- AI6 已启动",
     "  特斯拉 AI5 芯片接近完成\n- 马斯克目标：9 个月一代",
     "特斯拉 AI5 芯片接近完成\n  - 马斯克目标：9 个月一代\n  - AI6 已启动",  # indented bullets
+    # named by its first 40 characters
+    "特斯拉 AI5 芯片“接近完成”，AI6 已启动，马斯克称每 9 个月完成一代芯片设计，目标年产百万颗\n- 马斯克目标",
 ])
 def test_a_headline_that_lost_its_link_among_linked_stories_is_an_error(reference: str, block: str) -> None:
     headline = block.split("\n")[0]
@@ -386,3 +388,11 @@ def test_bytes_instead_of_text_are_one_finding_on_the_first_line() -> None:
     # A caller that read the file in binary mode: a finding, not a traceback.
     assert found(b"---\ntitle: x\n---\n") == [  # type: ignore[arg-type]
         ("error", 1, "front-matter-invalid", "expected text, got bytes")]
+
+
+@pytest.mark.parametrize("key", ["title", "date", "category", "tags", "seo"])
+def test_a_missing_key_is_said_once(reference: str, key: str) -> None:
+    # not also "empty", "not a list" or "not a real date": there is no value to judge
+    text = "\n".join(ln for ln in reference.split("\n") if not ln.startswith(f"{key}:"))
+    severity = "warning" if key == "seo" else "error"
+    assert [f for f in found(text) if f[1] < 100] == [(severity, 1, "missing-key", f"front matter has no '{key}' key")]
