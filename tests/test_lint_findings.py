@@ -150,6 +150,16 @@ ARCHIVE_FINDINGS = {
                      for line in (167, 172, 177)]],
     # "### headline" one-liners under "## 更多动态" are stories, not empty sections.
     "2026-02-10": [],
+    # A prose line with bullets under it below "### [headline](url)" stories: a list in a
+    # story, not a headline that lost its link (that is only among bare "[headline](url)" lines).
+    "2026-02-16": [("warning", 2, "title-length", "title has 17 characters; the house uses 19–39"),
+                   ("warning", 111, "duplicate-link",
+                    "https://www.ithome.com/0/922/007.htm is linked twice (first on line 31)"),
+                   *[("warning", line, "duplicate-link",
+                      "site front page https://ai.hubtoday.app/ linked again (first on line 189)")
+                     for line in (190, 191, 193, 194, 195, 198)]],
+    # "## theme" above a last "### 更多动态" section that holds the one-liners.
+    "2026-05-01": [],
     # June's layout: "### headline", then a bare "[链接](url)" line with a paragraph under
     # it and no bullet: a story told by its lead.
     "2026-06-23": [("warning", 1, "no-other-news", "no '### 其他动态' section"),
