@@ -406,3 +406,11 @@ def test_a_missing_key_is_said_once(reference: str, key: str) -> None:
     text = "\n".join(ln for ln in reference.split("\n") if not ln.startswith(f"{key}:"))
     severity = "warning" if key == "seo" else "error"
     assert [f for f in found(text) if f[1] < 100] == [(severity, 1, "missing-key", f"front matter has no '{key}' key")]
+
+
+@pytest.mark.parametrize(("day", "real"), [
+    ("2028-02-29", True), ("2026-02-29", False), ("2100-02-29", False), ("0000-01-19", False)])
+def test_a_date_is_real_by_the_calendar_of_its_year(reference: str, day: str, real: bool) -> None:
+    text = reference.replace("date: 2026-01-19", f"date: {day}")
+    assert [f for f in found(text, f"ai-daily-{day}.md") if f[0] == "error"] == (
+        [] if real else [("error", 3, "bad-date", f"date '{day}' is not a real YYYY-MM-DD date")])
