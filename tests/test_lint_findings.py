@@ -414,3 +414,9 @@ def test_a_date_is_real_by_the_calendar_of_its_year(reference: str, day: str, re
     text = reference.replace("date: 2026-01-19", f"date: {day}")
     assert [f for f in found(text, f"ai-daily-{day}.md") if f[0] == "error"] == (
         [] if real else [("error", 3, "bad-date", f"date '{day}' is not a real YYYY-MM-DD date")])
+
+
+def test_one_liners_below_an_introduction_are_checked(reference: str) -> None:
+    text = reference.replace("### 其他动态\n\n", "### 其他动态\n\n本期还有这些消息：\n\n").replace(
+        ONE_LINER, "（[ithome](javascript:void)）")
+    assert found(text) == [("error", 111, "bad-url", "one-liner link 'javascript:void' is not http(s)"), *shifted(2)]
