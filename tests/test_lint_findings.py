@@ -421,3 +421,9 @@ def test_one_liners_below_an_introduction_are_checked(reference: str) -> None:
         ONE_LINER, "（[ithome](javascript:void)）")
     assert found(text) == [("error", 111, "bad-url", "one-liner link 'javascript:void' is not http(s)"),
                            *[(s, line + 2, code, message) for s, line, code, message in QUIRKS]]
+
+
+def test_on_one_line_the_error_comes_before_the_warning_whatever_their_rules(reference: str) -> None:
+    text = reference.replace("- 谷歌揭秘“Nano Banana”生图模型", "- 谷歌揭秘<b>“Nano Banana”</b>生图模型")
+    assert found(text) == [("error", 110, "raw-html", "raw HTML outside the footer: <b>"),
+                           ("error", 110, "raw-html", "raw HTML outside the footer: </b>"), *QUIRKS]
