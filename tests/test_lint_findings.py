@@ -176,7 +176,7 @@ def test_issues_of_the_archive_give_exactly_their_warnings(day: str) -> None:
     assert found(archive(day), f"ai-daily-{day}.md") == ARCHIVE_FINDINGS[day]
 
 
-def test_a_top_level_story_linked_again_is_named(reference: str) -> None:
+def test_a_top_level_story_linked_again_is_named() -> None:
     text = archive("2025-12-13").replace("https://mp.weixin.qq.com/s/Zk3wBCILM5L14MXm6NGNUg",
                                          "https://www.ithome.com/0/904/327.htm")
     assert found(text, "ai-daily-2025-12-13.md") == [
