@@ -110,17 +110,23 @@ class BenchEditor:
     (two FactsWrite + one CommentaryWrite): 12 main stories, 5 one-liners, 21 write calls.
     Facts are sentences of the article, so the grounding check passes.
 
-    ``latencies`` (step -> seconds) sets a per-step latency; else the server's applies.
+    ``latencies`` (step -> seconds) sets a per-step latency, ``latency`` the latency of
+    any other step; with neither the server's applies. A latency counts from the request's
+    arrival, the time this fake takes to compose its answer included (Python, under the
+    GIL of the benchmark's process, which also serves the day's pages): a hosted model's
+    latency includes its own work too, and the critical path counts ``latency`` per call.
     """
 
-    def __init__(self, latencies: dict[str, float] | None = None) -> None:
+    def __init__(self, latencies: dict[str, float] | None = None, latency: float | None = None) -> None:
         self.latencies = latencies
+        self.latency = latency
 
     def __call__(self, request: FakeRequest) -> Any:
         answer = self.answer(request)
-        if answer is None or self.latencies is None:
+        if answer is None or (self.latencies is None and self.latency is None):
             return answer
-        return Reply.json(answer, delay=self.latencies.get(request.step, 0.0))
+        latency = (self.latencies or {}).get(request.step, self.latency or 0.0)
+        return Reply.json(answer, delay=max(0.0, latency - (time.monotonic() - request.time)))
 
     @staticmethod
     def answer(request: FakeRequest) -> Any:
@@ -462,7 +468,7 @@ def startup(api_url: str, repeat: int = 3) -> dict[str, Any]:
 def bench_env(api_url: str, workdir: Path, day: SynthDay, *, latency: float,
               latencies: dict[str, float] | None, page_latency: float) -> Iterator[Bench]:
     with MirrorServer(day.root) as mirror, FakeLLM(latency=latency) as llm:
-        llm.responder = BenchEditor(latencies)
+        llm.responder = BenchEditor(latencies, latency)
         if page_latency:
             for url in day.files:
                 mirror.fault(url, delay=page_latency)

@@ -54,9 +54,12 @@ import aidaily.stories.select  # noqa: F401
 import sources
 from aidaily.config import Settings, load_settings, named_home
 from aidaily.errors import ConfigError
+from aidaily.format.links import markdown_parser
+from aidaily.ingest.fetch import tls_context
 from aidaily.pipeline import stages
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import RunReport
+from aidaily.stories.relevance import load_model
 from aidaily.stories.window import default_day
 
 if TYPE_CHECKING:
@@ -65,7 +68,21 @@ if TYPE_CHECKING:
     from aidaily.models import Story
 
 FLOW_NAME = "daily-digest"
-sources.load_adapters()
+
+
+def load_once() -> None:
+    """Build what the stages build on first use and keep for the process — the adapters
+    and feedparser, the markdown parsers (hubtoday's items, the check), the fetcher's TLS
+    context (the CA bundle), the relevance model (~1 MB of JSON) — with the flow, as its
+    modules are imported: not inside the first fetch."""
+    sources.load_adapters()
+    markdown_parser()
+    markdown_parser(html=True)
+    tls_context()
+    load_model()
+
+
+load_once()
 
 
 # Tasks: the stage functions, with Prefect's retries and logging -------------------------
