@@ -501,6 +501,7 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
             median = sorted(range(len(firsts)), key=lambda k: _flow_wall(firsts[k]))[len(firsts) // 2]
             first, home = firsts[median], homes[median]
             first["label"] = "first"
+            first["timeline"] = timeline(api_url, first.get("flow") or {}, home)  # before re-runs log more
             # The re-runs of the unchanged day: as an editor types it (the CLI checks
             # before starting Prefect), as the served deployment runs it (the flow checks
             # before any task), and forced through every task (all caches hit).
@@ -616,6 +617,12 @@ def print_report(res: dict[str, Any]) -> None:
           f"({crit['write_calls']} calls / {crit['concurrency']}) + {crit['finalize_calls']} finalize "
           f"= {crit['seconds']:.2f} s; flow / critical = {res['flow_over_critical']}; "
           f"write stage / critical = {res['write_over_critical']}")
+    segments = (first.get("timeline") or {}).get("segments") or {}
+    if segments:
+        print("where the first run's flow wall goes (s from the flow run's start; Prefect's task runs, the "
+              "run's LLM requests):")
+        for name, secs in segments.items():
+            print(f"  {secs:7.3f}  {name}")
     if res.get("speedup"):
         sp = res["speedup"]
         print(f"serial baseline (concurrency 1): critical path {res['serial_critical_path']['seconds']:.1f} s; "
