@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
@@ -76,16 +76,22 @@ def server_app() -> Any:
     the server: on a new PREFECT_HOME the 116 Alembic migrations (~5 s, one statement at
     a time through aiosqlite's thread) run on the other core while the server's imports
     (~3 s) run here, instead of one after the other. A database that exists (a warm
-    PREFECT_HOME) or is not a SQLite file is left to the app's start, as Prefect does it.
+    PREFECT_HOME: ``likely_new_database``) or is not a SQLite file is left to the app's
+    start, as Prefect does it.
     Migrations that fail end this process (exit ``MIGRATION_FAILED``) with their error.
     """
+    if not likely_new_database(os.environ):  # a warm PREFECT_HOME: migrated on start, as before
+        os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
+        from prefect.server.api.server import create_app
+
+        return create_app(ephemeral=True, final=True)
     migrator = subprocess.Popen(
         [sys.executable, "-c", f"import {__name__} as m; m.migrate_main()"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     from prefect.server.api.server import create_app
 
     output, _ = migrator.communicate()
-    if migrator.returncode == LEFT_TO_SERVER:  # not a new SQLite file: migrated on start, as before
+    if migrator.returncode == LEFT_TO_SERVER:  # the guess was wrong: migrated on start after all
         os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
         from prefect.context import refresh_global_settings_context
 
@@ -117,6 +123,19 @@ def new_sqlite_file(url: str) -> Path | None:
         return None
     path = Path(url.split(":///", 1)[1].split("?", 1)[0])
     return None if path.exists() and path.stat().st_size else path
+
+
+def likely_new_database(environ: Mapping[str, str]) -> bool:
+    """A guess, before Prefect is imported, that its database is a SQLite file not made
+    yet: the URL in the environment, else ``prefect.db`` in PREFECT_HOME (``~/.prefect``
+    by default). It only decides whether the migrator is started (every warm start would
+    otherwise pay a second import of Prefect's settings); ``migrate_main`` decides with
+    Prefect's own settings, and either way the database ends at the head revision."""
+    url = environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or environ.get("PREFECT_API_DATABASE_CONNECTION_URL")
+    if url:
+        return new_sqlite_file(url) is not None
+    home = Path(environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    return new_sqlite_file(f"sqlite+aiosqlite:///{home / 'prefect.db'}") is not None
 
 
 def migrate_main() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.ephemeral import LEFT_TO_SERVER, new_sqlite_file
+from flows.ephemeral import LEFT_TO_SERVER, likely_new_database, new_sqlite_file
 
 pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
 
@@ -68,6 +68,16 @@ def test_only_a_sqlite_file_not_made_yet_is_migrated_apart(tmp_path: Path, url: 
     assert (found is not None) is new
     if new:
         assert found == Path(url.format(tmp=tmp_path).split(":///")[1].split("?")[0])
+    # the server's guess before Prefect is imported reads the same URL from the environment
+    assert likely_new_database({"PREFECT_SERVER_DATABASE_CONNECTION_URL": url.format(tmp=tmp_path)}) is new
+
+
+def test_without_a_url_the_guess_looks_for_prefect_db_in_prefect_home(tmp_path: Path) -> None:
+    assert likely_new_database({"PREFECT_HOME": str(tmp_path)}) is True
+    (tmp_path / "prefect.db").write_bytes(b"SQLite format 3\x00")
+    assert likely_new_database({"PREFECT_HOME": str(tmp_path)}) is False
+    assert likely_new_database({"PREFECT_HOME": str(tmp_path),
+                                "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite:///{tmp_path}/other.db"}) is True
 
 
 def test_a_prefect_database_that_cannot_be_made_ends_the_run_with_the_cause(tmp_path: Path) -> None:
