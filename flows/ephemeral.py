@@ -87,10 +87,13 @@ def server_app() -> Any:
         return create_app(ephemeral=True, final=True)
     migrator = subprocess.Popen(
         [sys.executable, "-c", f"import {__name__} as m; m.migrate_main()"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     from prefect.server.api.server import create_app
 
-    output, _ = migrator.communicate()
+    # stdout holds the migrator's one-line error; stderr what a library printed on its way
+    # out (aiosqlite's thread after the failure), shown only when stdout says nothing
+    output, noise = migrator.communicate()
+    output = output.strip() or noise
     if migrator.returncode == LEFT_TO_SERVER:  # the guess was wrong: migrated on start after all
         os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
         from prefect.context import refresh_global_settings_context
