@@ -36,17 +36,15 @@ from prefect.cache_policies import NO_CACHE
 # a served deployment (once for all its runs) or ``aidaily run`` (while the run's Prefect
 # server starts, ``flows.ephemeral``). datasketch is most of it: it imports scipy (~0.8 s);
 # then the openai SDK (~0.3 s, else paid before the plan request), the site adapters and
-# feedparser, Prefect's task engine, and what ``run_day`` tells after a run. The check's
+# feedparser, Prefect's task engine, the run review's report. The check's
 # own modules (html5lib) load while the model writes (``aidaily.editor.draft``).
 import datasketch  # noqa: F401
 import openai.resources.chat.completions  # noqa: F401
 import prefect.task_engine  # noqa: F401
-import aidaily.delivery.events  # noqa: F401
 import aidaily.editor.cover  # noqa: F401
 import aidaily.editor.draft  # noqa: F401
 import aidaily.ingest.day  # noqa: F401
 import aidaily.llm.client  # noqa: F401
-import aidaily.memory.issues  # noqa: F401
 import aidaily.memory.recall  # noqa: F401
 import aidaily.review.report  # noqa: F401
 import aidaily.store.drafts  # noqa: F401

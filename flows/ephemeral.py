@@ -28,6 +28,7 @@ stands. The server is stopped when the run ends, whatever way it ends.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import socket
@@ -82,12 +83,15 @@ def server_app() -> Any:
     """
     if not likely_new_database(os.environ):  # a warm PREFECT_HOME: migrated on start, as before
         os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
+        # deferred: Prefect's server (FastAPI, its ORM, every route) is imported in the server's
+        # process only, never in the run's
         from prefect.server.api.server import create_app
 
         return create_app(ephemeral=True, final=True)
     migrator = subprocess.Popen(
         [sys.executable, "-c", f"import {__name__} as m; m.migrate_main()"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # deferred: Prefect's server, in the server's process only (while the migrator migrates)
     from prefect.server.api.server import create_app
 
     # stdout holds the migrator's one-line error; stderr what a library printed on its way
@@ -96,7 +100,7 @@ def server_app() -> Any:
     output = output.strip() or noise
     if migrator.returncode == LEFT_TO_SERVER:  # the guess was wrong: migrated on start after all
         os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
-        from prefect.context import refresh_global_settings_context
+        from prefect.context import refresh_global_settings_context  # deferred: Prefect, server side only
 
         refresh_global_settings_context()
     elif migrator.returncode:
@@ -112,8 +116,7 @@ def migrate_database() -> None:
     """Create or upgrade the Prefect database of the current settings to Prefect's head
     revision: Prefect's public database interface, the very call its server makes on
     start when ``PREFECT_SERVER_DATABASE_MIGRATE_ON_START`` is on."""
-    import asyncio
-
+    # deferred: Prefect's database layer (its ORM, Alembic), in the migrator's process only
     from prefect.server.database import provide_database_interface
 
     asyncio.run(provide_database_interface().create_db())
@@ -147,7 +150,7 @@ def migrate_main() -> None:
     the server's own start (exit ``LEFT_TO_SERVER``, after Prefect's settings only:
     every night's warm start pays no second import of Prefect's database layer). A
     failure is one line on stdout (the error, not a traceback) and exit code 1."""
-    from prefect.settings import get_current_settings
+    from prefect.settings import get_current_settings  # deferred: Prefect, in the migrator only
 
     url = get_current_settings().server.database.connection_url
     if url is None or new_sqlite_file(url.get_secret_value()) is None:
@@ -233,6 +236,8 @@ def prefect_api() -> Iterator[str | None]:
     # have sent the run's last logs and events to it.
     atexit.register(server.stop)
     try:
+        # deferred: Prefect loads here, while the run's server (started first, above) comes up on
+        # the other CPU
         from prefect.context import refresh_global_settings_context
         from prefect.settings import get_current_settings
 

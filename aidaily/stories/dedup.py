@@ -301,6 +301,8 @@ def minhashes(gram_sets: Sequence[set[bytes]], num_perm: int = NUM_PERM) -> list
     need ``canonical_url`` or ``DIGEST_SOURCES`` from here should not pay. A run pays it
     once; ``flows/daily.py`` imports it up front with the rest of the run's imports.
     """
+    # deferred: datasketch (numpy, scipy), charset-normalizer, only when this runs (`aidaily fetch`,
+    # `prompt`, … load the module)
     from datasketch import MinHash
 
     return MinHash.bulk(gram_sets, num_perm=num_perm, seed=_SEED, hashfunc=zlib.crc32)
