@@ -70,7 +70,7 @@ TARGETS = (
     Target("uptodate", ("aidaily/pipeline/uptodate.py",), ("tests/test_uptodate.py",)),
     Target("dedup", ("aidaily/stories/dedup.py",),
            ("tests/test_dedup.py", "tests/test_same_story_rules.py", "tests/test_select.py",
-            "tests/test_merge_pairs.py")),
+            "tests/test_merge_pairs.py", "tests/test_dedup_bounds.py")),
     Target("memory", ("aidaily/memory/recall.py",),
            ("tests/test_memory.py", "tests/test_same_story_rules.py")),
     Target("grounding", ("aidaily/checks/grounding.py",), ("tests/test_grounding.py", "tests/test_numbers.py")),

@@ -1,0 +1,171 @@
+"""Which articles are one story, at the edges of the rules (issue 21's mutation holes):
+the thresholds at their exact bounds, the evidence a merge rests on and when it is no
+evidence, the links and URLs that join articles whatever their wording, and the order
+stories come in. Headlines and leads are IT之家 / 量子位 feed items (corpus/feeds) unless
+said otherwise; each test asserts what ``compare`` or ``group_duplicates`` decides."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aidaily.checks.similarity import jaccard, shingles
+from aidaily.models import Article
+from aidaily.stories.dedup import (
+    PairVerdict,
+    compare,
+    group_duplicates,
+    group_indices,
+    minhashes,
+    story_evidence,
+    story_names,
+    weak_pair,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def groups(articles: list[Article]) -> list[list[str]]:
+    """The stories as sorted lists of their articles' URLs, sorted."""
+    return sorted(sorted(a.url for a in s.articles) for s in group_duplicates(articles))
+
+
+NUBIA_TITLE = "努比亚全球首款 AI 智能体手机局部外观公布，或采用横向镜组设计方案"
+NUBIA_LEAD = ("努比亚手机官方今日公布了旗下全球首款 AI 智能体手机的局部外观，新机将在 WAIC 2026 正式亮相。"
+              "预热图显示，努比亚全球首款 AI 智能体手机提供了一款淡粉配色。")
+NUBIA = Article("https://www.ithome.com/0/977/242.htm", "ithome", NUBIA_TITLE,
+                "IT之家 7 月 15 日消息，" + NUBIA_LEAD)
+
+# Two betas of one watchOS, both on ithome: alike (Jaccard 0.72) but two pieces of news.
+WATCH_BETA2 = Article(
+    "https://www.ithome.com/0/964/609.htm", "ithome", "苹果 watchOS 26.6 开发者预览版 Beta 2 发布",
+    "IT之家 6 月 16 日消息，苹果今日向 Apple Watch 用户推送了 watchOS 26.6 开发者预览版 Beta 2 更新"
+    "（内部版本号：23U5040d），本次更新距离上次发布 Beta / RC 间隔 20 天。")
+WATCH_BETA3 = Article(
+    "https://www.ithome.com/0/970/239.htm", "ithome", "苹果 watchOS 26.6 开发者预览版 Beta 3 发布",
+    "IT之家 6 月 30 日消息，苹果今日向 Apple Watch 用户推送了 watchOS 26.6 开发者预览版 Beta 3 更新"
+    "（内部版本号：23U5049c），本次更新距离上次发布 Beta/RC 间隔 14 天。")
+
+X50_ITHOME = Article(
+    "https://www.ithome.com/0/945/211.htm", "ithome",
+    "极米推出 X50 Ultra / Max 投影仪：至高 10000:1 对比度、7000CVIA 亮度，15499-19499 元",
+    "IT之家 4 月 29 日消息，极米在今天的发布会中推出了 X50 Ultra / Ultra Max 投影仪，定价为 15499 元起。"
+    "X50 Ultra：15499 元，国补后 13999 元X50 Ultra Max：19499 元，国补后 17999 元")
+X50_QBITAI = Article(  # written in 量子位's manner: the same launch, other words
+    "https://www.qbitai.com/2026/04/400001.html", "qbitai", "极米X50 Ultra发布：首发RGB纯激光，7000CVIA亮度",
+    "极米今天的发布会上，X50 Ultra系列投影仪登场，行业首发RGB纯激光光源，亮度达7000CVIA，起售价15499元。")
+
+
+# --- the verdict on one pair -------------------------------------------------------------
+
+
+def test_a_merge_on_shared_evidence_is_weak_and_says_what_it_rests_on() -> None:
+    """Two reports of one launch in other words (Jaccard 0.18, under the 0.5 of
+    near-duplicates) are one story because both name its figures; grounding marks
+    such a pair (``weak_pair``), since it is not a near-duplicate."""
+    assert compare(X50_ITHOME, X50_QBITAI) == PairVerdict(0.1769, frozenset({"#7000cvia", "#15499元"}), True, False)
+    assert weak_pair(X50_ITHOME, X50_QBITAI) and weak_pair(X50_QBITAI, X50_ITHOME)
+    assert groups([X50_ITHOME, X50_QBITAI]) == [[X50_ITHOME.url, X50_QBITAI.url]]
+
+
+def test_a_near_duplicate_and_a_digest_link_are_strong_merges() -> None:
+    repost = Article("https://www.cnbeta.com.tw/articles/tech/1500001.htm", "cnbeta", NUBIA_TITLE, NUBIA_LEAD)
+    item = Article("https://ai.hubtoday.app/2026-07/2026-07-15/#item-3", "hubtoday", "努比亚 AI 手机亮相在即",
+                   "努比亚将在 WAIC 发布智能体手机。", links=[NUBIA.url])
+    assert not weak_pair(NUBIA, repost) and not weak_pair(item, NUBIA) and not weak_pair(NUBIA, item)
+
+
+def test_ithomes_dateline_is_not_part_of_the_text_compared() -> None:
+    """"IT之家 7 月 15 日消息，" opens every ithome article: the same article elsewhere
+    without it is word for word the same text."""
+    repost = Article("https://www.cnbeta.com.tw/articles/tech/1500001.htm", "cnbeta", NUBIA_TITLE, NUBIA_LEAD)
+    assert compare(NUBIA, repost) == PairVerdict(1.0, frozenset(), True, True)
+
+
+def test_an_article_without_text_is_compared_on_its_title_alone() -> None:
+    """A feed item with a title only (量子位's JSON feed has no text) against the
+    article: the title's shingles against the title and lead's."""
+    item = Article("https://www.qbitai.com/2026/07/470001.html", "qbitai", NUBIA_TITLE, "")
+    expected = round(jaccard(shingles(NUBIA_TITLE), shingles(NUBIA_TITLE + NUBIA_LEAD)), 4)
+    assert compare(item, NUBIA).similarity == expected == 0.3671
+
+
+def test_two_articles_of_one_site_merge_only_when_nearly_identical() -> None:
+    """Two ithome betas share wording (0.72, over the 0.5 that joins two sites) and
+    story names: one site runs one story once, so they are two stories."""
+    verdict = compare(WATCH_BETA2, WATCH_BETA3)
+    assert (verdict.similarity, verdict.same, verdict.strong) == (0.7209, False, False)
+    assert groups([WATCH_BETA2, WATCH_BETA3]) == [[WATCH_BETA2.url], [WATCH_BETA3.url]]
+
+
+# --- the bars at their exact bounds ------------------------------------------------------
+# A headline cut short at two lengths: its first 7 and 12 normalised characters
+# ("努比亚全球首款", "…ai智能体") share all 5 shingles of the shorter of 10: Jaccard 0.5
+# exactly; 10 and 12 characters share 8 of 10: 0.8 exactly.
+
+
+def cut(url: str, source: str, chars: int) -> Article:
+    return Article(url, source, "努比亚全球首款AI智能体"[:chars], "")
+
+
+def test_two_sites_wording_alike_at_exactly_the_near_duplicate_bar_are_one_story() -> None:
+    a, b = cut("https://www.ithome.com/0/977/1.htm", "ithome", 7), cut("https://www.qbitai.com/2026/07/1.html", "qbitai", 12)
+    assert compare(a, b) == PairVerdict(0.5, frozenset(), True, True)
+
+
+@pytest.mark.parametrize(("chars", "similarity", "same"), [(10, 0.8, True), (9, 0.7, False)])
+def test_one_site_twice_is_one_story_from_exactly_its_bar(chars: int, similarity: float, same: bool) -> None:
+    a, b = cut("https://www.ithome.com/0/977/1.htm", "ithome", chars), cut("https://www.ithome.com/0/977/2.htm", "ithome", 12)
+    assert compare(a, b) == PairVerdict(similarity, frozenset(), same, same)
+    assert len(group_duplicates([a, b])) == (1 if same else 2)
+
+
+def test_two_digest_items_are_never_one_story_however_alike() -> None:
+    page = "https://ai.hubtoday.app/2026-07/2026-07-15/"
+    a = Article(page + "#item-1", "hubtoday", NUBIA_TITLE, NUBIA_LEAD)
+    b = Article(page + "#item-2", "hubtoday", NUBIA_TITLE, NUBIA_LEAD)
+    assert compare(a, b) == PairVerdict(1.0, frozenset(), False, False)
+    assert groups([a, b]) == [[a.url], [b.url]]
+
+
+# --- texts with next to nothing to compare -----------------------------------------------
+
+
+def test_articles_the_extractor_got_nothing_from_are_not_one_story() -> None:
+    """No title, no text (or only punctuation and emoji): nothing says they are alike."""
+    a = Article("https://www.ithome.com/0/977/1.htm", "ithome", "", "")
+    b = Article("https://www.qbitai.com/2026/07/1.html", "qbitai", "🔥！！", "……")
+    assert compare(a, b) == PairVerdict(0.0, frozenset(), False, False)
+    assert len(group_duplicates([a, b])) == 2
+
+
+def test_a_text_shorter_than_a_shingle_is_one_shingle() -> None:
+    """Two digest-length headlines of two characters: alike when they are the same word."""
+    a = Article("https://www.ithome.com/0/977/1.htm", "ithome", "豆包", "")
+    b = Article("https://www.qbitai.com/2026/07/1.html", "qbitai", "豆包！", "")
+    c = Article("https://www.36kr.com/p/1", "36kr", "元宝", "")
+    assert compare(a, b) == PairVerdict(1.0, frozenset(), True, True)
+    assert compare(a, c).similarity == 0.0
+    assert groups([a, b, c]) == [[c.url], [a.url, b.url]]
+
+
+# --- what counts as evidence ---------------------------------------------------------------
+
+
+def test_a_person_is_no_story_evidence() -> None:
+    """陶哲轩 (a person, not in the shared names) is quoted by many stories."""
+    assert story_names("GPT-5.2 Pro 再解公开 Erdős 难题，获陶哲轩点赞") == {"gpt-5.2 pro", "erdős"}
+
+
+@pytest.mark.parametrize(("headline", "evidence"), [
+    # a share is evidence whatever follows it; 618 (a shopping festival) and 799 (a
+    # struck-out price) count nothing; 0.069 元 is below 1; 12 期 is a small count
+    ("低于 618：答菲新升级第四代湿厕纸 0.069 元 / 抽，特含≥20% 莱赛尔纤维", {"#20%"}),
+    ("内盒钛含量达 99.9%：宝威玛四层保温饭盒 799 → 198 元 12 期免息（含钛筷勺）", {"#99.9%", "#198元"}),
+    # a Latin unit in lower case, so that 16000MT/s and 16000 mt/s are one figure
+    ("瑞萨电子推出第三代 DDR5 MRDIMM 芯片组解决方案，支持 16000MT/s", {"ddr5 mrdimm", "#16000mt"}),
+])
+def test_story_evidence_of_real_headlines(headline: str, evidence: set[str]) -> None:
+    assert story_evidence(headline) == evidence
