@@ -6,6 +6,7 @@ said otherwise; each test asserts what ``compare`` or ``group_duplicates`` decid
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -169,3 +170,136 @@ def test_a_person_is_no_story_evidence() -> None:
 ])
 def test_story_evidence_of_real_headlines(headline: str, evidence: set[str]) -> None:
     assert story_evidence(headline) == evidence
+
+
+# --- URLs and links join articles whatever their wording ----------------------------------
+
+NUBIA_UPDATED = Article(  # the same URL fetched again after ithome rewrote the headline
+    "http://ithome.com/0/977/242.htm?utm_source=rss", "ithome", "努比亚首款 AI 智能体手机外观揭晓：淡粉配色、横向镜组",
+    "IT之家 7 月 15 日消息，更新：努比亚今晚放出第二张预热图，确认新机采用横向排列的后置镜头模组。")
+
+
+def test_one_url_fetched_twice_is_one_story_whatever_its_text() -> None:
+    front = Article("https://www.ithome.com/", "ithome", "IT之家 - 数码之家", "努比亚、小米、OPPO 新品汇总。")
+    stories = group_duplicates([front, NUBIA, NUBIA_UPDATED])
+    assert sorted([a.url for a in s.articles] for s in stories) == [[front.url], [NUBIA.url]]
+
+
+def test_links_to_a_site_front_page_name_no_article() -> None:
+    """Two items whose link is a site's front page are two stories, not one article."""
+    a = Article("https://www.ithome.com/", "feed", "努比亚全球首款 AI 智能体手机局部外观公布", "")
+    b = Article("https://ithome.com", "rss", "任天堂新一期直面会明晚举行，展示 Switch 2 和 Switch 第三方游戏", "")
+    assert groups([a, b]) == [[b.url], [a.url]]
+
+
+def test_one_digest_item_fetched_twice_is_one_story() -> None:
+    """hubtoday's RSS writes the page URL with '//' (its page does not): two fetches of
+    one item are one story, though two items of a digest never are."""
+    rss = Article("https://ai.hubtoday.app//2026-07/2026-07-15/#item-3", "hubtoday", "努比亚 AI 手机亮相在即",
+                  "努比亚将在 WAIC 发布智能体手机。")
+    page = Article("https://ai.hubtoday.app/2026-07/2026-07-15/#item-3", "hubtoday", "努比亚 AI 智能体手机",
+                   "努比亚官宣首款 AI 智能体手机，WAIC 见。")
+    assert len(group_duplicates([rss, page])) == 1
+
+
+def test_a_digest_item_joins_the_article_it_links_in_any_words() -> None:
+    item = Article("https://ai.hubtoday.app/2026-07/2026-07-15/#item-3", "hubtoday", "手机厂商押注智能体",
+                   "又一家厂商把大模型装进手机，首款机型本月亮相。",
+                   links=["https://m.example.com/elsewhere", "https://ithome.com/0/977/242.htm"])
+    other = Article("https://www.qbitai.com/2026/07/470001.html", "qbitai", "清华系团队给大模型织了一张“智能算力电网”", "")
+    assert compare(replace(item, links=[]), NUBIA).similarity < 0.1  # the words alone would not join them
+    assert groups([NUBIA, item, other]) == [[item.url, NUBIA.url], [other.url]]
+
+
+def test_a_digest_item_that_matches_an_article_best_is_the_one_that_joins_it() -> None:
+    """Two items of one digest page both resemble an article; only one may join its
+    story (a page lists a piece of news once): the closer one."""
+    page = "https://ai.hubtoday.app/2026-07/2026-07-15/"
+    close = Article(page + "#item-1", "hubtoday", NUBIA_TITLE, NUBIA_LEAD[:60])
+    loose = Article(page + "#item-2", "hubtoday", NUBIA_TITLE, NUBIA_LEAD[:30] + "，将搭载豆包手机助手。")
+    assert compare(close, NUBIA).similarity > compare(loose, NUBIA).similarity >= 0.5
+    for order in ([NUBIA, loose, close], [loose, close, NUBIA]):
+        assert groups(order) == [[close.url, NUBIA.url], [loose.url]]
+
+
+def test_one_article_at_ithomes_mobile_address_is_one_story() -> None:
+    mobile = Article("https://m.ithome.com/html/977242.htm", "ithome", NUBIA.title, NUBIA.text)
+    assert groups([NUBIA, mobile]) == [[mobile.url, NUBIA.url]]
+
+
+# --- the order of stories --------------------------------------------------------------------
+
+
+def test_stories_come_earliest_first_and_a_time_without_zone_is_utc() -> None:
+    """A feed that writes times without a zone means UTC (RSS/Atom): 09:00 in Shanghai is
+    01:00 UTC, between 00:30 and 03:00 without zone; an undated article comes last."""
+    def at(url: str, title: str, published: datetime | None) -> Article:
+        return Article(url, "ithome", title, "", published=published)
+    undated = at("https://www.ithome.com/0/1/4.htm", "苹果 watchOS 26.0.1 正式版发布", None)
+    late = at("https://www.ithome.com/0/1/3.htm", "瑞萨电子推出第三代 DDR5 MRDIMM 芯片组解决方案", datetime(2026, 7, 15, 3, 0))
+    shanghai = at("https://www.ithome.com/0/1/2.htm", NUBIA_TITLE, datetime(2026, 7, 15, 9, 0, tzinfo=SH))
+    early = at("https://www.ithome.com/0/1/1.htm", "任天堂新一期直面会明晚举行", datetime(2026, 7, 15, 0, 30))
+    stories = group_duplicates([undated, late, shanghai, early])
+    assert [s.primary.url for s in stories] == [early.url, shanghai.url, late.url, undated.url]
+    assert shanghai.published == datetime(2026, 7, 15, 1, 0, tzinfo=UTC)
+    assert shanghai.published - timedelta(minutes=30) == early.published.replace(tzinfo=UTC)  # type: ignore[union-attr]
+
+
+# --- where candidates come from -----------------------------------------------------------
+
+#: One day's reports naming Switch 2 (the first, second and fourth are IT之家's; the
+#: others are written in their sites' manner). The first and third are one piece of news
+#: in other words (Jaccard 0.14, under LSH's reach): only the name they share brings them
+#: together, and it does while at most six of the day's articles name it.
+SWITCH2 = [
+    Article("https://www.ithome.com/0/857/340.htm", "ithome", "任天堂为 Switch 2 升级家长控制模式：可限制子女与指定用户聊天",
+            "IT之家 5 月 30 日消息，为了配合即将于 6 月 5 日推出的 Switch 2，任天堂日前更新了 Nintendo Switch "
+            "家长控制应用。此次更新不仅支持新主机，还新增了更细致的管理功能，帮助家长限制子女使用 Switch 2"
+            "“GameChat”语音聊天服务。"),
+    Article("https://www.ithome.com/0/871/904.htm", "ithome", "任天堂新一期直面会明晚举行，展示 Switch 2 和 Switch 第三方游戏",
+            "IT之家 7 月 30 日消息，任天堂官宣，将于美国东部时间 7 月 31 日上午 9 点（北京时间晚上 9 点）举行新一期"
+            "直面会。根据任天堂的预热，本次直面会时长大约 25 分钟，将展示发行合作伙伴即将推出的 Switch 2 和 Switch 游戏。"),
+    Article("https://www.qbitai.com/2025/05/300001.html", "qbitai", "Switch 2 开售前，任天堂升级家长控制模式：可限制子女和谁聊天",
+            "任天堂更新了家长控制应用：16 岁以下玩家在 Switch 2 上语音聊天，只能找父母许可的好友。"),
+    Article("https://www.ithome.com/0/918/007.htm", "ithome",
+            "Anbernic 安伯尼克 RG G01 手柄详细参数公布：兼容 Switch 2，带有霍尔扳机、电容摇杆、微动按键",
+            "IT之家 1 月 30 日消息，Anbernic 安伯尼克今天发布视频，公布 RG G01 手柄的详细参数。这款手柄定位高端，"
+            "最大的亮点便是搭载了一枚心率传感器。"),
+    Article("https://www.36kr.com/p/300002", "36kr", "Switch 2 首周销量破纪录，任天堂股价上涨",
+            "据任天堂财报，Switch 2 首发周全球卖出数百万台，成为其史上卖得最快的游戏机，任天堂股价随之走高。"),
+    Article("https://www.gamersky.com/news/300003.shtml", "gamersky", "《马力欧赛车 世界》成 Switch 2 首发护航大作",
+            "作为 Switch 2 的首发护航游戏，《马力欧赛车 世界》支持 24 人同场竞速，开放世界地图可自由探索。"),
+    Article("https://www.sspai.com/post/300004", "sspai", "Switch 2 开箱：更大的屏幕，磁吸 Joy-Con",
+            "我们拿到了 Switch 2 零售版。7.9 英寸屏幕比前代更大，Joy-Con 改为磁吸连接，底座支持 4K 输出。"),
+]
+
+
+@pytest.mark.parametrize(("naming", "together"), [(6, True), (7, False)])
+def test_a_name_is_evidence_up_to_six_articles_of_the_day(naming: int, together: bool) -> None:
+    parents, kids = SWITCH2[0], SWITCH2[2]
+    assert compare(parents, kids) == PairVerdict(0.1438, frozenset({"switch 2"}), True, False)
+    stories = groups(SWITCH2[:naming])
+    assert len(stories) == naming - together
+    assert ([parents.url, kids.url] in stories) is together
+
+
+def blocked(i: int) -> Article:
+    """An anti-bot page a site served instead of the article."""
+    return Article(f"https://site{i}.example.com/news/{i}.html", f"site{i}", "访问验证",
+                   "您的访问请求已被拦截，请开启浏览器的 JavaScript 并刷新页面后重试。")
+
+
+@pytest.mark.parametrize(("copies", "merged"), [(200, True), (201, False)])
+def test_a_text_more_than_200_articles_share_is_boilerplate(copies: int, merged: bool) -> None:
+    """One text in more than 200 articles is a template (an anti-bot page), not a piece
+    of news: it merges nothing, and the articles after it are still compared."""
+    repost = Article("https://www.cnbeta.com.tw/articles/tech/1500001.htm", "cnbeta", NUBIA_TITLE, NUBIA_LEAD)
+    sizes = sorted(len(s.articles) for s in group_duplicates([*map(blocked, range(copies)), NUBIA, repost]))
+    assert sizes == ([2, copies] if merged else [1] * copies + [2])
+
+
+def test_signatures_are_the_same_in_every_run() -> None:
+    """Seeded MinHashes: the same articles, the same candidate pairs, the same stories."""
+    sets = [{"努比亚".encode("utf-32-le"), "比亚全".encode("utf-32-le")}, {"豆包".encode("utf-32-le")}]
+    first, again = minhashes(sets), minhashes(sets)
+    assert [list(m.hashvalues) for m in first] == [list(m.hashvalues) for m in again]
