@@ -303,3 +303,18 @@ def test_signatures_are_the_same_in_every_run() -> None:
     sets = [{"努比亚".encode("utf-32-le"), "比亚全".encode("utf-32-le")}, {"豆包".encode("utf-32-le")}]
     first, again = minhashes(sets), minhashes(sets)
     assert [list(m.hashvalues) for m in first] == [list(m.hashvalues) for m in again]
+
+
+def test_units_two_launches_share_are_no_evidence_of_one_story() -> None:
+    """Two 极米 projectors launched at one event (IT之家, 2026-04-29) both give their
+    brightness in ISO and CVIA: units, not names (they made the two one story)."""
+    rs30 = Article("https://www.ithome.com/0/945/206.htm", "ithome",
+                   "极米 RS30 系列投影仪发布：引入无极光圈技术、至高 6800 ISO/7000:1 对比度，8822-13499 元",
+                   "IT之家 4 月 29 日消息，在今天的极米发布会中，RS30 系列投影仪正式登场，定价为 8822-11999 元。"
+                   "RS30 Pro（3600 ISO / 3200 CVIA，4000:1 对比度）：8822 元，国补后 7499 元")
+    mira = Article("https://www.qbitai.com/2026/04/400002.html", "qbitai", "极米 MIRA 4K/Pro 短焦投影仪发布：0.175:1 投射比",
+                   "极米发布会推出了 MIRA 4K/Pro 短焦投影仪，前者为 1700CVIA / 2000 ISO 规格，定价为 6499 元；"
+                   "后者为 2750 CVIA / 3000 ISO 规格，定价为 7999 元。")
+    assert "iso" not in story_names(rs30.text) and "cvia" not in story_names(mira.text)
+    assert compare(rs30, mira) == PairVerdict(0.1364, frozenset(), False, False)
+    assert groups([rs30, mira]) == [[rs30.url], [mira.url]]

@@ -32,7 +32,7 @@ import hashlib
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -45,7 +45,7 @@ from aidaily.checks.similarity import SHINGLE_SIZE, jaccard, normalize_text, shi
 from aidaily.models import Article, Story
 from aidaily.text import story_url_key
 from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
-from aidaily.checks.numbers import extract_numbers, prepare
+from aidaily.checks.numbers import NumberMention, extract_numbers, prepare
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -145,22 +145,30 @@ def story_names(text: str) -> set[str]:
     shared = shared_names()
     names = {n.lower() for n in extract_entities(text) if entity_kind(n) not in ("org", "person")}
     names = {n for n in names if not any(m != n and m.startswith(n + " ") for m in names)}
-    return {n for n in names if len(n) > 2 and n not in shared}
+    # A word that counts a figure of the text (3000 ISO, 7000CVIA) is a unit, not a name:
+    # two projectors' launches both give brightness in ISO and CVIA.
+    units = {label for _, label in _labelled_figures(text)}
+    return {n for n in names if len(n) > 2 and n not in shared and n not in units}
 
 
 def story_figures(text: str) -> set[str]:
     """Significant figures with what they count (``#25000000000美`` for 250 亿美元,
     ``#550000张`` for 55 万张, ``#71.5%``): a bare number says little, 2026 and 5 nothing."""
-    prepared = prepare(text)
     out: set[str] = set()
-    for mention in extract_numbers(text, strict=True):
-        unit = _UNIT.match(prepared, mention.end)
-        label = unit.group(1).lower() if unit and unit.group(1) not in _NOT_UNITS else ""
+    for mention, label in _labelled_figures(text):
         for alts in mention.required:
             for key in alts:
                 if significant_number(key) and (label or key.endswith("%")):
                     out.add(f"#{key}{'' if key.endswith('%') else label}")
     return out
+
+
+def _labelled_figures(text: str) -> Iterator[tuple[NumberMention, str]]:
+    """Each number of ``text`` with the unit that follows it, lower case ("" for none)."""
+    prepared = prepare(text)
+    for mention in extract_numbers(text, strict=True):
+        unit = _UNIT.match(prepared, mention.end)
+        yield mention, unit.group(1).lower() if unit and unit.group(1) not in _NOT_UNITS else ""
 
 
 def story_evidence(text: str) -> set[str]:
