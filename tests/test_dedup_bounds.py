@@ -143,10 +143,11 @@ def test_articles_the_extractor_got_nothing_from_are_not_one_story() -> None:
 
 
 def test_a_text_shorter_than_a_shingle_is_one_shingle() -> None:
-    """Two digest-length headlines of two characters: alike when they are the same word."""
-    a = Article("https://www.ithome.com/0/977/1.htm", "ithome", "豆包", "")
-    b = Article("https://www.qbitai.com/2026/07/1.html", "qbitai", "豆包！", "")
-    c = Article("https://www.36kr.com/p/1", "36kr", "元宝", "")
+    """Headlines of two characters and no text (a live blog's "宕机！"): alike when they are
+    the same word."""
+    a = Article("https://www.ithome.com/0/977/1.htm", "ithome", "宕机", "")
+    b = Article("https://www.qbitai.com/2026/07/1.html", "qbitai", "宕机！", "")
+    c = Article("https://www.36kr.com/p/1", "36kr", "停服", "")
     assert compare(a, b) == PairVerdict(1.0, frozenset(), True, True)
     assert compare(a, c).similarity == 0.0
     assert groups([a, b, c]) == [[c.url], [a.url, b.url]]
