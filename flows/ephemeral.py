@@ -51,6 +51,8 @@ class PrefectServerError(AidailyError):
 def server_app() -> Any:
     """uvicorn's factory for the run's server: Prefect's app, ephemeral (no UI, no
     background services). Imported in the server's process only."""
+    # deferred: Prefect's server (FastAPI, its ORM, every route) is imported in the server's process
+    # only, never in the run's
     from prefect.server.api.server import create_app
 
     return create_app(ephemeral=True, final=True)
@@ -130,6 +132,8 @@ def prefect_api() -> Iterator[str | None]:
     # have sent the run's last logs and events to it.
     atexit.register(server.stop)
     try:
+        # deferred: Prefect loads here, while the run's server (started first, above) comes up on
+        # the other CPU
         from prefect.context import refresh_global_settings_context
         from prefect.settings import get_current_settings
 

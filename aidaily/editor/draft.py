@@ -32,21 +32,24 @@ from aidaily.checks.grounding import (
     ground_restatements,
     unfetched_links,
 )
+from aidaily.checks.sourced import sourced_findings
 from aidaily.editor.assemble import assemble
 from aidaily.editor.compose import Dropped, compose
-from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.editor.extractive import extractive_digest, extractive_plan
 from aidaily.editor.plan import make_plan, offered_candidates
 from aidaily.editor.split import Split, split_stories
-from aidaily.stories.dedup import weak_pair
+from aidaily.errors import BudgetExceeded, LLMError
+from aidaily.format.lint import lint_text
+from aidaily.format.parse import parse
 from aidaily.format.render import render
+from aidaily.stories.dedup import weak_pair
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
-    from aidaily.format.digest import Digest
-    from aidaily.format.lint import Finding
     from aidaily.editor.plan_repair import PlanFix
     from aidaily.editor.schema import Plan
+    from aidaily.format.digest import Digest
+    from aidaily.format.lint import Finding
     from aidaily.llm.client import LLMClient
     from aidaily.llm.usage import LLMUsage
     from aidaily.models import LeftOut, PastIssue, Story
@@ -181,6 +184,7 @@ async def write_day(
     ``refresh`` asks the model again instead of using cached answers (a rewrite)."""
     if not use_llm or not settings.llm.configured:
         return await write_digest(day, stories, settings, None, progress=progress)
+    # deferred: SQLAlchemy, httpx2, only when this runs (`aidaily run`, `serve` load the module)
     from aidaily.llm.client import LLMClient
 
     try:
@@ -245,10 +249,6 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     on the draft as it will be written), ``result.links`` (links no fetched article
     stands behind) and ``result.lint`` (``lint_text`` and the checks that need the
     sources, ``checks.sourced``). ``memo`` holds checks already made."""
-    from aidaily.checks.sourced import sourced_findings
-    from aidaily.format.lint import lint_text
-    from aidaily.format.parse import parse
-
     text = result.text
     digest = parse(text)  # the file's line numbers, as the review counts them
     result.checks = ground_digest(digest, sources, memo)

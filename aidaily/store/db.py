@@ -11,8 +11,12 @@ database imports this module.
 
 from __future__ import annotations
 
+import importlib
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from aidaily.store.migrate import ensure_head
 
 
 class Base(DeclarativeBase):
@@ -35,8 +39,6 @@ def engine_for(url: str) -> Engine:
     """
     engine = _ENGINES.get(url)
     if engine is None:
-        from aidaily.store.migrate import ensure_head
-
         engine = make_engine(url)
         try:
             ensure_head(engine)
@@ -80,8 +82,6 @@ TABLE_MODULES = ("aidaily.store.tables", "aidaily.llm.calllog", "aidaily.llm.cac
 def import_tables() -> None:
     """Import every module that declares tables, so that ``Base.metadata`` holds them all
     (for Alembic's autogenerate and its comparison with the migrations)."""
-    import importlib
-
     for name in TABLE_MODULES:
         try:
             importlib.import_module(name)

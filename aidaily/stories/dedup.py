@@ -309,6 +309,8 @@ def minhashes(gram_sets: Sequence[set[bytes]]) -> list[MinHash]:
     need ``canonical_url`` or ``DIGEST_SOURCES`` from here should not pay. A run pays it
     once; ``flows/daily.py`` imports it up front with the rest of the run's imports.
     """
+    # deferred: datasketch (numpy, scipy), charset-normalizer, only when this runs (`aidaily fetch`,
+    # `prompt`, … load the module)
     from datasketch import MinHash
 
     return MinHash.bulk(gram_sets, num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32)
