@@ -151,7 +151,9 @@ def _variant_in(name: str, source: str, squashed_source: str) -> bool:
 
 
 def _bullet_names(bullet: str) -> list[str]:
-    """Names a bullet asserts: known entities, then Latin tokens outside them."""
+    """Names a bullet asserts: known entities, then Latin tokens outside them. A token
+    that runs past a known name is a name of its own: ``Qwen-Audio-3.0`` and
+    ``DeepSeek-V4-Pro`` are models, and a wrong version of one must be flagged."""
     names: list[str] = []
     spans = []
     for start, end, entity in find_entities(bullet):
@@ -159,7 +161,7 @@ def _bullet_names(bullet: str) -> list[str]:
         names.append(entity.name)
     text = unicodedata.normalize("NFKC", bullet)
     for start, end, token in latin_tokens(text):
-        if any(s <= start < e for s, e in spans) or token.lower() in GENERIC_LATIN:
+        if any(s <= start and end <= e for s, e in spans) or token.lower() in GENERIC_LATIN:
             continue
         names.append(token)
     unique: dict[str, str] = {}  # first spelling of each name, case-insensitively, in order

@@ -18,6 +18,8 @@ Nothing here touches files, the database or the network except through the
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,6 +57,10 @@ if TYPE_CHECKING:
     from aidaily.models import LeftOut, PastIssue, Story
 
 Progress = Callable[[str], None]
+#: What the check imports on first use, html5lib (the footer's WHATWG parser, pure
+#: Python) above all. With a model they load in a thread while the plan request is out:
+#: the check after the finalize answer then only checks.
+CHECK_MODULES = ("html5lib", "aidaily.checks.sourced", "aidaily.format.lint")
 NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
 
 
@@ -135,6 +141,7 @@ async def write_digest(
         result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
                               notices=[NO_LLM_NOTICE])
     else:
+        warm = asyncio.ensure_future(asyncio.to_thread(_import_all, CHECK_MODULES))
         say(f"plan over {len(stories)} stories")
         plan, fixes, notices = await _plan(day, stories, settings, llm, recent)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
@@ -161,10 +168,16 @@ async def write_digest(
                                   plan_fixes=fixes, usage=llm.usage, degraded=done.degraded,
                                   # replayed answers missing: those stories as if unreachable
                                   unreachable=bool(done.unanswered), splits=splits)
+        await warm
     result.left_out = left_out
     say("check")
     check(result, sources, memo, settings)
     return result
+
+
+def _import_all(names: Sequence[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 async def write_day(

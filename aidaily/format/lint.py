@@ -83,10 +83,13 @@ def has_errors(findings: list[Finding]) -> bool:
 
 
 def _key_line(lines: list[str], key: str) -> int:
+    """The line of front-matter ``key`` (YAML allows spaces before its colon), or the
+    front matter's first line."""
+    written = re.compile(rf"{re.escape(key)}\s*:")
     for number, line in enumerate(lines[1:], start=2):
         if line == "---":
             break
-        if line.startswith(f"{key}:"):
+        if written.match(line):
             return number
     return 1
 
