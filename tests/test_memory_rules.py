@@ -1,0 +1,93 @@
+"""The memory across issues, rule by rule (what mutation testing of ``memory/recall.py``
+asked): what an issue is remembered to have run, what the select stage leaves out because
+an earlier issue ran it, and what makes a re-report a follow-up with new facts.
+
+Pure functions on hand-made values: ``past_items`` over an outline, ``recall`` and
+``new_facts`` over stories and earlier items.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aidaily.checks.grounding import ItemSources
+from aidaily.format.outline import Outline
+from aidaily.format.outline import Story as Told
+from aidaily.memory.recall import ARTICLE_CHARS, new_facts, past_items, recall
+from aidaily.models import Article, PastIssue, PastItem, Story
+
+WHEN = datetime(2026, 1, 18, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+EARLIER = date(2026, 1, 18)
+
+
+def article(url: str, title: str, text: str, source: str = "ithome", links: tuple[str, ...] = ()) -> Article:
+    return Article(url=url, source=source, title=title, text=text, published=WHEN, links=list(links))
+
+
+def issue(*items: PastItem, day: date = EARLIER) -> PastIssue:
+    return PastIssue(day, "published", "0" * 64, items=list(items))
+
+
+# --- what an issue ran ----------------------------------------------------------------------
+
+CHIP = article("https://a.example/chip", "甲公司发布新芯片", "甲" * (ARTICLE_CHARS + 10), links=("https://cited.example/1",))
+CHIP_TOO = article("https://b.example/chip-2", "甲公司新芯片细节", "乙公司跟进。", source="36kr")
+FRONT = article("https://c.example/news/1", "丙站新闻", "丙站正文。")
+
+
+def test_an_issue_is_remembered_as_its_stories_and_one_liners_with_their_articles() -> None:
+    sources = ItemSources([CHIP, CHIP_TOO, FRONT], {CHIP.url: "s1", CHIP_TOO.url: "s1", FRONT.url: "s2"})
+    ran = Outline(
+        stories=[Told(" 甲公司发布新芯片 ", " https://a.example/chip?utm_source=rss ", "item", 3,
+                      facts=[" 融资 130 亿美元 ", "  "], commentary=["点评不算"], lead=["导语一句。"]),
+                 Told("丙站首页上的消息", "https://c.example/", "item", 8, facts=["一条事实"]),
+                 Told("没有链接的主线", "", "heading", 11, facts=["另一条事实"])],
+        briefs=[Told("丙站的一行新闻", "https://c.example/news/1", "brief", 15)])
+    trimmed = [article(CHIP.url, CHIP.title, "甲" * ARTICLE_CHARS, links=("https://cited.example/1",)), CHIP_TOO]
+    assert past_items(ran, sources) == [
+        # the story's articles, its own first by URL order, text kept to ARTICLE_CHARS
+        PastItem("item", "甲公司发布新芯片", "https://a.example/chip?utm_source=rss", ["导语一句。", "融资 130 亿美元"],
+                 "s1", trimmed),
+        # a site's front page stands for no article of its own
+        PastItem("item", "丙站首页上的消息", "https://c.example/", ["一条事实"], None, []),
+        PastItem("item", "没有链接的主线", "", ["另一条事实"], None, []),
+        PastItem("brief", "丙站的一行新闻", "https://c.example/news/1", [], "s2", [FRONT]),
+    ]
+    assert sources.articles_for(CHIP.url)[0].text == CHIP.text  # the day's own articles untouched
+
+
+# --- what the select stage leaves out: the same story as an earlier item ---------------------
+
+#: An earlier issue's one-liner about xAI's cluster, linked to an article not fetched then.
+CLUSTER = PastItem("brief", "xAI 上线 Colossus 2 超算集群，功率达到 1GW", "https://x.example/colossus", [], None, [])
+KIMI = PastItem("item", "月之暗面发布 Kimi K2 模型", "https://k.example/kimi", ["上下文 200 万字"], None, [])
+
+
+def test_an_earlier_one_liner_matched_by_its_text_alone_leaves_the_story_out() -> None:
+    """The first item of the memory counts like the others (by its own headline)."""
+    story = Story("s", [article("https://36kr.com/p/1", "xAI 的 Colossus 2 超算集群上线，功率达到 1GW",
+                                "xAI 的 Colossus 2 超算集群上线，功率达到 1GW。")])
+    out = recall([story], [issue(CLUSTER, KIMI)])
+    assert [(s.id, e.title) for s, e in out.covered] == [("s", CLUSTER.title)] and out.stories == []
+
+
+NEWS = ("xAI 的 Colossus 2 超算集群上线，功率达到 1GW", "xAI 的 Colossus 2 超算集群上线，功率达到 1GW。")
+ELSE = ("要闻", "见原文。")  # what resembles nothing of the day
+
+
+@pytest.mark.parametrize("where", ["headline", "bullets", "article title", "article text"])
+def test_an_earlier_item_is_matched_by_any_text_it_holds(where: str) -> None:
+    """The editor's headline or bullets, or the title or text of an article it stood for:
+    whichever of them tells the day's story, the story is left out."""
+    title, text = NEWS
+    stood_for = article("https://old.example/1", title if where == "article title" else ELSE[0],
+                        text if where == "article text" else ELSE[1])
+    item = PastItem("item", title if where == "headline" else ELSE[0], "https://old.example/1",
+                    [text if where == "bullets" else ELSE[1]], None, [stood_for])
+    story = Story("s", [article("https://36kr.com/p/1", title, text, source="36kr")])
+    assert recall([story], [issue(KIMI)]).stories == [story]
+    out = recall([story], [issue(KIMI, item)])
+    assert [(s.id, e.title) for s, e in out.covered] == [("s", item.title)] and out.stories == []
