@@ -91,3 +91,67 @@ def test_an_earlier_item_is_matched_by_any_text_it_holds(where: str) -> None:
     assert recall([story], [issue(KIMI)]).stories == [story]
     out = recall([story], [issue(KIMI, item)])
     assert [(s.id, e.title) for s, e in out.covered] == [("s", item.title)] and out.stories == []
+
+
+def test_the_original_a_remembered_digest_item_cited_is_the_same_story() -> None:
+    """An earlier issue ran hubtoday's item; today a site publishes (or we fetch) the
+    article hubtoday cited: the same story, though the texts share little."""
+    cited = "https://www.qbitai.com/2026/01/370077.html"
+    hub = article("https://ai.hubtoday.app/2026-01/2026-01-17/#item-3", "超算一则", "一条摘要。", source="hubtoday",
+                  links=(cited,))
+    ran = PastItem("item", "超算一则", hub.url, ["一条摘要。"], None, [hub])
+    story = Story("s", [article(cited, "马斯克的新集群", "详情见正文。", source="qbitai")])
+    out = recall([story], [issue(KIMI, ran)])
+    assert [(s.id, e.title) for s, e in out.covered] == [("s", "超算一则")] and out.stories == []
+
+
+def test_a_story_citing_two_earlier_items_is_checked_against_both() -> None:
+    """Each of the story's articles is the original of one remembered digest item: its
+    figures are in the two items together, so nothing is new (read against the latest alone,
+    the older item's figure would look new)."""
+    def hub_item(n: int, day: str, cited: str, figure: str) -> PastItem:
+        # the figure deep in the item's text: no evidence for the grouping, which reads
+        # the start of a text, but what the issue's readers could know
+        background = "".join(f"第{k}段背景介绍与今日消息无关。" for k in range(20))
+        hub = article(f"https://ai.hubtoday.app/2026-01/{day}/#item-{n}", f"摘要{n}", f"{background}{figure}。",
+                      source="hubtoday", links=(cited,))
+        return PastItem("item", f"摘要{n}", hub.url, ["一条摘要。"], None, [hub])
+
+    one = hub_item(1, "2026-01-16", "https://a.example/chip", "融资 130 亿美元")
+    two = hub_item(2, "2026-01-17", "https://b.example/model", "估值 3800 亿美元")
+    story = Story("s", [article("https://a.example/chip", "今日消息", "据悉，130 亿美元。"),
+                        article("https://b.example/model", "又一消息", "估值 3800 亿美元。")])
+    out = recall([story], [issue(one, day=date(2026, 1, 16)), issue(two, day=date(2026, 1, 17))])
+    assert [(s.id, e.day, e.title, e.new_facts) for s, e in out.covered] == [
+        ("s", date(2026, 1, 17), "摘要2", [])]
+
+
+# --- what a follow-up is: new facts in the title and lead ------------------------------------
+
+XAI = PastItem("item", "xAI 上线 Colossus 2 超算集群", "https://x.example/colossus",
+               ["xAI 宣布 Colossus 2 上线，功率 1GW，部署 55 万张 GPU。"], None, [])
+
+
+def story_of(*texts: str) -> Story:
+    return Story("s", [article(f"https://36kr.com/p/{i}", "xAI Colossus 2 超算投入运行", text)
+                       for i, text in enumerate(texts, 1)])
+
+
+def test_one_new_name_in_each_of_two_articles_is_no_follow_up() -> None:
+    """Two reports of the story, one byline among them: no new facts (the articles' texts
+    are read as they are, nothing between them counts)."""
+    story = story_of("据 Bloomberg 报道，xAI 的 Colossus 2 投入运行，功率 1GW。", "xAI 的 Colossus 2 投入运行，部署 55 万张 GPU。")
+    assert new_facts(story, [XAI]) == []
+    assert new_facts(story_of("据 Bloomberg 报道，Colossus 2 投入运行。", "据 Reuters 报道，Colossus 2 投入运行。"),
+                     [XAI]) == ["Bloomberg", "Reuters"]
+
+
+def test_a_new_figure_counts_within_the_first_300_characters_of_an_article() -> None:
+    known = "xAI 的 Colossus 2 投入运行，功率 1GW，部署 55 万张 GPU。" * 3  # 135 characters said before
+    assert new_facts(story_of(known + "4 月将升级至 1.5GW。"), [XAI]) == ["1.5GW"]
+    assert new_facts(story_of(known * 3 + "4 月将升级至 1.5GW。"), [XAI]) == []  # past the lead
+
+
+def test_a_model_version_is_a_name_not_a_new_figure() -> None:
+    """``GLM-4.5`` names a model: its 4.5 is no figure (one new name alone is no follow-up)."""
+    assert new_facts(story_of("xAI 的 Colossus 2 投入运行，将训练 GLM-4.5 的对手。"), [XAI]) == []
