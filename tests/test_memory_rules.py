@@ -155,3 +155,25 @@ def test_a_new_figure_counts_within_the_first_300_characters_of_an_article() -> 
 def test_a_model_version_is_a_name_not_a_new_figure() -> None:
     """``GLM-4.5`` names a model: its 4.5 is no figure (one new name alone is no follow-up)."""
     assert new_facts(story_of("xAI 的 Colossus 2 投入运行，将训练 GLM-4.5 的对手。"), [XAI]) == []
+
+
+def test_two_earlier_items_alike_in_words_stay_two_stories() -> None:
+    """One issue ran the chip; a later one ran another story whose article retold the chip
+    in other words (alike, but not as alike as one site running one story twice). A re-run
+    of the chip's article is charged to the chip's issue, not chained on to the later one."""
+    chip = PastItem("item", "甲公司发布新芯片 X1，性能提升三成", "https://a.example/chip",
+                    ["甲公司今天发布新芯片 X1，性能比上一代提升三成，明年量产。"], None, [])
+    retold = article("https://b.example/model", "甲公司新芯片 X1 发布，性能提升三成",
+                     "甲公司今天发布新芯片 X1，性能比上一代提升三成，明年在台积电量产。", source="36kr")
+    model = PastItem("item", "乙公司推出大模型", retold.url, ["乙公司推出大模型。"], None, [retold])
+    story = Story("s", [article("https://a.example/chip", "今日消息", "详见原文。")])
+    out = recall([story], [issue(chip, day=date(2026, 1, 16)), issue(model, day=date(2026, 1, 17))])
+    assert [(s.id, e.day, e.title) for s, e in out.covered] == [("s", date(2026, 1, 16), chip.title)]
+
+
+def test_an_item_of_many_short_bullets_retold_in_one_paragraph_is_the_same_story() -> None:
+    """The bullets are read as the lines they are, one after the other."""
+    facts = ["性能提升三成", "明年量产", "售价未定", "台积电代工", "功耗下降", "面向手机", "支持 5G", "内存翻倍"]
+    chip = PastItem("item", "甲公司发布新芯片", "https://a.example/chip", facts, None, [])
+    story = Story("s", [article("https://36kr.com/p/7", "甲公司新芯片来了", "，".join(facts) + "。", source="36kr")])
+    assert [(s.id, e.title) for s, e in recall([story], [issue(chip)]).covered] == [("s", chip.title)]
