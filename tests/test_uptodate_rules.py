@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from aidaily.config import Settings, SourceToggle, load_settings
+from aidaily.config import FeedSource, Settings, SourceToggle, load_settings
 from aidaily.errors import FetchError
 from aidaily.ingest.fingerprint import body_hash, hash_parts, listing_fingerprint
 from aidaily.ingest.response import FetchResult
@@ -35,7 +35,8 @@ from tests.servers import MirrorServer
 
 DAY = date(2026, 1, 19)  # a past date: qbitai's archive of 2026-01-18 is read too
 ARCHIVE = "https://www.qbitai.com/2026/01/18/"
-QBITAI = Path(__file__).parent / "fixtures" / "day" / "www.qbitai.com"
+DAY_FIXTURES = Path(__file__).parent / "fixtures" / "day"
+QBITAI = DAY_FIXTURES / "www.qbitai.com"
 FEED_BODY = (QBITAI / "feed" / "__index__").read_bytes()
 NEWS_BODY = (QBITAI / "category" / "资讯" / "feed" / "__index__").read_bytes()
 
@@ -130,6 +131,23 @@ def test_other_bytes_are_a_change_unless_they_list_the_same(settings: Settings) 
     other = {SITE_FEED: ("qbitai", served(SITE_FEED, NEWS_BODY))}
     assert _listings_changed(settings, other, recorded({SITE_FEED: FEED_BODY}, listed=True)) == (
         f"the sources serve something new ({SITE_FEED})")
+
+
+@pytest.mark.parametrize("source", ["hubtoday", "lab-blog"])
+def test_a_page_or_a_configured_feed_whose_markup_changed_lists_the_same(settings: Settings, source: str) -> None:
+    """Each listing is parsed by its own adapter, as at the run: hubtoday's page (whose
+    URL says the day it lists), a feed the home configured (only its settings know it)."""
+    if source == "hubtoday":
+        url, path = "https://ai.hubtoday.app/2026-01/2026-01-18/", DAY_FIXTURES / "ai.hubtoday.app" / "2026-01" / "2026-01-18"
+    else:
+        url, path = "https://lab.example/feed.xml", DAY_FIXTURES / "www.ithome.com" / "rss"  # any RSS 2.0 feed
+        settings.feeds = [*settings.feeds, FeedSource(name=source, url=url)]
+    body = (path / "__index__").read_bytes()
+    listing = get_source(source, settings).parse_listing(url, body.decode("utf-8"))
+    assert listing.entries or listing.articles
+    then = {"listings": {url: body_hash(body)}, "absent": {}, "listed": {url: listing_fingerprint(listing)}}
+    volatile = body + b"\n<!-- built in 12 ms -->\n"
+    assert _listings_changed(settings, {url: (source, served(url, volatile))}, then) is None
 
 
 def test_a_listing_that_no_longer_parses_is_a_change(settings: Settings) -> None:
@@ -309,6 +327,7 @@ def test_an_unchanged_day_is_up_to_date_with_its_last_complete_run(day: tuple[Se
     row = store.get_run(noted)
     assert row is not None and row["status"] == "unchanged" and row["stats"] == {
         "day": DAY.isoformat(), "up_to_date_with": run_id}
+    assert store.last_run(DAY, "run", skip=()) == row  # among the date's runs (its history)
     assert check(settings).run["id"] == run_id  # type: ignore[index]
 
 
