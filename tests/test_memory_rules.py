@@ -16,8 +16,8 @@ import pytest
 from aidaily.checks.grounding import ItemSources
 from aidaily.format.outline import Outline
 from aidaily.format.outline import Story as Told
-from aidaily.memory.recall import ARTICLE_CHARS, new_facts, past_items, recall
-from aidaily.models import Article, PastIssue, PastItem, Story
+from aidaily.memory.recall import ARTICLE_CHARS, Recall, new_facts, past_items, recall
+from aidaily.models import Article, Earlier, PastIssue, PastItem, Story
 
 WHEN = datetime(2026, 1, 18, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 EARLIER = date(2026, 1, 18)
@@ -122,8 +122,7 @@ def test_a_story_citing_two_earlier_items_is_checked_against_both() -> None:
     story = Story("s", [article("https://a.example/chip", "今日消息", "据悉，130 亿美元。"),
                         article("https://b.example/model", "又一消息", "估值 3800 亿美元。")])
     out = recall([story], [issue(one, day=date(2026, 1, 16)), issue(two, day=date(2026, 1, 17))])
-    assert [(s.id, e.day, e.title, e.new_facts) for s, e in out.covered] == [
-        ("s", date(2026, 1, 17), "摘要2", [])]
+    assert out.covered == [(story, Earlier(date(2026, 1, 17), "摘要2", two.url, ["一条摘要。"], []))]
 
 
 # --- what a follow-up is: new facts in the title and lead ------------------------------------
@@ -177,3 +176,18 @@ def test_an_item_of_many_short_bullets_retold_in_one_paragraph_is_the_same_story
     chip = PastItem("item", "甲公司发布新芯片", "https://a.example/chip", facts, None, [])
     story = Story("s", [article("https://36kr.com/p/7", "甲公司新芯片来了", "，".join(facts) + "。", source="36kr")])
     assert [(s.id, e.title) for s, e in recall([story], [issue(chip)]).covered] == [("s", chip.title)]
+
+
+def test_without_earlier_issues_or_stories_nothing_is_left_out() -> None:
+    story = Story("s", [article("https://36kr.com/p/1", *NEWS)])
+    assert recall([story], []) == Recall([story]) and recall([story], [issue()]) == Recall([story])
+    assert recall([], [issue(KIMI)]) == Recall([])
+
+
+def test_a_story_linking_only_a_front_page_is_compared_by_its_text() -> None:
+    """A front page names no one article (no URL to match): the story is kept when its text
+    is another story's, left out when it is the earlier item's."""
+    other = Story("o", [article("https://openai.com/", "OpenAI 官网更新", "官网改版。", source="36kr")])
+    same = Story("s", [article("https://x.example/", CLUSTER.title, CLUSTER.title + "。", source="36kr")])
+    out = recall([other, same], [issue(CLUSTER)])
+    assert out.stories == [other] and [(s.id, e.title) for s, e in out.covered] == [("s", CLUSTER.title)]
