@@ -377,7 +377,7 @@ def test_a_listing_that_changed_is_said_with_what_is_served_now(day: tuple[Setti
     assert verdict.listings[NEWS_FEED] == body_hash(FEED_BODY) and verdict.run is None and verdict.draft is None
     mirror.fault(ARCHIVE, status=500)
     broken = check(settings)
-    assert not broken.up_to_date and broken.reason.startswith("a listing could not be read (")
+    assert (broken.up_to_date, broken.reason) == (False, "a listing could not be read (HTTP 500 from qbitai)")
     assert set(broken.listings) == {SITE_FEED, NEWS_FEED}  # what could be read
 
 
@@ -438,3 +438,31 @@ def test_an_earlier_issue_remembered_since_is_a_change(day: tuple[Settings, Mirr
     Store.from_settings(settings).save_issue(PastIssue(DAY - timedelta(days=1), "published", "a" * 64, items=[
         PastItem("item", "甲公司发布新芯片", "https://a.example/chip", ["融资 130 亿美元"])]))
     assert check(settings).reason == "an earlier issue changed since the last run (the stories it ran)"
+
+
+def test_the_check_asks_conditionally_and_closes_only_the_fetcher_it_opened(
+        day: tuple[Settings, MirrorServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    from aidaily.ingest import fetch
+
+    settings, mirror = day
+    record_run(settings)  # its responses archived: their validators are sent again
+    closed: list[object] = []
+
+    class Recorded(fetch.Fetcher):
+        async def aclose(self) -> None:
+            closed.append(self)
+            await super().aclose()
+
+    monkeypatch.setattr(fetch, "Fetcher", Recorded)
+    assert check(settings).up_to_date
+    assert len(closed) == 1  # the one it opened
+    feed = mirror.requests[mirror.path_for(SITE_FEED)]
+    assert len(feed) == 2 and "if-none-match" not in feed[0] and feed[1]["if-none-match"]  # answered 304
+
+    async def with_own_fetcher() -> tuple[bool, int]:
+        async with fetch.Fetcher(settings.fetch) as mine:
+            verdict = await uptodate.check(settings, DAY, False, fetcher=mine)
+            again = await mine.fetch(SITE_FEED, source="qbitai")  # still open: the caller's
+            return verdict.up_to_date, again.status
+    assert asyncio.run(with_own_fetcher()) == (True, 200)
+    assert len(closed) == 2  # and the caller's, when its ``async with`` ended
