@@ -259,6 +259,13 @@ def test_the_days_articles_are_those_of_its_window(settings: Settings) -> None:
     [(url, digest)] = store.content_hashes((at - timedelta(hours=1), at + timedelta(hours=1)))
     assert uptodate.articles_fingerprint(store, DAY, settings) == hash_parts(f"{url} {digest}")
     assert uptodate.articles_fingerprint(store, DAY + timedelta(days=2), settings) == none
+    # the window is the 24 hours before the date in the configured time zone
+    late = datetime(2026, 1, 18, 20, tzinfo=UTC)  # 04:00 of the 19th in Beijing, 08:00 of the 18th at UTC-12
+    store.upsert_articles([Article(url="https://x.example/2", source="ithome", title="t", text="晚", published=late)])
+    assert uptodate.articles_fingerprint(store, DAY, settings) == hash_parts(f"{url} {digest}")
+    settings.window = settings.window.model_copy(update={"timezone": "Etc/GMT+12"})
+    assert uptodate.articles_fingerprint(store, DAY, settings) == hash_parts(
+        *(f"{u} {d}" for u, d in store.content_hashes((late - timedelta(hours=20), late + timedelta(hours=4)))))
 
 
 # --- the check, on a day recorded by hand ---------------------------------------------------
@@ -286,10 +293,10 @@ def day(tmp_path: Path, settings: Settings) -> Iterator[tuple[Settings, MirrorSe
 
 
 def record_run(settings: Settings, *, requests: list[list[Any]] | None = None, past: bool | None = None,
-               status: str = "ok", memory: str | None = None) -> str:
+               status: str = "ok", memory: str | None = None, store: Store | None = None) -> str:
     """A complete run of ``DAY`` as ``run_day`` records it: a draft written, every listing
     read (``requests``, default all of qbitai's) with what it served then."""
-    store = Store.from_settings(settings)
+    store = store or Store.from_settings(settings)
     drafts = Drafts(settings.drafts_dir)
     drafts.write(DAY.isoformat(), "---\ntitle: t\n---\n\ndraft\n")
     requests = requests if requests is not None else uptodate.listing_requests(settings, DAY)
@@ -399,6 +406,13 @@ def test_a_complete_run_without_recorded_inputs_is_no_baseline(day: tuple[Settin
     assert (check(settings).up_to_date, check(settings).reason) == (False, "the last run of this date ended 'ok'")
 
 
+def changed(settings: Settings, store: Store | None = None) -> str:
+    """Why the check finds ``DAY`` not up to date (it must not be)."""
+    verdict = check(settings, store)
+    assert verdict.up_to_date is False and verdict.run is None and verdict.draft is None, verdict
+    return verdict.reason
+
+
 def test_what_changed_since_the_run_is_named(day: tuple[Settings, MirrorServer]) -> None:
     settings, _ = day
     record_run(settings)
@@ -407,28 +421,28 @@ def test_what_changed_since_the_run_is_named(day: tuple[Settings, MirrorServer])
     path = drafts.current_path(DAY.isoformat())
 
     settings.digest = settings.digest.model_copy(update={"main_max": settings.digest.main_max + 1})
-    assert check(settings).reason == "settings, prompts or aidaily's code changed since the last run"
+    assert changed(settings) == "settings, prompts or aidaily's code changed since the last run"
     settings.digest = settings.digest.model_copy(update={"main_max": settings.digest.main_max - 1})
 
     text = path.read_bytes()
     path.unlink()
-    assert check(settings).reason == "the draft file is gone"
+    assert changed(settings) == "the draft file is gone"
     path.write_bytes(text.replace(b"title: t", f'coverImage: "{settings.cover.url(DAY)}"'.encode()))
-    assert check(settings).reason == "the cover file is gone"
+    assert changed(settings) == "the cover file is gone"
     settings.cover_file(DAY).parent.mkdir(parents=True)
     settings.cover_file(DAY).write_bytes(b"png")
     assert check(settings).up_to_date  # the draft edited by hand, its cover there
 
     at = datetime(2026, 1, 18, 12, tzinfo=UTC)
     store.upsert_articles([Article(url="https://x.example/1", source="ithome", title="t", text="正文", published=at)])
-    assert check(settings, store).reason == "the stored articles of the day changed since the last run"
+    assert changed(settings, store) == "the stored articles of the day changed since the last run"
 
 
 def test_another_draft_written_is_a_change(day: tuple[Settings, MirrorServer]) -> None:
     settings, _ = day
     record_run(settings)
     Drafts(settings.drafts_dir).write(DAY.isoformat(), "---\ntitle: other\n---\n\nanother draft\n")
-    assert check(settings).reason == "another draft was written since the last run"
+    assert changed(settings) == "another draft was written since the last run"
 
 
 def test_an_earlier_issue_remembered_since_is_a_change(day: tuple[Settings, MirrorServer]) -> None:
@@ -437,7 +451,48 @@ def test_an_earlier_issue_remembered_since_is_a_change(day: tuple[Settings, Mirr
     assert check(settings).up_to_date
     Store.from_settings(settings).save_issue(PastIssue(DAY - timedelta(days=1), "published", "a" * 64, items=[
         PastItem("item", "甲公司发布新芯片", "https://a.example/chip", ["融资 130 亿美元"])]))
-    assert check(settings).reason == "an earlier issue changed since the last run (the stories it ran)"
+    assert changed(settings) == "an earlier issue changed since the last run (the stories it ran)"
+
+
+def test_a_run_in_progress_is_no_baseline(day: tuple[Settings, MirrorServer]) -> None:
+    """``aidaily run`` notes its own run before it checks: the last complete one counts."""
+    settings, _ = day
+    run_id = record_run(settings)
+    Store.from_settings(settings).start_run(DAY, "run")
+    assert check(settings).run["id"] == run_id  # type: ignore[index]
+
+
+def test_the_store_given_is_the_one_read(day: tuple[Settings, MirrorServer], tmp_path: Path) -> None:
+    settings, _ = day
+    other = Store(f"sqlite:///{tmp_path / 'other.db'}")  # e.g. the PostgreSQL of the settings
+    run_id = record_run(settings, store=other)
+    verdict = check(settings, other)
+    assert verdict.up_to_date and verdict.run is not None and verdict.run["id"] == run_id
+    assert changed(settings) == "no earlier run of this date"  # the home's own database has none
+
+
+class _Clock(datetime):
+    """2026-01-19 01:00 UTC: 09:00 of the 19th in Beijing, 13:00 of the 18th at UTC-12."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> Any:
+        return datetime(2026, 1, 19, 1, tzinfo=UTC).astimezone(tz)
+
+
+def test_whether_the_dates_night_has_passed_is_judged_in_the_configured_time_zone(
+        day: tuple[Settings, MirrorServer], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sources
+
+    settings, _ = day
+    monkeypatch.setattr(sources, "datetime", _Clock)
+    assert uptodate.inputs(settings, False, DAY, articles="", listings={}, listed={}, requests=[],
+                           draft_hash=None)["past"] is True
+    settings.window = settings.window.model_copy(update={"timezone": "Etc/GMT+12"})
+    assert uptodate.inputs(settings, False, DAY, articles="", listings={}, listed={}, requests=[],
+                           draft_hash=None)["past"] is False
+    record_run(settings, requests=[[SITE_FEED, "qbitai", None]])  # the night before there: replayed
+    verdict = check(settings)
+    assert verdict.up_to_date and list(verdict.listings) == [SITE_FEED]
 
 
 def test_the_check_asks_conditionally_and_closes_only_the_fetcher_it_opened(
