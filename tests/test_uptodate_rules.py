@@ -208,6 +208,14 @@ def test_the_home_is_no_input_but_its_settings_are(tmp_path: Path) -> None:
     (two / "aidaily.toml").write_text("[digest]\nmain_max = 10\n", encoding="utf-8")
     assert uptodate.settings_fingerprint(load_settings(one), False) != uptodate.settings_fingerprint(
         load_settings(two), False)
+    # a table's entries in another order (or written with escapes): the same settings
+    (one / "aidaily.toml").write_text('[fetch.url_map]\n"https://a.example" = "http://127.0.0.1:1/甲"\n'
+                                      '"https://b.example" = "http://127.0.0.1:1/b"\n', encoding="utf-8")
+    (two / "aidaily.toml").write_text('[fetch.url_map]\n"https://b.example" = "http://127.0.0.1:1/b"\n'
+                                      '"https://a.example" = "http://127.0.0.1:1/\\u7532"\n', encoding="utf-8")
+    assert list(load_settings(one).fetch.url_map) != list(load_settings(two).fetch.url_map)
+    assert uptodate.settings_fingerprint(load_settings(one), False) == uptodate.settings_fingerprint(
+        load_settings(two), False)
 
 
 def test_the_prompts_are_their_names_and_texts(settings: Settings) -> None:
