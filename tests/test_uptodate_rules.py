@@ -240,8 +240,9 @@ def test_the_code_is_every_python_file_of_the_package_the_sources_and_the_flows(
         (tmp_path / name / "sub").mkdir(parents=True)
         (tmp_path / name / "sub" / "m.py").write_text("x = 1\n", encoding="utf-8")
         (tmp_path / name / "notes.txt").write_text("n\n", encoding="utf-8")
+    installed = uptodate.code_fingerprint()  # cached once per process: the installed code's
     monkeypatch.setattr(uptodate, "PROJECT_ROOT", tmp_path)
-    code = uptodate.code_fingerprint.__wrapped__  # the cached one is the installed code's
+    code = uptodate.code_fingerprint.__wrapped__
     first = code()
     seen = {first}
     for name in ("aidaily", "sources", "flows"):
@@ -255,7 +256,7 @@ def test_the_code_is_every_python_file_of_the_package_the_sources_and_the_flows(
         (tmp_path / name / "notes.txt").write_text("other\n", encoding="utf-8")
     (tmp_path / "tests" / "sub" / "m.py").write_text("x = 3\n", encoding="utf-8")
     assert code() == moved  # not Python, or not aidaily's code
-    assert uptodate.code_fingerprint() == uptodate.code_fingerprint() != moved
+    assert uptodate.code_fingerprint() == installed != moved
 
 
 def test_the_days_articles_are_those_of_its_window(settings: Settings) -> None:
