@@ -530,3 +530,14 @@ def test_the_check_asks_conditionally_and_closes_only_the_fetcher_it_opened(
             return verdict.up_to_date, again.status
     assert asyncio.run(with_own_fetcher()) == (True, 200)
     assert len(closed) == 2  # and the caller's, when its ``async with`` ended
+
+
+def test_each_listing_request_is_replayed_with_the_user_agent_the_run_sent(day: tuple[Settings, MirrorServer]) -> None:
+    settings, mirror = day
+    requests = [[SITE_FEED, "qbitai", "LabCrawler/2.0 (+https://lab.example/bot)"], [NEWS_FEED, "qbitai", None],
+                [ARCHIVE, "qbitai", None]]
+    record_run(settings, requests=requests)
+    assert check(settings).up_to_date
+    agents = {url: mirror.requests[mirror.path_for(url)][-1].get("user-agent") for url, _, _ in requests}
+    assert agents == {SITE_FEED: "LabCrawler/2.0 (+https://lab.example/bot)",
+                      NEWS_FEED: settings.fetch.user_agent_string(), ARCHIVE: settings.fetch.user_agent_string()}
