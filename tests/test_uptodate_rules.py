@@ -534,7 +534,7 @@ def test_the_check_asks_conditionally_and_closes_only_the_fetcher_it_opened(
 
 def test_each_listing_request_is_replayed_with_the_user_agent_the_run_sent(day: tuple[Settings, MirrorServer]) -> None:
     settings, mirror = day
-    requests = [[SITE_FEED, "qbitai", "LabCrawler/2.0 (+https://lab.example/bot)"], [NEWS_FEED, "qbitai", None],
+    requests: list[list[Any]] = [[SITE_FEED, "qbitai", "LabCrawler/2.0 (+https://lab.example/bot)"], [NEWS_FEED, "qbitai", None],
                 [ARCHIVE, "qbitai", None]]
     record_run(settings, requests=requests)
     assert check(settings).up_to_date
