@@ -454,12 +454,22 @@ def test_another_draft_written_is_a_change(day: tuple[Settings, MirrorServer]) -
     assert changed(settings) == "another draft was written since the last run"
 
 
+def remembered(store: Store, sha256: str) -> None:
+    """The store remembers an issue of the day before ``DAY`` (its text hashed ``sha256``)."""
+    store.save_issue(PastIssue(DAY - timedelta(days=1), "published", sha256, items=[
+        PastItem("item", "甲公司发布新芯片", "https://a.example/chip", ["融资 130 亿美元"])]))
+
+
 def test_an_earlier_issue_remembered_since_is_a_change(day: tuple[Settings, MirrorServer]) -> None:
     settings, _ = day
-    record_run(settings, memory=recent_issues(settings, DAY).fingerprint)
+    store = Store.from_settings(settings)
+    record_run(settings, memory=recent_issues(settings, DAY).fingerprint)  # nothing remembered then
     assert check(settings).up_to_date
-    Store.from_settings(settings).save_issue(PastIssue(DAY - timedelta(days=1), "published", "a" * 64, items=[
-        PastItem("item", "甲公司发布新芯片", "https://a.example/chip", ["融资 130 亿美元"])]))
+    remembered(store, "a" * 64)
+    assert changed(settings) == "an earlier issue changed since the last run (the stories it ran)"
+    record_run(settings, memory=recent_issues(settings, DAY, store).fingerprint)  # run again with it
+    assert check(settings).up_to_date
+    remembered(store, "b" * 64)  # the earlier issue edited
     assert changed(settings) == "an earlier issue changed since the last run (the stories it ran)"
 
 
@@ -474,7 +484,8 @@ def test_a_run_in_progress_is_no_baseline(day: tuple[Settings, MirrorServer]) ->
 def test_the_store_given_is_the_one_read(day: tuple[Settings, MirrorServer], tmp_path: Path) -> None:
     settings, _ = day
     other = Store(f"sqlite:///{tmp_path / 'other.db'}")  # e.g. the PostgreSQL of the settings
-    run_id = record_run(settings, store=other)
+    remembered(other, "a" * 64)  # an earlier issue it alone remembers
+    run_id = record_run(settings, store=other, memory=recent_issues(settings, DAY, other).fingerprint)
     verdict = check(settings, other)
     assert verdict.up_to_date and verdict.run is not None and verdict.run["id"] == run_id
     assert changed(settings) == "no earlier run of this date"  # the home's own database has none
@@ -541,3 +552,15 @@ def test_each_listing_request_is_replayed_with_the_user_agent_the_run_sent(day: 
     agents = {url: mirror.requests[mirror.path_for(url)][-1].get("user-agent") for url, _, _ in requests}
     assert agents == {SITE_FEED: "LabCrawler/2.0 (+https://lab.example/bot)",
                       NEWS_FEED: settings.fetch.user_agent_string(), ARCHIVE: settings.fetch.user_agent_string()}
+
+
+def test_a_configured_feed_whose_markup_changed_is_still_up_to_date(day: tuple[Settings, MirrorServer]) -> None:
+    settings, mirror = day
+    lab = "https://www.qbitai.com/lab/feed.xml"  # a feed the home configured (on the mirrored host)
+    body = (DAY_FIXTURES / "www.ithome.com" / "rss" / "__index__").read_bytes()
+    mirror.put(lab, body)
+    settings.feeds = [FeedSource(name="lab-blog", url=lab)]
+    record_run(settings)
+    mirror.put(lab, body + b"\n<!-- built in 12 ms -->\n")
+    verdict = check(settings)
+    assert verdict.up_to_date and verdict.listings[lab] != body_hash(body)
