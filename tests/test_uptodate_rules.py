@@ -194,6 +194,8 @@ def test_the_model_counts_only_when_one_is_configured(settings: Settings) -> Non
     assert settings.llm.configured
     with_model = uptodate.settings_fingerprint(settings, True)
     assert with_model != uptodate.settings_fingerprint(settings, False)
+    assert uptodate.inputs(settings, True, DAY, articles="", listings={}, listed={}, requests=[],
+                           draft_hash=None)["settings"] == with_model  # a run with the model records so
     settings.llm = settings.llm.model_copy(update={"api_key": "another"})
     assert uptodate.settings_fingerprint(settings, True) == with_model  # the key is no input
 
