@@ -259,6 +259,11 @@ def test_the_code_is_every_python_file_of_the_package_the_sources_and_the_flows(
     (tmp_path / "tests" / "sub" / "m.py").write_text("x = 3\n", encoding="utf-8")
     assert code() == moved  # not Python, or not aidaily's code
     assert uptodate.code_fingerprint() == installed != moved
+    # and the code is one of the inputs the check compares
+    settings = load_settings(tmp_path / "home")
+    before = uptodate.settings_fingerprint(settings, False)
+    monkeypatch.setattr(uptodate, "code_fingerprint", lambda: moved)
+    assert uptodate.settings_fingerprint(settings, False) != before
 
 
 def test_the_days_articles_are_those_of_its_window(settings: Settings) -> None:
