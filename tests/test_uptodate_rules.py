@@ -229,10 +229,12 @@ def test_the_prompts_are_their_names_and_texts(settings: Settings) -> None:
     (own / "notes").mkdir()  # a folder among them is no template
     assert uptodate.prompts_fingerprint(settings) == copied
     template = min(own.glob("*.j2"))
-    template.rename(own / ("0" + template.name))
+    files = sorted(p for p in own.iterdir() if p.is_file())
+    moved = template.rename(own / (template.name + "x"))  # another name, the same place in the order
+    assert sorted(p for p in own.iterdir() if p.is_file()).index(moved) == files.index(template)
     renamed = uptodate.prompts_fingerprint(settings)
     assert renamed != copied
-    (own / ("0" + template.name)).write_bytes(b"\xff\xfe broken \xff")  # undecodable: still a fingerprint
+    moved.write_bytes(b"\xff\xfe broken \xff")  # undecodable: still a fingerprint
     assert uptodate.prompts_fingerprint(settings) not in (renamed, copied, shipped)
 
 
