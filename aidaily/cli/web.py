@@ -75,7 +75,9 @@ def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = Non
     if token:
         url += f"?token={token}"
     console().print(f"review page: [bold]{url}[/]  (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # The app is an ASGI 3 callable (``Guard``): said, not guessed from its signature (a
+    # wrapped or instrumented ``__call__`` would be taken for ASGI 2 and fail every request).
+    uvicorn.run(app, host=host, port=port, log_level="warning", interface="asgi3")
 
 
 def register(app: typer.Typer) -> None:
