@@ -65,7 +65,7 @@ TARGETS = (
     Target("pipeline-report", ("aidaily/pipeline/report.py",),
            ("tests/test_exit_codes.py", "tests/test_pipeline.py")),
     Target("review-report", ("aidaily/review/report.py",),
-           ("tests/test_exit_codes.py", "tests/test_web.py", "tests/test_editor.py")),
+           ("tests/test_review_report.py", "tests/test_exit_codes.py", "tests/test_web.py", "tests/test_editor.py")),
     Target("uptodate", ("aidaily/pipeline/uptodate.py",), ("tests/test_uptodate.py",)),
     Target("dedup", ("aidaily/stories/dedup.py",),
            ("tests/test_dedup.py", "tests/test_same_story_rules.py", "tests/test_select.py")),
