@@ -75,8 +75,7 @@ def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = Non
     if token:
         url += f"?token={token}"
     console().print(f"review page: [bold]{url}[/]  (Ctrl-C to stop)")
-    # The app is an ASGI 3 callable (``Guard``): said, not guessed from its signature (a
-    # wrapped or instrumented ``__call__`` would be taken for ASGI 2 and fail every request).
+    # ``Guard`` is an ASGI 3 app: said, not guessed from the signature of its ``__call__``.
     uvicorn.run(app, host=host, port=port, log_level="warning", interface="asgi3")
 
 
