@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -197,3 +198,62 @@ def test_the_token_cookie_is_httponly_strict_and_counts_only_under_the_base_path
         outside = c.get(f"/d/{DAY}")  # a cookie that reached another path is no token
         assert (outside.status_code, outside.text) == (
             401, "a token is required: open the address aidaily web printed (…/?token=…)")
+
+
+def test_the_base_path_of_a_token_stays_the_same_across_versions() -> None:
+    # The address ``aidaily web --token`` printed (and an editor bookmarked) keeps working
+    # after an upgrade: the base path is a function of the token alone, fixed here.
+    assert base_path(TOKEN) == "/r-IOzwsnmd9UAIBbc206-rgBp2"
+    assert base_path(TOKEN + "0") != base_path(TOKEN) and len(base_path("x" * 40)) == len(base_path(TOKEN))
+
+
+def test_a_client_held_once_is_held_again_by_its_next_wrong_tokens() -> None:
+    now = [0.0]
+    throttle = TokenThrottle(limit=3, window=60.0, clock=lambda: now[0])
+    for _ in range(3):
+        throttle.failed("c")
+        now[0] += 1
+    assert throttle.retry_after("c") == 57.0  # the window counts from the oldest of the three (at 0)
+    now[0] = 100.0
+    assert throttle.retry_after("c") == 0.0
+    throttle.failed("c")
+    assert throttle.retry_after("c") == 0.0  # one wrong token in this window: not held
+    throttle.failed("c")
+    throttle.failed("c")
+    assert throttle.retry_after("c") == 60.0  # three in this window: held, from the first of them
+
+
+def test_the_throttle_remembers_its_last_max_clients_clients() -> None:
+    throttle = TokenThrottle(limit=1, window=60.0, clock=lambda: 0.0)
+    throttle.MAX_CLIENTS = 3
+    for client in ("a", "b", "c"):
+        throttle.failed(client)
+    assert [throttle.retry_after(c) for c in "abc"] == [60.0, 60.0, 60.0]
+    throttle.failed("a")  # a again: now the latest, b the oldest
+    throttle.failed("d")
+    assert [throttle.retry_after(c) for c in "abcd"] == [60.0, 0.0, 60.0, 60.0]
+
+
+def test_the_app_behind_the_guard_gets_the_posted_body_once_then_the_disconnect() -> None:
+    """The guard reads a POST's body to find its CSRF token, and hands the app a receive
+    that replays it as ASGI says: the body (no more to come), then ``http.disconnect`` for
+    an app that waits for the client to go (a streaming response does)."""
+    from aidaily.review.web.guard import CSRF_COOKIE, CsrfTokens, Guard
+
+    received: list[dict[str, object]] = []
+
+    async def app(scope: object, receive: Callable[[], Awaitable[dict[str, object]]],
+                  send: Callable[[dict[str, object]], Awaitable[None]]) -> None:
+        received.extend([await receive(), await receive(), await receive()])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    tokens = CsrfTokens()
+    csrf = tokens.issue()
+    guard = Guard(app, token=None, allowed_hosts={"127.0.0.1"}, csrf=tokens)
+    c = TestClient(guard, base_url=ORIGIN, cookies={CSRF_COOKIE: csrf})  # no lifespan: ``app`` has none
+    r = c.post("/save", content=b"text=x&csrf=" + csrf.encode(),
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 204, r.text
+    assert received == [{"type": "http.request", "body": b"text=x&csrf=" + csrf.encode(), "more_body": False},
+                        {"type": "http.disconnect"}, {"type": "http.disconnect"}]
