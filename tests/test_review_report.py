@@ -18,7 +18,7 @@ from typing import Any
 from aidaily.config import Settings
 from aidaily.llm.usage import LLMUsage
 from aidaily.models import LeftOut
-from aidaily.pipeline.report import EarlierStory
+from aidaily.pipeline.report import DroppedStory, EarlierStory
 from aidaily.review.report import build_review, unified_diff
 from aidaily.store.drafts import Drafts
 from tests.factories import BAD_BULLET, DAY, DAY_DATE, DRAFT, GOOD_BULLET, RECORD, CliResult, build_home
@@ -131,8 +131,8 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
                             "detail": "no model judged it"}, 7],
                  counts={"not_ai": 12},
                  notices=["kept", 3, None],
-                 llm={"sent": 3, "cached": "many", "tokens_in": 10.0, "cost_usd": 1},
-                 dropped="not a list")
+                 llm={"sent": 3, "cached": "many", "failed": 2, "tokens_in": 10.0, "cost_usd": 1},
+                 dropped=[{"title": "丢掉的"}, "s3"])
     report = build_review(settings, DAY_DATE)
     assert report.covered == [
         EarlierStory("s2", "xAI 超算", "https://x.example/2", "2026-01-17", "xAI 官宣 Colossus 2",
@@ -145,8 +145,8 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
     assert report.left_out == [LeftOut("s7", "边缘", "https://x.example/7", "borderline", "no model judged it")]
     assert report.not_ai == 12
     assert report.notices == ["kept"]
-    assert report.llm == LLMUsage(sent=3, cached=0, failed=0, tokens_in=10, tokens_out=0, cost_usd=1.0)
-    assert report.dropped == []
+    assert report.llm == LLMUsage(sent=3, cached=0, failed=2, tokens_in=10, tokens_out=0, cost_usd=1.0)
+    assert report.dropped == [DroppedStory("", "丢掉的", "")]
 
 
 def test_counts_that_are_not_a_number_say_nothing(home: Path) -> None:
@@ -155,3 +155,11 @@ def test_counts_that_are_not_a_number_say_nothing(home: Path) -> None:
         write_record(settings, counts=counts, llm=[1, 2])
         report = build_review(settings, DAY_DATE)
         assert report.not_ai is None and report.llm is None, counts
+
+
+def test_lint_in_the_review_uses_the_house_habits_of_the_config(home: Path) -> None:
+    (home / "aidaily.toml").write_text("[digest]\ntitle_chars = [10, 20]\n", encoding="utf-8")
+    settings = build_home(home)
+    report = build_review(settings, DAY_DATE)
+    assert [(f.line, f.code, f.message) for f in report.lint if f.code == "title-length"] == [
+        (2, "title-length", "title has 24 characters; the house uses 10–20")]

@@ -102,8 +102,7 @@ class ReviewReport:
         return 1 if self.state == "missing" or self.blockers else 0
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["lint"] = [f.to_dict() for f in self.lint]
+        data = asdict(self)  # the findings too (``Finding.to_dict`` is ``asdict``)
         data["llm"] = self.llm.to_dict() if self.llm else None
         data["blockers"] = self.blockers
         return data
