@@ -7,6 +7,9 @@ whatever the guard's inside looks like.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -257,3 +260,29 @@ def test_the_app_behind_the_guard_gets_the_posted_body_once_then_the_disconnect(
     assert r.status_code == 204, r.text
     assert received == [{"type": "http.request", "body": b"text=x&csrf=" + csrf.encode(), "more_body": False},
                         {"type": "http.disconnect"}, {"type": "http.disconnect"}]
+
+
+def test_a_csrf_token_is_a_session_and_its_hmac_in_url_safe_characters() -> None:
+    """``<session>.<HMAC-SHA256(secret, session)>``, base64url without padding: the token
+    travels unescaped in a header, a form field and a cookie."""
+    from aidaily.review.web.guard import CsrfTokens
+
+    tokens = CsrfTokens(secret=b"k" * 32)
+    expected = base64.urlsafe_b64encode(hmac.new(b"k" * 32, b"abc", hashlib.sha256).digest()).decode().rstrip("=")
+    assert tokens.valid(f"abc.{expected}")
+    issued = tokens.issue()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{43}", issued), issued  # 192 random bits of session
+    # the signature is of its own session: swapped onto another one it is no token
+    session, _, signature = issued.partition(".")
+    assert not tokens.valid(f"abc.{signature}") and not tokens.valid(f"{session}.{expected}")
+    assert not CsrfTokens(secret=b"j" * 32).valid(issued)
+    assert len(CsrfTokens().secret) == 32 and CsrfTokens().secret != CsrfTokens().secret
+
+
+def test_a_refusal_carries_the_csp_and_is_never_cached(settings: Settings) -> None:
+    from aidaily.review.web.guard import CSP
+
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        refused = c.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 403
+    assert refused.headers["content-security-policy"] == CSP and refused.headers["cache-control"] == "no-store"
