@@ -286,3 +286,27 @@ def test_a_refusal_carries_the_csp_and_is_never_cached(settings: Settings) -> No
         refused = c.get("/", headers={"Host": "evil.example"})
     assert refused.status_code == 403
     assert refused.headers["content-security-policy"] == CSP and refused.headers["cache-control"] == "no-store"
+
+
+def test_every_page_carries_the_security_headers_and_a_strict_csrf_cookie(settings: Settings) -> None:
+    from aidaily.review.web.guard import CSP, CSRF_COOKIE
+
+    def headers_of(c: TestClient, path: str) -> dict[str, str]:
+        r = c.get(path)
+        assert r.status_code == 200, r.text
+        return {k: r.headers[k] for k in ("content-security-policy", "x-frame-options", "x-content-type-options",
+                                          "referrer-policy", "cache-control", "set-cookie")}
+
+    security = {"content-security-policy": CSP, "x-frame-options": "DENY", "x-content-type-options": "nosniff",
+                "referrer-policy": "same-origin", "cache-control": "no-store"}
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        got = headers_of(c, f"/d/{DAY}")
+        csrf = c.cookies[CSRF_COOKIE]
+        assert got == {**security, "set-cookie": f"{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict"}
+        again = c.get("/")  # a cookie this app signed is kept: no new one
+        assert "set-cookie" not in again.headers and again.headers["referrer-policy"] == "same-origin"
+    root = base_path(TOKEN)
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN, headers={"X-Aidaily-Token": TOKEN}) as c:
+        got = headers_of(c, f"{root}/d/{DAY}")
+        csrf = c.cookies[CSRF_COOKIE]
+        assert got == {**security, "set-cookie": f"{CSRF_COOKIE}={csrf}; Path={root}; HttpOnly; SameSite=Strict"}
