@@ -128,7 +128,7 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
                  covered=[EARLIER, "not a story", {"title": "只有标题"}],
                  follow_ups=[{**EARLIER, "new_facts": "not a list"}],
                  left_out=[{"story_id": "s7", "title": "边缘", "url": "https://x.example/7", "reason": "borderline",
-                            "detail": "no model judged it"}, 7],
+                            "detail": "no model judged it"}, 7, {"title": "只有标题"}],
                  counts={"not_ai": 12},
                  notices=["kept", 3, None],
                  llm={"sent": 3, "cached": "many", "failed": 2, "tokens_in": 10.0, "cost_usd": 1},
@@ -142,7 +142,8 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
     assert report.follow_ups == [EarlierStory("s2", "xAI 超算", "https://x.example/2", "2026-01-17",
                                               "xAI 官宣 Colossus 2", "https://x.example/old", [],
                                               "output/ai-daily-2026-01-17.md")]
-    assert report.left_out == [LeftOut("s7", "边缘", "https://x.example/7", "borderline", "no model judged it")]
+    assert report.left_out == [LeftOut("s7", "边缘", "https://x.example/7", "borderline", "no model judged it"),
+                               LeftOut("", "只有标题", "", "", "")]
     assert report.not_ai == 12
     assert report.notices == ["kept"]
     assert report.llm == LLMUsage(sent=3, cached=0, failed=2, tokens_in=10, tokens_out=0, cost_usd=1.0)
