@@ -18,7 +18,7 @@ from typing import Any
 from aidaily.config import Settings
 from aidaily.llm.usage import LLMUsage
 from aidaily.models import LeftOut
-from aidaily.pipeline.report import DroppedStory, EarlierStory
+from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
 from aidaily.review.report import build_review, unified_diff
 from aidaily.store.drafts import Drafts
 from tests.factories import BAD_BULLET, DAY, DAY_DATE, DRAFT, GOOD_BULLET, RECORD, CliResult, build_home
@@ -132,7 +132,8 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
                  counts={"not_ai": 12},
                  notices=["kept", 3, None],
                  llm={"sent": 3, "cached": "many", "failed": 2, "tokens_in": 10.0, "cost_usd": 1},
-                 dropped=[{"title": "丢掉的"}, "s3"])
+                 dropped=[{"title": "丢掉的"}, "s3"],
+                 failed_sources=[{"error": "HTTP 500"}, None])
     report = build_review(settings, DAY_DATE)
     assert report.covered == [
         EarlierStory("s2", "xAI 超算", "https://x.example/2", "2026-01-17", "xAI 官宣 Colossus 2",
@@ -148,6 +149,7 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
     assert report.notices == ["kept"]
     assert report.llm == LLMUsage(sent=3, cached=0, failed=2, tokens_in=10, tokens_out=0, cost_usd=1.0)
     assert report.dropped == [DroppedStory("", "丢掉的", "")]
+    assert report.failed_sources == [SourceFailure("", "HTTP 500")]
 
 
 def test_counts_that_are_not_a_number_say_nothing(home: Path) -> None:
@@ -164,3 +166,13 @@ def test_lint_in_the_review_uses_the_house_habits_of_the_config(home: Path) -> N
     report = build_review(settings, DAY_DATE)
     assert [(f.line, f.code, f.message) for f in report.lint if f.code == "title-length"] == [
         (2, "title-length", "title has 24 characters; the house uses 10–20")]
+
+
+def test_a_draft_without_a_record_or_with_a_damaged_one_is_reviewed_on_its_own(home: Path) -> None:
+    settings = build_home(home)
+    write_record(settings, notices="a string, not a list")
+    assert build_review(settings, DAY_DATE).notices == []  # not one notice per character
+    (settings.drafts_dir / f"{DAY}.review.json").unlink()  # a draft written by hand has none
+    report = build_review(settings, DAY_DATE)
+    assert (report.notices, report.dropped, report.failed_sources, report.llm) == ([], [], [], None)
+    assert report.blockers == [FLAG] and report.exit_code == 1

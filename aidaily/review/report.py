@@ -130,7 +130,8 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     counts = record.get("counts")
     not_ai = counts.get("not_ai") if isinstance(counts, dict) else None
     report.not_ai = not_ai if isinstance(not_ai, int) else None
-    report.notices = [str(n) for n in record.get("notices", []) if isinstance(n, str)]
+    notices = record.get("notices")
+    report.notices = [n for n in notices if isinstance(n, str)] if isinstance(notices, list) else []
     report.llm = _usage(record.get("llm"))
     report.failed_sources = [SourceFailure(str(f.get("source", "")), str(f.get("error", "")))
                              for f in _dicts(record.get("failed_sources"))]
