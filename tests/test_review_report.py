@@ -133,7 +133,7 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
                  notices=["kept", 3, None],
                  llm={"sent": 3, "cached": "many", "failed": 2, "tokens_in": 10.0, "cost_usd": 1},
                  dropped=[{"title": "丢掉的"}, "s3"],
-                 failed_sources=[{"error": "HTTP 500"}, None])
+                 failed_sources=[{"error": "HTTP 500"}, None, {"source": "rss"}])
     report = build_review(settings, DAY_DATE)
     assert report.covered == [
         EarlierStory("s2", "xAI 超算", "https://x.example/2", "2026-01-17", "xAI 官宣 Colossus 2",
@@ -149,7 +149,7 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
     assert report.notices == ["kept"]
     assert report.llm == LLMUsage(sent=3, cached=0, failed=2, tokens_in=10, tokens_out=0, cost_usd=1.0)
     assert report.dropped == [DroppedStory("", "丢掉的", "")]
-    assert report.failed_sources == [SourceFailure("", "HTTP 500")]
+    assert report.failed_sources == [SourceFailure("", "HTTP 500"), SourceFailure("rss", "")]
 
 
 def test_counts_that_are_not_a_number_say_nothing(home: Path) -> None:
