@@ -132,7 +132,7 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
                  counts={"not_ai": 12},
                  notices=["kept", 3, None],
                  llm={"sent": 3, "cached": "many", "failed": 2, "tokens_in": 10.0, "cost_usd": 1},
-                 dropped=[{"title": "丢掉的"}, "s3"],
+                 dropped=[{"title": "丢掉的"}, "s3", {"story_id": "s4"}],
                  failed_sources=[{"error": "HTTP 500"}, None, {"source": "rss"}])
     report = build_review(settings, DAY_DATE)
     assert report.covered == [
@@ -148,7 +148,7 @@ def test_the_record_s_memory_left_out_and_counts_are_read_and_what_is_not_a_reco
     assert report.not_ai == 12
     assert report.notices == ["kept"]
     assert report.llm == LLMUsage(sent=3, cached=0, failed=2, tokens_in=10, tokens_out=0, cost_usd=1.0)
-    assert report.dropped == [DroppedStory("", "丢掉的", "")]
+    assert report.dropped == [DroppedStory("", "丢掉的", ""), DroppedStory("s4", "", "")]
     assert report.failed_sources == [SourceFailure("", "HTTP 500"), SourceFailure("rss", "")]
 
 
