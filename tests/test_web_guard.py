@@ -310,3 +310,22 @@ def test_every_page_carries_the_security_headers_and_a_strict_csrf_cookie(settin
         got = headers_of(c, f"{root}/d/{DAY}")
         csrf = c.cookies[CSRF_COOKIE]
         assert got == {**security, "set-cookie": f"{CSRF_COOKIE}={csrf}; Path={root}; HttpOnly; SameSite=Strict"}
+
+
+def test_a_refused_post_says_why_and_changes_nothing(settings: Settings) -> None:
+    from aidaily.review.web.guard import CSRF_COOKIE
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        token = csrf_of(c)
+        body = f"csrf={token}&base={text_hash(DRAFT)}&text=x".encode()
+        cross = c.post(f"/d/{DAY}/save", content=body, headers={**form, "Origin": "http://evil.example"})
+        assert (cross.status_code, cross.text) == (403, "cross-origin request refused")
+        missing = c.post(f"/d/{DAY}/save", content=b"text=x", headers=form)
+        assert (missing.status_code, missing.text) == (403, "CSRF check failed: reload the page and try again")
+    # a cookie this app did not sign is refused, even when the form echoes it
+    forged = "forged-session.forged-signature"
+    with TestClient(create_app(settings), base_url=ORIGIN, cookies={CSRF_COOKIE: forged}) as c:
+        r = c.post(f"/d/{DAY}/save", content=f"csrf={forged}&text=x".encode(), headers=form)
+        assert (r.status_code, r.text) == (403, "CSRF check failed: reload the page and try again")
+    assert untouched(settings)
