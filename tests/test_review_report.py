@@ -21,12 +21,13 @@ from aidaily.models import LeftOut
 from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
 from aidaily.review.report import build_review, unified_diff
 from aidaily.store.drafts import Drafts
-from tests.factories import BAD_BULLET, DAY, DAY_DATE, DRAFT, GOOD_BULLET, RECORD, CliResult, build_home
+from tests.factories import BAD_BULLET, BRIEF_URL, DAY, DAY_DATE, DRAFT, GOOD_BULLET, RECORD, CliResult, build_home
 
 Cli = Callable[..., CliResult]
 
 FLAG = f"line 17: ungrounded fact bullet (numbers not in the source: 99 万): {BAD_BULLET}"
 REPEATED = "- 交付 300 万行代码的浏览器 FastRender"
+UNFETCHED = "https://www.ithome.com/0/999/999.htm"
 
 
 def write_record(settings: Settings, **fields: Any) -> None:
@@ -56,6 +57,9 @@ def test_review_json_lists_the_ungrounded_bullet_as_the_one_blocker(home: Path, 
     assert report["failed_sources"] == [{"source": "hubtoday", "error": "HTTP 503 <b>down</b>"}]
     assert report["notices"] == ["a notice for the editor"]
     assert report["diff"] == "" and report["placeholders"] == [] and report["unfetched_links"] == []
+    # warnings: the title restates a figure ("百万") no item it restates has; no weak merge
+    assert [(f["line"], f["kind"], f["missing_numbers"]) for f in report["restatements"]] == [(10, "title", ["百万"])]
+    assert report["weak_support"] == []
 
     shown = aidaily("review", DAY)
     assert shown.code == 1 and "1 finding(s) block publishing" in shown.out, shown.output
@@ -84,17 +88,23 @@ def test_unified_diff_keeps_line_ends_and_one_line_of_context() -> None:
 
 
 def test_a_lint_error_blocks_publishing_and_findings_come_in_line_order(home: Path) -> None:
+    commentary = "- 谁掌握电力，谁就掌握下一轮入场券，Anthropic 也一样"  # a name no source has
     draft = (DRAFT.replace(BAD_BULLET, GOOD_BULLET).replace(REPEATED, f"{REPEATED}\n{REPEATED}")
-             .replace("- 谁掌握电力，谁就掌握下一轮模型入场券", "- 谁掌握电力，谁就掌握下一轮入场券，Anthropic 也一样"))
+             .replace("- 谁掌握电力，谁就掌握下一轮模型入场券", f"{commentary}\n{commentary}")
+             .replace(f"（[ithome]({BRIEF_URL})）", f"（[ithome]({UNFETCHED})）"))
     settings = build_home(home, draft=draft)
     report = build_review(settings, DAY_DATE)
     path = str(settings.drafts_dir / f"{DAY}.md")
-    # the sources' check (a name no source has: a warning) among the draft's own findings
+    # the sources' check (a name no source has: a warning) among the draft's own findings,
+    # by line, an error before a warning of the same line
     assert [(f.line, f.severity, f.code) for f in report.lint] == [
-        (1, "warning", "missing-key"), (8, "warning", "draft"),
-        (22, "warning", "commentary-unsourced-name"), (29, "error", "repeated-bullet")]
-    assert report.flags == []
-    assert report.blockers == [f"{path}:29: error [repeated-bullet] bullet repeats bullet 2 of the same block: merge them"]
+        (1, "warning", "missing-key"), (8, "warning", "draft"), (22, "warning", "commentary-unsourced-name"),
+        (23, "error", "repeated-bullet"), (23, "warning", "commentary-unsourced-name"),
+        (30, "error", "repeated-bullet")]
+    assert report.flags == [] and report.unfetched_links == [UNFETCHED]  # a warning, not a blocker
+    assert report.blockers == [
+        f"{path}:23: error [repeated-bullet] bullet repeats bullet 2 of the same block: merge them",
+        f"{path}:30: error [repeated-bullet] bullet repeats bullet 2 of the same block: merge them"]
     assert report.exit_code == 1
 
 
