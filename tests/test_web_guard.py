@@ -329,3 +329,10 @@ def test_a_refused_post_says_why_and_changes_nothing(settings: Settings) -> None
         r = c.post(f"/d/{DAY}/save", content=f"csrf={forged}&text=x".encode(), headers=form)
         assert (r.status_code, r.text) == (403, "CSRF check failed: reload the page and try again")
     assert untouched(settings)
+
+
+def test_the_base_path_without_a_slash_or_a_query_is_redirected_to_its_slash(settings: Settings) -> None:
+    root = base_path(TOKEN)
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN) as c:
+        r = c.get(root, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (307, f"{root}/")
