@@ -28,8 +28,10 @@ import os
 import re
 import tomllib
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -58,8 +60,6 @@ class Section(BaseModel):
 
 def known_timezone(name: str) -> str:
     """``name`` when it is an IANA time zone (``Asia/Shanghai``); ValueError otherwise."""
-    from zoneinfo import ZoneInfo
-
     try:
         ZoneInfo(name)
     except (KeyError, ValueError, OSError):  # not found, malformed key, a directory
@@ -478,8 +478,6 @@ class Settings(Section):
     @property
     def shipped_prompts_dir(self) -> Path:
         """The templates shipped as package data (``aidaily.prompts``, from ``prompts/``)."""
-        from importlib.resources import files
-
         return Path(str(files("aidaily.prompts")))
 
 

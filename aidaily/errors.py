@@ -25,6 +25,8 @@ them into a one-line message and an exit code instead of a traceback (set
 from __future__ import annotations
 
 import errno
+import shutil
+from pathlib import Path
 
 
 class AidailyError(Exception):
@@ -166,9 +168,6 @@ def write_failure(exc: BaseException, path: str | None = None) -> str | None:
 
 
 def _nearly_full(path: str) -> bool:
-    import shutil
-    from pathlib import Path
-
     folder = Path(path).parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

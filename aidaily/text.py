@@ -203,6 +203,7 @@ _CLOSE = object()  # marks the end of a block element in block_lines' walk
 def _strings(node: HtmlElement) -> Iterator[str]:
     """The text pieces below ``node`` in document order, leaving out non-text elements
     (scripts, styles, forms, media) and comments, but not the text that follows them."""
+    # deferred: lxml, only when this runs (`aidaily eval`, `fetch`, … load the module)
     from lxml import etree
 
     walker = etree.iterwalk(node, events=("start", "end", "comment", "pi"))
@@ -278,6 +279,7 @@ def parse_html(html: str) -> HtmlElement:
     Raises:
         lxml.etree.ParserError: nothing to parse (lxml: "Document is empty").
     """
+    # deferred: lxml, only when this runs (`aidaily eval`, `fetch`, … load the module)
     import lxml.html
 
     markup = html.removeprefix("\ufeff")
@@ -296,6 +298,7 @@ def html_to_text(html: str) -> str:
         return ""
     if "<" not in html and "&" not in html:
         return normalize_space(html)
+    # deferred: lxml, only when this runs (`aidaily eval`, `fetch`, … load the module)
     from lxml import etree
 
     try:

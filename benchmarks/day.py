@@ -110,17 +110,23 @@ class BenchEditor:
     (two FactsWrite + one CommentaryWrite): 12 main stories, 5 one-liners, 21 write calls.
     Facts are sentences of the article, so the grounding check passes.
 
-    ``latencies`` (step -> seconds) sets a per-step latency; else the server's applies.
+    ``latencies`` (step -> seconds) sets a per-step latency, ``latency`` the latency of
+    any other step; with neither the server's applies. A latency counts from the request's
+    arrival, the time this fake takes to compose its answer included (Python, under the
+    GIL of the benchmark's process, which also serves the day's pages): a hosted model's
+    latency includes its own work too, and the critical path counts ``latency`` per call.
     """
 
-    def __init__(self, latencies: dict[str, float] | None = None) -> None:
+    def __init__(self, latencies: dict[str, float] | None = None, latency: float | None = None) -> None:
         self.latencies = latencies
+        self.latency = latency
 
     def __call__(self, request: FakeRequest) -> Any:
         answer = self.answer(request)
-        if answer is None or self.latencies is None:
+        if answer is None or (self.latencies is None and self.latency is None):
             return answer
-        return Reply.json(answer, delay=self.latencies.get(request.step, 0.0))
+        latency = (self.latencies or {}).get(request.step, self.latency or 0.0)
+        return Reply.json(answer, delay=max(0.0, latency - (time.monotonic() - request.time)))
 
     @staticmethod
     def answer(request: FakeRequest) -> Any:
@@ -352,6 +358,70 @@ def flow_run_facts(api_url: str, since: float) -> dict[str, Any]:
             "start_epoch": start.timestamp(), "end_epoch": end.timestamp() if end else None}
 
 
+def _post_json(url: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def timeline(api_url: str, flow: dict[str, Any], home: Path) -> dict[str, Any]:
+    """Where a flow run's wall time goes, in seconds from its start: its task runs (the
+    Prefect API) and the run's LLM requests (``llm_calls``: logged when the answer is in,
+    sent ``latency_s`` earlier), and the segments between them — before the first task,
+    the fetch tasks, between tasks, inside the write task before the plan request, between
+    the plan's answer and the first write request, the write waves beyond their latency,
+    the last write answer to the finalize request, after the finalize answer (assembly and
+    checks), and after the write task (the draft, the record, the artifacts, the final
+    state)."""
+    if not flow.get("id") or flow.get("start_epoch") is None or flow.get("end_epoch") is None:
+        return {}
+    t0 = flow["start_epoch"]
+    try:
+        tasks = _post_json(f"{api_url}/task_runs/filter", {"flow_runs": {"id": {"any_": [flow["id"]]}}})
+    except OSError as exc:
+        return {"error": str(exc)}
+    spans = []
+    for task in tasks:
+        start, end = _dt(task.get("start_time")), _dt(task.get("end_time"))
+        if start and end:
+            spans.append({"task": task["name"], "start": round(start.timestamp() - t0, 3),
+                          "end": round(end.timestamp() - t0, 3)})
+    spans.sort(key=lambda s: s["start"])
+    with sqlite3.connect(home / "aidaily.db") as db:
+        row = db.execute("SELECT id FROM runs WHERE kind = 'run' ORDER BY started DESC LIMIT 1").fetchone()
+        calls = db.execute("SELECT step, latency_s, created_at FROM llm_calls WHERE run_id = ? AND outcome != "
+                           "'cached' ORDER BY created_at", (row[0] if row else "",)).fetchall()
+    llm = sorted(({"step": step, "start": round(_dt(at).timestamp() - latency - t0, 3),
+                   "end": round(_dt(at).timestamp() - t0, 3)} for step, latency, at in calls),
+                 key=lambda c: c["start"])
+    out: dict[str, Any] = {"tasks": spans, "llm": llm, "flow_wall_s": round(flow["end_epoch"] - t0, 3)}
+    fetch = [s for s in spans if s["task"].startswith("fetch")]
+    write = next((s for s in spans if s["task"].startswith("plan-write-check")), None)
+    by_step = {step: [c for c in llm if c["step"] == step] for step in ("plan", "write", "finalize")}
+    seg: dict[str, float] = {}
+    if spans:
+        seg["flow start -> first task"] = spans[0]["start"]
+    if fetch:
+        seg["fetch tasks (first start -> last end)"] = max(s["end"] for s in fetch) - min(s["start"] for s in fetch)
+    select = next((s for s in spans if s["task"].startswith("select")), None)
+    if fetch and select and write:
+        seg["last fetch end -> select start"] = select["start"] - max(s["end"] for s in fetch)
+        seg["select task"] = select["end"] - select["start"]
+        seg["select end -> write task start"] = write["start"] - select["end"]
+    if write and all(by_step.values()):
+        plan, waves, final = by_step["plan"], by_step["write"], by_step["finalize"]
+        seg["write task start -> plan request"] = plan[0]["start"] - write["start"]
+        seg["plan request(s)"] = plan[-1]["end"] - plan[0]["start"]
+        seg["plan answer -> first write request"] = waves[0]["start"] - plan[-1]["end"]
+        seg["write requests (first sent -> last answered)"] = max(c["end"] for c in waves) - waves[0]["start"]
+        seg["last write answer -> finalize request"] = final[0]["start"] - max(c["end"] for c in waves)
+        seg["finalize request(s)"] = final[-1]["end"] - final[0]["start"]
+        seg["finalize answer -> write task end (assembly, checks)"] = write["end"] - final[-1]["end"]
+        seg["write task end -> flow end (draft, record, artifacts, state)"] = out["flow_wall_s"] - write["end"]
+    out["segments"] = {k: round(v, 3) for k, v in seg.items()}
+    return out
+
+
 def critical_path(run: dict[str, Any], concurrency: int, latency: dict[str, float]) -> dict[str, Any]:
     """The longest chain of dependent LLM calls: plan (repairs in sequence), then
     ceil(write calls / concurrency) waves, then finalize."""
@@ -398,7 +468,7 @@ def startup(api_url: str, repeat: int = 3) -> dict[str, Any]:
 def bench_env(api_url: str, workdir: Path, day: SynthDay, *, latency: float,
               latencies: dict[str, float] | None, page_latency: float) -> Iterator[Bench]:
     with MirrorServer(day.root) as mirror, FakeLLM(latency=latency) as llm:
-        llm.responder = BenchEditor(latencies)
+        llm.responder = BenchEditor(latencies, latency)
         if page_latency:
             for url in day.files:
                 mirror.fault(url, delay=page_latency)
@@ -431,6 +501,7 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
             median = sorted(range(len(firsts)), key=lambda k: _flow_wall(firsts[k]))[len(firsts) // 2]
             first, home = firsts[median], homes[median]
             first["label"] = "first"
+            first["timeline"] = timeline(api_url, first.get("flow") or {}, home)  # before re-runs log more
             # The re-runs of the unchanged day: as an editor types it (the CLI checks
             # before starting Prefect), as the served deployment runs it (the flow checks
             # before any task), and forced through every task (all caches hit).
@@ -546,6 +617,12 @@ def print_report(res: dict[str, Any]) -> None:
           f"({crit['write_calls']} calls / {crit['concurrency']}) + {crit['finalize_calls']} finalize "
           f"= {crit['seconds']:.2f} s; flow / critical = {res['flow_over_critical']}; "
           f"write stage / critical = {res['write_over_critical']}")
+    segments = (first.get("timeline") or {}).get("segments") or {}
+    if segments:
+        print("where the first run's flow wall goes (s from the flow run's start; Prefect's task runs, the "
+              "run's LLM requests):")
+        for name, secs in segments.items():
+            print(f"  {secs:7.3f}  {name}")
     if res.get("speedup"):
         sp = res["speedup"]
         print(f"serial baseline (concurrency 1): critical path {res['serial_critical_path']['seconds']:.1f} s; "

@@ -34,19 +34,30 @@ from prefect.cache_policies import NO_CACHE
 # them inside its functions so that ``aidaily write`` and the CLI start small), imported
 # here with the flow: a flow run's stages then do only their work, whether the process is
 # a served deployment (once for all its runs) or ``aidaily run`` (while the run's Prefect
-# server starts, ``flows.ephemeral``). datasketch is most of it: it imports scipy (~0.8 s).
+# server starts, ``flows.ephemeral``). datasketch is most of it: it imports scipy (~0.8 s);
+# then the openai SDK (~0.3 s, else paid before the plan request), the site adapters and
+# feedparser, Prefect's task engine, the run review's report. The check's
+# own modules (html5lib) load while the model writes (``aidaily.editor.draft``).
 import datasketch  # noqa: F401
+import openai.resources.chat.completions  # noqa: F401
+import prefect.task_engine  # noqa: F401
 import aidaily.editor.cover  # noqa: F401
 import aidaily.editor.draft  # noqa: F401
 import aidaily.ingest.day  # noqa: F401
+import aidaily.llm.client  # noqa: F401
 import aidaily.memory.recall  # noqa: F401
+import aidaily.review.report  # noqa: F401
 import aidaily.store.drafts  # noqa: F401
 import aidaily.stories.select  # noqa: F401
+import sources
 from aidaily.config import Settings, load_settings, named_home
 from aidaily.errors import ConfigError
+from aidaily.format.links import markdown_parser
+from aidaily.ingest.fetch import tls_context
 from aidaily.pipeline import stages
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import RunReport
+from aidaily.stories.relevance import load_model
 from aidaily.stories.window import default_day
 
 if TYPE_CHECKING:
@@ -55,6 +66,21 @@ if TYPE_CHECKING:
     from aidaily.models import Story
 
 FLOW_NAME = "daily-digest"
+
+
+def load_once() -> None:
+    """Build what the stages build on first use and keep for the process — the adapters
+    and feedparser, the markdown parsers (hubtoday's items, the check), the fetcher's TLS
+    context (the CA bundle), the relevance model (~1 MB of JSON) — with the flow, as its
+    modules are imported: not inside the first fetch."""
+    sources.load_adapters()
+    markdown_parser()
+    markdown_parser(html=True)
+    tls_context()
+    load_model()
+
+
+load_once()
 
 
 # Tasks: the stage functions, with Prefect's retries and logging -------------------------

@@ -11,6 +11,15 @@ PREFECT_HOME and database — is started *first*, runs its start-up on the other
 this process imports the flow, and the run talks to it as to any server (PREFECT_API_URL,
 then ``refresh_global_settings_context``), so this process never imports the server.
 
+Its database — on a new PREFECT_HOME, Prefect's 116 Alembic migrations, the longest part
+of the start — is created by a process of its own that the server's process starts first
+(``server_app``): the migrations run on one core while the server's imports run on the
+other, and the server starts once they are done (``PREFECT_SERVER_DATABASE_MIGRATE_ON_START``
+is off in its process: they have been made). Prefect offers no faster public way to create
+its database: the ORM's ``create_all`` is not the migrated schema (3.9.1: it stops on an
+index declared twice and lacks the tables only migrations make), so the migrations are run
+as Prefect runs them, through its database interface.
+
 Nothing else changes: the flow run, its tasks, retries, caching and artifacts are Prefect's,
 stored in PREFECT_HOME's database as before. A configured server (PREFECT_API_URL or the
 active profile) is used as it is, and with ephemeral mode disabled Prefect's own error
@@ -19,6 +28,7 @@ stands. The server is stopped when the run ends, whatever way it ends.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import socket
@@ -27,8 +37,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import IO, Any
 
 from aidaily.errors import AidailyError
@@ -37,11 +48,20 @@ from aidaily.errors import AidailyError
 #: phoning Prefect, and on a new PREFECT_HOME its heartbeat raced the run for the SQLite
 #: file), no block types registered (the flow uses no blocks; registering them imports
 #: every integration Prefect ships, apprise included, ~1 s on a new home).
+#: Its database is created or upgraded before the app is built, by a process of its own
+#: (``server_app``), not on the app's start.
 SERVER_ENV = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
     "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
 }
+
+
+#: The server process's exit code when its database could not be migrated.
+MIGRATION_FAILED = 3
+#: The migrator's exit code for a database it leaves to the server's start.
+LEFT_TO_SERVER = 10
 
 
 class PrefectServerError(AidailyError):
@@ -50,10 +70,96 @@ class PrefectServerError(AidailyError):
 
 def server_app() -> Any:
     """uvicorn's factory for the run's server: Prefect's app, ephemeral (no UI, no
-    background services). Imported in the server's process only."""
+    background services). Imported in the server's process only.
+
+    The database is brought to Prefect's head revision first, as the app's start would
+    (``migrate_database``), but in a process of its own started before this one imports
+    the server: on a new PREFECT_HOME the 116 Alembic migrations (~5 s, one statement at
+    a time through aiosqlite's thread) run on the other core while the server's imports
+    (~3 s) run here, instead of one after the other. A database that exists (a warm
+    PREFECT_HOME: ``likely_new_database``) or is not a SQLite file is left to the app's
+    start, as Prefect does it.
+    Migrations that fail end this process (exit ``MIGRATION_FAILED``) with their error.
+    """
+    if not likely_new_database(os.environ):  # a warm PREFECT_HOME: migrated on start, as before
+        os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
+        # deferred: Prefect's server (FastAPI, its ORM, every route) is imported in the server's
+        # process only, never in the run's
+        from prefect.server.api.server import create_app
+
+        return create_app(ephemeral=True, final=True)
+    migrator = subprocess.Popen(
+        [sys.executable, "-c", f"import {__name__} as m; m.migrate_main()"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # deferred: Prefect's server, in the server's process only (while the migrator migrates)
     from prefect.server.api.server import create_app
 
+    # stdout holds the migrator's one-line error; stderr what a library printed on its way
+    # out (aiosqlite's thread after the failure), shown only when stdout says nothing
+    output, noise = migrator.communicate()
+    output = output.strip() or noise
+    if migrator.returncode == LEFT_TO_SERVER:  # the guess was wrong: migrated on start after all
+        os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
+        from prefect.context import refresh_global_settings_context  # deferred: Prefect, server side only
+
+        refresh_global_settings_context()
+    elif migrator.returncode:
+        # Said in one line and the process ends (uvicorn would print this factory's
+        # traceback); the run reports the server's output (``RunServer.wait_healthy``).
+        said = output.decode("utf-8", "replace").strip()[-1500:]
+        print(f"Prefect's database could not be migrated: {said}", file=sys.stderr, flush=True)
+        raise SystemExit(MIGRATION_FAILED)
     return create_app(ephemeral=True, final=True)
+
+
+def migrate_database() -> None:
+    """Create or upgrade the Prefect database of the current settings to Prefect's head
+    revision: Prefect's public database interface, the very call its server makes on
+    start when ``PREFECT_SERVER_DATABASE_MIGRATE_ON_START`` is on."""
+    # deferred: Prefect's database layer (its ORM, Alembic), in the migrator's process only
+    from prefect.server.database import provide_database_interface
+
+    asyncio.run(provide_database_interface().create_db())
+
+
+def new_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite database ``url`` that does not exist yet (or is empty), else
+    None: PostgreSQL, in memory, or a file already made."""
+    if not url.startswith("sqlite") or ":///" not in url or "memory" in url:
+        return None
+    path = Path(url.split(":///", 1)[1].split("?", 1)[0])
+    return None if path.exists() and path.stat().st_size else path
+
+
+def likely_new_database(environ: Mapping[str, str]) -> bool:
+    """A guess, before Prefect is imported, that its database is a SQLite file not made
+    yet: the URL in the environment, else ``prefect.db`` in PREFECT_HOME (``~/.prefect``
+    by default). It only decides whether the migrator is started (every warm start would
+    otherwise pay a second import of Prefect's settings); ``migrate_main`` decides with
+    Prefect's own settings, and either way the database ends at the head revision."""
+    url = environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or environ.get("PREFECT_API_DATABASE_CONNECTION_URL")
+    if url:
+        return new_sqlite_file(url) is not None
+    home = Path(environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    return new_sqlite_file(f"sqlite+aiosqlite:///{home / 'prefect.db'}") is not None
+
+
+def migrate_main() -> None:
+    """The migrator process: a new SQLite database is created and migrated here (exit 0);
+    any other (one that exists: a warm PREFECT_HOME, PostgreSQL, in memory) is left to
+    the server's own start (exit ``LEFT_TO_SERVER``, after Prefect's settings only:
+    every night's warm start pays no second import of Prefect's database layer). A
+    failure is one line on stdout (the error, not a traceback) and exit code 1."""
+    from prefect.settings import get_current_settings  # deferred: Prefect, in the migrator only
+
+    url = get_current_settings().server.database.connection_url
+    if url is None or new_sqlite_file(url.get_secret_value()) is None:
+        raise SystemExit(LEFT_TO_SERVER)
+    try:
+        migrate_database()
+    except Exception as exc:  # noqa: BLE001 - any failure is the server's to report
+        print(f"{type(exc).__name__}: {exc}", flush=True)
+        raise SystemExit(1) from None
 
 
 def _free_port() -> int:
@@ -130,6 +236,8 @@ def prefect_api() -> Iterator[str | None]:
     # have sent the run's last logs and events to it.
     atexit.register(server.stop)
     try:
+        # deferred: Prefect loads here, while the run's server (started first, above) comes up on
+        # the other CPU
         from prefect.context import refresh_global_settings_context
         from prefect.settings import get_current_settings
 

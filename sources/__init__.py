@@ -7,10 +7,13 @@ entry. ``get_source(name, settings)`` finds one by name (for ``aidaily extract``
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from aidaily.config import SHIPPED_FEEDS
+from aidaily.errors import ConfigError
 from sources.base import Listing, Source
 
 if TYPE_CHECKING:
@@ -39,8 +42,6 @@ def load_adapters() -> None:
     """Import every adapter module and the feed parser now: a long-lived process (a flow)
     pays these imports once, up front, instead of inside its first fetch. Light callers
     (the CLI, the up-to-date check) import only what they use, when they use it."""
-    import importlib
-
     for name in (*SITE_NAMES, "generic"):
         importlib.import_module(f"sources.{name}")
     importlib.import_module("feedparser")
@@ -53,14 +54,17 @@ def site_source(name: str) -> Source:
         KeyError: ``name`` is not one of ``SITE_NAMES``.
     """
     if name == "ithome":
+        # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
         from sources.ithome import IthomeSource
 
         return IthomeSource()
     if name == "qbitai":
+        # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
         from sources.qbitai import QbitaiSource
 
         return QbitaiSource()
     if name == "hubtoday":
+        # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
         from sources.hubtoday import HubtodaySource
 
         return HubtodaySource()
@@ -69,6 +73,7 @@ def site_source(name: str) -> Source:
 
 def build_sources(settings: Settings) -> list[Source]:
     """The enabled adapters, site sources first, then configured feeds in file order."""
+    # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
     from sources.generic import GenericFeedSource
 
     result: list[Source] = []
@@ -86,17 +91,14 @@ def get_source(name: str, settings: Settings | None = None) -> Source:
     Raises:
         aidaily.errors.ConfigError: no site or configured feed has that name.
     """
-    from aidaily.errors import ConfigError
-
     if name in SITE_NAMES:
         return site_source(name)
     feeds = list(settings.feeds) if settings is not None else []
     if settings is None:
-        from aidaily.config import SHIPPED_FEEDS
-
         feeds = list(SHIPPED_FEEDS)
     for feed in feeds:
         if feed.name == name:
+            # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)
             from sources.generic import GenericFeedSource
 
             return GenericFeedSource(feed)

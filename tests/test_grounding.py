@@ -126,6 +126,20 @@ def test_model_versions_are_names_not_numbers() -> None:
     assert check_bullet("基于 GPT-5 开发", text).missing_names == ["GPT-5"]
 
 
+def test_a_model_written_after_its_makers_name_is_checked_whole() -> None:
+    # real titles: a known name (Qwen, DeepSeek, Gemini) with a hyphen and the model after it
+    qwen = "阿里Qwen-Audio-3.0拿下语音赛道全球大满贯"
+    assert check_bullet("阿里 Qwen-Audio-3.0 拿下语音赛道全球大满贯", qwen).ok
+    assert check_bullet("阿里 Qwen-Audio-2.5 拿下语音赛道全球大满贯", qwen).missing_names == ["Qwen-Audio-2.5"]
+    scores = "Agent能力提升显著，超越DeepSeek-V4-Pro；创意写作能力与Gemini 3.1 Pro相当"
+    assert check_bullet("超越 DeepSeek V4 Pro，写作能力与 Gemini-3.1-Pro 相当", scores).ok
+    assert check_bullet("超越 DeepSeek-V3-Pro", scores).missing_names == ["DeepSeek-V3-Pro"]
+    assert check_bullet("写作能力与 Gemini-3-Pro 相当", scores).missing_names == ["Gemini-3-Pro"]
+    # ... while the words of a known name are not names of their own (摩尔线程 is Moore Threads)
+    moore = "摩尔线程 MTT S5000 成为首个通过国家安全可靠测评的 AI 训推芯片"
+    assert check_bullet("Moore Threads MTT S5000 成为首个通过国家安全可靠测评的 AI 训推芯片", moore).ok
+
+
 def test_names_tolerate_spacing_and_case() -> None:
     text = "Cursor 的浏览器 Fast Render 基于 gpt-5.2 开发"
     assert check_bullet("FastRender 基于 GPT-5.2 开发", text).ok

@@ -253,6 +253,22 @@ def test_the_index_lists_every_readable_draft_and_marks_the_unreadable_one(
     assert "not UTF-8" in rows["unreadable"]
 
 
+def test_a_draft_far_larger_than_any_digest_is_listed_unreadable_not_read(
+        client: TestClient, settings: Settings) -> None:
+    """The page reads a draft no further than lint does (1 MB): a 3 MB file in the drafts
+    folder is an unreadable draft with the reason, on the index and on its page."""
+    path = Drafts(settings.drafts_dir).current_path(DAY)
+    path.write_bytes(DRAFT.encode("utf-8") + b"\n" + b"x" * 3_000_000)
+    before = path.read_bytes()
+    r = client.get("/")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr class="state-(\w+)">(.*?)</tr>', r.text, re.S)}
+    assert set(rows) == {"unreadable"}
+    assert "more than 1,000,000 bytes: not a digest" in rows["unreadable"] and f"{DAY}.md" in rows["unreadable"]
+    page = client.get(f"/d/{DAY}")
+    assert page.status_code == 422 and "more than 1,000,000 bytes" in page.text
+    assert path.read_bytes() == before
+
+
 def test_every_page_of_an_unreadable_draft_says_so(client: TestClient, settings: Settings) -> None:
     token = csrf_of(client, "/")
     path = spoil(settings)

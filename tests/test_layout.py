@@ -8,6 +8,8 @@
   ``TYPE_CHECKING`` are for the type checker only);
 - the layers (``LAYERS``): a module imports only from its own layer or lower ones;
 - nothing below the CLI imports the CLI; the CLI starts without Prefect or openai;
+- a function-local import only where it keeps start-up small (it loads something its
+  module, or for the CLI ``aidaily --help``, does not), each with its reason in a comment;
 - no private internals of a library (``os._exit``, overriding Prefect's
   ``serialize_parameters``, ``BeautifulSoup._…``, ``bs4.builder``);
 - every dependency ``pyproject.toml`` declares is imported somewhere.
@@ -227,3 +229,147 @@ def test_every_package_is_installed() -> None:
              for p in (ROOT / package).rglob("__init__.py")}
     assert found <= listed, sorted(found - listed)
     assert "aidaily.prompts" in listed
+
+
+# -- function-local imports: only where they keep start-up small, each with its reason -----
+
+STDLIB = frozenset(sys.stdlib_module_names)
+
+
+def _module_of_file(path: Path) -> str:
+    return next(name for name, p in modules().items() if p == path)
+
+
+def _absolute(path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
+    """The modules an import statement names, relative ones resolved."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        package = _module_of_file(path).split(".")
+        if path.name != "__init__.py":
+            package = package[:-1]
+        package = package[: len(package) - (node.level - 1)]
+        base = ".".join(package + ([node.module] if node.module else []))
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
+
+
+def load_time_imports(path: Path) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements run when ``path`` loads: outside functions and TYPE_CHECKING."""
+    found: list[ast.Import | ast.ImportFrom] = []
+
+    def visit(node: ast.AST) -> None:
+        if _type_checking_block(node) or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def function_local_imports(path: Path) -> list[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]]:
+    """Each import inside a function (TYPE_CHECKING blocks aside), with the statement list
+    it stands in."""
+    found: list[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if _type_checking_block(node):
+            return
+        inside = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for field in ("body", "orelse", "finalbody"):
+            statements = getattr(node, field, None)
+            if inside and isinstance(statements, list):
+                found.extend((s, statements) for s in statements if isinstance(s, (ast.Import, ast.ImportFrom)))
+        for child in ast.iter_child_nodes(node):
+            visit(child, inside)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), False)
+    return found
+
+
+class LoadClosure:
+    """What importing a module loads, read from the source: our modules and the top-level
+    names of the other packages (third-party ``pkg``, standard library ``std:name``),
+    through the imports each of our modules runs when it loads."""
+
+    def __init__(self) -> None:
+        self.mods = modules()
+        self.memo: dict[str, frozenset[str]] = {}
+
+    def of_names(self, names: list[str]) -> frozenset[str]:
+        out: set[str] = set()
+        for name in names:
+            if name in self.mods:
+                out |= self.of(name)
+            elif name.split(".")[0] in PACKAGES:
+                continue  # ``from package import name``: the name is not a module
+            else:
+                root = name.split(".")[0]
+                out.add(f"std:{name}" if root in STDLIB else root)
+        return frozenset(out)
+
+    def of(self, module: str) -> frozenset[str]:
+        if module in self.memo:
+            return self.memo[module]
+        self.memo[module] = frozenset()  # the layout test forbids cycles; guard anyway
+        parts = module.split(".")
+        out: set[str] = {module}
+        for k in range(1, len(parts) + 1):
+            name = ".".join(parts[:k])
+            if name in self.mods:
+                out.add(name)
+                path = self.mods[name]
+                for node in load_time_imports(path):
+                    out |= self.of_names(_absolute(path, node))
+        self.memo[module] = frozenset(out)
+        return self.memo[module]
+
+
+def _reason_comment(lines: list[str], node: ast.stmt, statements: list[ast.stmt]) -> bool:
+    """A comment on the import's own line, or on the line above the run of imports it is in."""
+    if "#" in lines[node.lineno - 1].split("import", 1)[1]:
+        return True
+    at = statements.index(node)
+    while True:
+        if statements[at].lineno > 1 and lines[statements[at].lineno - 2].strip().startswith("#"):
+            return True
+        if at == 0 or not isinstance(statements[at - 1], (ast.Import, ast.ImportFrom)):
+            return False
+        at -= 1
+
+
+def deferral_problems(root_mods: dict[str, Path] | None = None) -> list[str]:
+    """Function-local imports that defer nothing, or say no reason.
+
+    An import inside a function is there to keep start-up small: in the CLI, to keep
+    ``aidaily --help`` (every command module loads) from loading what one command needs;
+    below it, to keep a module's load from pulling a third-party package only some of its
+    functions need. One that loads nothing more than its module already does belongs at
+    the top; each one left says why in a comment.
+    """
+    mods = root_mods or modules()
+    closure = LoadClosure()
+    help_loads = closure.of("aidaily.cli.app") | closure.of_names(
+        [f"aidaily.cli.{p.stem}" for p in (ROOT / "aidaily" / "cli").glob("*.py")])
+    problems = []
+    for name, path in mods.items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        own = help_loads if name.startswith("aidaily.cli") else closure.of(name)
+        for node, statements in function_local_imports(path):
+            where = f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}"
+            more = closure.of_names(_absolute(path, node)) - own
+            if not name.startswith("aidaily.cli"):
+                more = frozenset(m for m in more if "." not in m and not m.startswith("std:") and m not in PACKAGES)
+            if not more:
+                problems.append(f"{where}: loads nothing its module does not already load: import it at the top")
+            elif not _reason_comment(lines, node, statements):
+                problems.append(f"{where}: a function-local import says why in a comment (what it defers)")
+    return problems
+
+
+def test_function_local_imports_defer_something_and_say_why() -> None:
+    problems = deferral_problems()
+    assert not problems, "\n".join(problems)

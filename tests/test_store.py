@@ -140,6 +140,19 @@ def test_naive_datetimes_are_read_as_beijing_time(store: Store) -> None:
     assert store.get_article(article().url).published == datetime(2026, 1, 18, 9, 30, tzinfo=SH)  # type: ignore[union-attr]
 
 
+def test_every_sqlite_connection_is_wal_and_commits_without_an_fsync(tmp_path: Path) -> None:
+    """WAL, synchronous=NORMAL on each connection the store's engine opens: a commit does
+    not wait for the disk (a run commits every fetched page and logs every model answer
+    from its event loop); a killed writer still keeps what it committed (below)."""
+    from aidaily.store.db import engine_for
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'aidaily.db'}")
+    with engine.connect() as first, engine.connect() as second:  # two of the pool's connections
+        for conn in (first, second):
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
 def test_a_killed_writer_leaves_a_usable_database(tmp_path: Path) -> None:
     """SIGKILL in the middle of a run: what was committed is there, the rest is not."""
     import signal

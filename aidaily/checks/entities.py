@@ -161,30 +161,34 @@ def _cjk_guard_ok(variant: str, text: str, start: int, end: int) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _index() -> tuple[re.Pattern[str], dict[str, Entity], dict[str, Entity], int]:
+def _index() -> tuple[re.Pattern[str], dict[str, Entity], dict[str, Entity], dict[str, Entity], int]:
     """The lookup structures, built once.
 
     Chinese variants: one alternation, longest first, behind a one-character lookahead so
     that the many positions where no variant starts are rejected at once (a plain
-    alternation of a hundred names is slow in Python's ``re``). Latin variants: dicts
-    keyed by the exact (case-sensitive names) or lower-cased text of one to three
-    tokens, looked up per Latin token, which gives word boundaries for free.
+    alternation of a hundred names is slow in Python's ``re``). Latin variants: two dicts,
+    the case-sensitive names by their exact text and the others lower-cased, keyed by the
+    text of one to three tokens and looked up per Latin token, which gives word boundaries
+    for free.
     """
     cjk: dict[str, Entity] = {}
-    latin: dict[str, Entity] = {}
+    exact: dict[str, Entity] = {}
+    folded: dict[str, Entity] = {}
     longest = 1
     for entity in ENTITIES:
         for variant in map(_nfkc, entity.variants):
             if re.match(r"[A-Za-z]", variant):
-                key = variant if variant in entity.case_sensitive else variant.lower()
-                latin.setdefault(key, entity)
+                if variant in entity.case_sensitive:
+                    exact.setdefault(variant, entity)
+                else:
+                    folded.setdefault(variant.lower(), entity)
                 longest = max(longest, len(variant.split()))
             else:
                 cjk.setdefault(variant, entity)
     ordered = sorted(cjk, key=len, reverse=True)
     firsts = "".join(sorted({v[0] for v in ordered}))
     pattern = re.compile(f"(?=[{re.escape(firsts)}])(?:" + "|".join(map(re.escape, ordered)) + ")")
-    return pattern, cjk, latin, longest
+    return pattern, cjk, exact, folded, longest
 
 
 @lru_cache(maxsize=1)
@@ -197,20 +201,10 @@ def _lookup() -> dict[str, Entity]:
     return table
 
 
-def _entity_of(matched: str) -> Entity | None:
-    """The entity a Latin phrase names, honouring case-sensitive variants."""
-    _, cjk, latin, _ = _index()
-    return cjk.get(matched) or latin.get(matched) or latin.get(matched.lower())
-
-
 def _latin_entity(phrase: str) -> Entity | None:
-    _, _, latin, _ = _index()
-    entity = latin.get(phrase)
-    if entity is None:
-        entity = latin.get(phrase.lower())
-        if entity is not None and phrase.lower() in (v.lower() for v in entity.case_sensitive):
-            return None  # "meta" / "XAI": the case says it is not the name
-    return entity
+    """The entity a Latin phrase names: "meta" and "XAI" name none, the case says so."""
+    _, _, exact, folded, _ = _index()
+    return exact.get(phrase) or folded.get(phrase.lower())
 
 
 def canonical_name(name: str) -> str:
@@ -234,7 +228,7 @@ def entity_kind(name: str) -> Kind | None:
 def find_entities(text: str) -> list[tuple[int, int, Entity]]:
     """Spans ``(start, end, entity)`` of known names in ``text`` (NFKC-normalised),
     in order, not overlapping."""
-    pattern, cjk, _, longest = _index()
+    pattern, cjk, _, _, longest = _index()
     text = _nfkc(text)
     out = [(m.start(), m.end(), cjk[m.group(0)]) for m in pattern.finditer(text)
            if _cjk_guard_ok(m.group(0), text, m.start(), m.end())]
@@ -244,9 +238,7 @@ def find_entities(text: str) -> list[tuple[int, int, Entity]]:
         # Longest phrase first: "Elon Musk" before "Musk", "Moonshot AI" before "Moonshot".
         for n in range(min(longest, len(tokens) - i), 0, -1):
             start, end = tokens[i][0], tokens[i + n - 1][1]
-            phrase = text[start:end]
-            if n > 1 and "  " in phrase or "\n" in phrase:
-                continue
+            phrase = text[start:end]  # across a line break or a double space: no key holds one
             entity = _latin_entity(phrase)
             if entity is None and n == 1 and "-" in phrase:  # Nvidia-backed, Claude-3
                 head = phrase.split("-", 1)[0]
@@ -303,7 +295,7 @@ def _extend_product(text: str, end: int) -> int:
         token = _LATIN_TOKEN.match(text, rest)
         if not token or not token.group(0)[0].isupper() or _is_generic(token.group(0)):
             break
-        if _entity_of(token.group(0)) is not None:  # "Claude Anthropic": two names
+        if _latin_entity(token.group(0)) is not None:  # "Claude Anthropic": two names
             break
         end = token.end()
     return end
@@ -315,7 +307,9 @@ def extract_entities(text: str) -> list[str]:
 
     A known product followed by more name words yields both (``Claude``,
     ``Claude Cowork``); companies and people never absorb the next word, so
-    ``Tesla Megapack`` is ``Tesla`` and ``Megapack``.
+    ``Tesla Megapack`` is ``Tesla`` and ``Megapack``. A model joined to a known name by
+    a hyphen is a name too (``DeepSeek-V4-Pro``: ``DeepSeek`` and ``DeepSeek-V4-Pro``),
+    as grounding reads it.
     """
     text = _nfkc(text)
     found: list[tuple[int, str]] = []
@@ -330,7 +324,7 @@ def extract_entities(text: str) -> list[str]:
                 covered.append((start, phrase_end))
     pos = 0
     for m in _LATIN_TOKEN.finditer(text):
-        if m.start() < pos or any(s <= m.start() < e for s, e in covered):
+        if m.start() < pos or any(s <= m.start() and m.end() <= e for s, e in covered):
             continue
         if not _looks_like_name(m.group(0)):
             continue

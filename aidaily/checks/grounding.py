@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs, as dedup's
 from aidaily.checks.entities import (
     GENERIC_LATIN,
     entity_variants,
@@ -47,7 +46,13 @@ from aidaily.checks.entities import (
     latin_tokens,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
-from aidaily.text import comparable_text, is_site_root, split_sentences  # split_sentences re-exported: the sentences bullets are grounded in
+from aidaily.format.digest import Title
+from aidaily.text import (  # split_sentences re-exported: the sentences bullets are grounded in
+    comparable_text,
+    is_site_root,
+    split_sentences,
+)
+from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs, as dedup's
 
 if TYPE_CHECKING:
     from aidaily.format.digest import Digest, Item
@@ -74,6 +79,7 @@ __all__ = [
 ]
 
 _SQUASH = re.compile(r"[\s\-_]+")
+_SUMMARY_KEY = re.compile(r"summary[ \t]*:(?:[ \t]|$)")  # the front-matter key line (as ``front_matter`` reads keys)
 
 
 @dataclass
@@ -116,10 +122,9 @@ def nearest_sentence(bullet: str, source_text: str) -> tuple[str, float]:
 # --- numbers and names ------------------------------------------------------------------
 
 
-def missing_numbers(bullet: str, source_text: str,
-                    source_keys: set[str] | None = None) -> list[str]:
+def missing_numbers(bullet: str, source_text: str) -> list[str]:
     """Numbers of ``bullet`` (as written) that do not occur in the source."""
-    keys = number_keys(source_text) if source_keys is None else source_keys
+    keys = number_keys(source_text)
     return [m.raw.strip() for m in extract_numbers(bullet, strict=True) if not m.found_in(keys)]
 
 
@@ -146,7 +151,9 @@ def _variant_in(name: str, source: str, squashed_source: str) -> bool:
 
 
 def _bullet_names(bullet: str) -> list[str]:
-    """Names a bullet asserts: known entities, then Latin tokens outside them."""
+    """Names a bullet asserts: known entities, then Latin tokens outside them. A token
+    that runs past a known name is a name of its own: ``Qwen-Audio-3.0`` and
+    ``DeepSeek-V4-Pro`` are models, and a wrong version of one must be flagged."""
     names: list[str] = []
     spans = []
     for start, end, entity in find_entities(bullet):
@@ -154,7 +161,7 @@ def _bullet_names(bullet: str) -> list[str]:
         names.append(entity.name)
     text = unicodedata.normalize("NFKC", bullet)
     for start, end, token in latin_tokens(text):
-        if any(s <= start < e for s, e in spans) or token.lower() in GENERIC_LATIN:
+        if any(s <= start and end <= e for s, e in spans) or token.lower() in GENERIC_LATIN:
             continue
         names.append(token)
     unique: dict[str, str] = {}  # first spelling of each name, case-insensitively, in order
@@ -236,11 +243,6 @@ class ItemSources:
         return cls((a for s in stories for a in s.articles),
                    {a.url: s.id for s in stories for a in s.articles}, weak_pair)
 
-    def story_id(self, url: str) -> str | None:
-        """The story of the fetched article at ``url`` in the day's grouping (None: not
-        fetched, or an article of no story)."""
-        return self._story_of.get(canonical_url(url))
-
     @property
     def article_count(self) -> int:
         """How many fetched articles (distinct URLs) items can be grounded in."""
@@ -270,6 +272,8 @@ class ItemSources:
         return urls, self._texts[urls]
 
     def story_of(self, url: str) -> str | None:
+        """The story of the fetched article at ``url`` in the day's grouping (None: not
+        fetched, or an article of no story)."""
         return self._story_of.get(canonical_url(url))
 
     def article_at(self, url: str) -> Article | None:
@@ -388,13 +392,15 @@ def ground_restatements(digest: Digest, sources: ItemSources,
                         memo: CheckMemo | None = None) -> list[BulletVerdict]:
     """Verdicts on the ``# title`` and each front-matter summary line, grounded like fact
     bullets in the articles of the items they restate (``restated_links``)."""
-    from aidaily.format.digest import Title
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`, … load
+    # the module)
     from aidaily.format.render import render
 
     lines: list[tuple[str, int, str]] = []
     if digest.summary_lines:
         text_lines = render(digest).split("\n")
-        at = next((n for n, ln in enumerate(text_lines, 1) if ln.startswith("summary:")), 1)
+        # YAML allows spaces before the colon (``summary :``): the key's line either way.
+        at = next((n for n, ln in enumerate(text_lines, 1) if _SUMMARY_KEY.match(ln)), 1)
         lines += [("summary", at, line) for line in digest.summary_lines]
     title = next((n for n in digest.body if isinstance(n, Title)), None)
     if title is not None and title.text:

@@ -49,16 +49,16 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from aidaily.format.outline import outline
-from aidaily.format.lint import PLACEHOLDER_MARK
 from aidaily.checks.similarity import jaccard, shingles
+from aidaily.config import DigestSettings
+from aidaily.format.lint import PLACEHOLDER_MARK
+from aidaily.format.outline import outline
 from aidaily.text import story_url_key
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from aidaily.checks.grounding import BulletVerdict
-    from aidaily.config import DigestSettings
     from aidaily.format.digest import Digest
 
 __all__ = [
@@ -270,8 +270,6 @@ def _counts(digest: Digest, text: str) -> dict[str, float | None]:
 
 def _targets(settings: DigestSettings | None) -> dict[str, tuple[float, float] | None]:
     if settings is None:
-        from aidaily.config import DigestSettings
-
         settings = DigestSettings()
     return {
         "sections": (settings.sections_min, settings.sections_max),
@@ -318,7 +316,7 @@ def score(draft: Digest, reference: Digest, *, draft_text: str = "", reference_t
     """How close ``draft`` is to ``reference``. The texts count placeholders (when
     given); ``settings`` gives the house targets (the defaults otherwise); ``grounding``
     is the draft's (``grounding_of``), unknown when None; ``story_of`` the day's grouping
-    of a link (``ItemSources.story_id``), when the day's store is known."""
+    of a link (``ItemSources.story_of``), when the day's store is known."""
     ours, theirs = stories_of(draft), stories_of(reference)
     matches = match_stories(ours, theirs, story_of=story_of)
     got_d = {id(m.draft) for m in matches}

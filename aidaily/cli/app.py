@@ -17,7 +17,7 @@ from typing import Annotated
 
 import typer
 
-from aidaily.errors import AidailyError
+from aidaily.errors import AidailyError, describe_os_error
 
 # Order is the order of ``aidaily --help``.
 COMMAND_MODULES = [
@@ -97,8 +97,6 @@ def main() -> None:
     except OSError as exc:  # a full disk, a read-only home: the cause, not a traceback
         if os.environ.get("AIDAILY_RAISE_ERRORS"):
             raise
-        from aidaily.errors import describe_os_error
-
         typer.echo(f"error: {describe_os_error(exc)}", err=True)
         sys.exit(1)
 

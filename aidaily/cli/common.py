@@ -4,6 +4,7 @@ and a rich console (imported lazily)."""
 from __future__ import annotations
 
 import gc
+from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 def settings(ctx: typer.Context, **overrides: Any) -> Settings:
     """Settings for the home given by ``--home`` / ``AIDAILY_HOME``."""
+    # deferred: pydantic; `aidaily --help` loads typer alone
     from aidaily.config import load_settings
 
     home = (ctx.obj or {}).get("home") if ctx is not None else None
@@ -40,6 +42,7 @@ def exit_after_run(code: int) -> NoReturn:
 
 
 def console(stderr: bool = False) -> Console:
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
@@ -48,8 +51,7 @@ def console(stderr: bool = False) -> Console:
 def parse_day(value: str) -> str:
     """``YYYY-MM-DD`` checked (a date a digest can have: ``window.check_day``), or a usage
     error that says what is wrong."""
-    from datetime import date
-
+    # deferred: zoneinfo; `aidaily --help` loads typer alone
     from aidaily.stories.window import check_day
 
     try:
@@ -64,6 +66,7 @@ def parse_day(value: str) -> str:
 
 def default_day(timezone: str = "Asia/Shanghai") -> str:
     """The default digest date (``aidaily.stories.window.default_day``) as text."""
+    # deferred: zoneinfo; `aidaily --help` loads typer alone
     from aidaily.stories.window import default_day as day
 
     return day(timezone).isoformat()
@@ -79,6 +82,7 @@ def llm_line(usage: LLMUsage) -> str:
 
 def print_report(report: RunReport) -> None:
     """A run's report (``aidaily run`` and ``aidaily write``) as tables on stdout."""
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.markup import escape
     from rich.table import Table
 

@@ -11,6 +11,7 @@ import typer
 
 from aidaily.cli.common import console
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError
 
 DB_HELP = "The database's schema: bring it to this aidaily's revision (upgrade) or show it (current)."
 
@@ -18,7 +19,7 @@ DB_HELP = "The database's schema: bring it to this aidaily's revision (upgrade) 
 def upgrade_command(ctx: typer.Context) -> None:
     """Bring the database to this aidaily's schema revision (a new one is created; one
     made before migrations keeps every row and is stamped at the baseline)."""
-    from aidaily.errors import AidailyError
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store import migrate
     from aidaily.store.db import make_engine
 
@@ -47,7 +48,7 @@ def upgrade_command(ctx: typer.Context) -> None:
 
 def current_command(ctx: typer.Context) -> None:
     """Show the database's schema revision and this aidaily's; exit 1 unless they agree."""
-    from aidaily.errors import AidailyError
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store import migrate
     from aidaily.store.db import make_engine
 

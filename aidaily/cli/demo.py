@@ -10,6 +10,9 @@ from typing import Annotated
 import typer
 
 from aidaily.cli.common import console, default_day, exit_after_run
+from aidaily.cli.eval import print_score, score_files
+from aidaily.cli.run import run_in_flow, show_report
+from aidaily.pipeline.options import RunOptions
 
 DEFAULT_DEMO_HOME = "aidaily-demo"
 DEMO_CONFIG = """\
@@ -39,13 +42,11 @@ def demo(
     the house published that day, and where to read the draft. No network needed."""
     if llm not in ("auto", "replay", "none"):
         raise typer.BadParameter("--llm takes 'auto', 'replay' or 'none'")
-    from aidaily.cli.eval import print_score, score_files
-    from aidaily.cli.run import run_in_flow, show_report
+    # deferred: pydantic; `aidaily --help` loads typer alone
     from aidaily.config import load_settings
     from aidaily.demo import DEMO_DAY, DEMO_SITES, day_dir, published_issue, replay_file
     from aidaily.ingest.mirror import MirrorServer
     from aidaily.llm.replay import load_book
-    from aidaily.pipeline.options import RunOptions
 
     home.mkdir(parents=True, exist_ok=True)
     config = home / "aidaily.toml"

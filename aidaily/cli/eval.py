@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aidaily.cli import common as _common
+from aidaily.errors import DigestParseError, InputTooLarge, StoreError
 
 if TYPE_CHECKING:
     from aidaily.checks.grounding import ItemSources
@@ -61,6 +62,7 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
     """The score of the file ``draft`` against ``reference``, grounded from the store of
     ``settings`` (None: grounding unknown); None, after saying why, when a file is not a
     digest with stories. ``aidaily eval`` and ``aidaily demo`` both call it."""
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.checks.grounding import ground_digest
     from aidaily.checks.quality import grounding_of, score
 
@@ -75,13 +77,13 @@ def score_files(settings: Settings | None, draft: Path, reference: Path) -> Qual
         grounding = grounding_of(ground_digest(draft_digest, sources))
     return score(draft_digest, ref_digest, draft_text=draft_text, reference_text=ref_text,
                  settings=settings.digest if settings else None, grounding=grounding,
-                 story_of=sources.story_id if sources is not None else None)
+                 story_of=sources.story_of if sources is not None else None)
 
 
 def _load(path: Path) -> tuple[str, Digest] | None:
     """The text and digest of ``path``; None (after saying why) when it is not one."""
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.checks.quality import stories_of
-    from aidaily.errors import DigestParseError, InputTooLarge
     from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
 
@@ -107,6 +109,7 @@ def _load(path: Path) -> tuple[str, Digest] | None:
 def _settings(ctx: typer.Context, draft: Path) -> Settings | None:
     """The settings of the home whose store grounds the draft: ``--home`` (or
     ``AIDAILY_HOME``), else the home the draft lives in; None when neither is known."""
+    # deferred: pydantic; `aidaily --help` loads typer alone
     from aidaily.config import load_settings
 
     given = (ctx.obj or {}).get("home") if ctx is not None else None
@@ -138,7 +141,7 @@ def _sources(settings: Settings | None, digest: Digest) -> tuple[ItemSources | N
     day = _draft_day(digest)
     if day is None:
         return None, "the draft's front matter has no valid date: sources unknown"
-    from aidaily.errors import StoreError
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store.store import Store, day_sources
 
     try:
@@ -164,6 +167,7 @@ def _figure(value: float | None, share: bool = False) -> str:
 
 def print_score(result: QualityScore, draft: Path, reference: Path, *, stderr: bool = False) -> None:
     """The score as tables: stories, grounding, the shape, the stories missed and extra."""
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.markup import escape
     from rich.table import Table
 

@@ -7,13 +7,17 @@ adapter gets out of it. Only typer/stdlib are imported at module level.
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import typer
 
 from aidaily.cli.common import console
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError, BlockedURLError, ExtractError, FetchError
 
 EXTRACT_HELP = (
     "Print what a source adapter extracts from one saved feed or page (a file) or from a URL "
@@ -34,18 +38,18 @@ def extract_command(
     url: Annotated[str | None, typer.Option("--url", help="The page's original URL, when TARGET is a file (default: the file path).")] = None,
 ) -> None:
     """Run one adapter on one document (see ``EXTRACT_HELP``)."""
-    from aidaily.errors import AidailyError
-
     if kind not in (None, "listing", "article"):
         raise typer.BadParameter("--kind must be 'listing' or 'article'", param_hint="--kind")
     try:
         settings = load_settings_for(ctx)
+        # deferred: zoneinfo; `aidaily --help` loads typer alone
         from sources import get_source
 
         adapter = get_source(source, settings)
         text, page_url = _read(target, adapter, settings)
         result = run_extract(adapter, page_url if url is None else url, text, kind)
     except AidailyError as exc:
+        # deferred: rich; `aidaily --help` loads typer alone
         from rich.markup import escape
 
         # soft_wrap: one line however long, so it can be grepped; escape: URLs may hold [].
@@ -53,8 +57,6 @@ def extract_command(
                                    soft_wrap=True)
         raise typer.Exit(1) from None
     if as_json:
-        import json
-
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         _print_table(result)
@@ -66,6 +68,7 @@ def run_extract(adapter: Any, url: str, text: str, kind: str | None = None) -> d
     Raises:
         ExtractError: the adapter could not read the document.
     """
+    # deferred: lxml; `aidaily --help` loads typer alone
     from sources.html_utils import looks_like_xml_feed
 
     if kind is None:
@@ -81,7 +84,7 @@ def run_extract(adapter: Any, url: str, text: str, kind: str | None = None) -> d
 
 def _read(target: str, adapter: Any, settings: Any) -> tuple[str, str]:
     """(text, url) of a file or a URL; ExtractError / FetchError when unreadable."""
-    from aidaily.errors import ExtractError
+    # deferred: httpx, rich, pygments, protego; `aidaily --help` loads typer alone
     from aidaily.ingest.fetch import decode_body
 
     if target.startswith(("http://", "https://")):
@@ -98,9 +101,7 @@ def _read(target: str, adapter: Any, settings: Any) -> tuple[str, str]:
 def url_for_file(path: Path) -> str:
     """The original URL of a file in the mirror layout (``…/www.ithome.com/0/914/192.htm``
     → ``https://www.ithome.com/0/914/192.htm``), else the path itself."""
-    import re
-    from urllib.parse import quote
-
+    # deferred: http.server; `aidaily --help` loads typer alone
     from aidaily.ingest.mirror import INDEX_NAME
 
     parts = path.resolve().parts if not path.is_absolute() else path.parts
@@ -114,8 +115,7 @@ def url_for_file(path: Path) -> str:
 
 def _sidecar_content_type(path: Path) -> str | None:
     """The Content-Type of a mirror/record ``<file>.headers.json`` sidecar, if any."""
-    import json
-
+    # deferred: http.server; `aidaily --help` loads typer alone
     from aidaily.ingest.mirror import HEADERS_SUFFIX
 
     sidecar = path.with_name(path.name + HEADERS_SUFFIX)
@@ -137,9 +137,9 @@ def _fetch(url: str, adapter: Any, settings: Any) -> str:
     with the source's user agent; nothing is archived. ``[fetch] timeout`` bounds the whole
     of it, retries included: one command, one time limit (a run's pages may each retry).
     FetchError when refused, failed or out of time."""
+    # deferred: httpx, rich, pygments, protego; `aidaily --help` loads typer alone
     import asyncio
 
-    from aidaily.errors import BlockedURLError, FetchError
     from aidaily.ingest.fetch import Fetcher, FetchResult
 
     limit = settings.fetch.timeout
@@ -179,6 +179,7 @@ def _article_dict(article: Any) -> dict[str, Any]:
 
 
 def _entry_dict(entry: Any) -> dict[str, Any]:
+    # deferred: lxml; `aidaily --help` loads typer alone
     from sources.html_utils import html_to_text
 
     return {
@@ -192,6 +193,7 @@ def _entry_dict(entry: Any) -> dict[str, Any]:
 
 
 def _print_table(result: dict[str, Any]) -> None:
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.table import Table
 
     out = console()

@@ -14,6 +14,7 @@ import typer
 
 from aidaily.cli.common import console, exit_after_run
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError, ConfigError
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
 
 def parse_day(value: str | None, timezone: str = "Asia/Shanghai") -> date:
     """``--date`` as a date; raises ``ConfigError`` with a clear message when malformed."""
-    from aidaily.errors import ConfigError
-
+    # deferred: zoneinfo; `aidaily --help` loads typer alone
     from aidaily.stories.window import check_day, default_day
 
     if not value:
@@ -63,9 +63,9 @@ def fetch(
         "--refetch", help="Read article pages again even when they are stored.")] = False,
 ) -> None:
     """Fetch, extract and store the articles of one digest date (see ``FETCH_HELP``)."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     import asyncio
 
-    from aidaily.errors import AidailyError
     from aidaily.pipeline.stages import fetch_and_group
 
     err = console(stderr=True)
@@ -86,6 +86,7 @@ class _progress:
     """A rich progress display on stderr, one bar per source (nothing when not a terminal)."""
 
     def __init__(self, err) -> None:  # type: ignore[no-untyped-def]
+        # deferred: rich; `aidaily --help` loads typer alone
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -118,6 +119,7 @@ class _progress:
 
 
 def _print_report(report: FetchReport) -> None:
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.table import Table
 
     out = console()

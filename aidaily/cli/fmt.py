@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from aidaily.errors import DigestParseError, InputTooLarge
+
 
 def fmt(
     files: Annotated[list[Path], typer.Argument(help="Digest markdown files.", show_default=False)],
@@ -30,8 +32,8 @@ def fmt(
     layout is normalised to the reference's (content is never changed). Files that are not digests (no front matter,
     invalid YAML) are reported and make the command exit 1.
     """
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.atomic import atomic_write_text
-    from aidaily.errors import DigestParseError, InputTooLarge
     from aidaily.format.files import read_digest
     from aidaily.format.parse import parse
     from aidaily.format.render import canonical as to_canonical

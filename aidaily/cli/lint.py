@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from aidaily.cli import common
+from aidaily.errors import ConfigError, InputTooLarge
+
 
 def lint(
     ctx: typer.Context,
@@ -27,11 +30,9 @@ def lint(
     than [digest] fact_bullets (the home's aidaily.toml, given by --home /
     AIDAILY_HOME, else the house figures).
     """
-    from aidaily.errors import ConfigError, InputTooLarge
+    # deferred: python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.format.files import read_digest
     from aidaily.format.lint import Finding, has_errors, lint_text
-
-    from aidaily.cli import common
 
     try:
         habits = common.settings(ctx).digest

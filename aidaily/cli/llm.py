@@ -8,6 +8,7 @@ so a prompt reworded later still finds them.
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ import typer
 
 from aidaily.cli.common import parse_day
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError
 
 LLM_HELP = "The model's recorded answers: export a day's as a replay file ([llm] provider = \"replay\")."
 
@@ -30,9 +32,7 @@ def export_command(
     """Write the answers of DATE's call log (every validated answer of plan, write and
     finalize, the latest per request) as a replay file. Exit 1 when the call log has
     none for that day."""
-    from datetime import UTC, date, datetime
-
-    from aidaily.errors import AidailyError
+    # deferred: aidaily.llm.replay; `aidaily --help` loads typer alone
     from aidaily.llm.replay import export_day
 
     made = {"when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}

@@ -8,14 +8,17 @@ is shown with the extractive plan and items standing in for the model's.
 
 from __future__ import annotations
 
+import json
 from datetime import date
-
 from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
 from aidaily.cli import common as _common
+from aidaily.cli.common import parse_day
+
+
 class Step(str, Enum):
     plan = "plan"
     write = "write"
@@ -37,8 +40,7 @@ def prompt(
     as_json: Annotated[bool, typer.Option("--json", help="Print the messages as JSON.")] = False,
 ) -> None:
     """Print the messages of one editor step for a date, as the model would get them."""
-    import json
-    from aidaily.cli.common import parse_day
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.pipeline.stages import select_stories
 
     settings = _common.settings(ctx)
@@ -51,6 +53,7 @@ def prompt(
     if as_json:
         typer.echo(json.dumps(msgs, ensure_ascii=False, indent=2))
         return
+    # deferred: aidaily.llm.budget; `aidaily --help` loads typer alone
     from aidaily.llm.budget import messages_tokens
 
     for m in msgs:
@@ -62,10 +65,12 @@ def prompt(
 def step_messages(
     step: str, day: date, stories: list[Any], settings: Any, story_id: str | None
 ) -> list[dict[str, str]]:
+    # deferred: jinja2; `aidaily --help` loads typer alone
     from aidaily.editor import prompting
     from aidaily.editor.extractive import extractive_plan, extractive_written
 
     if step == "plan":
+        # deferred: SQLAlchemy, jinja2; `aidaily --help` loads typer alone
         from aidaily.editor.plan import plan_messages
         from aidaily.memory.issues import recent_issues
 

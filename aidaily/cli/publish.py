@@ -24,6 +24,7 @@ def publish(
     to the publish directory; records who published it and when; commits and pushes it
     when [publish] git_commit / git_push are on (exit 2 if that fails: the post and the
     commit stay); tells [notify] urls."""
+    # deferred: SQLAlchemy, rich; `aidaily --help` loads typer alone
     from rich.markup import escape
 
     from aidaily.review.publish import publish_draft

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from aidaily.cli.common import console, llm_line, parse_day, settings
+from aidaily.cli.web import serve_web
 
 
 def review(
@@ -23,10 +24,9 @@ def review(
     the previous draft version. Exit 1 while anything blocks publishing."""
     day = parse_day(day)
     if web:
-        from aidaily.cli.web import serve_web
-
         serve_web(ctx, day=day, port=port)
         return
+    # deferred: SQLAlchemy, python-frontmatter, PyYAML; `aidaily --help` loads typer alone
     from aidaily.review.report import build_review
 
     report = build_review(settings(ctx), date.fromisoformat(day))
@@ -38,6 +38,7 @@ def review(
 
 
 def show(report) -> None:  # type: ignore[no-untyped-def]
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
@@ -101,6 +102,7 @@ def show(report) -> None:  # type: ignore[no-untyped-def]
     if report.llm:
         out.print(llm_line(report.llm))
     if report.diff:
+        # deferred: rich, pygments; `aidaily --help` loads typer alone
         from rich.syntax import Syntax
 
         out.print(Panel(Syntax(report.diff, "diff", word_wrap=True), title="Diff against the previous version"))

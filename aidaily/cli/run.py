@@ -88,6 +88,7 @@ def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
     # (two dates) share its SQLite file: give both more patience than Prefect's.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
+    # deferred: asyncio; `aidaily --help` loads typer alone
     import asyncio
 
     # Prefect and the flow are imported here, not at start-up: `aidaily --help` and the
@@ -95,6 +96,8 @@ def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
     from flows.ephemeral import prefect_api
 
     with prefect_api():  # no server configured: one for this run, started before the imports
+        # deferred: Prefect, datasketch (numpy, scipy), SQLAlchemy, Pillow; `aidaily --help` loads
+        # typer alone
         from flows.daily import daily_digest
 
         return asyncio.run(daily_digest(
@@ -108,6 +111,7 @@ def run_in_flow(conf: Settings, target: date, options: RunOptions) -> RunReport:
 def _up_to_date(conf: Settings, day: date, options: RunOptions) -> RunReport | None:
     """The report of an up-to-date ``day`` (checked under the date's lock, without
     Prefect), or None when a full run is needed (the reason goes to stderr)."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     import asyncio
 
     from aidaily.pipeline.runlock import date_lock

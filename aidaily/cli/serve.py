@@ -35,6 +35,8 @@ def build_deployment(conf: Any, name: str | None = None) -> Any:
             f"'{WORKER_DEPLOYMENT}' is prefect.yaml's deployment, run by workers (serving it "
             "would replace it and pause it on exit); choose another with --name or "
             "[schedule] deployment in aidaily.toml (default 'serve')")
+    # deferred: Prefect, datasketch (numpy, scipy), SQLAlchemy, Pillow; `aidaily --help` loads typer
+    # alone
     from prefect.schedules import Cron
 
     from flows.daily import daily_digest
@@ -74,6 +76,7 @@ def serve(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="'--timezone'") from None
     deployment = build_deployment(conf, name)
+    # deferred: Prefect, Starlette, httpx, PyYAML; `aidaily --help` loads typer alone
     from prefect import serve as prefect_serve
 
     console(stderr=True).print(

@@ -9,6 +9,7 @@ import typer
 
 from aidaily.cli.common import console
 from aidaily.cli.common import settings as load_settings_for
+from aidaily.errors import AidailyError
 
 SOURCES_HELP = (
     "List the sources (the three sites and every configured feed, enabled or not) with their "
@@ -22,8 +23,6 @@ def sources_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
 ) -> None:
     """List the configured sources with their health (see ``SOURCES_HELP``)."""
-    from aidaily.errors import AidailyError
-
     try:
         rows = _rows(load_settings_for(ctx))
     except AidailyError as exc:
@@ -37,6 +36,7 @@ def sources_command(
 
 def _rows(settings) -> list[dict]:  # type: ignore[no-untyped-def]
     """One dict per configured source, health fields None when it never ran."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     from aidaily.store.store import Store
 
     health = Store.from_settings(settings).source_health()
@@ -58,6 +58,7 @@ def _rows(settings) -> list[dict]:  # type: ignore[no-untyped-def]
 
 def _configured(settings) -> list[tuple[str, str, str, bool]]:  # type: ignore[no-untyped-def]
     """(name, kind, url, enabled) of the three sites and the configured feeds."""
+    # deferred: zoneinfo; `aidaily --help` loads typer alone
     from aidaily.stories.window import default_day
 
     out = []
@@ -70,6 +71,7 @@ def _configured(settings) -> list[tuple[str, str, str, bool]]:  # type: ignore[n
 
 def _site_url(name: str, day) -> str:  # type: ignore[no-untyped-def]
     try:
+        # deferred: zoneinfo; `aidaily --help` loads typer alone
         from sources import site_source
 
         urls = site_source(name).listing_urls(day)
@@ -79,6 +81,7 @@ def _site_url(name: str, day) -> str:  # type: ignore[no-untyped-def]
 
 
 def _print_table(rows: list[dict]) -> None:
+    # deferred: rich; `aidaily --help` loads typer alone
     from rich.table import Table
 
     table = Table(title="aidaily sources")

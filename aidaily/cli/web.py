@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
@@ -16,8 +17,6 @@ TOKEN_HINT = "e.g. --token \"$(python -c 'import secrets; print(secrets.token_ur
 
 
 def is_loopback(host: str) -> bool:
-    import ipaddress
-
     if host.lower() in ("localhost", "localhost."):
         return True
     try:
@@ -63,6 +62,7 @@ def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = Non
         raise typer.BadParameter(
             f"the token is too easy to guess: use at least {MIN_TOKEN_CHARS} characters, "
             f"{TOKEN_HINT}", param_hint="--token")
+    # deferred: Starlette, uvicorn, jinja2; `aidaily --help` loads typer alone
     import uvicorn
 
     from aidaily.review.web.app import create_app

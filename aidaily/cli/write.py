@@ -50,6 +50,7 @@ def write(
     as_json: Annotated[bool, typer.Option("--json", help="Print the run report as JSON.")] = False,
 ) -> None:
     """Write the draft of one date from its stored articles (model or extractive)."""
+    # deferred: SQLAlchemy; `aidaily --help` loads typer alone
     import asyncio
 
     from aidaily.pipeline.stages import run_day

@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 from aidaily.atomic import atomic_write_bytes
 from aidaily.checks.entities import extract_entities
 from aidaily.errors import CoverError, DigestParseError
+from aidaily.format.parse import parse
 from aidaily.redaction import redact
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ def font_file(settings: CoverSettings) -> Path:
         if not path.is_file():
             raise CoverError(f"cover.font: no font file at {path}")
         return path
+    # deferred: the Noto CJK font package, only when this runs (`aidaily run`, `serve` load the
+    # module)
     import noto_cjk_sans_otc
 
     return Path(str(noto_cjk_sans_otc.FONT_PATH))
@@ -374,8 +377,6 @@ def make_cover(settings: Settings, day: date, text: str) -> Cover:
         CoverError: the font or the background cannot be used.
         DigestParseError: ``text`` is not a digest.
     """
-    from aidaily.format.parse import parse
-
     digest = parse(text)
     if not is_own_cover(digest, day, settings):
         return Cover(None)

@@ -18,6 +18,8 @@ Nothing here touches files, the database or the network except through the
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,26 +34,33 @@ from aidaily.checks.grounding import (
     ground_restatements,
     unfetched_links,
 )
+from aidaily.checks.sourced import sourced_findings
 from aidaily.editor.assemble import assemble
 from aidaily.editor.compose import Dropped, compose
-from aidaily.errors import BudgetExceeded, LLMError
 from aidaily.editor.extractive import extractive_digest, extractive_plan
 from aidaily.editor.plan import make_plan, offered_candidates
 from aidaily.editor.split import Split, split_stories
-from aidaily.stories.dedup import weak_pair
+from aidaily.errors import BudgetExceeded, LLMError
+from aidaily.format.lint import lint_text
+from aidaily.format.parse import parse
 from aidaily.format.render import render
+from aidaily.stories.dedup import weak_pair
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
-    from aidaily.format.digest import Digest
-    from aidaily.format.lint import Finding
     from aidaily.editor.plan_repair import PlanFix
     from aidaily.editor.schema import Plan
+    from aidaily.format.digest import Digest
+    from aidaily.format.lint import Finding
     from aidaily.llm.client import LLMClient
     from aidaily.llm.usage import LLMUsage
     from aidaily.models import LeftOut, PastIssue, Story
 
 Progress = Callable[[str], None]
+#: What the check imports on first use, html5lib (the footer's WHATWG parser, pure
+#: Python) above all. With a model they load in a thread while the plan request is out:
+#: the check after the finalize answer then only checks.
+CHECK_MODULES = ("html5lib", "aidaily.checks.sourced", "aidaily.format.lint")
 NO_LLM_NOTICE = "no LLM configured: extractive draft (lead sentences, commentary left to the editor)"
 
 
@@ -132,6 +141,7 @@ async def write_digest(
         result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
                               notices=[NO_LLM_NOTICE])
     else:
+        warm = asyncio.ensure_future(asyncio.to_thread(_import_all, CHECK_MODULES))
         say(f"plan over {len(stories)} stories")
         plan, fixes, notices = await _plan(day, stories, settings, llm, recent)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
@@ -158,10 +168,16 @@ async def write_digest(
                                   plan_fixes=fixes, usage=llm.usage, degraded=done.degraded,
                                   # replayed answers missing: those stories as if unreachable
                                   unreachable=bool(done.unanswered), splits=splits)
+        await warm
     result.left_out = left_out
     say("check")
     check(result, sources, memo, settings)
     return result
+
+
+def _import_all(names: Sequence[str]) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 async def write_day(
@@ -181,6 +197,7 @@ async def write_day(
     ``refresh`` asks the model again instead of using cached answers (a rewrite)."""
     if not use_llm or not settings.llm.configured:
         return await write_digest(day, stories, settings, None, progress=progress)
+    # deferred: SQLAlchemy, httpx2, only when this runs (`aidaily run`, `serve` load the module)
     from aidaily.llm.client import LLMClient
 
     try:
@@ -245,10 +262,6 @@ def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = N
     on the draft as it will be written), ``result.links`` (links no fetched article
     stands behind) and ``result.lint`` (``lint_text`` and the checks that need the
     sources, ``checks.sourced``). ``memo`` holds checks already made."""
-    from aidaily.checks.sourced import sourced_findings
-    from aidaily.format.lint import lint_text
-    from aidaily.format.parse import parse
-
     text = result.text
     digest = parse(text)  # the file's line numbers, as the review counts them
     result.checks = ground_digest(digest, sources, memo)

@@ -18,15 +18,15 @@ failed to give (a fallback plan or title). It:
 
 from __future__ import annotations
 
-from datetime import date
-
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
+from aidaily.checks.entities import entity_kind, extract_entities
 from aidaily.editor.assemble import Finalized, ItemText, Written, assemble, clean
-from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.editor.prompting import one_line, plan_limits
+from aidaily.editor.schema import Plan, PlanGroup, PlanSection
 from aidaily.format.editorial import is_lead_in, says_headline
 from aidaily.text import distinct_lines, split_sentences
 
@@ -182,8 +182,6 @@ def fallback_final(plan: Plan, written: Written, *, draft: bool = True) -> Final
     The title names the day's two leading companies / products (``A 与 B：今日 N 条 AI
     要闻``) rather than cutting headlines mid-word; seo lists the names the items carry.
     """
-    from aidaily.checks.entities import entity_kind, extract_entities
-
     heads = [clean(written.items[sid].headline) for sid in plan.main_ids if sid in written.items]
     names: list[str] = []
     for head in heads:

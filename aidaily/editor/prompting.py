@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from dataclasses import asdict, is_dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,12 +25,16 @@ import jinja2
 
 from aidaily.editor.schema import house_schemas
 from aidaily.format.editorial import SEO_KEYWORD_ZI
+from aidaily.models import Story as _Story
+from aidaily.stories.house import plan_profile
+from aidaily.stories.select import card_lead
+from aidaily.stories.select import story_cards as select_cards
 from aidaily.text import ZI_RULE, sentence_ends
 
 if TYPE_CHECKING:
-    from aidaily.config import Settings
     from pydantic import BaseModel
 
+    from aidaily.config import Settings
     from aidaily.editor.schema import Plan
     from aidaily.models import Article, Earlier, PastIssue, Story
 
@@ -113,8 +117,6 @@ def story_cards(stories: Sequence[Story]) -> list[dict[str, Any]]:
     The fields come from ``aidaily.stories.select.story_cards`` (the lead: whole plain
     sentences, ``card_lead``); the values are neutralised.
     """
-    from aidaily.stories.select import card_lead, story_cards as select_cards
-
     given = list(select_cards(list(stories), lead_chars=LEAD_CHARS))
     cards = []
     for story, card in zip(stories, given, strict=True):
@@ -240,8 +242,6 @@ def build_plan_messages(
     """Messages of the plan call over ``cards`` (see ``story_cards``), listing what the
     ``recent`` issues ran, with the house's profile measured on its archive
     (``aidaily.stories.house``)."""
-    from aidaily.stories.house import plan_profile
-
     limits = plan_limits(len(cards), settings)
     return messages(settings.prompts_dir, "plan", day=day.isoformat() if day else "",
                     cards=list(cards), limits=limits, recent=recent_data(recent),
@@ -266,8 +266,6 @@ def build_write_messages(
         section: the title of the section the story sits in.
         article_chars: article text per call (default ``settings.llm.article_chars``).
     """
-    from aidaily.models import Story as _Story
-
     schemas = house_schemas(settings.digest)
     schema = {"story": schemas.story, "facts": schemas.facts}.get(mode, schemas.commentary)
     group = [stories] if isinstance(stories, _Story) else list(stories)

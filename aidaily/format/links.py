@@ -79,6 +79,7 @@ def markdown_parser(html: bool = False) -> MarkdownIt:
     lint must see them, and a source adapter compares them with fetched URLs).
     ``html``: inline tags (``<br/>``, ``<video>``) come out as ``html_inline`` tokens
     instead of text."""
+    # deferred: markdown-it, only when this runs (`aidaily eval`, `lint`, … load the module)
     from markdown_it import MarkdownIt
 
     class AllLinks(MarkdownIt):
@@ -122,6 +123,7 @@ def footer_problems(lines: list[str], first_line: int) -> list[tuple[int, str]]:
     if len(text) > MAX_FOOTER_CHARS or text.count("<") > MAX_FOOTER_TAGS:
         return [(first_line, f"the footer is too large to be house markup (over {MAX_FOOTER_CHARS:,} "
                              f"characters or {MAX_FOOTER_TAGS} tags)")]
+    # deferred: html5lib, only when this runs (`aidaily eval`, `lint`, … load the module)
     import html5lib
 
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("etree"), namespaceHTMLElements=False)

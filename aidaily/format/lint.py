@@ -28,20 +28,17 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
+from aidaily.config import DigestSettings
+from aidaily.errors import DigestParseError
+from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.format.editorial import editorial_findings
 from aidaily.format.finding import Finding, Severity
-from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
-from aidaily.errors import DigestParseError
 from aidaily.format.links import footer_problems, is_site_path, markdown_links
 from aidaily.format.markup import raw_html
 from aidaily.format.outline import outline
 from aidaily.format.parse import parse
 from aidaily.text import comparable_url, is_http_url, is_site_root, repeats
-
-if TYPE_CHECKING:
-    from aidaily.config import DigestSettings
 
 REQUIRED_KEYS = ("title", "date", "category", "tags")
 RECOMMENDED_KEYS = ("summary", "seo", "coverImage")  # the first issues have no summary
@@ -56,8 +53,6 @@ def lint_text(text: str, path: str | None = None, habits: DigestSettings | None 
     """All findings for one digest text; ``path`` supplies the file-name date, ``habits``
     the house's habits (``[digest]``; its defaults when None)."""
     if habits is None:
-        from aidaily.config import DigestSettings
-
         habits = DigestSettings()
     name = str(path or "")
     try:
@@ -88,10 +83,13 @@ def has_errors(findings: list[Finding]) -> bool:
 
 
 def _key_line(lines: list[str], key: str) -> int:
+    """The line of front-matter ``key`` (YAML allows spaces before its colon), or the
+    front matter's first line."""
+    written = re.compile(rf"{re.escape(key)}\s*:")
     for number, line in enumerate(lines[1:], start=2):
         if line == "---":
             break
-        if line.startswith(f"{key}:"):
+        if written.match(line):
             return number
     return 1
 

@@ -29,6 +29,7 @@ _HTML_TOKENS = frozenset({"html_block", "html_inline"})
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    # deferred: markdown-it, only when this runs (`aidaily eval`, `lint`, … load the module)
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})

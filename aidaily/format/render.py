@@ -8,6 +8,8 @@ newline unless ``trailing_gap`` says otherwise (the reference ends on ``</div>``
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from aidaily.format.digest import (
     Brief,
     BriefList,
@@ -24,7 +26,7 @@ from aidaily.format.digest import (
     Section,
     Title,
 )
-from aidaily.format.front_matter import format_front_matter
+from aidaily.format.front_matter import format_front_matter, house_style
 
 
 def render(digest: Digest) -> str:
@@ -100,10 +102,6 @@ def canonical(digest: Digest) -> Digest:
     their link or label, one-liners closed with ``）``, LF line ends, no BOM, no
     newline at the end. Content is never changed; ``Raw`` blocks stay verbatim.
     """
-    from copy import deepcopy
-
-    from aidaily.format.front_matter import house_style
-
     out = deepcopy(digest)
     fm = out.front_matter
     fm.bom = False

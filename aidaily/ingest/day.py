@@ -31,14 +31,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from aidaily.ingest.archive import Archive, record
+import sources as registry
 from aidaily.config import Settings
 from aidaily.errors import AidailyError, FetchError, RobotsDisallowed
 from aidaily.exitcodes import STATUS, ExitCode, outcome
+from aidaily.ingest.archive import Archive, record
 from aidaily.ingest.fetch import Fetcher, FetchResult
+from aidaily.ingest.fingerprint import body_hash, listing_fingerprint
 from aidaily.models import Article, FeedEntry
 from aidaily.store.store import Attempt, Store, day_window
-from aidaily.ingest.fingerprint import body_hash, listing_fingerprint
+from aidaily.stories.select import AI_ONLY_SOURCES, stored_relevance
+from aidaily.stories.select import in_window as select_in_window
 from aidaily.text import html_to_text
 from sources import listing_urls_for
 
@@ -158,15 +161,11 @@ def ai_relevant(article: Article, keywords: list[str]) -> bool | None:
     """Is ``article`` AI news? True / False, or None for a borderline article that
     selection decides (``aidaily.stories.select.stored_relevance``). Digest-only sources
     (qbitai, hubtoday) always are."""
-    from aidaily.stories.select import stored_relevance
-
     return stored_relevance(article, keywords)
 
 
 def in_window(article: Article, day: date, settings: Settings) -> bool:
     """Is ``article`` in the window of the digest dated ``day``? (undated: no)."""
-    from aidaily.stories.select import in_window as select_in_window
-
     return select_in_window(article, day_window(day, settings.window.hours, settings.window.timezone))
 
 
@@ -243,8 +242,6 @@ async def fetch_day(
 
 
 def _adapters(settings: Settings, names: Iterable[str] | None) -> list[Source]:
-    import sources as registry
-
     if names is None:
         return registry.build_sources(settings)
     return [registry.get_source(name, settings) for name in dict.fromkeys(names)]
@@ -374,8 +371,6 @@ class _DayJob:
         AI: deciding on the feed text spares most page fetches, the bulk of a day's work.
         A short feed text (a teaser) proves nothing, so those pages are still read.
         """
-        from aidaily.stories.select import AI_ONLY_SOURCES
-
         if not self.settings.fetch.prefilter_by_feed or source.name in AI_ONLY_SOURCES:
             return entries
         keywords = self.settings.ai_keywords

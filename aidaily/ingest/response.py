@@ -121,6 +121,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         text = _try(body, codec)
         if text is not None:
             return text, codec or "utf-8"
+    # deferred: charset-normalizer, only when this runs (`aidaily extract`, `fetch`, … load the
+    # module)
     from charset_normalizer import from_bytes
 
     best = from_bytes(body).best()

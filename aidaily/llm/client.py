@@ -60,6 +60,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NoReturn, Self, TypeVar
 
+import httpx2
 from pydantic import BaseModel, SecretStr
 
 from aidaily.config import LLMSettings, StepSettings
@@ -71,6 +72,7 @@ from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
 from aidaily.llm.replay import ReplayBook, ReplayInvalid, ReplayMissing, Subject, load_book
 from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
 from aidaily.llm.usage import REPLAY_INVALID, REPLAY_MISSING, REPLAYED, LLMUsage, run_usage
+from aidaily.store.db import session_factory
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -210,8 +212,6 @@ class LLMClient:
         self._openai: AsyncOpenAI | None = None
         sessions = None
         if db_url:
-            from aidaily.store.db import session_factory
-
             sessions = session_factory(db_url)
         self._calllog = CallLog(sessions, run_id, (self._api_key.get_secret_value(),))
         self._cache = AnswerCache(sessions, refresh=refresh)
@@ -319,7 +319,7 @@ class LLMClient:
             LLMError: the endpoint cannot be reached, refuses the key, or answers
                 something that is not a list of models (``{}``, an HTML page).
         """
-        from openai import APIError
+        from openai import APIError  # deferred: openai (module docstring)
 
         if self._replay is not None:
             return [self._replay_model]
@@ -461,6 +461,7 @@ class LLMClient:
     async def _send(self, call: _Call) -> _Answer:
         """One answer from the provider (the SDK retrying transient failures); the
         budget is held while it is out; a refusal fails."""
+        # deferred: openai, loaded with the first model call (an extractive run never loads it)
         from openai import APIError
         from openai.types.chat import ChatCompletion
 
@@ -517,6 +518,7 @@ class LLMClient:
 
     def _describe(self, exc: BaseException) -> str:
         """A redacted one-line account of an SDK exception."""
+        # deferred: openai, loaded with the first model call (an extractive run never loads it)
         from openai import APIConnectionError, APIStatusError, APITimeoutError
 
         if isinstance(exc, APITimeoutError):
@@ -552,7 +554,8 @@ class LLMClient:
     # the SDK client -------------------------------------------------------------------
     def _client(self) -> AsyncOpenAI:
         if self._openai is None:
-            import httpx2
+            # deferred: openai, loaded with the first model call (an extractive run never loads it);
+            # the fetcher's TLS context with it
             from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
             from aidaily.ingest.fetch import tls_context

@@ -181,6 +181,7 @@ def export_day(db_url: str, day: date, *, made: dict[str, str] | None = None,
     Raises:
         LLMError: the call log holds no answered request for ``day``.
     """
+    # deferred: SQLAlchemy, only when this runs (`aidaily demo`, `llm`, … load the module)
     from sqlalchemy import select
 
     from aidaily.llm.cache import LLMCacheEntry

@@ -21,6 +21,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from aidaily.llm.calllog import LLMCall
+from aidaily.store.db import session_factory
+
 __all__ = ["CACHED", "NOT_SENT", "REPLAYED", "LLMUsage", "run_usage"]
 
 CACHED = "cached"
@@ -99,9 +102,6 @@ def run_usage(db_url: str, run_id: str) -> LLMUsage:
     Rows are summed in the order they were written, the order the client counted them
     in, so the float cost equals :attr:`LLMClient.usage`'s for the same run.
     """
-    from aidaily.llm.calllog import LLMCall
-    from aidaily.store.db import session_factory
-
     usage = LLMUsage()
     with session_factory(db_url)() as session:
         rows = session.execute(

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from aidaily.atomic import atomic_write_text
 from aidaily.errors import DigestParseError
+from aidaily.format.digest import DRAFT_KEY
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -110,7 +111,6 @@ def _issue_day(data: bytes, category: str) -> str | None:
     """The date (``YYYY-MM-DD``) of the issue ``data`` is, when it is a post of the series."""
     # Imported here: the format (YAML, the house model) is loaded for a file the index does
     # not know, never on a re-run over an unchanged blog (the up-to-date check's case).
-    from aidaily.format.digest import DRAFT_KEY
     from aidaily.format.front_matter import front_matter_of
 
     try:

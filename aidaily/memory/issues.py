@@ -26,7 +26,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from aidaily.errors import AidailyError, DigestParseError
+from aidaily.format.outline import outline
 from aidaily.memory.blog import Post, series_posts
+from aidaily.memory.recall import past_items
 from aidaily.models import PastIssue
 from aidaily.store.drafts import Drafts, text_hash
 from aidaily.store.store import Store, day_sources
@@ -116,9 +118,7 @@ def read_issue(settings: Settings, day: date, found: IssueText, store: Store) ->
     # Imported here: reading an issue anew brings the parser (YAML, the house model) and
     # the matching dedup's MinHash (datasketch, scipy), which the up-to-date check of an
     # unchanged date, whose issues the store already has, never needs.
-    from aidaily.format.outline import outline
     from aidaily.format.parse import parse
-    from aidaily.memory.recall import past_items
 
     sources = day_sources(settings, day, store)
     issue = PastIssue(day, found.state, found.sha256)

@@ -22,6 +22,7 @@ def date_lock(locks_dir: Path, day: str, wait: float = 0.0,
     Raises:
         LockedError: another run for ``day`` still holds the lock after ``wait``.
     """
+    # deferred: filelock, only when this runs (`aidaily fetch`, `prompt`, … load the module)
     from filelock import FileLock, Timeout
 
     locks_dir.mkdir(parents=True, exist_ok=True)

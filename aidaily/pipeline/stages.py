@@ -17,6 +17,7 @@ own call log (``aidaily.llm.usage.run_usage``): a run reports what *it* sent.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,20 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from aidaily.delivery.events import after_crash, after_run
 from aidaily.errors import DraftReadError, LLMError
+from aidaily.llm.usage import run_usage
+from aidaily.memory.issues import recent_issues, remember_issue
+from aidaily.memory.recall import recall
+from aidaily.pipeline import uptodate
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import DroppedStory, EarlierStory, RunReport, SourceOutcome
+from aidaily.pipeline.runlock import date_lock
+from aidaily.pipeline.uptodate import articles_fingerprint
+from aidaily.review import record as rr
+from aidaily.store.drafts import Drafts
+from aidaily.store.store import Store
+from aidaily.stories.select import choose_candidates
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
@@ -34,7 +46,6 @@ if TYPE_CHECKING:
     from aidaily.ingest.day import FetchReport, Progress, SourceReport
     from aidaily.models import Story
     from aidaily.pipeline.uptodate import Verdict
-    from aidaily.store.store import Store
 
 Say = Callable[[str], None]
 
@@ -64,6 +75,8 @@ class Selection:
 async def fetch_source(settings: Settings, day: date, name: str, *, offline: bool = False,
                        refetch: bool = False, progress: Progress | None = None) -> SourceReport:
     """Fetch, extract and store one source's articles of ``day``."""
+    # deferred: httpx, rich, pygments, only when this runs (`aidaily fetch`, `prompt`, … load the
+    # module)
     from aidaily.ingest.day import SourceReport, fetch_day
 
     report = await fetch_day(settings, day, sources=[name], offline=offline, refetch=refetch,
@@ -76,12 +89,6 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     in the store (``story_id``), the one grouping the review grounds bullets with. A
     story the last ``digest.memory_days`` issues ran is left out, or kept
     as a follow-up when it brings new facts (``memory.recall.recall``)."""
-    from aidaily.pipeline.uptodate import articles_fingerprint
-    from aidaily.memory.issues import recent_issues
-    from aidaily.memory.recall import recall
-    from aidaily.stories.select import choose_candidates
-    from aidaily.store.store import Store
-
     store = store or Store.from_settings(settings)
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
     # Borderline stories are candidates, marked; the editor shows them to a model's plan
@@ -109,8 +116,9 @@ async def write_stories(settings: Settings, day: date, stories: Sequence[Story],
     Raises:
         LLMError: the model is unreachable and ``llm.on_unreachable = "fail"``.
     """
+    # deferred: jinja2, python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`,
+    # … load the module)
     from aidaily.editor.draft import LLMUnreachable, write_day
-    from aidaily.memory.issues import recent_issues
 
     try:
         return await write_day(day, stories, settings, use_llm=use_llm, run_id=run_id,
@@ -126,10 +134,8 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     """Write the draft (atomic, versioned, a hand edit kept unless replaced), its cover
     and its review record next to it; remember the stories the current draft runs
     (``aidaily.memory``); fill the report from the result."""
+    # deferred: Pillow, only when this runs (`aidaily fetch`, `prompt`, … load the module)
     from aidaily.editor.cover import try_make_cover
-    from aidaily.review import record as rr
-    from aidaily.store.drafts import Drafts
-    from aidaily.memory.issues import remember_issue
 
     iso = report.day.isoformat()
     written = Drafts(settings.drafts_dir).write(iso, result.text, replace_hand_edit=replace_hand_edit)
@@ -158,8 +164,6 @@ def record_draft(settings: Settings, result: EditorResult, report: RunReport, *,
     elif replace_hand_edit and written.version and not written.unchanged:
         report.notices.append("--replace-edited: the new draft is current; an edit by hand is kept as a version")
     if result.splits:  # the grouping review grounds with is the one the draft was checked with
-        from aidaily.store.store import Store
-
         Store.from_settings(settings).set_story_ids({s.url: s.new_story_id for s in result.splits})
     notice = remember_issue(settings, report.day)
     if notice:
@@ -199,8 +203,6 @@ async def check_unchanged(settings: Settings, day: date, use_llm: bool,
                           store: Store | None = None) -> tuple[Verdict, RunReport | None]:
     """Is ``day`` up to date (``aidaily.pipeline.uptodate``)? When it is, the report of
     the run that did nothing, noted as a run of its own. Callers hold the date's lock."""
-    from aidaily.pipeline import uptodate
-
     verdict = await uptodate.check(settings, day, use_llm, store=store)
     if not verdict.up_to_date:
         return verdict, None
@@ -230,9 +232,8 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
         LockedError: another run of ``day`` holds the lock past ``options.lock_wait``.
         StoreError / ConfigError: the store or the settings cannot be used at all.
     """
-    from aidaily.pipeline.runlock import date_lock
-
-    from aidaily.delivery.events import after_crash, after_run
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`, … load
+    # the module)
     from aidaily.review.report import build_review
 
     options = options or RunOptions()
@@ -253,12 +254,6 @@ async def run_day(settings: Settings, day: date, options: RunOptions | None = No
 
 async def _run_locked(settings: Settings, day: date, options: RunOptions, stages: Stages,
                       say: Say) -> RunReport:
-    import asyncio
-
-    from aidaily.llm.usage import run_usage
-    from aidaily.store.drafts import Drafts
-    from aidaily.store.store import Store
-
     store = Store.from_settings(settings)
     if options.checks_unchanged:
         verdict, unchanged = await check_unchanged(settings, day, options.use_llm, store)
@@ -330,9 +325,6 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
 
 def _inputs(settings: Settings, day: date, options: RunOptions, selection: Selection,
             fetched: list[SourceReport]) -> dict[str, object]:
-    from aidaily.pipeline import uptodate
-    from aidaily.store.drafts import Drafts
-
     return uptodate.inputs(
         settings, options.use_llm, day, articles=selection.fingerprint,
         listings={url: h for s in fetched for url, h in s.listing_hashes.items()},
@@ -361,6 +353,8 @@ async def fetch_and_group(settings: Settings, day: date, *, sources: Sequence[st
                           record_dir: Path | None = None, progress: Progress | None = None) -> FetchReport:
     """``aidaily fetch``: the fetch stage for the chosen sources (all enabled ones by
     default), then the select stage, so the day's grouping is the one a run makes."""
+    # deferred: httpx, rich, pygments, only when this runs (`aidaily fetch`, `prompt`, … load the
+    # module)
     from aidaily.ingest.day import fetch_day
 
     report = await fetch_day(settings, day, sources=sources, offline=offline, refetch=refetch,

@@ -36,16 +36,18 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import sources
 from aidaily.config import PROJECT_ROOT, Settings
-from aidaily.store.drafts import Drafts
 from aidaily.errors import FetchError
+from aidaily.ingest.archive import Archive
 from aidaily.ingest.fingerprint import body_hash, hash_parts, listing_fingerprint
+from aidaily.memory.issues import recent_issues
+from aidaily.store.drafts import Drafts
+from aidaily.store.store import Store
+from aidaily.stories.window import window_for
 from sources import is_past
-
-if TYPE_CHECKING:
-    from aidaily.store.store import Store
 
 #: Status of a run that found its date up to date (not a baseline for the next check).
 UNCHANGED = "unchanged"
@@ -96,8 +98,6 @@ def settings_fingerprint(settings: Settings, use_llm: bool) -> str:
 
 def articles_fingerprint(store: Any, day: date, settings: Settings) -> str:
     """The day's stored articles: URL and content hash of each one in the window."""
-    from aidaily.stories.window import window_for
-
     rows = store.content_hashes(window_for(day, settings.window.hours, settings.window.timezone))
     return hash_parts(*(f"{url} {digest}" for url, digest in rows))
 
@@ -133,8 +133,6 @@ def inputs(settings: Settings, use_llm: bool, day: date, *, articles: str, listi
 
 def listing_requests(settings: Settings, day: date) -> list[list[Any]]:
     """``[url, source, user_agent]`` of every listing the enabled sources read for ``day``."""
-    import sources
-
     out: list[list[Any]] = []
     for source in sources.build_sources(settings):
         urls, _backfill = sources.listing_urls_for(source, day, settings.window.timezone)
@@ -150,7 +148,8 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
     requests = requests if requests is not None else listing_requests(settings, day)
     own = fetcher is None
     if fetcher is None:
-        from aidaily.ingest.archive import Archive
+        # deferred: httpx, rich, pygments, only when this runs (`aidaily fetch`, `prompt`, … load
+        # the module)
         from aidaily.ingest.fetch import Fetcher
 
         fetcher = Fetcher(settings.fetch, archive=Archive(settings.archive_dir))
@@ -171,8 +170,6 @@ async def served_listings(settings: Settings, day: date, fetcher: Any = None,
 
 def _lists_the_same(settings: Settings, url: str, source: str, result: Any, recorded: dict[str, Any]) -> bool:
     """Does a listing whose bytes changed still list what it listed at the last run?"""
-    import sources
-
     expected = (recorded.get("listed") or {}).get(url)
     if expected is None:
         return False
@@ -207,7 +204,6 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "another draft was written since the last run")
     if articles_fingerprint(store, day, settings) != recorded.get("articles"):
         return Verdict(False, "the stored articles of the day changed since the last run")
-    from aidaily.memory.issues import recent_issues
 
     if recent_issues(settings, day, store).fingerprint != recorded.get("memory", ""):
         return Verdict(False, "an earlier issue changed since the last run (the stories it ran)")
@@ -260,6 +256,4 @@ def record_unchanged(store: Any, day: date, verdict: Verdict, report: dict[str, 
 def open_runs(settings: Settings) -> Store:
     """What ``check`` reads and ``record_unchanged`` writes: the ``Store`` of ``settings``
     (opening it brings its database to the schema's head)."""
-    from aidaily.store.store import Store
-
     return Store.from_settings(settings)

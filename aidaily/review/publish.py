@@ -28,15 +28,18 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aidaily.atomic import atomic_write_bytes, atomic_write_text
-from aidaily.store.db import Base, session_factory
-from aidaily.format.digest import DRAFT_KEY
-from aidaily.store.drafts import Drafts, text_hash
+from aidaily.delivery.events import after_publish
+from aidaily.delivery.gitrepo import GitError, GitOutcome, commit_and_push, work_tree
 from aidaily.errors import CoverError, PublishError
 from aidaily.exitcodes import ExitCode, outcome
+from aidaily.format.digest import DRAFT_KEY
+from aidaily.memory.blog import series_posts
+from aidaily.memory.issues import remember_issue
+from aidaily.store.db import Base, session_factory
+from aidaily.store.drafts import Drafts, text_hash
 
 if TYPE_CHECKING:
     from aidaily.config import Settings
-    from aidaily.delivery.gitrepo import GitOutcome
     from aidaily.delivery.notify import Delivery
 
 # Front-matter keys that only make sense on a draft.
@@ -92,7 +95,6 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
         if not force:
             raise PublishError(f"{day} is already published at {target}; pass --force to publish it again")
         overridden.append(f"republished over {target}")
-    from aidaily.memory.blog import series_posts  # reads the blog: imported when publishing
 
     ran = [p.name for p in series_posts(settings).get(day, []) if p.path.resolve() != target.resolve()]
     if ran:
@@ -100,6 +102,7 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
             raise PublishError(f"the issue of {day} already ran in the blog ({', '.join(ran)}); "
                                "pass --force to publish this one beside it")
         overridden += [f"published beside {name}, the blog's post of {day}" for name in ran]
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily publish` loads the module)
     from aidaily.review.report import (
         build_review,  # the checks: imported when publishing, not with the table
     )
@@ -123,10 +126,8 @@ def publish_draft(settings: Settings, day: date, *, force: bool = False, by: str
     if repo is not None:
         inside = [p for p in (target, cover) if p is not None and p.resolve().is_relative_to(repo.resolve())]
         git = _commit(settings, repo, day, inside)
-    from aidaily.delivery.events import after_publish
 
     deliveries = after_publish(settings, day, target, forced=force, overridden=len(overridden))
-    from aidaily.memory.issues import remember_issue
 
     remembered = remember_issue(settings, day, store)
     if remembered:
@@ -141,7 +142,6 @@ def _blog_repository(settings: Settings, target: Path) -> Path | None:
         if settings.publish.git_push:
             raise PublishError("[publish] git_push needs git_commit = true")
         return None
-    from aidaily.delivery.gitrepo import GitError, work_tree
 
     try:
         return work_tree(target.parent)
@@ -153,8 +153,6 @@ def _blog_repository(settings: Settings, target: Path) -> Path | None:
 def _commit(settings: Settings, repo: Path, day: date, paths: list[Path]) -> GitOutcome:
     """Commit (and push) the publication; a failed commit is an outcome, not a raise:
     the post is out and recorded either way."""
-    from aidaily.delivery.gitrepo import GitError, GitOutcome, commit_and_push
-
     conf = settings.publish
     try:
         return commit_and_push(repo, paths, conf.fill(conf.commit_message, day),
@@ -170,6 +168,7 @@ def publish_cover(settings: Settings, day: date, post: str) -> tuple[Path | None
     Raises:
         PublishError: the cover cannot be made (nothing has been published).
     """
+    # deferred: Pillow, only when this runs (`aidaily publish` loads the module)
     from aidaily.editor.cover import make_cover
 
     try:
@@ -209,6 +208,7 @@ def refuse_linked_folders(root: Path, folders: list[Path]) -> None:
 
 def publishable_text(text: str) -> str:
     """The draft without its draft-only front-matter keys."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily publish` loads the module)
     from aidaily.format.parse import parse
     from aidaily.format.render import render
 

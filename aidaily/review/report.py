@@ -46,6 +46,7 @@ from aidaily.format.parse import parse
 from aidaily.llm.usage import LLMUsage
 from aidaily.models import LeftOut
 from aidaily.pipeline.report import DroppedStory, EarlierStory, SourceFailure
+from aidaily.review.record import read_record, record_path
 from aidaily.store.drafts import Drafts
 from aidaily.store.store import day_sources
 from aidaily.stories.dedup import weak_pair
@@ -110,8 +111,6 @@ class ReviewReport:
 
 def build_review(settings: Settings, day: date, *, store: Store | None = None) -> ReviewReport:
     """The review report of the current draft of ``day``."""
-    from aidaily.review.record import read_record, record_path
-
     iso = day.isoformat()  # the drafts' file key
     drafts = Drafts(settings.drafts_dir)
     path = drafts.current_path(iso)

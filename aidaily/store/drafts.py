@@ -26,7 +26,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aidaily.atomic import atomic_write_text
-from aidaily.errors import DraftReadError
+from aidaily.errors import DraftReadError, InputTooLarge
+from aidaily.format.files import read_digest
 
 _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a current draft's file name (its versions live apart)
 
@@ -49,10 +50,14 @@ def read_draft(path: Path) -> str:
     """The text of the draft file ``path``.
 
     Raises:
-        DraftReadError: the file is not UTF-8 text, or cannot be read.
+        DraftReadError: the file is not UTF-8 text, is far larger than any digest
+            (``format.files.MAX_DIGEST_BYTES``: the review page and the CLI read no
+            further), or cannot be read.
     """
     try:
-        return path.read_text(encoding="utf-8")
+        return read_digest(path)
+    except InputTooLarge as exc:
+        raise DraftReadError(path, str(exc)) from None
     except UnicodeDecodeError as exc:
         raise DraftReadError(path, f"not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except OSError as exc:

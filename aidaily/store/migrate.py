@@ -104,6 +104,7 @@ def ensure_head(engine: Engine) -> None:
 
 def alembic_config(connection: Connection) -> Config:
     """Alembic's configuration for aidaily's migrations, running on ``connection``."""
+    # deferred: Alembic, pygments, only when this runs (`aidaily db`, `eval`, … load the module)
     from alembic.config import Config
 
     config = Config()
@@ -114,6 +115,7 @@ def alembic_config(connection: Connection) -> Config:
 
 def script_head() -> str:
     """The head revision of the migration scripts (loads them: not for the hot path)."""
+    # deferred: Alembic, pygments, only when this runs (`aidaily db`, `eval`, … load the module)
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
@@ -174,6 +176,7 @@ def _transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def _upgrade_locked(connection: Connection, database: str) -> UpgradeResult:
+    # deferred: Alembic, pygments, only when this runs (`aidaily db`, `eval`, … load the module)
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
@@ -227,6 +230,7 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     if path is None:
         yield
         return
+    # deferred: filelock, only when this runs (`aidaily db`, `eval`, … load the module)
     from filelock import FileLock, Timeout
 
     lock = FileLock(f"{path}.migrate.lock", timeout=LOCK_WAIT_S)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -33,11 +33,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aidaily.checks.grounding import ItemSources
 from aidaily.errors import StoreError
 from aidaily.models import Article, PastIssue, PastItem, Story
 from aidaily.store.db import session_factory
 from aidaily.store.migrate import safe_url
-from aidaily.text import is_http_url
 from aidaily.store.tables import (  # noqa: F401 - the row classes stay importable from here
     ArticleRow,
     FetchAttemptRow,
@@ -48,9 +48,11 @@ from aidaily.store.tables import (  # noqa: F401 - the row classes stay importab
     UTCDateTime,
     utcnow,
 )
+from aidaily.stories.window import window_for
+from aidaily.text import is_http_url
 
 if TYPE_CHECKING:
-    from aidaily.checks.grounding import ItemSources, WeakPair
+    from aidaily.checks.grounding import WeakPair
     from aidaily.config import Settings
 
 DEFAULT_TZ = "Asia/Shanghai"
@@ -99,8 +101,6 @@ class SourceHealth:
 
 def day_window(day: date, hours: int = 24, timezone: str = DEFAULT_TZ) -> tuple[datetime, datetime]:
     """The default window of the digest dated ``day`` (``aidaily.stories.select.window_for``)."""
-    from aidaily.stories.window import window_for  # the one definition of the day's window
-
     return window_for(day, hours, timezone)
 
 
@@ -521,7 +521,6 @@ def day_sources(settings: Settings, day: date, store: Store | None = None,
     review grounds a draft's bullets with and what the memory says an item stood for."""
     # Imported here: the checks bring the dedup's MinHash (datasketch, scipy), which a
     # store opened to fetch or to look up a run does not need.
-    from aidaily.checks.grounding import ItemSources
 
     store = store or Store.from_settings(settings)
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)

@@ -32,7 +32,7 @@ import hashlib
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -45,7 +45,7 @@ from aidaily.checks.similarity import SHINGLE_SIZE, jaccard, normalize_text, shi
 from aidaily.models import Article, Story
 from aidaily.text import story_url_key
 from aidaily.text import comparable_url as canonical_url  # the comparison key of URLs
-from aidaily.checks.numbers import extract_numbers, prepare
+from aidaily.checks.numbers import NumberMention, extract_numbers, prepare
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -80,6 +80,9 @@ LSH_ROWS = 3  # rows per band: recall-oriented, candidates are verified exactly 
 MAX_NEIGHBOURS = 200  # an article this many others collide with is boilerplate
 _SEED = 1
 EVIDENCE_MAX_DF = 6  # a name/figure in more articles of one day than this is not distinctive
+# Shingle Jaccard of title + lead at or above which two articles of two sources are one
+# story without further evidence (near-identical wording).
+NEAR_DUPLICATE = 0.5
 SHARED_NAMES_FILE = Path(__file__).with_name("shared_names.txt")
 # A name in this many issues of the archive is shared by many stories (benchmarks/merge.py).
 SHARED_NAME_ISSUES = 8
@@ -142,22 +145,30 @@ def story_names(text: str) -> set[str]:
     shared = shared_names()
     names = {n.lower() for n in extract_entities(text) if entity_kind(n) not in ("org", "person")}
     names = {n for n in names if not any(m != n and m.startswith(n + " ") for m in names)}
-    return {n for n in names if len(n) > 2 and n not in shared}
+    # A word that counts a figure of the text (3000 ISO, 7000CVIA) is a unit, not a name:
+    # two projectors' launches both give brightness in ISO and CVIA.
+    units = {label for _, label in _labelled_figures(text)}
+    return {n for n in names if len(n) > 2 and n not in shared and n not in units}
 
 
 def story_figures(text: str) -> set[str]:
     """Significant figures with what they count (``#25000000000美`` for 250 亿美元,
     ``#550000张`` for 55 万张, ``#71.5%``): a bare number says little, 2026 and 5 nothing."""
-    prepared = prepare(text)
     out: set[str] = set()
-    for mention in extract_numbers(text, strict=True):
-        unit = _UNIT.match(prepared, mention.end)
-        label = unit.group(1).lower() if unit and unit.group(1) not in _NOT_UNITS else ""
+    for mention, label in _labelled_figures(text):
         for alts in mention.required:
             for key in alts:
                 if significant_number(key) and (label or key.endswith("%")):
                     out.add(f"#{key}{'' if key.endswith('%') else label}")
     return out
+
+
+def _labelled_figures(text: str) -> Iterator[tuple[NumberMention, str]]:
+    """Each number of ``text`` with the unit that follows it, lower case ("" for none)."""
+    prepared = prepare(text)
+    for mention in extract_numbers(text, strict=True):
+        unit = _UNIT.match(prepared, mention.end)
+        yield mention, unit.group(1).lower() if unit and unit.group(1) not in _NOT_UNITS else ""
 
 
 def story_evidence(text: str) -> set[str]:
@@ -176,7 +187,7 @@ class PairVerdict:
     strong: bool  # same without lowering the bar (same URL, digest link, near-identical text)
 
 
-def compare(a: Article, b: Article, threshold: float = 0.5) -> PairVerdict:
+def compare(a: Article, b: Article) -> PairVerdict:
     """The grouping's verdict on one pair, as ``group_indices`` makes it for candidate
     pairs (a digest item that links the other article is the same news, strongly)."""
     if canonical_url(a.url) == canonical_url(b.url) or _links(a, b) or _links(b, a):
@@ -184,8 +195,8 @@ def compare(a: Article, b: Article, threshold: float = 0.5) -> PairVerdict:
     ta, tb = _fingerprint_text(a), _fingerprint_text(b)
     sim = jaccard(_gram_keys(normalize_text(ta)), _gram_keys(normalize_text(tb)))
     shared = frozenset(story_evidence(ta) & story_evidence(tb))
-    same = _same_story(a, b, sim, len(shared), threshold)
-    return PairVerdict(round(sim, 4), shared, same, same and sim >= threshold)
+    same = _same_story(a, b, sim, len(shared))
+    return PairVerdict(round(sim, 4), shared, same, same and sim >= NEAR_DUPLICATE)
 
 
 def weak_pair(a: Article, b: Article) -> bool:
@@ -260,17 +271,14 @@ class _UnionFind:
             i = self.parent[i]
         return i
 
-    def union(self, i: int, j: int, constrained: bool = True) -> bool:
-        """Merge the groups of ``i`` and ``j``; False when the constraint forbids it."""
+    def union(self, i: int, j: int, constrained: bool = True) -> None:
+        """Merge the groups of ``i`` and ``j``, unless the constraint forbids it."""
         ri, rj = self.find(i), self.find(j)
-        if ri == rj:
-            return True
-        if constrained and self.digests[ri] & self.digests[rj]:
-            return False
+        if ri == rj or (constrained and self.digests[ri] & self.digests[rj]):
+            return
         root, child = min(ri, rj), max(ri, rj)
         self.parent[child] = root
         self.digests[root] = self.digests[ri] | self.digests[rj]
-        return True
 
 
 def _gram_keys(norm: str, k: int = SHINGLE_SIZE) -> set[bytes]:
@@ -287,7 +295,7 @@ def _gram_keys(norm: str, k: int = SHINGLE_SIZE) -> set[bytes]:
     return {data[i:i + width] for i in range(0, len(data) - width + 4, 4)}
 
 
-def minhashes(gram_sets: Sequence[set[bytes]], num_perm: int = NUM_PERM) -> list[MinHash]:
+def minhashes(gram_sets: Sequence[set[bytes]]) -> list[MinHash]:
     """datasketch MinHashes of k-gram sets (``_gram_keys``), seeded so that they are the
     same in every run (``MinHash.bulk`` shares the permutations across all of them).
 
@@ -301,12 +309,14 @@ def minhashes(gram_sets: Sequence[set[bytes]], num_perm: int = NUM_PERM) -> list
     need ``canonical_url`` or ``DIGEST_SOURCES`` from here should not pay. A run pays it
     once; ``flows/daily.py`` imports it up front with the rest of the run's imports.
     """
+    # deferred: datasketch (numpy, scipy), charset-normalizer, only when this runs (`aidaily fetch`,
+    # `prompt`, … load the module)
     from datasketch import MinHash
 
-    return MinHash.bulk(gram_sets, num_perm=num_perm, seed=_SEED, hashfunc=zlib.crc32)
+    return MinHash.bulk(gram_sets, num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32)
 
 
-def _candidate_pairs_lsh(gram_sets: Sequence[set[bytes]], num_perm: int) -> set[tuple[int, int]]:
+def _candidate_pairs_lsh(gram_sets: Sequence[set[bytes]]) -> set[tuple[int, int]]:
     """Pairs whose MinHashes agree on all rows of at least one band (datasketch's
     ``MinHashLSH`` with fixed bands, not its threshold optimiser).
 
@@ -317,8 +327,8 @@ def _candidate_pairs_lsh(gram_sets: Sequence[set[bytes]], num_perm: int) -> set[
     """
     from datasketch import MinHashLSH  # see ``minhashes``
 
-    signatures = minhashes(gram_sets, num_perm)
-    lsh = MinHashLSH(num_perm=num_perm, params=(num_perm // LSH_ROWS, LSH_ROWS))
+    signatures = minhashes(gram_sets)
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(NUM_PERM // LSH_ROWS, LSH_ROWS))
     indexed = [i for i, m in enumerate(signatures) if not m.is_empty()]  # no text: no shingle
     for i in indexed:
         lsh.insert(i, signatures[i], check_duplication=False)
@@ -344,13 +354,8 @@ def _candidate_pairs_evidence(names: list[set[str]]) -> set[tuple[int, int]]:
     return pairs
 
 
-def group_indices(articles: Sequence[Article], threshold: float = 0.5,
-                  num_perm: int = NUM_PERM) -> list[list[int]]:
-    """Groups of indices into ``articles`` that report the same news (see module doc).
-
-    ``threshold`` is the Jaccard similarity of the title+lead shingle sets above which
-    two articles are one story without further evidence.
-    """
+def group_indices(articles: Sequence[Article]) -> list[list[int]]:
+    """Groups of indices into ``articles`` that report the same news (see module doc)."""
     n = len(articles)
     uf = _UnionFind(articles)
     by_url: dict[str, int] = {}
@@ -372,12 +377,12 @@ def group_indices(articles: Sequence[Article], threshold: float = 0.5,
     texts = [_fingerprint_text(a) for a in articles]
     sets = [_gram_keys(normalize_text(t)) for t in texts]
     evidence = [story_evidence(t) for t in texts]
-    candidates = _candidate_pairs_lsh(sets, num_perm) | _candidate_pairs_evidence(evidence)
+    candidates = _candidate_pairs_lsh(sets) | _candidate_pairs_evidence(evidence)
 
     matches = []
     for i, j in candidates:
         sim = jaccard(sets[i], sets[j])  # exact, on the shingle sets: MinHash only proposes
-        if _same_story(articles[i], articles[j], sim, len(evidence[i] & evidence[j]), threshold):
+        if _same_story(articles[i], articles[j], sim, len(evidence[i] & evidence[j])):
             digest = articles[i].source in DIGEST_SOURCES or articles[j].source in DIGEST_SOURCES
             matches.append((digest, -sim, i, j))
     # Full articles define the stories, digest items attach to them afterwards; within
@@ -391,21 +396,20 @@ def group_indices(articles: Sequence[Article], threshold: float = 0.5,
     return sorted(groups.values())
 
 
-def _same_story(a: Article, b: Article, sim: float, shared: int, threshold: float) -> bool:
+def _same_story(a: Article, b: Article, sim: float, shared: int) -> bool:
     """The verification of one candidate pair with shingle Jaccard ``sim`` and
     ``shared`` pieces of evidence."""
     if a.source == b.source:
         # Two hubtoday items of one page are two stories by construction; two ithome
         # articles are one only when nearly identical (a re-post, an update).
         return a.source not in DIGEST_SOURCES and sim >= SAME_SOURCE_THRESHOLD
-    if sim >= threshold:
+    if sim >= NEAR_DUPLICATE:
         return True
     bar = EVIDENCE_THRESHOLDS.get(min(shared, max(EVIDENCE_THRESHOLDS)))
     return bar is not None and sim >= bar
 
 
-def group_duplicates(articles: Sequence[Article], threshold: float = 0.5,
-                     num_perm: int = NUM_PERM) -> list[Story]:
+def group_duplicates(articles: Sequence[Article]) -> list[Story]:
     """Stories from articles: duplicates merged, best article first (see module doc)."""
-    groups = group_indices(articles, threshold=threshold, num_perm=num_perm)
+    groups = group_indices(articles)
     return stories_from_groups([[articles[i] for i in g] for g in groups])

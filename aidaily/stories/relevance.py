@@ -69,13 +69,13 @@ def features(text: str) -> list[str]:
     character 1–3-grams of the Chinese and other text, and whole Latin words (``gpt``,
     ``nvidia``, ``h200``), prefixed so a word never collides with an n-gram."""
     text = normalise(text)
-    grams = []
-    n = len(text)
-    for size in (1, 2, 3):
-        for i in range(n - size + 1):
-            gram = text[i:i + size]
-            if gram.strip() == gram and gram:  # no n-gram starts or ends on a space
-                grams.append(gram)
+    # No n-gram starts or ends on a space (what ``str.strip`` strips). Every article of a
+    # day is judged, so this is the classifier's inner loop: one pass per size.
+    solid = [not ch.isspace() for ch in text]
+    grams = [ch for ch, ok in zip(text, solid) if ok]
+    for size in (2, 3):
+        last = size - 1
+        grams += [text[i:i + size] for i in range(len(text) - last) if solid[i] and solid[i + last]]
     grams += ["w:" + w for w in _ASCII_WORD_RE.findall(text)]
     return grams
 
@@ -115,14 +115,15 @@ class RelevanceModel:
     def vector(self, text: str) -> dict[int, float]:
         """Sublinear TF × idf, L2-normalised: scikit-learn's ``TfidfVectorizer(
         sublinear_tf=True)`` row of ``text`` (features outside the vocabulary ignored)."""
-        counts = Counter(self.vocabulary[g] for g in features(text) if g in self.vocabulary)
-        weights = {col: (1.0 + math.log(c)) * self.idf[col] for col, c in counts.items()}
+        vocabulary, idf = self.vocabulary, self.idf
+        counts = Counter([vocabulary[g] for g in features(text) if g in vocabulary])
+        weights = {col: (1.0 + math.log(c)) * idf[col] for col, c in counts.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {col: w / norm for col, w in weights.items()}
 
     def decision(self, text: str) -> float:
         """The log-odds that ``text`` is AI news (``LogisticRegression.decision_function``)."""
-        return self.intercept + sum(w * self.coef[c] for c, w in self.vector(text).items())
+        return self._decision(self.vector(text))
 
     def probability(self, text: str) -> float:
         return _sigmoid(self.decision(text))
@@ -130,10 +131,22 @@ class RelevanceModel:
     def rank_probability(self, text: str) -> float:
         """How likely the house runs ``text`` as a main story rather than a one-liner
         (0.5 when the model has no ranking head)."""
+        return self._rank(self.vector(text))
+
+    def scores(self, text: str) -> tuple[float, float]:
+        """``(probability, rank_probability)`` of ``text``, vectorised once."""
+        vector = self.vector(text)
+        return _sigmoid(self._decision(vector)), self._rank(vector)
+
+    def _decision(self, vector: dict[int, float]) -> float:
+        coef = self.coef
+        return self.intercept + sum(w * coef[c] for c, w in vector.items())
+
+    def _rank(self, vector: dict[int, float]) -> float:
         if self.rank_coef is None:
             return 0.5
         coef = self.rank_coef
-        return _sigmoid(self.rank_intercept + sum(w * coef[c] for c, w in self.vector(text).items()))
+        return _sigmoid(self.rank_intercept + sum(w * coef[c] for c, w in vector.items()))
 
 
 def _sigmoid(z: float) -> float:
@@ -164,14 +177,13 @@ class Verdict:
 def _shipped_scores(text: str) -> tuple[float, float]:
     """Both heads of the shipped model on ``text``: selection asks for each article's
     verdict and for its weight in ranking, so each text is vectorised once."""
-    m = load_model()
-    return m.probability(text), m.rank_probability(text)
+    return load_model().scores(text)
 
 
 def _scores(text: str, model: RelevanceModel | None) -> tuple[float, float]:
     if model is None:
         return _shipped_scores(text)
-    return model.probability(text), model.rank_probability(text)
+    return model.scores(text)
 
 
 def house_weight(title: str, lead: str = "", model: RelevanceModel | None = None) -> float:

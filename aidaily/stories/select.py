@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from aidaily.stories.dedup import DIGEST_SOURCES, canonical_url
 from aidaily.checks.entities import extract_entities
 from aidaily.models import Article, Story
+from aidaily.stories.dedup import DIGEST_SOURCES, canonical_url, group_duplicates
 from aidaily.stories.relevance import LEAD_CHARS, Verdict, house_weight, judge
 from aidaily.stories.window import Window, window_for
 from aidaily.text import split_sentences
@@ -284,8 +284,6 @@ def choose_candidates(articles: Sequence[Article], keywords: Iterable[str] = (),
     no article surely AI is marked ``borderline``: which plan sees it is the editor's
     decision (``aidaily.editor.plan.offered_candidates``). The one grouping of a day: the
     pipeline records it in the store for the review."""
-    from aidaily.stories.dedup import group_duplicates
-
     keys = list(keywords)
     verdicts = {id(a): relevance(a, keys, ai_sources) for a in articles}
     offered = [a for a in articles if verdicts[id(a)].offered]

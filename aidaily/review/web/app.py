@@ -33,6 +33,7 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -44,8 +45,20 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from aidaily.errors import AidailyError
+from aidaily.errors import AidailyError, PublishError
+from aidaily.review.record import read_record, record_path
+from aidaily.review.web.edits import (
+    MAX_TEXT,
+    EditConflict,
+    NoDraft,
+    TextTooLarge,
+    regenerate_story,
+    save_edit,
+)
 from aidaily.review.web.guard import LOOPBACK_HOSTS, Guard, TokenThrottle
+from aidaily.store.drafts import Drafts, text_hash
+from aidaily.stories.dedup import weak_pair
+from aidaily.stories.window import check_day
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -117,6 +130,7 @@ def _json_text(body: bytes) -> str | None:
 
 def lint_findings(text: str, name: str) -> list[Finding]:
     """``lint_text`` (looked up at call time): run in the thread pool, never on the loop."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
     from aidaily.format.lint import lint_text
 
     return lint_text(text, name)
@@ -127,6 +141,7 @@ def lint_findings(text: str, name: str) -> list[Finding]:
 
 class Pages:
     def __init__(self, settings: Settings, default_day: str | None) -> None:
+        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
         from aidaily.review.web.view import http_url
 
         self.settings = settings
@@ -141,6 +156,7 @@ class Pages:
 
     # helpers ---------------------------------------------------------------------------
     def store(self) -> Any:
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.store.store import Store
 
         if self._store is None:
@@ -149,16 +165,13 @@ class Pages:
 
     def sources(self, day: str) -> Any:
         """The day's grounding sources (``store.store.day_sources``: the one definition)."""
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.store.store import day_sources
-
-        from aidaily.stories.dedup import weak_pair
 
         return day_sources(self.settings, date.fromisoformat(day), self.store(), weak_pair)
 
     def current(self, day: str) -> str | None:
         """The current draft of ``day`` (``DraftReadError`` when it cannot be read)."""
-        from aidaily.store.drafts import Drafts
-
         return Drafts(self.settings.drafts_dir).read_current(day)
 
     def page(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -178,18 +191,15 @@ class Pages:
     def day_of(request: Request) -> str:
         """The ``{day}`` of the path, a date a digest can have (``window.check_day``: a
         draft file dated year 1 is listed but not shown); 404 otherwise."""
-        from aidaily.stories.window import check_day
-
         value = request.path_params["day"]
         try:
             return check_day(date.fromisoformat(value)).isoformat()
         except ValueError as exc:
-            from starlette.exceptions import HTTPException
-
             raise HTTPException(404, f"not a digest date: {value} ({exc})") from None
 
     # GET -------------------------------------------------------------------------------
     async def index(self, request: Request) -> Response:
+        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
         from aidaily.review.web.view import draft_list
 
         entries = await run_in_threadpool(draft_list, self.settings)
@@ -207,8 +217,9 @@ class Pages:
                          refused=blockers, **data)
 
     def _draft_data(self, day: str) -> dict[str, Any] | None:
+        # deferred: SQLAlchemy, python-frontmatter, PyYAML, only when this runs (`aidaily web` loads
+        # the module)
         from aidaily.review.report import build_review
-        from aidaily.review.record import read_record, record_path
         from aidaily.review.web.view import draft_state, render_draft
 
         text = self.current(day)
@@ -225,6 +236,7 @@ class Pages:
         }
 
     async def source(self, request: Request) -> Response:
+        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
         from aidaily.review.web.view import source_view
 
         day = self.day_of(request)
@@ -241,9 +253,6 @@ class Pages:
 
     async def edit(self, request: Request, *, text: str | None = None, base: str | None = None,
                    status: int = 200, error: str | None = None) -> Response:
-        from aidaily.store.drafts import text_hash
-        from aidaily.review.web.edits import MAX_TEXT
-
         day = self.day_of(request)
         current = await run_in_threadpool(self.current, day)
         if current is None:
@@ -256,8 +265,6 @@ class Pages:
 
     # POST ------------------------------------------------------------------------------
     async def lint(self, request: Request) -> Response:
-        from aidaily.review.web.edits import MAX_TEXT, TextTooLarge
-
         day = self.day_of(request)
         if request.headers.get("content-type", "").startswith("application/json"):
             text = await run_in_threadpool(_json_text, await request.body())
@@ -274,8 +281,6 @@ class Pages:
         })
 
     async def save(self, request: Request) -> Response:
-        from aidaily.review.web.edits import EditConflict, NoDraft, TextTooLarge, save_edit
-
         day = self.day_of(request)
         form = await form_data(request)
         text = form.get("text", "")
@@ -291,9 +296,8 @@ class Pages:
         return RedirectResponse(root_of(request) + f"/d/{day}?done={'unchanged' if saved.unchanged else 'saved'}", 303)
 
     async def regenerate(self, request: Request) -> Response:
-        from aidaily.store.drafts import text_hash
+        # deferred: SQLAlchemy, httpx2, only when this runs (`aidaily web` loads the module)
         from aidaily.llm.client import LLMClient
-        from aidaily.review.web.edits import regenerate_story, save_edit
 
         day = self.day_of(request)
         form = await form_data(request)
@@ -315,7 +319,7 @@ class Pages:
         return RedirectResponse(root_of(request) + f"/d/{day}?done=regenerated", 303)
 
     async def publish(self, request: Request) -> Response:
-        from aidaily.errors import PublishError
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.review.publish import publish_draft
 
         day = self.day_of(request)

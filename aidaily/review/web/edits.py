@@ -36,21 +36,25 @@ is still logged in ``llm_calls`` (run id ``web-<date>``) and cached under its ow
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from aidaily.format.digest import Bullet, Insight, Item, Section
+from aidaily.checks.grounding import nearest_sentence
+from aidaily.errors import AidailyError, LockedError
+from aidaily.format.digest import Bullet, Digest, Insight, Item, Section
 from aidaily.llm.replay import Subject
+from aidaily.models import Story as StoryOf
+from aidaily.pipeline.runlock import date_lock
 from aidaily.store.drafts import Drafts, text_hash
-from aidaily.errors import AidailyError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from aidaily.checks.grounding import ItemSources
     from aidaily.config import Settings
     from aidaily.llm.client import LLMClient
-    from aidaily.checks.grounding import ItemSources
     from aidaily.models import Story
 
 LOCK_WAIT = 3.0  # seconds a save waits for a run of the same date to end
@@ -80,9 +84,6 @@ class Saved:
 
 def save_edit(settings: Settings, day: str, text: str, *, base_sha256: str | None = None) -> Saved:
     """Make ``text`` the current draft of ``day`` (see the module docstring)."""
-    from aidaily.errors import LockedError
-    from aidaily.pipeline.runlock import date_lock
-
     if len(text) > MAX_TEXT:
         raise TextTooLarge(len(text))
     text = text.replace("\r\n", "\n")
@@ -119,6 +120,7 @@ class Regenerated:
 def locate_item(digest, line: int) -> tuple[Section, Item, Insight | None]:  # type: ignore[no-untyped-def]
     """The item whose link line or bullet is at ``line``, its section, and its own
     commentary block (the block right after it when no other item shares it)."""
+    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
     from aidaily.review.web.view import bullet_line
 
     for section in digest.sections:
@@ -140,9 +142,6 @@ def locate_item(digest, line: int) -> tuple[Section, Item, Insight | None]:  # t
 def find_story(item: Item, sources: ItemSources) -> Story:
     """The story an item stands for (``ItemSources``: the run's grouping); for a digest
     site's front-page link, the article of that site most similar to the item."""
-    from aidaily.checks.grounding import nearest_sentence
-    from aidaily.models import Story as StoryOf
-
     articles = sources.articles_for(item.url)
     if not articles:
         raise AidailyError(f"cannot regenerate: {item.url} is not an article fetched for this date")
@@ -164,13 +163,12 @@ def revision_note(attempt: int, problems: list[str]) -> str:
 async def regenerate_story(settings: Settings, day: str, text: str, line: int,
                            sources: ItemSources, llm: LLMClient) -> Regenerated:
     """The draft ``text`` with the story at ``line`` written anew by the model."""
-    import asyncio
-
+    # deferred: SQLAlchemy, jinja2, python-frontmatter, only when this runs (`aidaily web` loads the
+    # module)
     from aidaily.editor.assemble import clean, clean_lines
-    from aidaily.format.digest import Digest
+    from aidaily.editor.prompting import build_write_messages, neutralise
     from aidaily.editor.schema import StoryWrite, house_schemas
     from aidaily.format.parse import parse
-    from aidaily.editor.prompting import build_write_messages, neutralise
     from aidaily.format.render import render
     from aidaily.review.report import grounding_flags
 

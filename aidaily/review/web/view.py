@@ -18,23 +18,26 @@ other link, script or event handler.
 
 from __future__ import annotations
 
-from datetime import date
-
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from aidaily.checks.grounding import bullet_line, check_bullet, ground_bullet, support_of
+from aidaily.errors import AidailyError, DigestParseError
 from aidaily.format.digest import Digest, Footer, Item, Section
-from aidaily.errors import DigestParseError
+from aidaily.format.links import URL_ATTRIBUTES, footer_attributes
 from aidaily.format.parse import parse
-from aidaily.checks.grounding import bullet_line
 from aidaily.format.render import entry_lines, node_lines
+from aidaily.memory.blog import series_posts
+from aidaily.store.drafts import Drafts
 from aidaily.text import is_http_url
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
 
     from aidaily.checks.grounding import ItemSources
     from aidaily.config import Settings
@@ -43,8 +46,6 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
     class HttpLinksOnly(MarkdownIt):
         def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
             return is_http_url(url)
@@ -64,10 +65,6 @@ def safe_footer(html: str) -> Markup:
     """The footer's HTML sanitised by nh3 (ammonia) to the one footer allow-list of lint
     (``aidaily.format.links.FOOTER_TAGS``): no scripts, handlers, frames, forms, comments
     or styles, and no link or image that is not absolute http(s)."""
-    import nh3
-
-    from aidaily.format.links import URL_ATTRIBUTES, footer_attributes
-
     def http_only(tag: str, attribute: str, value: str) -> str | None:
         return value if attribute not in URL_ATTRIBUTES or is_http_url(value) else None
 
@@ -191,8 +188,6 @@ def find_bullet(digest: Digest, line: int) -> tuple[Item, int] | None:
 
 def source_view(text: str, line: int, sources: ItemSources) -> SourceView:
     """The source of the fact bullet at ``line`` with its nearest sentence marked."""
-    from aidaily.checks.grounding import check_bullet, ground_bullet, support_of
-
     view = SourceView(line)
     try:
         digest = parse(text)
@@ -269,10 +264,6 @@ class DraftEntry:
 def draft_list(settings: Settings) -> list[DraftEntry]:
     """Every date with a draft (or a post), newest first; a draft that cannot be read is
     listed as ``unreadable`` with the reason."""
-    from aidaily.errors import AidailyError
-    from aidaily.memory.blog import series_posts
-    from aidaily.store.drafts import Drafts
-
     drafts = Drafts(settings.drafts_dir)
     ran = set(series_posts(settings))  # the blog read once for the whole list
     out = []
@@ -289,9 +280,6 @@ def draft_state(settings: Settings, day: str, drafts: Any = None, ran: set[date]
     """published (aidaily's post exists, or the blog has a post of the series of that
     date: ``ran``, default read from the blog), edited (changed since aidaily wrote it),
     or draft."""
-    from aidaily.memory.blog import series_posts
-    from aidaily.store.drafts import Drafts
-
     drafts = drafts or Drafts(settings.drafts_dir)
     when = date.fromisoformat(day)
     if settings.post_path(when).exists() or when in (set(series_posts(settings)) if ran is None else ran):
