@@ -59,8 +59,10 @@ TARGETS = (
                   " and not footer_check_never_crashes and not hostile_footer_blocks_publishing")),
     Target("guard", ("aidaily/review/web/guard.py",),
            ("tests/test_web_guard.py", "tests/test_web.py", "tests/test_hostile_web.py", "tests/test_hostile_page.py"),
-           # All of it: the servers of the tests say ``interface="asgi3"`` (as ``aidaily web``
-           # does), so the tests that serve the mutated app under uvicorn run too.
+           # All of it, the uvicorn- and Chromium-served tests too: ``tests.servers.BackgroundServer``
+           # hands uvicorn a function of (scope, receive, send), which its app-factory probe (a
+           # call with no arguments) cannot mistake for a factory as it did mutmut's
+           # ``__call__(*args)`` trampoline.
            (),
            # ``review --web`` runs the CLI in a process of its own, which imports the copy's
            # unmutated code (mutmut swaps functions in its own process only): it would pass
