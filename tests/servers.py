@@ -181,7 +181,14 @@ class BackgroundServer:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        async def asgi(scope: Any, receive: Any, send: Any) -> None:
+            await app(scope, receive, send)
+
+        # uvicorn calls the app with no arguments to tell an app factory (a TypeError: not
+        # one); an app whose ``__call__`` takes ``*args`` (mutmut's trampoline, any
+        # instrumenting wrapper) would answer with a coroutine and be served as its own
+        # result. A function of exactly (scope, receive, send) is always taken for the app.
+        config = uvicorn.Config(asgi, log_level="warning", lifespan="off", interface="asgi3")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        daemon=True)

@@ -225,7 +225,7 @@ def test_a_strong_web_token_is_accepted_on_a_public_address(aidaily: Aidaily,
     token = "k" * 16
     result = aidaily("web", "--host", "0.0.0.0", "--token", token)
     assert result.code == 0, result.output
-    assert served == [{"host": "0.0.0.0", "port": 8710, "log_level": "warning"}]
+    assert served == [{"host": "0.0.0.0", "port": 8710, "log_level": "warning", "interface": "asgi3"}]
     assert f"?token={token}" in result.out
     missing = aidaily("web", "--host", "0.0.0.0")
     refused(missing, "--token", "exposes the drafts")

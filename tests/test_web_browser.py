@@ -85,12 +85,20 @@ def test_review_fix_save_publish_in_chromium(home: Path, browser_page) -> None: 
         assert page.evaluate("window.__pwned === undefined")
         shot(page, "04-source-escaped")
 
-        # Fix the bullet in the textarea; the live lint follows the text.
+        # Fix the bullet in the textarea; the live lint follows the text, also text typed
+        # before the page's script has arrived (held here until then: on a loaded machine
+        # it comes late by itself, and the first edit was never linted).
+        held = []
+        page.route("**/static/app.js", lambda route: held.append(route))
         page.click("#edit-link")
         area = page.locator("#draft-text")
         original = area.input_value()
         assert BAD_BULLET in original
         area.fill(original.replace("date: 2026-01-19", "date: 2026-13-45"))
+        while not held:  # the request is made once the page's head is parsed
+            page.wait_for_timeout(20)
+        held[0].continue_()
+        page.unroute("**/static/app.js")
         expect(page.locator("#lint-findings li.error").first).to_be_visible()
         expect(page.locator("#lint-status")).to_contain_text("error")
         area.fill(original.replace(BAD_BULLET, GOOD_BULLET))

@@ -7,7 +7,11 @@ whatever the guard's inside looks like.
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -197,3 +201,138 @@ def test_the_token_cookie_is_httponly_strict_and_counts_only_under_the_base_path
         outside = c.get(f"/d/{DAY}")  # a cookie that reached another path is no token
         assert (outside.status_code, outside.text) == (
             401, "a token is required: open the address aidaily web printed (…/?token=…)")
+
+
+def test_the_base_path_of_a_token_stays_the_same_across_versions() -> None:
+    # The address ``aidaily web --token`` printed (and an editor bookmarked) keeps working
+    # after an upgrade: the base path is a function of the token alone, fixed here.
+    assert base_path(TOKEN) == "/r-IOzwsnmd9UAIBbc206-rgBp2"
+    assert base_path(TOKEN + "0") != base_path(TOKEN) and len(base_path("x" * 40)) == len(base_path(TOKEN))
+
+
+def test_a_client_held_once_is_held_again_by_its_next_wrong_tokens() -> None:
+    now = [0.0]
+    throttle = TokenThrottle(limit=3, window=60.0, clock=lambda: now[0])
+    for _ in range(3):
+        throttle.failed("c")
+        now[0] += 1
+    assert throttle.retry_after("c") == 57.0  # the window counts from the oldest of the three (at 0)
+    now[0] = 100.0
+    assert throttle.retry_after("c") == 0.0
+    throttle.failed("c")
+    assert throttle.retry_after("c") == 0.0  # one wrong token in this window: not held
+    throttle.failed("c")
+    throttle.failed("c")
+    assert throttle.retry_after("c") == 60.0  # three in this window: held, from the first of them
+
+
+def test_the_throttle_remembers_its_last_max_clients_clients() -> None:
+    throttle = TokenThrottle(limit=1, window=60.0, clock=lambda: 0.0)
+    throttle.MAX_CLIENTS = 3
+    for client in ("a", "b", "c"):
+        throttle.failed(client)
+    assert [throttle.retry_after(c) for c in "abc"] == [60.0, 60.0, 60.0]
+    throttle.failed("a")  # a again: now the latest, b the oldest
+    throttle.failed("d")
+    assert [throttle.retry_after(c) for c in "abcd"] == [60.0, 0.0, 60.0, 60.0]
+
+
+def test_the_app_behind_the_guard_gets_the_posted_body_once_then_the_disconnect() -> None:
+    """The guard reads a POST's body to find its CSRF token, and hands the app a receive
+    that replays it as ASGI says: the body (no more to come), then ``http.disconnect`` for
+    an app that waits for the client to go (a streaming response does)."""
+    from aidaily.review.web.guard import CSRF_COOKIE, CsrfTokens, Guard
+
+    received: list[dict[str, object]] = []
+
+    async def app(scope: object, receive: Callable[[], Awaitable[dict[str, object]]],
+                  send: Callable[[dict[str, object]], Awaitable[None]]) -> None:
+        received.extend([await receive(), await receive(), await receive()])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    tokens = CsrfTokens()
+    csrf = tokens.issue()
+    guard = Guard(app, token=None, allowed_hosts={"127.0.0.1"}, csrf=tokens)
+    c = TestClient(guard, base_url=ORIGIN, cookies={CSRF_COOKIE: csrf})  # no lifespan: ``app`` has none
+    r = c.post("/save", content=b"text=x&csrf=" + csrf.encode(),
+               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 204, r.text
+    assert received == [{"type": "http.request", "body": b"text=x&csrf=" + csrf.encode(), "more_body": False},
+                        {"type": "http.disconnect"}, {"type": "http.disconnect"}]
+
+
+def test_a_csrf_token_is_a_session_and_its_hmac_in_url_safe_characters() -> None:
+    """``<session>.<HMAC-SHA256(secret, session)>``, base64url without padding: the token
+    travels unescaped in a header, a form field and a cookie."""
+    from aidaily.review.web.guard import CsrfTokens
+
+    tokens = CsrfTokens(secret=b"k" * 32)
+    expected = base64.urlsafe_b64encode(hmac.new(b"k" * 32, b"abc", hashlib.sha256).digest()).decode().rstrip("=")
+    assert tokens.valid(f"abc.{expected}")
+    issued = tokens.issue()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{43}", issued), issued  # 192 random bits of session
+    # the signature is of its own session: swapped onto another one it is no token
+    session, _, signature = issued.partition(".")
+    assert not tokens.valid(f"abc.{signature}") and not tokens.valid(f"{session}.{expected}")
+    assert not CsrfTokens(secret=b"j" * 32).valid(issued)
+    assert len(CsrfTokens().secret) == 32 and CsrfTokens().secret != CsrfTokens().secret
+
+
+def test_a_refusal_carries_the_csp_and_is_never_cached(settings: Settings) -> None:
+    from aidaily.review.web.guard import CSP
+
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        refused = c.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 403
+    assert refused.headers["content-security-policy"] == CSP and refused.headers["cache-control"] == "no-store"
+
+
+def test_every_page_carries_the_security_headers_and_a_strict_csrf_cookie(settings: Settings) -> None:
+    from aidaily.review.web.guard import CSP, CSRF_COOKIE
+
+    def headers_of(c: TestClient, path: str) -> dict[str, str]:
+        r = c.get(path)
+        assert r.status_code == 200, r.text
+        return {k: r.headers[k] for k in ("content-security-policy", "x-frame-options", "x-content-type-options",
+                                          "referrer-policy", "cache-control", "set-cookie")}
+
+    security = {"content-security-policy": CSP, "x-frame-options": "DENY", "x-content-type-options": "nosniff",
+                "referrer-policy": "same-origin", "cache-control": "no-store"}
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        got = headers_of(c, f"/d/{DAY}")
+        csrf = c.cookies[CSRF_COOKIE]
+        assert got == {**security, "set-cookie": f"{CSRF_COOKIE}={csrf}; Path=/; HttpOnly; SameSite=Strict"}
+        again = c.get("/")  # a cookie this app signed is kept: no new one
+        assert "set-cookie" not in again.headers and again.headers["referrer-policy"] == "same-origin"
+    root = base_path(TOKEN)
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN, headers={"X-Aidaily-Token": TOKEN}) as c:
+        got = headers_of(c, f"{root}/d/{DAY}")
+        csrf = c.cookies[CSRF_COOKIE]
+        assert got == {**security, "set-cookie": f"{CSRF_COOKIE}={csrf}; Path={root}; HttpOnly; SameSite=Strict"}
+
+
+def test_a_refused_post_says_why_and_changes_nothing(settings: Settings) -> None:
+    from aidaily.review.web.guard import CSRF_COOKIE
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    with TestClient(create_app(settings), base_url=ORIGIN) as c:
+        token = csrf_of(c)
+        body = f"csrf={token}&base={text_hash(DRAFT)}&text=x".encode()
+        cross = c.post(f"/d/{DAY}/save", content=body, headers={**form, "Origin": "http://evil.example"})
+        assert (cross.status_code, cross.text) == (403, "cross-origin request refused")
+        missing = c.post(f"/d/{DAY}/save", content=b"text=x", headers=form)
+        assert (missing.status_code, missing.text) == (403, "CSRF check failed: reload the page and try again")
+    # a cookie this app did not sign is refused, even when the form echoes it
+    forged = "forged-session.forged-signature"
+    with TestClient(create_app(settings), base_url=ORIGIN, cookies={CSRF_COOKIE: forged}) as c:
+        r = c.post(f"/d/{DAY}/save", content=f"csrf={forged}&text=x".encode(), headers=form)
+        assert (r.status_code, r.text) == (403, "CSRF check failed: reload the page and try again")
+    assert untouched(settings)
+
+
+def test_the_base_path_without_a_slash_or_a_query_is_redirected_to_its_slash(settings: Settings) -> None:
+    root = base_path(TOKEN)
+    with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN) as c:
+        r = c.get(root, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (307, f"{root}/")

@@ -75,7 +75,8 @@ def serve_web(ctx: typer.Context, day: str | None = None, port: int | None = Non
     if token:
         url += f"?token={token}"
     console().print(f"review page: [bold]{url}[/]  (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # ``Guard`` is an ASGI 3 app: said, not guessed from the signature of its ``__call__``.
+    uvicorn.run(app, host=host, port=port, log_level="warning", interface="asgi3")
 
 
 def register(app: typer.Typer) -> None:

@@ -103,8 +103,7 @@ class ReviewReport:
         return 1 if self.state == "missing" or self.blockers else 0
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["lint"] = [f.to_dict() for f in self.lint]
+        data = asdict(self)  # the findings too (``Finding.to_dict`` is ``asdict``)
         data["llm"] = self.llm.to_dict() if self.llm else None
         data["blockers"] = self.blockers
         return data
@@ -130,7 +129,8 @@ def build_review(settings: Settings, day: date, *, store: Store | None = None) -
     counts = record.get("counts")
     not_ai = counts.get("not_ai") if isinstance(counts, dict) else None
     report.not_ai = not_ai if isinstance(not_ai, int) else None
-    report.notices = [str(n) for n in record.get("notices", []) if isinstance(n, str)]
+    notices = record.get("notices")
+    report.notices = [n for n in notices if isinstance(n, str)] if isinstance(notices, list) else []
     report.llm = _usage(record.get("llm"))
     report.failed_sources = [SourceFailure(str(f.get("source", "")), str(f.get("error", "")))
                              for f in _dicts(record.get("failed_sources"))]

@@ -73,5 +73,7 @@
       clearTimeout(timer);
       timer = setTimeout(lint, 400);
     });
+    // Typed before this (deferred) script ran: no input event reached the listener.
+    if (area.value !== area.defaultValue) { lint(); }
   }
 })();
