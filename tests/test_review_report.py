@@ -186,3 +186,29 @@ def test_a_draft_without_a_record_or_with_a_damaged_one_is_reviewed_on_its_own(h
     report = build_review(settings, DAY_DATE)
     assert (report.notices, report.dropped, report.failed_sources, report.llm) == ([], [], [], None)
     assert report.blockers == [FLAG] and report.exit_code == 1
+
+
+def test_a_bullet_only_the_weakly_merged_article_supports_is_listed(home: Path, aidaily: Cli) -> None:
+    """A story the day's grouping joined on lowered evidence (``stories.dedup.weak_pair``):
+    a bullet under its item that only the *other* article supports is grounded, and listed
+    as weak support (a warning: it does not block), naming the article that supports it."""
+    from datetime import datetime
+
+    from aidaily.models import Article
+    from aidaily.store.store import Store
+    from tests.factories import EVIL_URL, SHANGHAI
+
+    other_url = "https://www.qbitai.com/2026/01/370310.html"
+    other = Article(url=other_url, source="qbitai", title="Cursor 用智能体集群写浏览器",
+                    text="Cursor 团队透露，这次实验共消耗约 30 亿个 token。",
+                    published=datetime(2026, 1, 18, 14, 0, tzinfo=SHANGHAI), origin="量子位", ai_relevant=True)
+    bullet = "实验共消耗约 30 亿个 token"
+    settings = build_home(home, draft=DRAFT.replace("- 交付 300 万行代码的浏览器 FastRender",
+                                                    f"- 交付 300 万行代码的浏览器 FastRender\n- {bullet}"))
+    store = Store.from_settings(settings)
+    store.upsert_articles([other])
+    store.set_story_ids({EVIL_URL: "s-cursor", other_url: "s-cursor"})
+    report = json.loads(aidaily("review", DAY, "--json").out)
+    assert [(f["bullet"], f["supported_by"], f["weak_merge"]) for f in report["weak_support"]] == [
+        (bullet, other_url, True)]
+    assert report["blockers"] == [FLAG]  # the weak support warns; only the bad figure blocks
