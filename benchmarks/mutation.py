@@ -45,6 +45,9 @@ class Target:
     #: ignores them; they keep a run of a big module within an hour on 2 cores.
     mutants: tuple[str, ...] = ()
     pytest_args: tuple[str, ...] = ()  # more pytest arguments (e.g. ``-k`` to leave tests out)
+    #: more ``[tool.mutmut]`` settings, as TOML lines (e.g. a lower ``timeout_multiplier``
+    #: where a mutant that hangs a served test would cost 15× the tests' time)
+    mutmut_settings: tuple[str, ...] = ()
 
 
 TARGETS = (
@@ -67,7 +70,9 @@ TARGETS = (
            # ``review --web`` runs the CLI in a process of its own, which imports the copy's
            # unmutated code (mutmut swaps functions in its own process only): it would pass
            # every mutant, in 2 s each.
-           ("-k", "not review_web_serves")),
+           ("-k", "not review_web_serves"),
+           # a mutant that makes a served test wait for its timeout: 3× the tests' time, not 15×
+           ("timeout_multiplier = 3.0",)),
     Target("calllog", ("aidaily/llm/calllog.py",), ("tests/test_redact.py", "tests/test_llm.py")),
     Target("pipeline-report", ("aidaily/pipeline/report.py",),
            ("tests/test_exit_codes.py", "tests/test_pipeline.py")),
@@ -112,19 +117,21 @@ def project_copy(target: Target, into: Path) -> None:
         f"pytest_add_cli_args_test_selection = {json.dumps([*target.tests, *target.pytest_args])}",
         # One process per mutant (mutmut forks them): no xdist, no random order.
         'pytest_add_cli_args = ["-n", "0", "-p", "no:randomly", "-q"]',
+        *target.mutmut_settings,
         "",
     ])
     (into / "pyproject.toml").write_text(config, encoding="utf-8")
 
 
-def run_target(target: Target, max_children: int, everything: bool) -> dict[str, object]:
+def run_target(target: Target, max_children: int, everything: bool,
+               only_mutants: list[str] | None = None) -> dict[str, object]:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"mutmut-{target.name}-") as tmp:
         work = Path(tmp)
         project_copy(target, work)
         env = {**os.environ, "PYTHONPATH": str(work)}
-        chosen = [] if everything else list(target.mutants)
+        chosen = only_mutants or ([] if everything else list(target.mutants))
         ran = subprocess.run([mutmut, "run", "--max-children", str(max_children), *chosen], cwd=work, env=env,
                              capture_output=True, text=True, check=False)
         listed = subprocess.run([mutmut, "results", "--all", "true"], cwd=work, env=env,
@@ -143,7 +150,7 @@ def run_target(target: Target, max_children: int, everything: bool) -> dict[str,
     survived = sum(n for s, n in counts.items() if s in ("survived", "no tests"))
     return {
         "modules": list(target.modules), "tests": list(target.tests), "counts": counts,
-        "mutants": "all" if everything or not target.mutants else list(target.mutants),
+        "mutants": only_mutants or ("all" if everything or not target.mutants else list(target.mutants)),
         "score": round(killed / (killed + survived), 3) if killed + survived else None,
         "survivors": survivors, "seconds": round(time.monotonic() - started),
         "mutmut_exit": ran.returncode, "mutmut_tail": ran.stdout[-2000:] + ran.stderr[-2000:],
@@ -155,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated target names: " + ", ".join(t.name for t in TARGETS))
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--all", action="store_true", help="every mutant, also of the big modules")
+    parser.add_argument("--mutants", help="comma-separated mutmut name globs to run instead of the target's "
+                                          "(e.g. '*Guardǁ__call__*'): a part of one module, to finish or repeat")
     args = parser.parse_args(argv)
     chosen = set(args.only.split(",")) if args.only else {t.name for t in TARGETS}
     unknown = chosen - {t.name for t in TARGETS}
@@ -165,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     for target in TARGETS:
         if target.name not in chosen:
             continue
-        result = run_target(target, args.max_children, args.all)
+        result = run_target(target, args.max_children, args.all,
+                            args.mutants.split(",") if args.mutants else None)
         # Read again before writing: another run (of other modules) may have written since.
         results = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
         results[target.name] = result
