@@ -23,7 +23,9 @@ as Prefect runs them, through its database interface.
 Nothing else changes: the flow run, its tasks, retries, caching and artifacts are Prefect's,
 stored in PREFECT_HOME's database as before. A configured server (PREFECT_API_URL or the
 active profile) is used as it is, and with ephemeral mode disabled Prefect's own error
-stands. The server is stopped when the run ends, whatever way it ends.
+stands. The server is stopped when the run ends, whatever way it ends: at exit by the run,
+and by itself when the run's process is gone without a word (a SIGKILL, the OOM killer),
+as its end of a pipe the run holds open closes (``STOPS_WITH_RUN``).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -56,6 +60,18 @@ SERVER_ENV = {
     "PREFECT_SERVER_UI_ENABLED": "false",
     "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
 }
+
+#: In the server's environment (set by ``RunServer``): its stdin is a pipe whose other end
+#: only the run's process holds, so its end is the run's end, however the run ended.
+STOPS_WITH_RUN = "AIDAILY_SERVER_STOPS_WITH_RUN"
+
+
+def _stop_when_the_run_is_gone() -> None:
+    """In the server's process: wait for the end of stdin (the run's process has gone and
+    the kernel closed its end of the pipe: even a SIGKILL closes it) and stop the server as
+    uvicorn stops on SIGTERM. Without it, a killed run left its server running for ever."""
+    sys.stdin.buffer.read()
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 #: The server process's exit code when its database could not be migrated.
@@ -81,6 +97,8 @@ def server_app() -> Any:
     start, as Prefect does it.
     Migrations that fail end this process (exit ``MIGRATION_FAILED``) with their error.
     """
+    if os.environ.get(STOPS_WITH_RUN):
+        threading.Thread(target=_stop_when_the_run_is_gone, name="stops-with-run", daemon=True).start()
     if not likely_new_database(os.environ):  # a warm PREFECT_HOME: migrated on start, as before
         os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
         # deferred: Prefect's server (FastAPI, its ORM, every route) is imported in the server's
@@ -174,12 +192,12 @@ class RunServer:
     def __init__(self) -> None:
         self.port = _free_port()
         self.log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - open while the server runs
-        env = {**os.environ, **SERVER_ENV}
+        env = {**os.environ, **SERVER_ENV, STOPS_WITH_RUN: "1"}
         env.pop("PREFECT_API_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", f"{__name__}:server_app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=env, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+            env=env, stdin=subprocess.PIPE, stdout=self.log, stderr=subprocess.STDOUT)
 
     @property
     def api_url(self) -> str:
@@ -218,6 +236,8 @@ class RunServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.process.stdin is not None:
+            self.process.stdin.close()
         self.log.close()
 
 

@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -250,11 +251,48 @@ def run_held_at_the_model(env: Env, home: Path) -> Iterator[subprocess.Popen[str
         env.llm.responder = fake_editor
 
 
+def run_servers_of(home: Path) -> list[int]:
+    """The pids of the Prefect servers ``aidaily run`` started for ``home`` (``flows.ephemeral``)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # gone, or not ours to read
+            continue
+        if b"flows.ephemeral:server_app" in cmdline and f"AIDAILY_HOME={home}".encode() in environ:
+            found.append(int(proc.name))
+    return found
+
+
+def gone_within(pids: list[int], patience: float = 60.0) -> bool:
+    """Every process of ``pids`` has ended (patience for a loaded machine, not a time under test)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid) for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _status(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes().lower()
+    except OSError:
+        return b"zombie"
+
+
 def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
+    """A run killed without a word (SIGKILL: the OOM killer, a scheduler's timeout) leaves
+    no partial file, a usable database, and no Prefect server of its own behind; the next
+    run of the date writes the draft."""
     home = env.new_home(tmp_path)
     with run_held_at_the_model(env, home) as proc:
+        servers = run_servers_of(home)
+        assert servers, "the run (no PREFECT_API_URL) runs its own Prefect server"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
+    assert gone_within(servers), f"the killed run's Prefect server still runs: {servers}"
     assert not draft_of(home).exists()
     assert_no_partial_files(home)
     assert_db_usable(home)
