@@ -40,8 +40,6 @@ from aidaily.editor.draft import write_digest  # noqa: E402
 from aidaily.stories.select import candidate_stories  # noqa: E402
 from aidaily.llm.client import LLMClient  # noqa: E402
 from aidaily.models import Article  # noqa: E402
-from aidaily.editor.prompting import render_template  # noqa: E402
-from aidaily.format.editorial import SEO_KEYWORD_ZI  # noqa: E402
 from aidaily.llm.budget import estimate_tokens  # noqa: E402
 from benchmarks.day import BenchEditor  # noqa: E402
 from tests.fakellm import FakeLLM, FakeRequest  # noqa: E402
@@ -142,17 +140,11 @@ def measure(n_articles: int, seed: int) -> dict[str, Any]:
     prompt = sum(estimate_tokens(m["content"]) for r in requests for m in r.messages)
     completion = sum(estimate_tokens(c) for c in replies)
 
-    # the naive baseline: every candidate's full text, all instructions, one prompt
-    prompts = settings.prompts_dir
-    system = "\n\n".join(
-        render_template(prompts, name, **values) for name, values in (
-            ("plan.system.j2", {"limits": {"main_min": 10, "main_max": 16, "other_min": 3,
-                                           "other_max": 8, "sections_min": 4, "sections_max": 8}}),
-            ("write.system.j2", {"mode": "story", "house": settings.digest}),
-            ("finalize.system.j2", {"summary_min": 5, "summary_max": 10, "seo_zi": SEO_KEYWORD_ZI,
-                                    "house": settings.digest}),
-        )
-    )
+    # the naive baseline: every candidate's full text, all instructions, one prompt. The
+    # instructions are the system prompts the editor itself sent (plan, write, finalize: each
+    # distinct one once), so the baseline follows the prompts as they change.
+    systems = list(dict.fromkeys(m["content"] for r in requests for m in r.messages if m["role"] == "system"))
+    system = "\n\n".join(systems)
     corpus = "\n".join(f'<article id="{s.id}">\n{a.title}\n{a.text}\n</article>'
                        for s in stories for a in s.articles)
     base_prompt = estimate_tokens(system) + estimate_tokens(corpus)
