@@ -165,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutants", help="comma-separated mutmut name globs to run instead of the target's "
                                           "(e.g. '*Guardǁ__call__*'): a part of one module, to finish or repeat")
     args = parser.parse_args(argv)
+    if not Path(sys.executable).with_name("mutmut").exists():
+        parser.error(f"mutmut is not installed beside {sys.executable}: pip install -e '.[benchmarks]'")
     chosen = set(args.only.split(",")) if args.only else {t.name for t in TARGETS}
     unknown = chosen - {t.name for t in TARGETS}
     if unknown:
