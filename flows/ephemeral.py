@@ -69,8 +69,13 @@ STOPS_WITH_RUN = "AIDAILY_SERVER_STOPS_WITH_RUN"
 def _stop_when_the_run_is_gone() -> None:
     """In the server's process: wait for the end of stdin (the run's process has gone and
     the kernel closed its end of the pipe: even a SIGKILL closes it) and stop the server as
-    uvicorn stops on SIGTERM. Without it, a killed run left its server running for ever."""
-    sys.stdin.buffer.read()
+    uvicorn stops on SIGTERM. Without it, a killed run left its server running for ever.
+
+    ``os.read`` on the descriptor, not ``sys.stdin``: a daemon thread blocked inside the
+    buffered reader holds its lock, and an exit while it waits (a failed migration's
+    ``MIGRATION_FAILED``) then aborts the interpreter instead of exiting with the code."""
+    while os.read(sys.stdin.fileno(), 65536):
+        pass
     os.kill(os.getpid(), signal.SIGTERM)
 
 
