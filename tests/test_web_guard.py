@@ -336,3 +336,21 @@ def test_the_base_path_without_a_slash_or_a_query_is_redirected_to_its_slash(set
     with TestClient(create_app(settings, token=TOKEN), base_url=ORIGIN) as c:
         r = c.get(root, follow_redirects=False)
         assert (r.status_code, r.headers["location"]) == (307, f"{root}/")
+
+
+def test_the_shipped_throttle_holds_a_client_after_ten_wrong_tokens_for_a_minute() -> None:
+    """What the README promises of the page as shipped (``Guard``'s default throttle): the
+    10th wrong token within 60 s holds the client, 9 do not; the hold ends 60 s after the
+    first of the ten."""
+    now = [100.0]
+    throttle = TokenThrottle(clock=lambda: now[0])
+    for _ in range(9):
+        throttle.failed("10.0.0.7")
+        now[0] += 1.0
+    assert throttle.retry_after("10.0.0.7") == 0.0
+    throttle.failed("10.0.0.7")  # the 10th, at 109 s
+    assert throttle.retry_after("10.0.0.7") == 51.0  # held until 100 + 60
+    now[0] = 159.5
+    assert throttle.retry_after("10.0.0.7") == 0.5
+    now[0] = 160.0
+    assert throttle.retry_after("10.0.0.7") == 0.0
