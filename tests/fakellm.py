@@ -329,6 +329,14 @@ def tightened(title: str, most: int) -> str:
 
 
 # --------------------------------------------------------------------------- server
+class _Server(ThreadingHTTPServer):
+    """A model endpoint's listen backlog: socketserver's default of 5 drops the connection
+    attempts of a wave of 8 calls opened at once, and a dropped one is retried by the
+    client's TCP a second later: one call of the wave took 2 s instead of 1."""
+
+    request_queue_size = 128
+
+
 class FakeLLM:
     """The fake server. ``start()`` / ``stop()`` or use it as a context manager."""
 
@@ -357,7 +365,7 @@ class FakeLLM:
     def start(self) -> Self:
         self._stopping.clear()
         handler = type("_BoundHandler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
+        self._server = _Server((self._host, self._port), handler)
         self._server.daemon_threads = True  # a sleeping "slow" reply must not block stop()
         # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
         self._thread = threading.Thread(
