@@ -295,6 +295,13 @@ def build_home(home: Path, *, draft: str = DRAFT, machine_written: bool = True) 
     return settings
 
 
+def untouched(settings: Settings) -> bool:
+    """The draft is the one ``build_home`` wrote and nothing was published: what a refused
+    request must leave behind."""
+    return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
+            and not settings.post_path(DAY_DATE).exists())
+
+
 # --------------------------------------------------------------------------- Chromium
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

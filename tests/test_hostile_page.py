@@ -8,7 +8,6 @@ refused."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -16,10 +15,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
-from aidaily.store.drafts import Drafts
 from aidaily.review.web.app import create_app
 from aidaily.review.web.guard import TOKEN_COOKIE, TokenThrottle, base_path
-from tests.factories import CHROMIUM, DAY, DRAFT, build_home, chromium_page
+from tests.factories import CHROMIUM, DAY, DRAFT, build_home, chromium_page, untouched
 from tests.servers import BackgroundServer, MirrorServer
 
 TOKEN = "page-token-0123456789abcdef"
@@ -30,10 +28,6 @@ ORIGIN = "http://127.0.0.1:8710"
 def settings(home: Path) -> Settings:
     return build_home(home)
 
-
-def untouched(settings: Settings) -> bool:
-    return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-            and not settings.post_path(date.fromisoformat(DAY)).exists())
 
 
 # --- the token's cookie -------------------------------------------------------------------

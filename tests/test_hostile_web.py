@@ -32,9 +32,9 @@ from starlette.testclient import TestClient
 
 from aidaily.config import Settings
 from aidaily.models import Article
-from aidaily.store.drafts import Drafts, text_hash
 from aidaily.review.web.app import create_app
 from aidaily.store.db import session_factory
+from aidaily.store.drafts import Drafts, text_hash
 from aidaily.store.store import Store
 from aidaily.store.tables import ArticleRow
 from tests.factories import (
@@ -48,6 +48,7 @@ from tests.factories import (
     XAI_URL,
     build_home,
     chromium_page,
+    untouched,
 )
 from tests.servers import BackgroundServer, MirrorServer
 
@@ -74,11 +75,6 @@ def csrf_of(client: TestClient, path: str = f"/d/{DAY}") -> str:
     assert match
     return match.group(1)
 
-
-def untouched(settings: Settings) -> bool:
-    """The draft is the one build_home wrote and nothing was published."""
-    return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-            and not settings.post_path(date.fromisoformat(DAY)).exists())
 
 
 ATTACKS = [("save", {"text": "hello"}), ("publish", {"force": "1"})]

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,19 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from aidaily.config import Settings
-from aidaily.store.drafts import Drafts, text_hash
 from aidaily.review.web.app import create_app
 from aidaily.review.web.guard import (
-    TOKEN_COOKIE, TokenThrottle, _bearer, _origin_key, _posted_csrf, _read_body, base_path, same_origin,
+    TOKEN_COOKIE,
+    TokenThrottle,
+    _bearer,
+    _origin_key,
+    _posted_csrf,
+    _read_body,
+    base_path,
+    same_origin,
 )
-from tests.factories import DAY, DRAFT, build_home
+from aidaily.store.drafts import text_hash
+from tests.factories import DAY, DRAFT, build_home, untouched
 
 TOKEN = "the-real-token-0123456789"
 ORIGIN = "http://127.0.0.1:8710"
@@ -36,10 +42,6 @@ BODY_LIMIT = 2_000_000  # bytes: the README's promise for any request body
 def settings(home: Path) -> Settings:
     return build_home(home)
 
-
-def untouched(settings: Settings) -> bool:
-    return (Drafts(settings.drafts_dir).read_current(DAY) == DRAFT
-            and not settings.post_path(date.fromisoformat(DAY)).exists())
 
 
 @pytest.mark.parametrize("wrong", ["x", "the-real-token-012345678", TOKEN + "0", TOKEN.upper(), ""])
