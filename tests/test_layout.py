@@ -63,27 +63,44 @@ def all_imports(path: Path) -> set[str]:
     return names
 
 
-def runtime_imports(path: Path) -> set[str]:
-    """Modules ``path`` imports when it loads or when any of its functions runs: every
-    import statement except those under ``TYPE_CHECKING``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
+def import_statements(path: Path) -> list[tuple[ast.Import | ast.ImportFrom, bool, list[ast.stmt]]]:
+    """Every import statement of ``path`` that runs (those under ``TYPE_CHECKING`` are for
+    the type checker only; its ``else`` runs), with whether it is inside a function and the
+    statement list it stands in."""
+    found: list[tuple[ast.Import | ast.ImportFrom, bool, list[ast.stmt]]] = []
 
-    def visit(node: ast.AST) -> None:
+    def visit(node: ast.AST, in_function: bool, statements: list[ast.stmt]) -> None:
         if _type_checking_block(node):
             assert isinstance(node, ast.If)
             for child in node.orelse:
-                visit(child)
+                visit(child, in_function, node.orelse)
             return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append((node, in_function, statements))
+        inside = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        for _field, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        visit(child, inside, value)
+            elif isinstance(value, ast.AST):
+                visit(value, inside, [])
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for statement in tree.body:
+        visit(statement, False, tree.body)
+    return found
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """Modules ``path`` imports when it loads or when any of its functions runs."""
+    found: set[str] = set()
+    for node, _in_function, _statements in import_statements(path):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif node.module and node.level == 0:
             found.add(node.module)
             found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(tree)
     return found
 
 
@@ -256,38 +273,13 @@ def _absolute(path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
 
 def load_time_imports(path: Path) -> list[ast.Import | ast.ImportFrom]:
     """The import statements run when ``path`` loads: outside functions and TYPE_CHECKING."""
-    found: list[ast.Import | ast.ImportFrom] = []
-
-    def visit(node: ast.AST) -> None:
-        if _type_checking_block(node) or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            return
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            found.append(node)
-        for child in ast.iter_child_nodes(node):
-            visit(child)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")))
-    return found
+    return [node for node, in_function, _ in import_statements(path) if not in_function]
 
 
 def function_local_imports(path: Path) -> list[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]]:
     """Each import inside a function (TYPE_CHECKING blocks aside), with the statement list
     it stands in."""
-    found: list[tuple[ast.Import | ast.ImportFrom, list[ast.stmt]]] = []
-
-    def visit(node: ast.AST, in_function: bool) -> None:
-        if _type_checking_block(node):
-            return
-        inside = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        for field in ("body", "orelse", "finalbody"):
-            statements = getattr(node, field, None)
-            if inside and isinstance(statements, list):
-                found.extend((s, statements) for s in statements if isinstance(s, (ast.Import, ast.ImportFrom)))
-        for child in ast.iter_child_nodes(node):
-            visit(child, inside)
-
-    visit(ast.parse(path.read_text(encoding="utf-8")), False)
-    return found
+    return [(node, statements) for node, in_function, statements in import_statements(path) if in_function]
 
 
 class LoadClosure:
