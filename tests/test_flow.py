@@ -269,17 +269,18 @@ def gone_within(pids: list[int], patience: float = 60.0) -> bool:
     """Every process of ``pids`` has ended (patience for a loaded machine, not a time under test)."""
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{pid}").exists() and b"zombie" not in _status(pid) for pid in pids):
+        if not any(map(_alive, pids)):
             return True
         time.sleep(0.2)
     return False
 
 
-def _status(pid: int) -> bytes:
+def _alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie its new parent has yet to reap."""
     try:
-        return Path(f"/proc/{pid}/status").read_bytes().lower()
+        return b"zombie" not in Path(f"/proc/{pid}/status").read_bytes().lower()
     except OSError:
-        return b"zombie"
+        return False
 
 
 def test_sigkill_mid_run_then_rerun(env: Env, tmp_path: Path) -> None:
