@@ -69,6 +69,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.synth import DAY, SITES, SynthDay, write_day
 from aidaily.text import zi_count
 from tests.fakellm import FakeLLM, FakeRequest, Reply, asked_range, model_facts, tightened
+from tests.measured import run_measured
 from tests.servers import MirrorServer
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -264,18 +265,16 @@ class Bench:
         Prefect facts."""
         out = self.workdir / f"{label}.out"
         requests_before = self.llm.calls
-        started_at = time.time()
         with open(out, "wb") as sink:
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(argv or [str(AIDAILY), "run", "--date", DAY, *args], cwd=ROOT,
-                                    env=self.environ(home, **env), stdout=sink, stderr=subprocess.STDOUT)
-            _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak RSS
-            wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
+            # tests/measured.py: this child's own peak RSS (not this benchmark's, which a
+            # child forked from it would count) and its wall time from spawn to exit
+            run = run_measured(argv or [str(AIDAILY), "run", "--date", DAY, *args], cwd=ROOT,
+                               env=self.environ(home, **env), stdout=sink)
+        started_at, wall = run.started_epoch, run.wall_s
         result: dict[str, Any] = {
-            "label": label, "exit_code": proc.returncode, "wall_s": round(wall, 3),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "label": label, "exit_code": run.exit_code, "wall_s": round(wall, 3),
+            "peak_rss_mb": round(run.peak_rss_mb, 1),
+            "cpu_s": round(run.cpu_s, 2),
             "llm_requests_seen_by_server": self.llm.calls - requests_before,
         }
         result.update(db_facts(home, since=started_at))
@@ -287,7 +286,7 @@ class Bench:
             result["startup_s"] = round(wall - flow["wall_s"], 3)
             result["before_flow_s"] = round(flow["start_epoch"] - started_at, 3)
             result["after_flow_s"] = round(started_at + wall - flow["end_epoch"], 3)
-        if proc.returncode not in (0, 2):
+        if run.exit_code not in (0, 2):
             result["output_tail"] = out.read_text(errors="replace")[-3000:]
         self.runs.append(result)
         return result

@@ -14,7 +14,7 @@ non-AI pages are judged from the feed and not fetched. ``--feed lead`` puts only
 paragraph in the feed: every page must be fetched and parsed (the pessimistic case).
 
 Reported per size: process wall, flow wall (Prefect's flow run), the run row's stages,
-peak RSS of the aidaily process (``os.wait4`` rusage), CPU seconds, and the ratio of
+peak RSS of the aidaily process (``tests/measured.py``: its own, not the benchmark's), CPU seconds, and the ratio of
 each to the 300-article baseline measured in the same run, also per article
 (``per-article ratio`` ≤ 1: no worse than linear). Writes ``benchmarks/results/scale.json``.
 """

@@ -18,7 +18,6 @@ from aidaily.stories.dedup import (
     PairVerdict,
     compare,
     group_duplicates,
-    group_indices,
     minhashes,
     story_evidence,
     story_names,

@@ -23,7 +23,6 @@ from tests.factories import (
     CARD_RE,
     DAY,
     DAY_DATE,
-    SENTENCE_RE,
     fake_editor,
     first_user,
     make_stories,

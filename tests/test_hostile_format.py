@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-import resource
-import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 from datetime import date
@@ -34,6 +31,7 @@ from aidaily.text import is_http_url
 from aidaily.format.lint import Finding, has_errors, lint_text
 from aidaily.format.parse import parse
 from tests.factories import BAD_BULLET, DAY, DRAFT, FOOTER, GOOD_BULLET, build_home
+from tests.measured import Measured, run_measured
 
 DIGESTS = Path(__file__).parent / "fixtures" / "digests"
 REFERENCE = DIGESTS / "ai-daily-2026-01-19.md"
@@ -97,27 +95,11 @@ def test_alias_bomb_is_refused_quickly_and_in_little_memory(nested: bool) -> Non
     assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MB"
 
 
-def run_measured(argv: list[str], timeout: float = 60) -> tuple[int, str, float, int]:
-    """Run ``argv``; (exit code, output, CPU seconds, peak RSS in bytes) of that one
-    child, whatever else the machine does. A runaway child is killed after ``timeout``
-    seconds, and may not take more than 2 GB of address space."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                            preexec_fn=limit, cwd=ROOT)
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    try:
-        assert proc.stdout is not None
-        output = proc.stdout.read().decode("utf-8", "replace")
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, output, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+def aidaily_measured(*args: str) -> Measured:
+    """``python -m aidaily ARGS`` in a child held to 2 GB of address space (an unbounded
+    read fails the test instead of taking the machine's memory), killed after 60 s."""
+    return run_measured([sys.executable, "-m", "aidaily", *args], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                        cwd=ROOT, capture_output=True, timeout=60, address_limit=2 * 2**30)
 
 
 def test_alias_bomb_lint_cli_clear_error_within_5_s_and_300_mb(tmp_path: Path) -> None:
@@ -125,7 +107,8 @@ def test_alias_bomb_lint_cli_clear_error_within_5_s_and_300_mb(tmp_path: Path) -
     bomb = alias_bomb()
     assert len(bomb) < 350
     target.write_text(with_front_matter(bomb), encoding="utf-8")
-    code, output, cpu, rss = run_measured([sys.executable, "-m", "aidaily", "lint", str(target)])
+    run = aidaily_measured("lint", str(target))
+    code, output, cpu, rss = run.exit_code, run.output, run.cpu_s, run.peak_rss_bytes
     assert code == 1, output
     assert "Traceback" not in output
     assert f"{target}:{line_of(target.read_text(encoding='utf-8'), '&a ')}: error [front-matter-invalid]" in output

@@ -74,12 +74,12 @@ ENDLESS = Path("/dev/zero")
 def test_an_endless_file_is_refused_after_the_cap(command: list[str]) -> None:
     # A child of its own, held to 2 GB of address space: an unbounded read fails the
     # test instead of taking the machine's memory.
-    from tests.test_hostile_format import run_measured
+    from tests.test_hostile_format import aidaily_measured
 
     files = [str(ENDLESS), str(ENDLESS)] if command == ["eval"] else [str(ENDLESS)]
-    code, output, _cpu, _rss = run_measured([sys.executable, "-m", "aidaily", *command, *files])
-    assert code == 1, output
-    assert f"more than {MAX_DIGEST_BYTES:,} bytes" in output and "Traceback" not in output
+    run = aidaily_measured(*command, *files)
+    assert run.exit_code == 1 and not run.timed_out, run.output
+    assert f"more than {MAX_DIGEST_BYTES:,} bytes" in run.output and "Traceback" not in run.output
 
 
 def test_a_file_just_over_the_cap_is_refused_and_one_under_is_read(aidaily: Aidaily, tmp_path: Path) -> None:

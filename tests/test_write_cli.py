@@ -184,8 +184,6 @@ def test_the_fixture_day_fetched_then_written_by_the_model(
     digest = parse(text)
     assert [s.heading for s in digest.sections] == [*SECTION_TITLES, "其他动态"]
     assert len(digest.items) == 6 and len(digest.briefs) == 3
-    plan_cards = fake.calls_for("plan")[0].user
-    first_card = plan_cards.split('<card id="', 1)[1].split('"', 1)[0]
     rec = record(home)
     assert rec["mode"] == "llm" and rec["checks"]
     assert all(c["sources"] for c in rec["checks"])  # every item's bullets had a source
