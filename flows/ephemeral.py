@@ -11,14 +11,11 @@ PREFECT_HOME and database — is started *first*, runs its start-up on the other
 this process imports the flow, and the run talks to it as to any server (PREFECT_API_URL,
 then ``refresh_global_settings_context``), so this process never imports the server.
 
-Its database — on a new PREFECT_HOME, Prefect's 116 Alembic migrations, the longest part
-of the start — is created by a process of its own that the server's process starts first
-(``server_app``): the migrations run on one core while the server's imports run on the
-other, and the server starts once they are done (``PREFECT_SERVER_DATABASE_MIGRATE_ON_START``
-is off in its process: they have been made). Prefect offers no faster public way to create
-its database: the ORM's ``create_all`` is not the migrated schema (3.9.1: it stops on an
-index declared twice and lacks the tables only migrations make), so the migrations are run
-as Prefect runs them, through its database interface.
+Its database, on a new PREFECT_HOME, is made before the app is built
+(``flows.prefect_database``): from the dump of what Prefect's own 116 Alembic migrations
+make, kept per Prefect version (~10 ms instead of ~6 s, the longest part of the start);
+for a version without one, by those migrations, in a process of their own started first
+so that they run on one core while the server's imports run on the other.
 
 Nothing else changes: the flow run, its tasks, retries, caching and artifacts are Prefect's,
 stored in PREFECT_HOME's database as before. A configured server (PREFECT_API_URL or the
@@ -30,35 +27,41 @@ as its end of a pipe the run holds open closes (``STOPS_WITH_RUN``).
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
 from aidaily.errors import AidailyError
+from flows.prefect_database import (
+    LEFT_TO_SERVER,
+    database_file,
+    likely_new_database,
+    prefect_version,
+    restore,
+    snapshot_for,
+)
 
 #: Settings of the run's server process: no telemetry (a nightly job has no business
 #: phoning Prefect, and on a new PREFECT_HOME its heartbeat raced the run for the SQLite
 #: file), no block types registered (the flow uses no blocks; registering them imports
 #: every integration Prefect ships, apprise included, ~1 s on a new home).
-#: Its database is created or upgraded before the app is built, by a process of its own
-#: (``server_app``), not on the app's start.
+#: A new database is made before the app is built (``server_app``).
 SERVER_ENV = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
     "PREFECT_SERVER_UI_ENABLED": "false",
-    "PREFECT_SERVER_DATABASE_MIGRATE_ON_START": "false",
 }
 
 #: In the server's environment (set by ``RunServer``): its stdin is a pipe whose other end
@@ -79,12 +82,8 @@ def _stop_when_the_run_is_gone() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-#: The server process's exit code when its database could not be migrated.
+#: The server process's exit code when its database could not be made or migrated.
 MIGRATION_FAILED = 3
-#: The migrator's exit code for a database it leaves to the server's start.
-LEFT_TO_SERVER = 10
-
-
 class PrefectServerError(AidailyError):
     """The run's Prefect server did not start."""
 
@@ -93,96 +92,70 @@ def server_app() -> Any:
     """uvicorn's factory for the run's server: Prefect's app, ephemeral (no UI, no
     background services). Imported in the server's process only.
 
-    The database is brought to Prefect's head revision first, as the app's start would
-    (``migrate_database``), but in a process of its own started before this one imports
-    the server: on a new PREFECT_HOME the 116 Alembic migrations (~5 s, one statement at
-    a time through aiosqlite's thread) run on the other core while the server's imports
-    (~3 s) run here, instead of one after the other. A database that exists (a warm
-    PREFECT_HOME: ``likely_new_database``) or is not a SQLite file is left to the app's
-    start, as Prefect does it.
-    Migrations that fail end this process (exit ``MIGRATION_FAILED``) with their error.
+    A new SQLite database is made first (``flows.prefect_database``): from the dump of
+    what Prefect's migrations make, when there is one for the installed version (~10 ms
+    instead of ~6 s of migrations); else by Prefect's own migrations in a process of their
+    own, started before this one imports the server, so that the two run on two cores. A
+    database that exists (a warm PREFECT_HOME: ``likely_new_database``) or is not a SQLite
+    file is left to the app's start, as Prefect does it. Either way the app's start checks
+    the head revision as Prefect's does, except after the migrator (it has just made it).
+    A database that cannot be made ends this process (exit ``MIGRATION_FAILED``) with its
+    error.
     """
     if os.environ.get(STOPS_WITH_RUN):
         threading.Thread(target=_stop_when_the_run_is_gone, name="stops-with-run", daemon=True).start()
-    if not likely_new_database(os.environ):  # a warm PREFECT_HOME: migrated on start, as before
-        os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
-        # deferred: Prefect's server (FastAPI, its ORM, every route) is imported in the server's
-        # process only, never in the run's
-        from prefect.server.api.server import create_app
+    os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"  # Prefect's check, unless the migrator ran
+    if likely_new_database(os.environ) and not made_from_snapshot():
+        migrate_apart()
+    # deferred: Prefect's server (FastAPI, its ORM, every route) is imported in the server's
+    # process only, never in the run's
+    from prefect.server.api.server import create_app
 
-        return create_app(ephemeral=True, final=True)
+    return create_app(ephemeral=True, final=True)
+
+
+def made_from_snapshot() -> bool:
+    """Make a new database from the installed Prefect's dump; False when there is none
+    (or the database is not a new SQLite file by Prefect's settings after all)."""
+    dump = snapshot_for(prefect_version(), os.environ)
+    if dump is None:
+        return False
+    target = database_file()
+    if target is None:
+        return False
+    try:
+        restore(dump, target)
+    except (OSError, sqlite3.Error) as exc:
+        # Said in one line and the process ends (uvicorn would print this factory's
+        # traceback); the run reports the server's output (``RunServer.wait_healthy``).
+        print(f"Prefect's database could not be created at {target}: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(MIGRATION_FAILED) from None
+    return True
+
+
+def migrate_apart() -> None:
+    """Prefect's migrations in a process of their own (``migrate_main``) while this one
+    imports the server; the app's start is told not to run them again."""
     migrator = subprocess.Popen(
-        [sys.executable, "-c", f"import {__name__} as m; m.migrate_main()"],
+        [sys.executable, "-c", "import flows.prefect_database as m; m.migrate_main()"],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # deferred: Prefect's server, in the server's process only (while the migrator migrates)
-    from prefect.server.api.server import create_app
+    import prefect.server.api.server  # noqa: F401
 
     # stdout holds the migrator's one-line error; stderr what a library printed on its way
     # out (aiosqlite's thread after the failure), shown only when stdout says nothing
     output, noise = migrator.communicate()
     output = output.strip() or noise
     if migrator.returncode == LEFT_TO_SERVER:  # the guess was wrong: migrated on start after all
-        os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "true"
-        from prefect.context import refresh_global_settings_context  # deferred: Prefect, server side only
-
-        refresh_global_settings_context()
-    elif migrator.returncode:
-        # Said in one line and the process ends (uvicorn would print this factory's
-        # traceback); the run reports the server's output (``RunServer.wait_healthy``).
+        return
+    if migrator.returncode:
         said = output.decode("utf-8", "replace").strip()[-1500:]
         print(f"Prefect's database could not be migrated: {said}", file=sys.stderr, flush=True)
         raise SystemExit(MIGRATION_FAILED)
-    return create_app(ephemeral=True, final=True)
+    os.environ["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "false"  # made just now
+    from prefect.context import refresh_global_settings_context  # deferred: Prefect, server side only
 
-
-def migrate_database() -> None:
-    """Create or upgrade the Prefect database of the current settings to Prefect's head
-    revision: Prefect's public database interface, the very call its server makes on
-    start when ``PREFECT_SERVER_DATABASE_MIGRATE_ON_START`` is on."""
-    # deferred: Prefect's database layer (its ORM, Alembic), in the migrator's process only
-    from prefect.server.database import provide_database_interface
-
-    asyncio.run(provide_database_interface().create_db())
-
-
-def new_sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite database ``url`` that does not exist yet (or is empty), else
-    None: PostgreSQL, in memory, or a file already made."""
-    if not url.startswith("sqlite") or ":///" not in url or "memory" in url:
-        return None
-    path = Path(url.split(":///", 1)[1].split("?", 1)[0])
-    return None if path.exists() and path.stat().st_size else path
-
-
-def likely_new_database(environ: Mapping[str, str]) -> bool:
-    """A guess, before Prefect is imported, that its database is a SQLite file not made
-    yet: the URL in the environment, else ``prefect.db`` in PREFECT_HOME (``~/.prefect``
-    by default). It only decides whether the migrator is started (every warm start would
-    otherwise pay a second import of Prefect's settings); ``migrate_main`` decides with
-    Prefect's own settings, and either way the database ends at the head revision."""
-    url = environ.get("PREFECT_SERVER_DATABASE_CONNECTION_URL") or environ.get("PREFECT_API_DATABASE_CONNECTION_URL")
-    if url:
-        return new_sqlite_file(url) is not None
-    home = Path(environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
-    return new_sqlite_file(f"sqlite+aiosqlite:///{home / 'prefect.db'}") is not None
-
-
-def migrate_main() -> None:
-    """The migrator process: a new SQLite database is created and migrated here (exit 0);
-    any other (one that exists: a warm PREFECT_HOME, PostgreSQL, in memory) is left to
-    the server's own start (exit ``LEFT_TO_SERVER``, after Prefect's settings only:
-    every night's warm start pays no second import of Prefect's database layer). A
-    failure is one line on stdout (the error, not a traceback) and exit code 1."""
-    from prefect.settings import get_current_settings  # deferred: Prefect, in the migrator only
-
-    url = get_current_settings().server.database.connection_url
-    if url is None or new_sqlite_file(url.get_secret_value()) is None:
-        raise SystemExit(LEFT_TO_SERVER)
-    try:
-        migrate_database()
-    except Exception as exc:  # noqa: BLE001 - any failure is the server's to report
-        print(f"{type(exc).__name__}: {exc}", flush=True)
-        raise SystemExit(1) from None
+    refresh_global_settings_context()
 
 
 def _free_port() -> int:
