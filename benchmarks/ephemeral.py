@@ -9,7 +9,10 @@ Every run is ``aidaily run --date 2026-01-19`` as a subprocess on the synthetic 
 and every one is a real Prefect flow run with its tasks and artifacts:
 
 - **new**: a new PREFECT_HOME and a new aidaily home (the first run a fresh machine makes:
-  Prefect creates and migrates its database, the run fetches and asks the model);
+  Prefect's database is made, from the dump of its migrated schema for the installed
+  version — ``flows/prefect_database.py`` —, the run fetches and asks the model);
+- **new, migrated**: the same with ``AIDAILY_PREFECT_SNAPSHOT=off``: Prefect's 116 migrations
+  make the database, as for a Prefect version without a dump;
 - **warm**: the same PREFECT_HOME again, ``--no-skip-unchanged`` in the same aidaily home
   (every task runs, every model answer comes from the cache): an editor's re-run;
 - **warm, new day's home**: the warm PREFECT_HOME with a new aidaily home (a first run on
@@ -92,7 +95,8 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
         res["day"] = day.to_dict()
         with bench_env(api_url, workdir, day, latency=args.latency, latencies=None, page_latency=0.0) as bench:
             samples: dict[str, list[dict[str, Any]]] = {
-                "new": [], "warm": [], "warm_new_home": [], "server": [], "new_prefect": [], "warm_prefect": []}
+                "new": [], "warm": [], "warm_new_home": [], "new_migrated": [], "server": [], "new_prefect": [],
+                "warm_prefect": []}
             for k in range(args.repeat):
                 prefect_home = workdir / f"prefect-home{k}"
                 prefect_home.mkdir()
@@ -104,6 +108,14 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
                     run.pop("flow", None)  # the server's API: not this run's Prefect
                     run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
                     samples[label].append(run)
+                prefect_home = workdir / f"prefect-migrated-home{k}"  # a version without a dump: migrated
+                prefect_home.mkdir()
+                started = time.time()
+                run = bench.run(bench.new_home(), f"new_migrated{k}", PREFECT_API_URL="",
+                                PREFECT_HOME=str(prefect_home), AIDAILY_PREFECT_SNAPSHOT="off")
+                run.pop("flow", None)
+                run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
+                samples["new_migrated"].append(run)
                 started = time.time()
                 run = bench.run(bench.new_home(), f"server{k}")
                 run.update(split(run, run.pop("flow", {}), started))
