@@ -161,8 +161,7 @@ def test_a_dump_that_fails_leaves_no_database(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("switch", ["off", "OFF", "0", "false", "no"])
-def test_the_dump_can_be_switched_off_and_only_an_installed_version_s_is_used(
-        tmp_path: Path, switch: str) -> None:
+def test_the_dump_can_be_switched_off_and_only_an_installed_version_s_is_used(switch: str) -> None:
     version = prefect_version()
     expected = snapshot_for(version, {})
     assert snapshot_for(version, {SNAPSHOT_SWITCH: switch}) is None
