@@ -110,7 +110,11 @@ def _front_matter_findings(digest: Digest, lines: list[str], path: str | None,
         if fm.has(key) and not isinstance(fm.get(key), list):
             out.append(Finding("error", _key_line(lines, key), "bad-value", f"'{key}' must be a list"))
     title = fm.get("title")
-    if fm.has("title") and (not isinstance(title, str) or not title.strip()):
+    if fm.has("title") and not isinstance(title, str) and title is not None:
+        # YAML reads `title: 2026` as a number and `title: [a]` as a list: not empty, not text
+        out.append(Finding("error", _key_line(lines, "title"), "bad-value",
+                           f"'title' must be text, not a {_yaml_kind(title)} ({str(title)[:40]}); quote it"))
+    elif fm.has("title") and (not isinstance(title, str) or not title.strip()):
         out.append(Finding("error", _key_line(lines, "title"), "bad-value", "'title' is empty"))
     elif isinstance(title, str) and not habits.title_chars[0] <= len(title) <= habits.title_chars[1]:
         low, high = habits.title_chars
@@ -119,6 +123,19 @@ def _front_matter_findings(digest: Digest, lines: list[str], path: str | None,
     if digest.is_draft:
         out.append(Finding("warning", _key_line(lines, "draft"), "draft", "draft marker is set"))
     return out
+
+
+def _yaml_kind(value: object) -> str:
+    """What YAML made of a value, in the words of a front matter's author."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "mapping"
+    return type(value).__name__  # the front matter's loader keeps dates and times as text
 
 
 def _date_findings(value: object, line: int, path: str | None, present: bool) -> list[Finding]:
