@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -43,7 +44,7 @@ from benchmarks.day import load_average, prefect_server, write_results
 ALL = ("day", "scale", "ephemeral", "extract", "tokens", "quality", "memory", "merge")
 
 
-def script(name: str, *args: str) -> dict[str, object]:
+def script(name: str, *args: str) -> dict[str, Any]:
     """Run ``benchmarks/<name>.py`` (a plain script) and pass its output through."""
     started = time.perf_counter()
     code = subprocess.run([sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), *args], cwd=ROOT,
@@ -64,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
 
     started = time.perf_counter()
-    summary: dict[str, object] = {"load_before": load_average(), "quick": args.quick, "benchmarks": {}}
-    targets: dict[str, dict[str, object]] = {}
+    summary: dict[str, Any] = {"load_before": load_average(), "quick": args.quick, "benchmarks": {}}
+    targets: dict[str, dict[str, Any]] = {}
     if {"day", "scale", "ephemeral"} & set(chosen):
         with prefect_server(args.prefect_api_url) as server:
             summary["prefect_server_startup_s"] = server["startup_s"]
@@ -89,20 +90,20 @@ def main(argv: list[str] | None = None) -> int:
                 targets.update({f"ephemeral: {k}": v for k, v in res["targets"].items()})
     if "extract" in chosen:
         print("\n=== extract ===", flush=True)
-        summary["benchmarks"]["extract"] = script("extract", "--repeat", "3" if args.quick else "20")  # type: ignore[index]
+        summary["benchmarks"]["extract"] = script("extract", "--repeat", "3" if args.quick else "20")
     if "tokens" in chosen:
         print("\n=== tokens ===", flush=True)
-        summary["benchmarks"]["tokens"] = script("tokens")  # type: ignore[index]
+        summary["benchmarks"]["tokens"] = script("tokens")
     if "quality" in chosen:
         print("\n=== quality ===", flush=True)
-        summary["benchmarks"]["quality"] = script("quality")  # type: ignore[index]
+        summary["benchmarks"]["quality"] = script("quality")
 
     if "memory" in chosen:
         print("\n=== memory ===", flush=True)
-        summary["benchmarks"]["memory"] = script("memory", "--repeat", "3" if args.quick else "5")  # type: ignore[index]
+        summary["benchmarks"]["memory"] = script("memory", "--repeat", "3" if args.quick else "5")
     if "merge" in chosen:
         print("\n=== merge ===", flush=True)
-        summary["benchmarks"]["merge"] = script("merge")  # type: ignore[index]
+        summary["benchmarks"]["merge"] = script("merge")
 
     summary["targets"] = targets
     summary["load_after"] = load_average()
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, t in targets.items():
         print(f"  {'MET ' if t['met'] else 'MISS'}  {name}: {t['value']} (limit {t['limit']})")
     write_results(summary, "summary.json")
-    failed = [n for n, b in summary["benchmarks"].items() if b["exit_code"]]  # type: ignore[union-attr]
+    failed = [n for n, b in summary["benchmarks"].items() if b["exit_code"]]
     return 1 if failed else 0
 
 

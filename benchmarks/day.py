@@ -161,7 +161,7 @@ class BenchEditor:
         return {"StoryWrite": {"headline": headline, "facts": facts, "commentary": COMMENTARY},
                 "FactsWrite": {"headline": headline, "facts": facts},
                 "CommentaryWrite": {"commentary": COMMENTARY},
-                "BriefWrite": {"line": line}}.get(kind)
+                "BriefWrite": {"line": line}}.get(kind or "")
 
 
 # --- the Prefect server -------------------------------------------------------------------
@@ -296,12 +296,20 @@ def _dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
+def _ts(value: Any) -> float:
+    """The epoch seconds of a timestamp the store always fills."""
+    moment = _dt(value)
+    if moment is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    return moment.timestamp()
+
+
 def db_facts(home: Path, since: float = 0.0) -> dict[str, Any]:
     """The last ``run`` row (stages, counts) and its ``llm_calls`` (per step and outcome)."""
     with sqlite3.connect(home / "aidaily.db") as db:
         row = db.execute("SELECT id, started, finished, status, stats FROM runs WHERE kind = 'run' "
                          "ORDER BY started DESC LIMIT 1").fetchone()
-        if row is None or _dt(row[1]) is None or _dt(row[1]).timestamp() < since - 1:  # no run of this process
+        if row is None or _dt(row[1]) is None or _ts(row[1]) < since - 1:  # no run of this process
             return {"run": None, "llm": {"requests": 0, "cached": 0, "by_step": {}, "outcomes": [],
                                          "latency_sum_s": 0.0, "span_s": None, "tokens_in": 0, "tokens_out": 0}}
         run_id, started, finished, status, stats = row
@@ -315,9 +323,9 @@ def db_facts(home: Path, since: float = 0.0) -> dict[str, Any]:
         by_step[step] = by_step.get(step, 0) + 1
     span = None
     if requests:  # first request sent .. last answer logged
-        ends = [_dt(c[5]) for c in requests]
-        starts = [e.timestamp() - c[2] for e, c in zip(ends, requests)]
-        span = round(max(e.timestamp() for e in ends) - min(starts), 3)
+        ends = [_ts(c[5]) for c in requests]
+        starts = [end - c[2] for end, c in zip(ends, requests)]
+        span = round(max(ends) - min(starts), 3)
     return {
         "run": {"id": run_id, "status": status,
                 "wall_s": round((t1 - t0).total_seconds(), 3) if t0 and t1 else None,
@@ -390,8 +398,8 @@ def timeline(api_url: str, flow: dict[str, Any], home: Path) -> dict[str, Any]:
         row = db.execute("SELECT id FROM runs WHERE kind = 'run' ORDER BY started DESC LIMIT 1").fetchone()
         calls = db.execute("SELECT step, latency_s, created_at FROM llm_calls WHERE run_id = ? AND outcome != "
                            "'cached' ORDER BY created_at", (row[0] if row else "",)).fetchall()
-    llm = sorted(({"step": step, "start": round(_dt(at).timestamp() - latency - t0, 3),
-                   "end": round(_dt(at).timestamp() - t0, 3)} for step, latency, at in calls),
+    llm = sorted(({"step": step, "start": round(_ts(at) - latency - t0, 3),
+                   "end": round(_ts(at) - t0, 3)} for step, latency, at in calls),
                  key=lambda c: c["start"])
     out: dict[str, Any] = {"tasks": spans, "llm": llm, "flow_wall_s": round(flow["end_epoch"] - t0, 3)}
     fetch = [s for s in spans if s["task"].startswith("fetch")]

@@ -30,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # benchmarks: tests import its labelled data and evaluators (test_merge_pairs: benchmarks.merge)
@@ -124,7 +125,7 @@ def project_copy(target: Target, into: Path) -> None:
 
 
 def run_target(target: Target, max_children: int, everything: bool,
-               only_mutants: list[str] | None = None) -> dict[str, object]:
+               only_mutants: list[str] | None = None) -> dict[str, Any]:
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"mutmut-{target.name}-") as tmp:
@@ -183,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         results[target.name] = result
         out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
         score = "—" if result["score"] is None else f"{result['score']:.0%}"
-        print(f"{target.name:<16} {score:>5}  {result['counts']}  {len(result['survivors'])} survivor(s), "  # type: ignore[arg-type]
+        print(f"{target.name:<16} {score:>5}  {result['counts']}  {len(result['survivors'])} survivor(s), "
               f"{result['seconds']} s", flush=True)
-        for name in result["survivors"]:  # type: ignore[union-attr]
+        for name in result["survivors"]:
             print(f"    {name}")
     print(f"wrote {out.relative_to(ROOT)}")
     return 0

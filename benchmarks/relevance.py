@@ -29,6 +29,7 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +169,7 @@ def to_json(model: RelevanceModel) -> str:
 def evaluate(model: RelevanceModel, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Recall / precision of the ``ai`` verdict on ``rows``, overall and by origin, and
     of the offered (ai or borderline) set; the rows it gets wrong."""
-    def figures(subset: list[tuple[dict[str, Any], str]], offered: bool) -> dict[str, Any]:
+    def figures(subset: Sequence[tuple[dict[str, Any], str]], offered: bool) -> dict[str, Any]:
         hit = [(r, v) for r, v in subset if (v != "not_ai" if offered else v == "ai")]
         tp = sum(1 for r, _ in hit if r["label"] == 1)
         pos = sum(1 for r, _ in subset if r["label"] == 1)
