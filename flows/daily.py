@@ -36,9 +36,14 @@ from prefect.cache_policies import NO_CACHE
 # a served deployment (once for all its runs) or ``aidaily run`` (while the run's Prefect
 # server starts, ``flows.ephemeral``). datasketch is most of it: it imports scipy (~0.8 s);
 # then the openai SDK (~0.3 s, else paid before the plan request), the site adapters and
-# feedparser, Prefect's task engine, the run review's report. The check's
-# own modules (html5lib) load while the model writes (``aidaily.editor.draft``).
+# feedparser, Prefect's task engine, the run review's report; what the first model call
+# and the cover load lazily (the SDK's chat resource, httpx2's connection layer httpcore2,
+# Pillow's image plugins: ~50 ms inside the flow, on the path to the plan request). The
+# check's own modules (html5lib) load while the model writes (``aidaily.editor.draft``).
 import datasketch  # noqa: F401
+import httpcore2  # noqa: F401
+import PIL.Image
+import openai.resources.chat.chat  # noqa: F401
 import openai.resources.chat.completions  # noqa: F401
 import prefect.task_engine  # noqa: F401
 import aidaily.editor.cover  # noqa: F401
@@ -70,10 +75,11 @@ FLOW_NAME = "daily-digest"
 
 def load_once() -> None:
     """Build what the stages build on first use and keep for the process — the adapters
-    and feedparser, the markdown parsers (hubtoday's items, the check), the fetcher's TLS
+    and feedparser, Pillow's image plugins, the markdown parsers (hubtoday's items, the check), the fetcher's TLS
     context (the CA bundle), the relevance model (~1 MB of JSON) — with the flow, as its
     modules are imported: not inside the first fetch."""
     sources.load_adapters()
+    PIL.Image.preinit()  # the image plugins the cover's PNG needs
     markdown_parser()
     markdown_parser(html=True)
     tls_context()
@@ -97,8 +103,12 @@ async def fetch_source(settings: Settings, day: Date, name: str, *, offline: boo
 
 
 @task(name="select", cache_policy=NO_CACHE)
-def select_stories(settings: Settings, day: Date) -> stages.Selection:
-    """The day's candidate stories from the store, ranked, near-duplicates merged."""
+async def select_stories(settings: Settings, day: Date) -> stages.Selection:
+    """The day's candidate stories from the store, ranked, near-duplicates merged.
+
+    Async, though its work is not: in the async flow a sync task run opens a Prefect
+    client of its own (a new TLS context and connection, ~25 ms on the path to the plan
+    request); an async one uses the flow's. Nothing else runs while it selects."""
     return stages.select_stories(settings, day)
 
 

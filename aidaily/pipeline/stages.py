@@ -18,6 +18,7 @@ own call log (``aidaily.llm.usage.run_usage``): a run reports what *it* sent.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -189,7 +190,9 @@ class Stages:
     """The stage functions ``run_day`` calls; the flow substitutes Prefect tasks."""
 
     fetch: FetchStage = fetch_source
-    select: Callable[[Settings, date], Selection] = select_stories
+    # sync (the plain pipeline) or async (the flow's task: an async Prefect task in the
+    # async flow shares the flow's API client; a sync one opened a client of its own)
+    select: Callable[[Settings, date], Selection | Awaitable[Selection]] = select_stories
     write: WriteStage = write_stories
 
 
@@ -288,7 +291,8 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
         report.stages["fetch"] = _since(started)
 
     started = time.monotonic()
-    selection = stages.select(settings, day)
+    selected = stages.select(settings, day)
+    selection = await selected if inspect.isawaitable(selected) else selected
     report.articles, report.stories = selection.articles, len(selection.stories)
     report.covered, report.follow_ups = list(selection.covered), list(selection.follow_ups)
     report.not_ai = selection.not_ai
