@@ -60,6 +60,12 @@ def test_the_variants_of_a_name_are_every_spelling_of_its_entity() -> None:
     # two-word names are one span, not a first name and a surname
     ("Sam Altman 在 X 平台确认了此次更新。", [(0, 10, "Sam Altman")]),
     ("Google DeepMind 表示这仅仅是开始。", [(0, 15, "Google")]),
+    # a known surname after another given name is a relative or namesake (the archive, 2026-06-13)
+    ("其CEO Dario Amodei只有一名直属下级。日常运营交给联合创始人（也是他妹妹）Daniela Amodei。",
+     [(5, 17, "Dario Amodei")]),
+    ("总裁 Daniela Amodei 表示", []),
+    ("Anthropic CEO Amodei 表示", [(0, 9, "Anthropic"), (14, 20, "Dario Amodei")]),
+    ("Jack Altman 与 Sam Altman", [(14, 24, "Sam Altman")]),
     ("稳健的财务状况是 Hugging Face 敢于拒绝英伟达的底气所在。", [(9, 21, "Hugging Face"), (26, 29, "Nvidia")]),
     # a known name before a hyphen is the span (the model after it is a name of its own,
     # see extract_entities below)
@@ -122,6 +128,7 @@ def test_canonical_text_names_every_entity_by_its_canonical_name() -> None:
      ["IDE", "Cursor", "Graphite", "PR", "Stacked PRs"]),
     # the words of a known name are not names of their own
     ("Sam Altman 在 X 平台确认了此次更新。", ["Sam Altman"]),
+    ("Anthropic 总裁 Daniela Amodei 表示", ["Anthropic", "Daniela", "Amodei"]),
     ("Google DeepMind 表示这仅仅是开始。", ["Google"]),
     # ... but a model joined to one by a hyphen is a name of its own
     ("| 指标 | DeepSeek-V4-Flash | DeepSeek-V4-Pro |", ["DeepSeek", "DeepSeek-V4-Flash", "DeepSeek-V4-Pro"]),

@@ -140,6 +140,16 @@ def test_a_model_written_after_its_makers_name_is_checked_whole() -> None:
     assert check_bullet("Moore Threads MTT S5000 成为首个通过国家安全可靠测评的 AI 训推芯片", moore).ok
 
 
+def test_a_namesake_is_not_the_person_the_source_names() -> None:
+    # Dario and Daniela Amodei (the archive, 2026-06-13): the surname alone stood for Dario,
+    # so a bullet putting his sister's words in Dario's mouth passed
+    sister = "Anthropic 总裁 Daniela Amodei 表示，公司将扩招写作岗位。"
+    assert check_bullet("Anthropic 总裁 Daniela Amodei 表示，公司将扩招写作岗位", sister).ok
+    assert check_bullet("Anthropic CEO Dario Amodei 表示，公司将扩招写作岗位", sister).missing_names == ["Dario Amodei"]
+    dario = "Anthropic CEO Dario Amodei 表示，公司将扩招写作岗位。"
+    assert check_bullet("Anthropic CEO Amodei 表示，公司将扩招写作岗位", dario).ok
+
+
 def test_names_tolerate_spacing_and_case() -> None:
     text = "Cursor 的浏览器 Fast Render 基于 gpt-5.2 开发"
     assert check_bullet("FastRender 基于 GPT-5.2 开发", text).ok

@@ -29,10 +29,12 @@ __all__ = [
     "canonical_name",
     "canonicalize_text",
     "entity_kind",
+    "entity_named",
     "entity_variants",
     "extract_entities",
     "find_entities",
     "latin_tokens",
+    "namesake_at",
     "normalize_entities",
 ]
 
@@ -244,6 +246,8 @@ def find_entities(text: str) -> list[tuple[int, int, Entity]]:
                 head = phrase.split("-", 1)[0]
                 entity = _latin_entity(head)
                 end = start + len(head) if entity else end
+            if entity is not None and n == 1 and _other_bearer(text, tokens, i, entity):
+                entity = None  # "Daniela Amodei" is not Dario: another bearer of the surname
             if entity is not None:
                 out.append((start, end, entity))
                 i += n
@@ -251,6 +255,36 @@ def find_entities(text: str) -> list[tuple[int, int, Entity]]:
         else:
             i += 1
     return sorted(out, key=lambda span: span[0])
+
+
+def _other_bearer(text: str, tokens: list[tuple[int, int]], i: int, entity: Entity) -> bool:
+    """Token ``i`` is ``entity``'s surname after another given name (``namesake_at``)."""
+    start, end = tokens[i]
+    return namesake_at(text, start, end, entity)
+
+
+# A given name right before a surname: a capital, then lower case ("Daniela"; "CEO Amodei"
+# is Dario), one space between.
+_GIVEN_NAME_BEFORE = re.compile(r"(?<![A-Za-z0-9])([A-Z][a-z]+) $")
+
+
+def namesake_at(text: str, start: int, end: int, entity: Entity) -> bool:
+    """``text[start:end]`` is a known person's surname alone (``Amodei`` for Dario Amodei)
+    right after another given name (``Daniela Amodei``, ``Jack Altman``): a relative or
+    namesake, not the person the table knows. Names and grounding both ask this."""
+    if entity.kind != "person" or " " not in entity.name:
+        return False
+    surname = text[start:end].lower()
+    words = entity.name.lower().split()
+    if surname == words[0] or " " in surname:
+        return False
+    given = _GIVEN_NAME_BEFORE.search(text, max(0, start - 40), start)
+    return given is not None and given.group(1).lower() not in words
+
+
+def entity_named(name: str) -> Entity | None:
+    """The entity one of whose variants ``name`` is (any case), else None."""
+    return _lookup().get(_nfkc(name).strip().lower())
 
 
 def canonicalize_text(text: str) -> str:

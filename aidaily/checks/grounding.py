@@ -41,9 +41,11 @@ from urllib.parse import urlsplit
 
 from aidaily.checks.entities import (
     GENERIC_LATIN,
+    entity_named,
     entity_variants,
     find_entities,
     latin_tokens,
+    namesake_at,
 )
 from aidaily.checks.numbers import extract_numbers, number_keys, prepare
 from aidaily.format.digest import Title
@@ -140,12 +142,21 @@ def _name_in(name: str, source: str, squashed_source: str) -> bool:
 
 
 def _variant_in(name: str, source: str, squashed_source: str) -> bool:
-    """``name`` or any variant of its entity occurs in the source."""
+    """``name`` or any variant of its entity occurs in the source; a person's surname
+    alone counts only where no other given name stands before it (``Daniela Amodei``
+    does not stand for Dario: ``namesake_at``) — when the bullet names that person, not
+    when it writes the surname after a given name of its own."""
+    entity = entity_named(name)
+    person = entity is not None and entity.kind == "person" and entity.name == name
     for variant in entity_variants(name):
-        if re.match(r"[A-Za-z]", variant):
-            if _name_in(variant, source, squashed_source):
+        if not re.match(r"[A-Za-z]", variant):
+            if variant in source:
                 return True
-        elif variant in source:
+        elif person and entity is not None and " " not in variant:
+            pattern = rf"(?i)(?<![A-Za-z0-9]){re.escape(variant)}(?![A-Za-z])"
+            if any(not namesake_at(source, m.start(), m.end(), entity) for m in re.finditer(pattern, source)):
+                return True
+        elif _name_in(variant, source, squashed_source):
             return True
     return False
 
