@@ -154,3 +154,27 @@ def test_names_products_and_versions(text: str, expected: list[str]) -> None:
 
 def test_the_set_of_names() -> None:
     assert normalize_entities("兼容 Qwen、Deepseek 等主流模型") == {"Qwen", "DeepSeek"}
+
+
+@pytest.mark.parametrize(("text", "surname", "person", "namesake"), [
+    ("Daniela Amodei", "Amodei", "Dario Amodei", True),  # a given name at the very start
+    ("联合创始人 Daniela Amodei", "Amodei", "Dario Amodei", True),
+    ("Dario Amodei", "Amodei", "Dario Amodei", False),  # the person's own given name
+    ("CEO Amodei", "Amodei", "Dario Amodei", False),  # a title, not a given name
+    ("DANIELA Amodei", "Amodei", "Dario Amodei", False),
+    ("Daniela  Amodei", "Amodei", "Dario Amodei", False),  # not one space: not one name
+    ("x" * 60 + " Amodei", "Amodei", "Dario Amodei", False),
+    ("Jack Dario", "Dario", "Dario Amodei", False),  # the person's given name itself
+    ("Kimbal Musk", "Musk", "Musk", False),  # a one-word name has no surname of its own
+    ("Jack Nvidia", "Nvidia", "Nvidia", False),  # not a person
+    ("Jack Face", "Face", "Hugging Face", False),  # not a person, though two words
+    ("Daniela 阿莫迪", "阿莫迪", "Dario Amodei", True),  # the surname in Chinese after her given name
+])
+def test_a_surname_after_another_given_name_is_a_namesake(text: str, surname: str, person: str,
+                                                          namesake: bool) -> None:
+    from aidaily.checks.entities import entity_named, namesake_at
+
+    entity = entity_named(person)
+    assert entity is not None
+    start = text.rindex(surname)
+    assert namesake_at(text, start, start + len(surname), entity) is namesake

@@ -148,6 +148,10 @@ def test_a_namesake_is_not_the_person_the_source_names() -> None:
     assert check_bullet("Anthropic CEO Dario Amodei 表示，公司将扩招写作岗位", sister).missing_names == ["Dario Amodei"]
     dario = "Anthropic CEO Dario Amodei 表示，公司将扩招写作岗位。"
     assert check_bullet("Anthropic CEO Amodei 表示，公司将扩招写作岗位", dario).ok
+    # the surname alone in the source stands for him; so does his full name after any word
+    assert check_bullet("Dario Amodei 表示，公司将扩招写作岗位", "Anthropic CEO Amodei 表示，公司将扩招写作岗位。").ok
+    assert check_bullet("Dario Amodei 表示，公司将扩招写作岗位", "Anthropic Dario Amodei 表示，公司将扩招写作岗位。").ok
+    assert check_bullet("Jensen Huang 表示需求强劲", "Nvidia Jensen Huang 表示需求强劲。").ok
 
 
 def test_names_tolerate_spacing_and_case() -> None:

@@ -274,11 +274,10 @@ def namesake_at(text: str, start: int, end: int, entity: Entity) -> bool:
     namesake, not the person the table knows. Names and grounding both ask this."""
     if entity.kind != "person" or " " not in entity.name:
         return False
-    surname = text[start:end].lower()
     words = entity.name.lower().split()
-    if surname == words[0] or " " in surname:
+    if text[start:end].lower() == words[0]:
         return False
-    given = _GIVEN_NAME_BEFORE.search(text, max(0, start - 40), start)
+    given = _GIVEN_NAME_BEFORE.search(text, max(0, start - 40), start)  # no given name is 40 letters
     return given is not None and given.group(1).lower() not in words
 
 
