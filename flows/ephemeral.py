@@ -84,6 +84,8 @@ def _stop_when_the_run_is_gone() -> None:
 
 #: The server process's exit code when its database could not be made or migrated.
 MIGRATION_FAILED = 3
+
+
 class PrefectServerError(AidailyError):
     """The run's Prefect server did not start."""
 
