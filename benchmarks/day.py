@@ -474,7 +474,9 @@ def startup(api_url: str, repeat: int = 3) -> dict[str, Any]:
 @contextmanager
 def bench_env(api_url: str, workdir: Path, day: SynthDay, *, latency: float,
               latencies: dict[str, float] | None, page_latency: float) -> Iterator[Bench]:
-    with MirrorServer(day.root) as mirror, FakeLLM(latency=latency) as llm:
+    # keep-alive: the sites keep connections open (HTTP/1.1, TLS); one connection per page,
+    # as the tests' mirror answers by default, charged every page a connect and a close
+    with MirrorServer(day.root, keep_alive=True) as mirror, FakeLLM(latency=latency) as llm:
         llm.responder = BenchEditor(latencies, latency)
         if page_latency:
             for url in day.files:

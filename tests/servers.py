@@ -59,14 +59,18 @@ class Fault:
 class MirrorServer(mirror.MirrorServer):
     """Serves ``root`` (mirror layout) on 127.0.0.1 in a background thread, with faults."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, keep_alive: bool = False) -> None:
+        """``keep_alive``: HTTP/1.1 persistent connections, as the sites keep them (the
+        benchmarks); the default answers HTTP/1.0, one request per connection, which the
+        fault injection of the tests relies on (a body may end at the close)."""
         Path(root).mkdir(parents=True, exist_ok=True)
+        self.connections = 0  # TCP connections accepted
         self.hits: dict[str, int] = defaultdict(int)
         self.requests: dict[str, list[dict[str, str]]] = defaultdict(list)
         self.trickled: set[str] = set()
         self._faults: dict[str, Fault] = {}
         self._lock = threading.Lock()
-        super().__init__(root, _make_handler(self))
+        super().__init__(root, _make_handler(self, keep_alive))
 
     # Helpers for tests ---------------------------------------------------------------
 
@@ -118,8 +122,18 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
+def _make_handler(server: MirrorServer, keep_alive: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(mirror.QuietHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        # headers and body leave as two writes: without TCP_NODELAY the second waits for
+        # the client's delayed ACK (40 ms) on a kept-alive connection
+        disable_nagle_algorithm = keep_alive
+
+        def setup(self) -> None:
+            super().setup()
+            with server._lock:
+                server.connections += 1
+
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             path = self.path
             with server._lock:
@@ -153,9 +167,12 @@ def _make_handler(server: MirrorServer) -> type[BaseHTTPRequestHandler]:
             if fault.location:
                 headers["Location"] = fault.location
             body = b"x" * fault.size if fault.size is not None else fault.body or b""
+            length = bool(fault.content_length or fault.size is None)
+            if keep_alive and (fault.trickle or not length):  # the body ends where the connection does
+                self.close_connection = True
+                headers["Connection"] = "close"
             if not fault.trickle:
-                self.respond(mirror.Answer(status, headers, body),
-                             length=fault.content_length or fault.size is None)
+                self.respond(mirror.Answer(status, headers, body), length=length)
                 return
             self.send_response(status)  # a slow peer: one byte per ``trickle`` seconds
             for name, value in headers.items():

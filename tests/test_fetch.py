@@ -336,3 +336,32 @@ def test_user_agent_is_sent(mirror_server: MirrorServer) -> None:
     mirror_server.put(f"{SITE}/ua.htm", "x")
     run(fetch_one(fast_settings(mirror_server), f"{SITE}/ua.htm", user_agent="Browser/1.0"))
     assert mirror_server.requests[mirror_server.path_for(f"{SITE}/ua.htm")][0]["user-agent"] == "Browser/1.0"
+
+
+# The benchmarks' mirror keeps connections open, as the sites do -----------------------------
+
+
+# four requests: the host's robots.txt, then the three pages
+@pytest.mark.parametrize(("keep_alive", "connections"), [(True, 1), (False, 4)])
+def test_a_kept_alive_mirror_serves_one_fetcher_on_one_connection(
+        tmp_path: Path, keep_alive: bool, connections: int) -> None:
+    with MirrorServer(tmp_path / "mirror", keep_alive=keep_alive) as server:
+        for name in ("a", "b", "c"):
+            server.put(f"{SITE}/{name}.htm", f"<p>{name}</p>")
+
+        async def three() -> list[bytes]:
+            async with Fetcher(fast_settings(server), resolver=public_resolver) as fetcher:
+                return [(await fetcher.fetch(f"{SITE}/{name}.htm", source="test")).body for name in "abc"]
+
+        assert run(three()) == [b"<p>a</p>", b"<p>b</p>", b"<p>c</p>"]
+        assert server.connections == connections
+
+
+@pytest.mark.parametrize("announced", [True, False])
+def test_a_kept_alive_mirror_still_ends_an_unannounced_body_at_the_close(tmp_path: Path, announced: bool) -> None:
+    with MirrorServer(tmp_path / "mirror", keep_alive=True) as server:
+        server.fault(f"{SITE}/big.htm", size=50_000, content_length=announced)
+        with pytest.raises(ResponseTooLarge):
+            run(fetch_one(fast_settings(server), f"{SITE}/big.htm"))
+        server.fault(f"{SITE}/short.htm", size=500, content_length=False)  # no Content-Length
+        assert run(fetch_one(fast_settings(server), f"{SITE}/short.htm")).body == b"x" * 500
