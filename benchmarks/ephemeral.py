@@ -97,39 +97,38 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
             samples: dict[str, list[dict[str, Any]]] = {
                 "new": [], "warm": [], "warm_new_home": [], "new_migrated": [], "server": [], "new_prefect": [],
                 "warm_prefect": []}
-            for k in range(args.repeat):
-                prefect_home = workdir / f"prefect-home{k}"
-                prefect_home.mkdir()
-                home = bench.new_home()
-                for label, target, extra in (("new", home, ()), ("warm", home, ("--no-skip-unchanged",)),
-                                             ("warm_new_home", bench.new_home(), ())):
-                    started = time.time()
-                    run = bench.run(target, f"{label}{k}", *extra, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home))
-                    run.pop("flow", None)  # the server's API: not this run's Prefect
-                    run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
-                    samples[label].append(run)
-                prefect_home = workdir / f"prefect-migrated-home{k}"  # a version without a dump: migrated
-                prefect_home.mkdir()
+
+            def cron_run(label: str, home: Path, prefect_home: Path, *args: str, own_start: bool = False,
+                         migrated: bool = False) -> None:
+                """``aidaily run`` with no Prefect server configured, on ``prefect_home``:
+                Prefect's own ephemeral start with ``own_start``, its migrations with ``migrated``."""
                 started = time.time()
-                run = bench.run(bench.new_home(), f"new_migrated{k}", PREFECT_API_URL="",
-                                PREFECT_HOME=str(prefect_home), AIDAILY_PREFECT_SNAPSHOT="off")
-                run.pop("flow", None)
+                run = bench.run(home, label, *args, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home),
+                                AIDAILY_EPHEMERAL_SERVER="prefect" if own_start else "",
+                                AIDAILY_PREFECT_SNAPSHOT="off" if migrated else "")
+                run.pop("flow", None)  # the benchmark server's API: not this run's Prefect
                 run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
-                samples["new_migrated"].append(run)
+                samples[label.rstrip("0123456789")].append(run)
+
+            for k in range(args.repeat):
+                # Ours and Prefect's own start (the baseline) side by side, each new run beside
+                # its baseline, so that a change of load between them weighs on both alike.
+                ours, own = workdir / f"prefect-home{k}", workdir / f"prefect-own-home{k}"
+                ours.mkdir()
+                own.mkdir()
+                home, own_home = bench.new_home(), bench.new_home()
+                cron_run(f"new{k}", home, ours)
+                cron_run(f"new_prefect{k}", own_home, own, own_start=True)
+                cron_run(f"warm{k}", home, ours, "--no-skip-unchanged")
+                cron_run(f"warm_prefect{k}", own_home, own, "--no-skip-unchanged", own_start=True)
+                cron_run(f"warm_new_home{k}", bench.new_home(), ours)
+                migrated = workdir / f"prefect-migrated-home{k}"  # a version without a dump: migrated
+                migrated.mkdir()
+                cron_run(f"new_migrated{k}", bench.new_home(), migrated, migrated=True)
                 started = time.time()
                 run = bench.run(bench.new_home(), f"server{k}")
                 run.update(split(run, run.pop("flow", {}), started))
                 samples["server"].append(run)
-                prefect_home = workdir / f"prefect-own-home{k}"  # the baseline: Prefect's own start
-                prefect_home.mkdir()
-                home = bench.new_home()
-                for label, extra in (("new_prefect", ()), ("warm_prefect", ("--no-skip-unchanged",))):
-                    started = time.time()
-                    run = bench.run(home, f"{label}{k}", *extra, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home),
-                                    AIDAILY_EPHEMERAL_SERVER="prefect")
-                    run.pop("flow", None)
-                    run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
-                    samples[label].append(run)
         res["load"]["after"] = load_average()
     for label, runs in samples.items():
         best = sorted(runs, key=lambda r: r["overhead_s"])[len(runs) // 2]
