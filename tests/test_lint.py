@@ -89,6 +89,13 @@ def test_item_with_empty_url(reference: str) -> None:
     assert errors(damaged) == [("item-no-url", line, "item '特斯拉 AI5 芯片“接近完成”，AI6 已启动' has no URL")]
 
 
+def test_item_with_a_blank_url_is_one_error(reference: str) -> None:
+    # "( )" is a link with an empty target, not a headline without a link: one finding
+    damaged = reference.replace("(https://www.ithome.com/0/914/178.htm)", "( )")
+    line = line_of(damaged, "[特斯拉 AI5")
+    assert errors(damaged) == [("bad-url", line, "link '(empty)' is not an http(s) URL")]
+
+
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://www.ithome.com/0/914/178.htm", "www.ithome.com/0/914/178.htm"])
 def test_item_with_non_http_url(reference: str, url: str) -> None:
     damaged = reference.replace("https://www.ithome.com/0/914/178.htm", url)

@@ -242,12 +242,14 @@ def _repeat_findings(entry: Item | Insight) -> list[Finding]:
 
 
 def _looks_like_unlinked_item(raw: Raw) -> bool:
-    """A headline line without a link, followed by ``- `` bullets."""
+    """A headline line without a link, followed by ``- `` bullets. A headline with a link
+    whose target is broken (``[title]( )``) is not: the link check reports that target."""
     first, rest = raw.lines[0], raw.lines[1:]
     return (
         bool(rest)
         and not first.lstrip().startswith(("-", "*", ">", "|", "<", "!", "```"))
         and all(line.lstrip().startswith("- ") for line in rest)
+        and not markdown_links([first], raw.line)
     )
 
 
