@@ -93,6 +93,8 @@ def test_has_errors_is_about_errors_only(reference: str) -> None:
     (TITLE, "title: yes", ("error", 2, "bad-value", "'title' must be text, not a true/false (True); quote it")),
     (TITLE, "title: [AI, 日报]", ("error", 2, "bad-value", "'title' must be text, not a list (['AI', '日报']); quote it")),
     (TITLE, "title: {a: 1}", ("error", 2, "bad-value", "'title' must be text, not a mapping ({'a': 1}); quote it")),
+    (TITLE, "title: [AI 日报, 英伟达, 谷歌, OpenAI, Anthropic, 月之暗面]",  # the value shown is cut at 40 characters
+     ("error", 2, "bad-value", "'title' must be text, not a list (['AI 日报', '英伟达', '谷歌', 'OpenAI', 'Anthro); quote it")),
     ('"Nvidia"]', '"Nvidia","这是一个完整的句子，不是关键词。"]',
      ("warning", 6, "seo-not-keyword", "seo entry “这是一个完整的句子，不是关键词。” is not a keyword: it has punctuation")),
     ("category: AI 日报", "category: AI 日报\ndraft: true", ("warning", 5, "draft", "draft marker is set")),
