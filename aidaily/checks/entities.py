@@ -246,7 +246,7 @@ def find_entities(text: str) -> list[tuple[int, int, Entity]]:
                 head = phrase.split("-", 1)[0]
                 entity = _latin_entity(head)
                 end = start + len(head) if entity else end
-            if entity is not None and n == 1 and _other_bearer(text, tokens, i, entity):
+            if entity is not None and n == 1 and namesake_at(text, start, end, entity):
                 entity = None  # "Daniela Amodei" is not Dario: another bearer of the surname
             if entity is not None:
                 out.append((start, end, entity))
@@ -255,12 +255,6 @@ def find_entities(text: str) -> list[tuple[int, int, Entity]]:
         else:
             i += 1
     return sorted(out, key=lambda span: span[0])
-
-
-def _other_bearer(text: str, tokens: list[tuple[int, int]], i: int, entity: Entity) -> bool:
-    """Token ``i`` is ``entity``'s surname after another given name (``namesake_at``)."""
-    start, end = tokens[i]
-    return namesake_at(text, start, end, entity)
 
 
 # A given name right before a surname: a capital, then lower case ("Daniela"; "CEO Amodei"
