@@ -81,7 +81,6 @@ __all__ = [
 ]
 
 _SQUASH = re.compile(r"[\s\-_]+")
-_SUMMARY_KEY = re.compile(r"summary[ \t]*:(?:[ \t]|$)")  # the front-matter key line (as ``front_matter`` reads keys)
 
 
 @dataclass
@@ -405,13 +404,12 @@ def ground_restatements(digest: Digest, sources: ItemSources,
     bullets in the articles of the items they restate (``restated_links``)."""
     # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`, … load
     # the module)
+    from aidaily.format.front_matter import key_line
     from aidaily.format.render import render
 
     lines: list[tuple[str, int, str]] = []
     if digest.summary_lines:
-        text_lines = render(digest).split("\n")
-        # YAML allows spaces before the colon (``summary :``): the key's line either way.
-        at = next((n for n, ln in enumerate(text_lines, 1) if _SUMMARY_KEY.match(ln)), 1)
+        at = key_line(render(digest).split("\n"), "summary")
         lines += [("summary", at, line) for line in digest.summary_lines]
     title = next((n for n in digest.body if isinstance(n, Title)), None)
     if title is not None and title.text:

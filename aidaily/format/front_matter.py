@@ -124,6 +124,19 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=HouseLoader)
 
 
+def key_line(lines: list[str], key: str) -> int:
+    """The 1-based line of front-matter ``key`` in a file's ``lines`` (the first is the
+    opening ``---``), a key read as the fields are (``summary :`` too: YAML allows spaces
+    before the colon), or 1 when the front matter has no such key."""
+    for number, line in enumerate(lines[1:], start=2):
+        if line == "---":
+            break
+        match = _KEY_RE.match(line)
+        if match is not None and match.group("key") == key:
+            return number
+    return 1
+
+
 def format_value(value: Any, style: FieldStyle) -> str:
     """Write ``value`` in ``style`` (the text after ``key: ``)."""
     if style == "double":

@@ -34,6 +34,7 @@ from aidaily.errors import DigestParseError
 from aidaily.format.digest import Brief, BriefList, Digest, Footer, Insight, Item, Raw, Section
 from aidaily.format.editorial import editorial_findings
 from aidaily.format.finding import Finding, Severity
+from aidaily.format.front_matter import key_line
 from aidaily.format.links import footer_problems, is_site_path, markdown_links
 from aidaily.format.markup import raw_html
 from aidaily.format.outline import outline
@@ -69,7 +70,7 @@ def lint_text(text: str, path: str | None = None, habits: DigestSettings | None 
         *_html_findings(digest, lines),
         *_footer_findings(digest),
         *_shape_findings(digest),
-        *editorial_findings(digest, _key_line(lines, "seo")),
+        *editorial_findings(digest, key_line(lines, "seo")),
     ]
     findings = [Finding(f.severity, f.line, f.code, f.message, name) for f in findings]
     return sorted(findings, key=lambda f: (f.line, f.severity != "error", f.code))
@@ -82,18 +83,6 @@ def has_errors(findings: list[Finding]) -> bool:
 # Front matter -----------------------------------------------------------------------
 
 
-def _key_line(lines: list[str], key: str) -> int:
-    """The line of front-matter ``key`` (YAML allows spaces before its colon), or the
-    front matter's first line."""
-    written = re.compile(rf"{re.escape(key)}\s*:")
-    for number, line in enumerate(lines[1:], start=2):
-        if line == "---":
-            break
-        if written.match(line):
-            return number
-    return 1
-
-
 def _front_matter_findings(digest: Digest, lines: list[str], path: str | None,
                            habits: DigestSettings) -> list[Finding]:
     fm = digest.front_matter
@@ -104,24 +93,24 @@ def _front_matter_findings(digest: Digest, lines: list[str], path: str | None,
     for key in RECOMMENDED_KEYS:
         if not fm.has(key):
             out.append(Finding("warning", 1, "missing-key", f"front matter has no '{key}' key"))
-    out += _date_findings(fm.get("date"), _key_line(lines, "date"), path, fm.has("date"))
-    out += _summary_findings(digest, _key_line(lines, "summary"))
+    out += _date_findings(fm.get("date"), key_line(lines, "date"), path, fm.has("date"))
+    out += _summary_findings(digest, key_line(lines, "summary"))
     for key in ("tags", "seo"):
         if fm.has(key) and not isinstance(fm.get(key), list):
-            out.append(Finding("error", _key_line(lines, key), "bad-value", f"'{key}' must be a list"))
+            out.append(Finding("error", key_line(lines, key), "bad-value", f"'{key}' must be a list"))
     title = fm.get("title")
     if fm.has("title") and not isinstance(title, str) and title is not None:
         # YAML reads `title: 2026` as a number and `title: [a]` as a list: not empty, not text
-        out.append(Finding("error", _key_line(lines, "title"), "bad-value",
+        out.append(Finding("error", key_line(lines, "title"), "bad-value",
                            f"'title' must be text, not a {_yaml_kind(title)} ({str(title)[:40]}); quote it"))
     elif fm.has("title") and (not isinstance(title, str) or not title.strip()):
-        out.append(Finding("error", _key_line(lines, "title"), "bad-value", "'title' is empty"))
+        out.append(Finding("error", key_line(lines, "title"), "bad-value", "'title' is empty"))
     elif isinstance(title, str) and not habits.title_chars[0] <= len(title) <= habits.title_chars[1]:
         low, high = habits.title_chars
-        out.append(Finding("warning", _key_line(lines, "title"), "title-length",
+        out.append(Finding("warning", key_line(lines, "title"), "title-length",
                            f"title has {len(title)} characters; the house uses {low}–{high}"))
     if digest.is_draft:
-        out.append(Finding("warning", _key_line(lines, "draft"), "draft", "draft marker is set"))
+        out.append(Finding("warning", key_line(lines, "draft"), "draft", "draft marker is set"))
     return out
 
 
@@ -316,7 +305,7 @@ def _front_matter_link_findings(digest: Digest, lines: list[str]) -> list[Findin
         for value in values:
             if isinstance(value, str) and value and not (is_http_url(value) or is_site_path(value)):
                 out.append(
-                    Finding("error", _key_line(lines, f.key), "bad-url",
+                    Finding("error", key_line(lines, f.key), "bad-url",
                             f"'{f.key}' link '{value[:80]}' is neither an http(s) URL nor a /path on the blog")
                 )
     return out
