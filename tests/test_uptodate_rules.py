@@ -26,7 +26,7 @@ from aidaily.ingest.response import FetchResult
 from aidaily.memory.issues import recent_issues
 from aidaily.models import Article, PastIssue, PastItem
 from aidaily.pipeline import uptodate
-from aidaily.pipeline.uptodate import _listings_changed
+from aidaily.pipeline.uptodate import listings_changed
 from aidaily.store.drafts import Drafts
 from aidaily.store.store import Store
 from sources import get_source
@@ -66,12 +66,12 @@ def settings(home: Path) -> Settings:
     return load_settings(home)
 
 
-# --- the listings compared (``_listings_changed``) ------------------------------------------
+# --- the listings compared (``listings_changed``) ------------------------------------------
 
 
 def test_the_same_bytes_are_the_same_listings(settings: Settings) -> None:
     now = {SITE_FEED: ("qbitai", served(SITE_FEED, FEED_BODY)), NEWS_FEED: ("qbitai", served(NEWS_FEED, NEWS_BODY))}
-    assert _listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY, NEWS_FEED: NEWS_BODY})) is None
+    assert listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY, NEWS_FEED: NEWS_BODY})) is None
 
 
 @pytest.mark.parametrize("then", [
@@ -80,7 +80,7 @@ def test_the_same_bytes_are_the_same_listings(settings: Settings) -> None:
 ])
 def test_another_set_of_listing_urls_is_a_change(settings: Settings, then: dict[str, bytes]) -> None:
     now = {SITE_FEED: ("qbitai", served(SITE_FEED, FEED_BODY)), NEWS_FEED: ("qbitai", served(NEWS_FEED, NEWS_BODY))}
-    assert _listings_changed(settings, now, recorded(then)) == "the sources' listing URLs changed since the last run"
+    assert listings_changed(settings, now, recorded(then)) == "the sources' listing URLs changed since the last run"
 
 
 def test_a_listing_absent_then_and_now_with_the_same_status_is_unchanged(settings: Settings) -> None:
@@ -88,11 +88,11 @@ def test_a_listing_absent_then_and_now_with_the_same_status_is_unchanged(setting
     # go on past it to the listings that follow
     then = recorded({SITE_FEED: FEED_BODY}, {ARCHIVE: 410})
     still = {ARCHIVE: ("qbitai", failed(ARCHIVE, 410, "HTTP 410"))}
-    assert _listings_changed(settings, {**still, SITE_FEED: ("qbitai", served(SITE_FEED, FEED_BODY))}, then) is None
+    assert listings_changed(settings, {**still, SITE_FEED: ("qbitai", served(SITE_FEED, FEED_BODY))}, then) is None
     broken = {**still, SITE_FEED: ("qbitai", failed(SITE_FEED, 500, "HTTP 500"))}
-    assert _listings_changed(settings, broken, then) == "a listing could not be read (HTTP 500)"
+    assert listings_changed(settings, broken, then) == "a listing could not be read (HTTP 500)"
     new = {**still, SITE_FEED: ("qbitai", served(SITE_FEED, NEWS_BODY))}
-    assert _listings_changed(settings, new, then) == f"the sources serve something new ({SITE_FEED})"
+    assert listings_changed(settings, new, then) == f"the sources serve something new ({SITE_FEED})"
 
 
 @pytest.mark.parametrize(("status", "reason"), [
@@ -104,18 +104,18 @@ def test_a_listing_absent_then_that_answers_another_error_now_is_a_change(
         settings: Settings, status: int | None, reason: str) -> None:
     message = f"HTTP {status}" if status else "timed out"
     now = {ARCHIVE: ("qbitai", failed(ARCHIVE, status, message))}
-    assert _listings_changed(settings, now, recorded({}, {ARCHIVE: 410})) == reason
+    assert listings_changed(settings, now, recorded({}, {ARCHIVE: 410})) == reason
 
 
 @pytest.mark.parametrize("status", [404, 410, 403])
 def test_a_listing_read_then_that_fails_now_is_a_change_even_as_not_found(settings: Settings, status: int) -> None:
     now = {SITE_FEED: ("qbitai", failed(SITE_FEED, status, f"HTTP {status}"))}
-    assert _listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY})) == f"a listing could not be read (HTTP {status})"
+    assert listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY})) == f"a listing could not be read (HTTP {status})"
 
 
 def test_a_listing_absent_then_that_serves_a_page_now_is_a_change(settings: Settings) -> None:
     now = {ARCHIVE: ("qbitai", served(ARCHIVE, b"<html><body>new</body></html>"))}
-    assert _listings_changed(settings, now, recorded({}, {ARCHIVE: 404})) == (
+    assert listings_changed(settings, now, recorded({}, {ARCHIVE: 404})) == (
         f"a listing absent at the last run (HTTP 404) serves a page now ({ARCHIVE})")
 
 
@@ -123,13 +123,13 @@ def test_other_bytes_are_a_change_unless_they_list_the_same(settings: Settings) 
     volatile = FEED_BODY.replace(b"</channel>", b"<!-- built in 12 ms -->\n</channel>")
     assert volatile != FEED_BODY
     now = {SITE_FEED: ("qbitai", served(SITE_FEED, volatile))}
-    assert _listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY}, listed=True)) is None
+    assert listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY}, listed=True)) is None
     # the same bytes without what the run listed (an older record): nothing to compare with
-    assert _listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY})) == (
+    assert listings_changed(settings, now, recorded({SITE_FEED: FEED_BODY})) == (
         f"the sources serve something new ({SITE_FEED})")
     # what the news feed lists is not what the site feed listed
     other = {SITE_FEED: ("qbitai", served(SITE_FEED, NEWS_BODY))}
-    assert _listings_changed(settings, other, recorded({SITE_FEED: FEED_BODY}, listed=True)) == (
+    assert listings_changed(settings, other, recorded({SITE_FEED: FEED_BODY}, listed=True)) == (
         f"the sources serve something new ({SITE_FEED})")
 
 
@@ -147,14 +147,14 @@ def test_a_page_or_a_configured_feed_whose_markup_changed_lists_the_same(setting
     assert listing.entries or listing.articles
     then = {"listings": {url: body_hash(body)}, "absent": {}, "listed": {url: listing_fingerprint(listing)}}
     volatile = body + b"\n<!-- built in 12 ms -->\n"
-    assert _listings_changed(settings, {url: (source, served(url, volatile))}, then) is None
+    assert listings_changed(settings, {url: (source, served(url, volatile))}, then) is None
 
 
 def test_a_listing_that_no_longer_parses_is_a_change(settings: Settings) -> None:
     hubtoday = "https://ai.hubtoday.app/2026-01/2026-01-18/"
     then = {"listings": {hubtoday: body_hash(b"old")}, "absent": {}, "listed": {hubtoday: "0" * 64}}
     now = {hubtoday: ("hubtoday", served(hubtoday, b"   "))}  # hubtoday's parser refuses an empty page
-    assert _listings_changed(settings, now, then) == f"the sources serve something new ({hubtoday})"
+    assert listings_changed(settings, now, then) == f"the sources serve something new ({hubtoday})"
 
 
 # --- what a run records (``inputs``) ---------------------------------------------------------

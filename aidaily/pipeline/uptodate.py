@@ -209,7 +209,7 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
         return Verdict(False, "an earlier issue changed since the last run (the stories it ran)")
     same_urls = recorded.get("past") == is_past(day, settings.window.timezone) and recorded.get("requests")
     served = await served_listings(settings, day, fetcher, recorded["requests"] if same_urls else None)
-    reason = _listings_changed(settings, served, recorded)
+    reason = listings_changed(settings, served, recorded)
     listings = {url: body_hash(result.body) for url, (_, result) in served.items()
                 if not isinstance(result, FetchError)}
     if reason:
@@ -218,7 +218,7 @@ async def check(settings: Settings, day: date, use_llm: bool, *, store: Any = No
                    draft=str(drafts.current_path(day.isoformat())))
 
 
-def _listings_changed(settings: Settings, served: dict[str, tuple[str, Any]],
+def listings_changed(settings: Settings, served: dict[str, tuple[str, Any]],
                       recorded: dict[str, Any]) -> str | None:
     """Why the listings ``served`` now differ from those of the recorded run (None: they
     do not). A listing absent then (404/410) is the same when it answers the same status."""
