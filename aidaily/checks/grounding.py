@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -129,13 +129,23 @@ def missing_numbers(bullet: str, source_text: str) -> list[str]:
     return [m.raw.strip() for m in extract_numbers(bullet, strict=True) if not m.found_in(keys)]
 
 
+def _tail(name: str) -> str:
+    """What may not follow a name: more digits after one ending in a digit (``GPT-5`` is
+    not ``GPT-5.2``), else more letters."""
+    return r"(?![0-9]|\.[0-9])" if name[-1].isdigit() else r"(?![A-Za-z])"
+
+
+def _occurrences(name: str, source: str) -> Iterator[re.Match[str]]:
+    """Case-insensitive occurrences of ``name`` at Latin-word boundaries."""
+    return re.finditer(rf"(?i)(?<![A-Za-z0-9]){re.escape(name)}{_tail(name)}", source)
+
+
 def _name_in(name: str, source: str, squashed_source: str) -> bool:
-    """Case-insensitive occurrence at Latin-word boundaries; then without spaces and
-    hyphens (``FastRender`` == ``Fast Render``, ``GPT 5.2`` == ``GPT-5.2``). A name ending
-    in a digit must not continue with more digits (``GPT-5`` is not ``GPT-5.2``)."""
-    tail = r"(?![0-9]|\.[0-9])" if name[-1].isdigit() else r"(?![A-Za-z])"
-    if re.search(rf"(?i)(?<![A-Za-z0-9]){re.escape(name)}{tail}", source):
+    """An occurrence (``_occurrences``); then without spaces and hyphens (``FastRender``
+    == ``Fast Render``, ``GPT 5.2`` == ``GPT-5.2``)."""
+    if next(_occurrences(name, source), None) is not None:
         return True
+    tail = _tail(name)
     squashed = _SQUASH.sub("", name).lower()
     return bool(squashed) and re.search(rf"{re.escape(squashed)}{tail}", squashed_source) is not None
 
@@ -152,8 +162,7 @@ def _variant_in(name: str, source: str, squashed_source: str) -> bool:
             if variant in source:
                 return True
         elif person and entity is not None and " " not in variant:
-            pattern = rf"(?i)(?<![A-Za-z0-9]){re.escape(variant)}(?![A-Za-z])"
-            if any(not namesake_at(source, m.start(), m.end(), entity) for m in re.finditer(pattern, source)):
+            if any(not namesake_at(source, m.start(), m.end(), entity) for m in _occurrences(variant, source)):
                 return True
         elif _name_in(variant, source, squashed_source):
             return True
