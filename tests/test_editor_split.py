@@ -121,7 +121,7 @@ def test_a_run_records_the_split_in_the_store_and_the_review_record(home: Path) 
     store.set_story_ids(stories)
     split = Split("s1", stories[0].title, UNRELATED.url, story_id(UNRELATED.url))
 
-    def select(settings: Settings, day: object) -> Selection:
+    async def select(settings: Settings, day: object) -> Selection:
         return Selection(len(stories) + 1, stories)
 
     async def write(settings: Settings, day: Any, chosen: list[Story], **_: Any) -> EditorResult:

@@ -42,8 +42,12 @@ async def fetch_one_crashes(settings: Settings, day: date, name: str, *, offline
     return await fetch_ok(settings, day, name, offline=offline, refetch=refetch)
 
 
-def select_made(settings: Settings, day: date) -> Selection:
+async def select_made(settings: Settings, day: date) -> Selection:
     return Selection(7, make_stories())
+
+
+async def select_nothing(settings: Settings, day: date) -> Selection:
+    return Selection(0, [])
 
 
 async def write_extractive(settings: Settings, day: date, stories: list[Story], *, use_llm: bool,
@@ -90,7 +94,7 @@ def test_a_crashed_source_is_reported_and_the_draft_still_written(home: Path) ->
 
 def test_no_stories_means_no_draft(home: Path) -> None:
     settings = settings_for(home)
-    report = run(settings, Stages(fetch=fetch_ok, select=lambda s, d: Selection(0, []),
+    report = run(settings, Stages(fetch=fetch_ok, select=select_nothing,
                                   write=write_extractive))
     assert report.exit_code == ExitCode.NOTHING and report.draft is None  # type: ignore[attr-defined]
     assert "no AI stories" in report.error  # type: ignore[attr-defined]

@@ -18,7 +18,6 @@ own call log (``aidaily.llm.usage.run_usage``): a run reports what *it* sent.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -107,6 +106,13 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
                      memory=memory.fingerprint, notices=memory.notices, not_ai=candidates.not_ai)
 
 
+async def select_stage(settings: Settings, day: date) -> Selection:
+    """``select_stories`` as ``run_day`` awaits every stage. Awaited, not called, because
+    the flow's select task is async: a sync Prefect task in the async flow opened a
+    Prefect client of its own (a new TLS context and connection before the plan)."""
+    return select_stories(settings, day)
+
+
 async def write_stories(settings: Settings, day: date, stories: Sequence[Story], *,
                         use_llm: bool = True, run_id: str | None = None, rewrite: bool = False,
                         progress: Say | None = None) -> EditorResult:
@@ -190,9 +196,7 @@ class Stages:
     """The stage functions ``run_day`` calls; the flow substitutes Prefect tasks."""
 
     fetch: FetchStage = fetch_source
-    # sync (the plain pipeline) or async (the flow's task: an async Prefect task in the
-    # async flow shares the flow's API client; a sync one opened a client of its own)
-    select: Callable[[Settings, date], Selection | Awaitable[Selection]] = select_stories
+    select: Callable[[Settings, date], Awaitable[Selection]] = select_stage
     write: WriteStage = write_stories
 
 
@@ -291,8 +295,7 @@ async def _run_locked(settings: Settings, day: date, options: RunOptions, stages
         report.stages["fetch"] = _since(started)
 
     started = time.monotonic()
-    selected = stages.select(settings, day)
-    selection = await selected if inspect.isawaitable(selected) else selected
+    selection = await stages.select(settings, day)
     report.articles, report.stories = selection.articles, len(selection.stories)
     report.covered, report.follow_ups = list(selection.covered), list(selection.follow_ups)
     report.not_ai = selection.not_ai
