@@ -309,7 +309,7 @@ def db_facts(home: Path, since: float = 0.0) -> dict[str, Any]:
     with sqlite3.connect(home / "aidaily.db") as db:
         row = db.execute("SELECT id, started, finished, status, stats FROM runs WHERE kind = 'run' "
                          "ORDER BY started DESC LIMIT 1").fetchone()
-        if row is None or _dt(row[1]) is None or _ts(row[1]) < since - 1:  # no run of this process
+        if row is None or not row[1] or _ts(row[1]) < since - 1:  # no run of this process
             return {"run": None, "llm": {"requests": 0, "cached": 0, "by_step": {}, "outcomes": [],
                                          "latency_sum_s": 0.0, "span_s": None, "tokens_in": 0, "tokens_out": 0}}
         run_id, started, finished, status, stats = row
