@@ -500,6 +500,10 @@ def completion_body(request: FakeRequest, reply: Reply) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeLLM
     protocol_version = "HTTP/1.1"  # keep-alive, like real providers
+    # TCP_NODELAY, as providers' servers set it: an answer leaves as two writes (headers,
+    # body), and on a kept-alive connection Nagle holds the body until the client's
+    # delayed ACK of the headers, 40 ms later — a delay of this fake, not of the client.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet test output

@@ -52,7 +52,6 @@ Providers and ``llm.json_mode``: see :mod:`aidaily.llm.schema`, which builds the
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import time
@@ -70,7 +69,7 @@ from aidaily.llm.budget import TokenBudget, estimate_tokens, messages_tokens
 from aidaily.llm.cache import AnswerCache, LLMCacheEntry, build_cache_key, prompt_hash
 from aidaily.llm.calllog import CallLog, CallRecord, LLMCall, redact
 from aidaily.llm.replay import ReplayBook, ReplayInvalid, ReplayMissing, Subject, load_book
-from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, env_proxy
+from aidaily.llm.transport import CURRENT_LISTENER, Attempt, AttemptTransport, Slots, env_proxy
 from aidaily.llm.usage import REPLAY_INVALID, REPLAY_MISSING, REPLAYED, LLMUsage, run_usage
 from aidaily.store.db import session_factory
 
@@ -216,9 +215,7 @@ class LLMClient:
         self._calllog = CallLog(sessions, run_id, (self._api_key.get_secret_value(),))
         self._cache = AnswerCache(sessions, refresh=refresh)
         self._budget = TokenBudget(settings.token_budget)
-        # Python ≥ 3.10 semaphores bind to a loop only when first contended, so the
-        # client may be built outside the loop that uses it.
-        self._semaphore = asyncio.Semaphore(max(1, settings.concurrency))
+        self._slots = Slots(settings.concurrency)
         self._usage = LLMUsage()
 
     # public ---------------------------------------------------------------------------
@@ -269,6 +266,8 @@ class LLMClient:
             ReplayMissing: replaying, and the file has no answer for ``subject``.
             LLMError: refusal, or the provider failed for good (after the SDK's retries).
         """
+        # the requests already holding slots go out before this call is prepared (Slots)
+        await self._slots.turn()
         call = self._prepare(step, messages, max_tokens, schema, subject)
         if self._replay is not None:
             return self._replayed(call, schema, validate)
@@ -297,6 +296,7 @@ class LLMClient:
         subject: Subject | None = None,
     ) -> str:
         """Ask for plain text (no schema, no repair); cached and logged like ``structured``."""
+        await self._slots.turn()  # as in structured
         call = self._prepare(step, messages, max_tokens, None, subject)
         if self._replay is not None:  # the editor asks for structured answers only
             raise LLMError(f"{step}: a replay file holds no plain-text answers")
@@ -568,7 +568,7 @@ class LLMClient:
                 proxy=env_proxy(url),
                 limits=httpx2.Limits(max_connections=limit * 2, max_keepalive_connections=limit),
             )
-            transport = AttemptTransport(inner, semaphore=self._semaphore,
+            transport = AttemptTransport(inner, slots=self._slots,
                                          deadline=self.settings.timeout, clock=self.clock)
             self._openai = AsyncOpenAI(
                 api_key=self._api_key.get_secret_value(),

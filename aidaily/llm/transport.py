@@ -8,8 +8,8 @@ usual httpx2 arguments) whose transport is :class:`AttemptTransport`: a public
 ``httpx2.AsyncBaseTransport`` wrapping the ordinary ``httpx2.AsyncHTTPTransport``.
 Each request the SDK sends passes through it once per attempt; it
 
-* waits for a slot of the shared semaphore (``llm.concurrency`` requests in flight, so
-  a call waiting in the SDK's backoff holds no slot),
+* waits for one of the client's :class:`Slots` (``llm.concurrency`` requests in flight,
+  so a call waiting in the SDK's backoff holds no slot),
 * bounds the attempt by a total deadline (httpx2's timeouts are per phase: a server
   trickling bytes could otherwise hold a request for ever), raised as
   ``httpx2.ReadTimeout`` so the SDK treats it as the timeout it is,
@@ -27,15 +27,16 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx2
 
-__all__ = ["Attempt", "AttemptListener", "AttemptTransport", "CURRENT_LISTENER", "env_proxy"]
+__all__ = ["Attempt", "AttemptListener", "AttemptTransport", "CURRENT_LISTENER", "Slots", "env_proxy"]
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,110 @@ CURRENT_LISTENER: ContextVar[AttemptListener | None] = ContextVar(
 )
 
 
+#: The longest an answer waits for the request that took its slot to be sent, and a call
+#: for the requests holding the slots (a slow upload must not hold the answers back).
+HANDOFF_LIMIT = 0.25
+
+#: httpcore's trace events that say a request's last byte went to the socket.
+_SENT_EVENTS = ("http11.send_request_body.complete", "http2.send_request_body.complete")
+
+
+class Slots:
+    """The ``llm.concurrency`` slots of one client, and the order the wire is served in.
+
+    A slot is held for one attempt. The event loop runs everything in turn, so cheap local
+    work still delays the wire when it comes first: a write stage starts all its calls at
+    once, and each one's request is built (the SDK's part alone ~2 ms) before the first
+    eight have their bytes out; the eight answers of a wave come back together, and each
+    is processed (parsed, checked, logged: ~4 ms) before the calls waiting for those slots
+    send. At 1 s per call that was ~40 ms on each wave. Two rules put the wire first:
+
+    * :meth:`turn`: a call that would wait for a slot is prepared only once the requests
+      holding the slots are sent;
+    * an attempt whose freed slot a call is waiting for gives way (:meth:`slot` on exit)
+      until that call's request is sent, then its answer is processed.
+
+    Either wait ends after :data:`HANDOFF_LIMIT` at most. "Sent" is httpcore's ``trace``
+    event for the request body (:meth:`tracer`); an attempt that ends first counts as sent.
+    """
+
+    def __init__(self, limit: int) -> None:
+        # Python ≥ 3.10 semaphores and events bind to a loop only when first used, so the
+        # client may be built outside the loop that uses it.
+        self._semaphore = asyncio.Semaphore(max(1, limit))
+        self._waiting = 0  # attempts waiting for a slot
+        self._unsent = 0  # attempts holding a slot whose request is not sent yet
+        self._all_sent = asyncio.Event()
+        self._all_sent.set()
+
+    async def turn(self) -> None:
+        """Return when a call may build its request: at once while a slot is free, else
+        when the requests holding the slots are on the wire."""
+        if self._semaphore.locked():
+            await self._sent()
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[Callable[[], None]]:
+        """Hold a slot for one attempt. Yields ``sent``, to call when the request is on
+        the wire (leaving counts as sent)."""
+        self._waiting += 1
+        try:
+            await self._semaphore.acquire()
+        finally:
+            self._waiting -= 1
+        self._unsent += 1
+        self._all_sent.clear()
+        done = False
+
+        def sent() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self._unsent -= 1
+                if not self._unsent:
+                    self._all_sent.set()
+
+        try:
+            yield sent
+        except BaseException:
+            sent()
+            self._semaphore.release()
+            raise
+        sent()
+        handoff = self._waiting > 0  # release() hands this slot to the first of them
+        self._semaphore.release()
+        if handoff:
+            await asyncio.sleep(0)  # the woken call takes the slot and starts sending
+            await self._sent()
+
+    def tracer(self, sent: Callable[[], None],
+               inner: Callable[[str, dict[str, Any]], Awaitable[None]] | None = None,
+               ) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+        """An httpcore ``trace`` extension calling ``sent`` when the request body is
+        out (and ``inner``, a trace already set, for every event)."""
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            if event in _SENT_EVENTS:
+                sent()
+            if inner is not None:
+                await inner(event, info)
+
+        return trace
+
+    async def _sent(self) -> None:
+        try:
+            async with asyncio.timeout(HANDOFF_LIMIT):
+                await self._all_sent.wait()
+        except TimeoutError:
+            pass  # a slow upload: go on without it
+
+
 class AttemptTransport(httpx2.AsyncBaseTransport):
-    """Wraps ``inner``: a semaphore slot, a total deadline and an :class:`Attempt` each.
+    """Wraps ``inner``: a slot, a total deadline and an :class:`Attempt` each.
 
     Args:
         inner: the transport that really sends (``httpx2.AsyncHTTPTransport``).
-        semaphore: shared by all attempts of the client (``llm.concurrency``).
+        slots: shared by all attempts of the client (``llm.concurrency``).
         deadline: seconds one attempt may take in total (``llm.timeout``).
         clock: monotonic seconds, for latencies (tests pass a fake).
     """
@@ -81,18 +180,20 @@ class AttemptTransport(httpx2.AsyncBaseTransport):
         self,
         inner: httpx2.AsyncBaseTransport,
         *,
-        semaphore: asyncio.Semaphore,
+        slots: Slots,
         deadline: float,
         clock: Callable[[], float],
     ) -> None:
         self.inner = inner
-        self.semaphore = semaphore
+        self.slots = slots
         self.deadline = deadline
         self.clock = clock
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         listener = CURRENT_LISTENER.get()
-        async with self.semaphore:
+        async with self.slots.slot() as sent:
+            request.extensions = {**request.extensions,
+                                  "trace": self.slots.tracer(sent, request.extensions.get("trace"))}
             if listener is not None:
                 listener.started()
             started = self.clock()
