@@ -1,6 +1,6 @@
 """Every benchmark from one entry point:
 
-    .venv/bin/python -m benchmarks [--quick] [--only day,scale,ephemeral,extract,tokens,quality,memory]
+    .venv/bin/python -m benchmarks [--quick] [--only day,scale,ephemeral,extract,tokens,quality,memory,merge,feeds]
                                    [--realistic]
                                    [--prefect-api-url URL]
 
@@ -16,7 +16,9 @@
   published issue (``benchmarks/quality.py``);
 - ``memory``: a blog of 300 posts read as the memory, first and on a re-run
   (``benchmarks/memory.py``);
-- ``merge``: merge precision / recall on the labelled article pairs (``benchmarks/merge.py``).
+- ``merge``: merge precision / recall on the labelled article pairs (``benchmarks/merge.py``);
+- ``feeds``: the RSS fast path against feedparser on every corpus feed: the same items,
+  and the time of each (``benchmarks/feeds.py``).
 
 One Prefect server (started here unless ``--prefect-api-url``) serves ``day`` and
 ``scale``. Each benchmark prints its table and writes ``benchmarks/results/<name>.json``;
@@ -41,7 +43,7 @@ if str(ROOT) not in sys.path:
 from benchmarks import day, ephemeral, scale
 from benchmarks.day import load_average, prefect_server, write_results
 
-ALL = ("day", "scale", "ephemeral", "extract", "tokens", "quality", "memory", "merge")
+ALL = ("day", "scale", "ephemeral", "extract", "tokens", "quality", "memory", "merge", "feeds")
 
 
 def script(name: str, *args: str) -> dict[str, Any]:
@@ -104,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     if "merge" in chosen:
         print("\n=== merge ===", flush=True)
         summary["benchmarks"]["merge"] = script("merge")
+    if "feeds" in chosen:
+        print("\n=== feeds ===", flush=True)
+        summary["benchmarks"]["feeds"] = script("feeds", "--repeat", "2" if args.quick else "5")
 
     summary["targets"] = targets
     summary["load_after"] = load_average()
