@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -116,14 +117,21 @@ def test_facts_are_checked_while_other_calls_are_out(fake: FakeLLM, home: Path, 
 
     monkeypatch.setattr(grounding, "check_bullet", counted)
     settings = small_settings(home, fake.base_url)
+    stories = make_stories()
+    # a story of two articles: which one holds each bullet is asked too (support_of)
+    first = stories[0].articles[0]
+    stories[0] = replace(stories[0], articles=[
+        first, replace(first, url="https://www.qbitai.com/2026/01/999999.html", source="qbitai")])
 
     async def go() -> EditorResult:
         async with LLMClient(settings.llm, db_url=settings.database_url) as client:
-            return await write_digest(DAY_DATE, make_stories(), settings, client,
+            return await write_digest(DAY_DATE, stories, settings, client,
                                       progress=lambda msg: phase.__setitem__(0, "check" if msg == "check" else phase[0]))
 
     result = asyncio.run(go())
-    assert made["write"] >= len(result.checks) > made["check"]  # checked on arrival, reused at the end
+    assert made["write"] >= len(result.checks) + len(stories[0].articles)
+    # at the end only the title and summary lines, which come last, are checked
+    assert result.restatements and made["check"] == len(result.restatements)
 
 
 def test_transient_errors_invalid_json_and_unknown_ids_are_survived(fake: FakeLLM, home: Path) -> None:

@@ -395,16 +395,24 @@ def ground_digest(digest: Digest, sources: ItemSources,
 RESTATE_SHARE = 0.25
 
 
-def restated_links(line: str, digest: Digest) -> list[str]:
-    """The links of the items and one-liners of ``digest`` that ``line`` restates."""
+def restated_links(line: str, digest: Digest,
+                   entries: list[tuple[str, set[str]]] | None = None) -> list[str]:
+    """The links of the items and one-liners of ``digest`` that ``line`` restates
+    (``entries``: ``entry_bigrams(digest)``, when several lines are judged)."""
     target = _bigrams(line)
-    entries = [(i.url, "\n".join([i.title, *(t for _, t in i.fact_lines())])) for i in digest.items]
-    entries += [(b.url, b.text) for b in digest.briefs]
+    entries = entry_bigrams(digest) if entries is None else entries
     if not target or not entries:
         return []
-    shares = [(len(target & _bigrams(text)) / len(target), url) for url, text in entries]
+    shares = [(len(target & grams) / len(target), url) for url, grams in entries]
     chosen = [url for share, url in shares if share >= RESTATE_SHARE]
     return list(dict.fromkeys(chosen)) or [max(shares)[1]]
+
+
+def entry_bigrams(digest: Digest) -> list[tuple[str, set[str]]]:
+    """Each item's (headline and facts) and one-liner's link and character bigrams."""
+    entries = [(i.url, "\n".join([i.title, *(t for _, t in i.fact_lines())])) for i in digest.items]
+    entries += [(b.url, b.text) for b in digest.briefs]
+    return [(url, _bigrams(text)) for url, text in entries]
 
 
 def ground_restatements(digest: Digest, sources: ItemSources,
@@ -424,8 +432,9 @@ def ground_restatements(digest: Digest, sources: ItemSources,
     if title is not None and title.text:
         lines.append(("title", title.line, title.text))
     verdicts = []
+    entries = entry_bigrams(digest)  # once for all the lines
     for kind, line_no, text in lines:
-        links = restated_links(text, digest)
+        links = restated_links(text, digest, entries)
         articles = {a.url: a for url in links for a in sources.articles_for(url)}
         if not articles:
             verdicts.append(BulletVerdict(line_no, kind, links[0] if links else "", text, False,

@@ -32,6 +32,7 @@ from aidaily.checks.grounding import (
     ground_bullet,
     ground_digest,
     ground_restatements,
+    support_of,
     unfetched_links,
 )
 from aidaily.checks.sourced import sourced_findings
@@ -251,7 +252,9 @@ def _check_early(stories: dict[str, Story], sources: ItemSources,
             return
         for fact in getattr(result, "facts", []):
             if isinstance(fact, str):
-                ground_bullet(fact, story.url, sources, memo)
+                verdict, _ = ground_bullet(fact, story.url, sources, memo)
+                if verdict is not None and verdict.ok:  # which article holds it, as ground_digest asks
+                    support_of(fact, story.url, sources, memo)
 
     return on_written
 
