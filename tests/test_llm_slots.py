@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx2
 import pytest
@@ -169,3 +170,46 @@ def test_the_request_body_on_the_wire_counts_as_sent(fake_llm: FakeLLM,
             return prepared_early
 
     assert asyncio.run(main()) is True
+
+
+class _Answering(httpx2.AsyncBaseTransport):
+    """Answers the first request once ``answer`` is set; the second never gets its bytes
+    out (no trace event) until ``release`` is set."""
+
+    def __init__(self) -> None:
+        self.answer, self.release = asyncio.Event(), asyncio.Event()
+        self.calls = 0
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.calls += 1
+        await (self.answer if self.calls == 1 else self.release).wait()
+        return httpx2.Response(200, content=b"{}")
+
+
+def test_an_attempts_latency_ends_with_its_answer_not_with_the_handoff(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transport, "HANDOFF_LIMIT", 0.3)
+    reported: list[transport.Attempt] = []
+
+    class Listener:
+        def started(self) -> None:
+            pass
+
+        def finished(self, attempt: transport.Attempt) -> None:
+            reported.append(attempt)
+
+    async def main() -> None:
+        inner = _Answering()
+        wrapped = AttemptTransport(inner, slots=Slots(1), deadline=10, clock=time.monotonic)
+        transport.CURRENT_LISTENER.set(Listener())
+        async with httpx2.AsyncClient(transport=wrapped) as client:
+            first = asyncio.create_task(client.get("http://fake.invalid/1"))
+            second = asyncio.create_task(client.get("http://fake.invalid/2"))
+            await _ticks(20)  # the second waits for the first's slot
+            inner.answer.set()
+            await asyncio.wait_for(first, 5)  # after the handoff's 0.3 s: the second never sent
+            inner.release.set()
+            await asyncio.wait_for(second, 5)
+
+    asyncio.run(main())
+    assert len(reported) == 2 and reported[0].latency < 0.1, reported

@@ -216,7 +216,7 @@ class AttemptTransport(httpx2.AsyncBaseTransport):
                 self._report(listener, Attempt("connection", self.clock() - started,
                                                error=f"connection error: {type(exc).__name__}: {exc}"))
                 raise
-        latency = self.clock() - started
+            latency = self.clock() - started  # the answer's, not the slot's handoff after it
         status = response.status_code
         if status < 400:
             self._report(listener, Attempt("ok", latency, status))
