@@ -56,6 +56,8 @@ import aidaily.store.drafts  # noqa: F401
 import aidaily.stories.select  # noqa: F401
 import sources
 from aidaily.config import Settings, load_settings, named_home
+from aidaily.editor.prompting import load_templates
+from aidaily.editor.schema import house_schemas
 from aidaily.errors import ConfigError
 from aidaily.format.links import markdown_parser
 from aidaily.ingest.fetch import tls_context
@@ -76,9 +78,12 @@ FLOW_NAME = "daily-digest"
 def load_once() -> None:
     """Build what the stages build on first use and keep for the process — the adapters
     and feedparser, Pillow's image plugins, the markdown parsers (hubtoday's items, the check), the fetcher's TLS
-    context (the CA bundle), the relevance model (~1 MB of JSON) — with the flow, as its
-    modules are imported: not inside the first fetch."""
+    context (the CA bundle), the relevance model (~1 MB of JSON), the shipped prompt
+    templates compiled and the schemas of the default figures — with the flow, as its
+    modules are imported: not inside the first fetch, or between the model's answers."""
     sources.load_adapters()
+    load_templates(Settings().shipped_prompts_dir)
+    house_schemas(Settings().digest)
     PIL.Image.preinit()  # the image plugins the cover's PNG needs
     markdown_parser()
     markdown_parser(html=True)

@@ -116,3 +116,29 @@ def test_cards_for_stories_with_several_sources() -> None:
     b = Article(url="https://www.qbitai.com/1.html", source="qbitai", title="T", text="导语。")
     card = story_cards([Story(id="x", articles=[a, b])])[0]
     assert card["dup"] == 2 and card["source"] == "ithome,qbitai" and "<b>" not in card["title"]
+
+
+def test_load_templates_compiles_every_template_before_the_first_render(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aidaily.editor.prompting import _environment, load_templates, render_template
+
+    (tmp_path / "a.system.j2").write_text("系统 {{ x }}", encoding="utf-8")
+    (tmp_path / "a.user.j2").write_text("{% include '_rules.j2' %}用户 {{ x }}", encoding="utf-8")
+    (tmp_path / "_rules.j2").write_text("规则。", encoding="utf-8")
+    load_templates(tmp_path)
+
+    def compiled_again(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a template compiled during a render")
+
+    monkeypatch.setattr(_environment(str(tmp_path)), "compile", compiled_again)
+    assert render_template(tmp_path, "a.user.j2", x=1) == "规则。用户 1"
+    assert render_template(tmp_path, "a.system.j2", x=2) == "系统 2"
+
+
+def test_load_templates_says_which_template_is_broken(tmp_path: Path) -> None:
+    from aidaily.editor.prompting import load_templates
+
+    (tmp_path / "bad.user.j2").write_text("{% if %}", encoding="utf-8")
+    with pytest.raises(jinja2.TemplateSyntaxError) as caught:
+        load_templates(tmp_path)
+    assert caught.value.name == "bad.user.j2"
