@@ -146,15 +146,18 @@ async def write_digest(
         say(f"plan over {len(stories)} stories")
         plan, fixes, notices = await _plan(day, stories, settings, llm, recent)
         say(f"write {len(plan.main_ids)} stories and {len(plan.other_ids)} one-liners")
+        early = EarlyChecks(by_id, sources, memo)
         try:
             done = await compose(day, plan, by_id, settings, llm, progress=say,
-                                 on_written=_check_early(by_id, sources, memo))
+                                 on_written=early.on_written)
         except LLMError as exc:  # not one story written: the editor still gets a draft
+            early.drain()
             result = EditorResult(day, extractive_digest(day, stories, settings), "extractive",
                                   notices=[*notices, f"the model wrote nothing ({exc}); "
                                            "extractive draft instead"], plan_fixes=fixes,
                                   usage=llm.usage)
         else:
+            early.drain()  # the last wave's facts, before the final check
             # An article the writer set aside leaves its story before the check: the item
             # is grounded in the articles it was written from.
             by_id, alone, splits, split_notices = split_stories(by_id, done.written.set_aside)
@@ -240,23 +243,46 @@ async def _plan(
 # --- checks ---------------------------------------------------------------------------
 
 
-def _check_early(stories: dict[str, Story], sources: ItemSources,
-                 memo: CheckMemo) -> Callable[[str, tuple[str, ...], Any], None]:
-    """Check each story's facts as soon as they are written: the checks then run while
-    the other calls are still out, not after the last answer (``check`` reuses them
-    through ``memo``; the verdicts are the same ``ground_digest`` makes)."""
+#: Seconds an answer's facts wait before they are checked: a wave's answers come back
+#: together (within ~40 ms at 8 calls), and each checked at once would make the next
+#: answer wait to be read — and the call waiting for its slot wait to be sent.
+EARLY_CHECK_DELAY = 0.05
 
-    def on_written(kind: str, ids: tuple[str, ...], result: Any) -> None:
-        story = stories.get(ids[0]) if ids else None
+
+class EarlyChecks:
+    """Each story's facts checked as soon as the wave that wrote them is read: the checks
+    run while the other calls are out, not after the last answer (``check`` reuses them
+    through ``memo``; the verdicts are the same ``ground_digest`` makes).
+
+    ``on_written`` queues an answer's facts and, in a running event loop, drains the
+    queue :data:`EARLY_CHECK_DELAY` later; ``drain`` checks whatever is still queued
+    (the editor calls it before the final check)."""
+
+    def __init__(self, stories: dict[str, Story], sources: ItemSources, memo: CheckMemo) -> None:
+        self.stories, self.sources, self.memo = stories, sources, memo
+        self.pending: list[tuple[str, str]] = []  # (fact, the item's URL)
+        self._timer: asyncio.TimerHandle | None = None
+
+    def on_written(self, kind: str, ids: tuple[str, ...], result: Any) -> None:
+        story = self.stories.get(ids[0]) if ids else None
         if kind not in ("story", "facts") or story is None:
             return
-        for fact in getattr(result, "facts", []):
-            if isinstance(fact, str):
-                verdict, _ = ground_bullet(fact, story.url, sources, memo)
-                if verdict is not None and verdict.ok:  # which article holds it, as ground_digest asks
-                    support_of(fact, story.url, sources, memo)
+        self.pending += [(fact, story.url) for fact in getattr(result, "facts", []) if isinstance(fact, str)]
+        if self._timer is None:
+            try:
+                self._timer = asyncio.get_running_loop().call_later(EARLY_CHECK_DELAY, self.drain)
+            except RuntimeError:  # no event loop: check now
+                self.drain()
 
-    return on_written
+    def drain(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self.pending = self.pending, []
+        for fact, url in pending:
+            verdict, _ = ground_bullet(fact, url, self.sources, self.memo)
+            if verdict is not None and verdict.ok:  # which article holds it, as ground_digest asks
+                support_of(fact, url, self.sources, self.memo)
 
 
 def check(result: EditorResult, sources: ItemSources, memo: CheckMemo | None = None,
