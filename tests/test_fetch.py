@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from aidaily.ingest.archive import Archive
+from aidaily.ingest.response import FetchResult
 from aidaily.config import FetchSettings
 from aidaily.errors import BlockedURLError, FetchError, ResponseTooLarge
 from aidaily.ingest.fetch import (
@@ -238,6 +240,61 @@ def test_conditional_get_reuses_the_archived_body(mirror_server: MirrorServer, t
     third = run(fetch_one(settings, f"{SITE}/rss/", archive=archive))
     assert third.text == "<rss>v2</rss>" and not third.not_modified
     assert archive.latest(f"{SITE}/rss/").text == "<rss>v2</rss>"  # type: ignore[union-attr]
+
+
+class HeldArchive(Archive):
+    """An archive whose writes wait for ``release`` (or fail with ``error``)."""
+
+    def __init__(self, root: Path, error: OSError | None = None) -> None:
+        super().__init__(root)
+        self.release, self.error = threading.Event(), error
+        self.saved: list[str] = []
+
+    def save(self, result: FetchResult, *, record_dir: Path | None = None) -> Path:
+        self.release.wait(5)
+        if self.error is not None:
+            raise self.error
+        self.saved.append(result.url)
+        return super().save(result, record_dir=record_dir)
+
+
+def test_the_body_is_returned_while_its_archive_write_goes_on(mirror_server: MirrorServer,
+                                                             tmp_path: Path) -> None:
+    mirror_server.put(f"{SITE}/rss/", "<rss>v1</rss>")
+    archive = HeldArchive(tmp_path / "archive")
+
+    async def main() -> tuple[str, list[str], bool, list[str]]:
+        async with Fetcher(fast_settings(mirror_server), archive=archive, resolver=public_resolver) as fetcher:
+            result = await fetcher.fetch(f"{SITE}/rss/", source="test")  # returns, the write held
+            saved_then = list(archive.saved)
+            waiting = asyncio.ensure_future(fetcher.archived())
+            await asyncio.sleep(0.05)
+            still_waiting = not waiting.done()
+            archive.release.set()
+            await waiting
+            return result.text, saved_then, still_waiting, list(archive.saved)
+
+    text, saved_then, still_waiting, saved = run(main())
+    assert text == "<rss>v1</rss>" and saved_then == [] and still_waiting
+    assert saved == [f"{SITE}/rss/"] and archive.latest(f"{SITE}/rss/") is not None
+
+
+def test_a_failed_archive_write_is_raised_by_archived_and_close_still_closes(
+        mirror_server: MirrorServer, tmp_path: Path) -> None:
+    mirror_server.put(f"{SITE}/rss/", "<rss>v1</rss>")
+    archive = HeldArchive(tmp_path / "archive", OSError(28, "No space left on device"))
+    archive.release.set()
+    fetcher = Fetcher(fast_settings(mirror_server), archive=archive, resolver=public_resolver)
+
+    async def main() -> None:
+        await fetcher.fetch(f"{SITE}/rss/", source="test")
+        with pytest.raises(OSError, match="No space left"):
+            await fetcher.aclose()
+        with pytest.raises(RuntimeError, match="client has been closed"):  # closed all the same
+            await fetcher.fetch(f"{SITE}/rss/", source="test")
+
+    run(main())
+    assert archive.latest(f"{SITE}/rss/") is None
 
 
 def test_fetch_many_reports_each_url(mirror_server: MirrorServer) -> None:

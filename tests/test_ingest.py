@@ -351,3 +351,20 @@ def test_a_page_robots_txt_disallows_is_skipped_and_reported_not_failed(home: Pa
     assert [(f.url, f.reason) for f in again.sources["polite"].failed] == [
         (urls[1], "not in the archive (offline mode)")]  # as any page the network run did not get
     assert {a.url for a in Store.from_settings(settings).articles_for(DAY)} == {urls[0]}
+
+
+def test_nothing_is_stored_before_its_responses_are_archived(home: Path, mirror_server: MirrorServer) -> None:
+    """The archive is written while the pages are parsed; a source's articles are stored
+    only once every response of the source is in it. An archive that cannot be written
+    fails the source with its cause, stores nothing of it, and the day goes on."""
+    publish(mirror_server, "good", {"1.htm": AI_PAGE, "2.htm": CAR_PAGE})
+    settings = settings_for(home, mirror_server, ["good"])
+    settings.archive_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.archive_dir.write_text("not a directory", encoding="utf-8")  # every write fails
+
+    report = run_day(settings, [FakeSource("good")])
+
+    rep = report.sources["good"]
+    assert [f.stage for f in rep.failed] == ["source"] and "Error" in rep.failed[0].reason
+    assert not rep.ok and report.exit_code != 0
+    assert Store.from_settings(load_settings(home)).known_urls() == {}

@@ -175,6 +175,9 @@ def in_window(article: Article, day: date, settings: Settings) -> bool:
 class _Reader(Protocol):
     async def fetch(self, url: str, *, source: str, user_agent: str | None = None) -> FetchResult: ...
 
+    async def archived(self) -> None:
+        """Every response read so far is in the archive."""
+
 
 class _ArchiveReader:
     """Offline mode: every "fetch" is the archive's latest good response, no network."""
@@ -188,6 +191,9 @@ class _ArchiveReader:
         if self.record_dir is not None:
             record(result, self.record_dir)  # fixtures can be made from an archive too
         return result
+
+    async def archived(self) -> None:
+        """Nothing is written: what is read is in the archive already."""
 
 
 # The day -----------------------------------------------------------------------------------
@@ -273,6 +279,9 @@ class _DayJob:
         try:
             entries, articles = await self._listings(source, rep, attempts)
             articles += await self._pages(source, entries, rep, attempts)
+            # nothing stored before the responses it comes from are archived: an offline
+            # re-run of the day must find every one
+            await self.reader.archived()
             self._store(source, articles, rep)
         except Exception as exc:  # noqa: BLE001 - this source failed (store, adapter), not the day
             rep.failed.append(ItemFailure("", _reason(exc), stage="source"))
