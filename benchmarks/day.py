@@ -55,7 +55,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -346,12 +346,8 @@ def db_facts(home: Path, since: float = 0.0) -> dict[str, Any]:
 
 def flow_run_facts(api_url: str, since: float) -> dict[str, Any]:
     """The latest flow run's start/end as the Prefect server recorded them."""
-    body = json.dumps({"sort": "START_TIME_DESC", "limit": 1}).encode()
-    request = urllib.request.Request(f"{api_url}/flow_runs/filter", data=body,
-                                     headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            runs = json.loads(response.read())
+        runs = _post_json(f"{api_url}/flow_runs/filter", {"sort": "START_TIME_DESC", "limit": 1})
     except OSError as exc:
         return {"error": str(exc)}
     if not runs:
@@ -371,7 +367,7 @@ def _post_json(url: str, body: dict[str, Any]) -> Any:
         return json.loads(response.read())
 
 
-def timeline(api_url: str, flow: dict[str, Any], home: Path) -> dict[str, Any]:
+def timeline(api_url: str, flow: dict[str, Any], home: Path, run_id: str) -> dict[str, Any]:
     """Where a flow run's wall time goes, in seconds from its start: its task runs (the
     Prefect API) and the run's LLM requests (``llm_calls``: logged when the answer is in,
     sent ``latency_s`` earlier), and the segments between them — before the first task,
@@ -395,9 +391,8 @@ def timeline(api_url: str, flow: dict[str, Any], home: Path) -> dict[str, Any]:
                           "end": round(end.timestamp() - t0, 3)})
     spans.sort(key=lambda s: s["start"])
     with sqlite3.connect(home / "aidaily.db") as db:
-        row = db.execute("SELECT id FROM runs WHERE kind = 'run' ORDER BY started DESC LIMIT 1").fetchone()
         calls = db.execute("SELECT step, latency_s, created_at FROM llm_calls WHERE run_id = ? AND outcome != "
-                           "'cached' ORDER BY created_at", (row[0] if row else "",)).fetchall()
+                           "'cached' ORDER BY created_at", (run_id,)).fetchall()
     llm = sorted(({"step": step, "start": round(_ts(at) - latency - t0, 3),
                    "end": round(_ts(at) - t0, 3)} for step, latency, at in calls),
                  key=lambda c: c["start"])
@@ -408,11 +403,12 @@ def timeline(api_url: str, flow: dict[str, Any], home: Path) -> dict[str, Any]:
     seg: dict[str, float] = {}
     if spans:
         seg["flow start -> first task"] = spans[0]["start"]
+    fetch_end = max((s["end"] for s in fetch), default=0.0)
     if fetch:
-        seg["fetch tasks (first start -> last end)"] = max(s["end"] for s in fetch) - min(s["start"] for s in fetch)
+        seg["fetch tasks (first start -> last end)"] = fetch_end - min(s["start"] for s in fetch)
     select = next((s for s in spans if s["task"].startswith("select")), None)
     if fetch and select and write:
-        seg["last fetch end -> select start"] = select["start"] - max(s["end"] for s in fetch)
+        seg["last fetch end -> select start"] = select["start"] - fetch_end
         seg["select task"] = select["end"] - select["start"]
         seg["select end -> write task start"] = write["start"] - select["end"]
     if write and all(by_step.values()):
@@ -420,8 +416,9 @@ def timeline(api_url: str, flow: dict[str, Any], home: Path) -> dict[str, Any]:
         seg["write task start -> plan request"] = plan[0]["start"] - write["start"]
         seg["plan request(s)"] = plan[-1]["end"] - plan[0]["start"]
         seg["plan answer -> first write request"] = waves[0]["start"] - plan[-1]["end"]
-        seg["write requests (first sent -> last answered)"] = max(c["end"] for c in waves) - waves[0]["start"]
-        seg["last write answer -> finalize request"] = final[0]["start"] - max(c["end"] for c in waves)
+        last_answer = max(c["end"] for c in waves)
+        seg["write requests (first sent -> last answered)"] = last_answer - waves[0]["start"]
+        seg["last write answer -> finalize request"] = final[0]["start"] - last_answer
         seg["finalize request(s)"] = final[-1]["end"] - final[0]["start"]
         seg["finalize answer -> write task end (assembly, checks)"] = write["end"] - final[-1]["end"]
         seg["write task end -> flow end (draft, record, artifacts, state)"] = out["flow_wall_s"] - write["end"]
@@ -486,6 +483,16 @@ def bench_env(api_url: str, workdir: Path, day: SynthDay, *, latency: float,
         yield Bench(mirror, llm, api_url, workdir, prefect_home)
 
 
+def best(action: Callable[[], object], repeat: int) -> float:
+    """The shortest of ``repeat`` timed calls of ``action`` (seconds)."""
+    times = []
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
 def load_average() -> str:
     try:
         one, five, fifteen = os.getloadavg()
@@ -510,7 +517,7 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
             median = sorted(range(len(firsts)), key=lambda k: _flow_wall(firsts[k]))[len(firsts) // 2]
             first, home = firsts[median], homes[median]
             first["label"] = "first"
-            first["timeline"] = timeline(api_url, first.get("flow") or {}, home)  # before re-runs log more
+            first["timeline"] = timeline(api_url, first.get("flow") or {}, home, (first.get("run") or {}).get("id") or "")
             # The re-runs of the unchanged day: as an editor types it (the CLI checks
             # before starting Prefect), as the served deployment runs it (the flow checks
             # before any task), and forced through every task (all caches hit).

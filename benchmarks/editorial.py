@@ -199,13 +199,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     result = measure(paths)
     units = result["units"]
-    assert isinstance(units, dict)
     print(f"{units.get('issues', 0)} issues ({result['unreadable']} unreadable); units: {units}")
     print(f"{'check':36} {'issues':>7} {'findings':>9}")
     findings = result["findings"]
-    assert isinstance(findings, dict)
     flagged: dict[str, Any] = result["issues_flagged"]
-    assert isinstance(flagged, dict)
     for key in sorted(findings):
         print(f"{key:36} {flagged.get(key, '-'):>7} {findings[key]:>9}")
     print("closest to the thresholds:", json.dumps(result["near_thresholds"]))

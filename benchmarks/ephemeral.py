@@ -98,17 +98,18 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
                 "new": [], "warm": [], "warm_new_home": [], "new_migrated": [], "server": [], "new_prefect": [],
                 "warm_prefect": []}
 
-            def cron_run(label: str, home: Path, prefect_home: Path, *args: str, own_start: bool = False,
-                         migrated: bool = False) -> None:
-                """``aidaily run`` with no Prefect server configured, on ``prefect_home``:
-                Prefect's own ephemeral start with ``own_start``, its migrations with ``migrated``."""
+            def cron_run(kind: str, k: int, home: Path, prefect_home: Path, *args: str,
+                         own_start: bool = False, migrated: bool = False) -> None:
+                """``aidaily run`` with no Prefect server configured, on ``prefect_home``, as
+                sample ``k`` of ``kind``: Prefect's own ephemeral start with ``own_start``, its
+                migrations with ``migrated``."""
                 started = time.time()
-                run = bench.run(home, label, *args, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home),
+                run = bench.run(home, f"{kind}{k}", *args, PREFECT_API_URL="", PREFECT_HOME=str(prefect_home),
                                 AIDAILY_EPHEMERAL_SERVER="prefect" if own_start else "",
                                 AIDAILY_PREFECT_SNAPSHOT="off" if migrated else "")
                 run.pop("flow", None)  # the benchmark server's API: not this run's Prefect
                 run.update(split(run, prefect_db_flow_run(prefect_home, started), started))
-                samples[label.rstrip("0123456789")].append(run)
+                samples[kind].append(run)
 
             for k in range(args.repeat):
                 # Ours and Prefect's own start (the baseline) side by side, each new run beside
@@ -117,14 +118,14 @@ def measure(args: argparse.Namespace, api_url: str) -> dict[str, Any]:
                 ours.mkdir()
                 own.mkdir()
                 home, own_home = bench.new_home(), bench.new_home()
-                cron_run(f"new{k}", home, ours)
-                cron_run(f"new_prefect{k}", own_home, own, own_start=True)
-                cron_run(f"warm{k}", home, ours, "--no-skip-unchanged")
-                cron_run(f"warm_prefect{k}", own_home, own, "--no-skip-unchanged", own_start=True)
-                cron_run(f"warm_new_home{k}", bench.new_home(), ours)
+                cron_run("new", k, home, ours)
+                cron_run("new_prefect", k, own_home, own, own_start=True)
+                cron_run("warm", k, home, ours, "--no-skip-unchanged")
+                cron_run("warm_prefect", k, own_home, own, "--no-skip-unchanged", own_start=True)
+                cron_run("warm_new_home", k, bench.new_home(), ours)
                 migrated = workdir / f"prefect-migrated-home{k}"  # a version without a dump: migrated
                 migrated.mkdir()
-                cron_run(f"new_migrated{k}", bench.new_home(), migrated, migrated=True)
+                cron_run("new_migrated", k, bench.new_home(), migrated, migrated=True)
                 started = time.time()
                 run = bench.run(bench.new_home(), f"server{k}")
                 run.update(split(run, run.pop("flow", {}), started))

@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.day import load_average, write_results
+from benchmarks.day import best, load_average, write_results
 from benchmarks.synth import write_day
 from sources.feed_xml import read_plain_rss
 from sources.html_utils import feedparser_items
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feeds"
-
-
-def best(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(max(1, repeat)):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def measure(path: Path, label: str, repeat: int) -> dict[str, Any]:
@@ -57,8 +46,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args(argv)
     load_before = load_average()
-    rows = [measure(f, f"corpus/{f.parent.name}/{f.name}", args.repeat)
-            for f in sorted(args.corpus.glob("*/*.xml"))]
+    corpus = sorted(args.corpus.glob("*/*.xml"))
+    rows = [measure(f, f"corpus/{f.parent.name}/{f.name}", args.repeat) for f in corpus]
     with tempfile.TemporaryDirectory(prefix="bench-feeds-") as tmp:
         write_day(Path(tmp), ithome=300, qbitai=30, seed=7)
         rows += [measure(f, f"benchmark day/{f.parent.parent.name}/{f.parent.name}", args.repeat)
@@ -70,7 +59,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "targets": {"feeds the fast path reads differently from feedparser": {
             "value": len(differ), "limit": 0, "met": not differ}},
     }
-    print(f"{len(rows)} feeds ({'none in ' + str(args.corpus) if not any(r['feed'].startswith('corpus') for r in rows) else 'corpus and benchmark day'}); "
+    print(f"{len(rows)} feeds ({len(corpus)} of the corpus in {args.corpus}, the rest the benchmark day's); "
           f"load {load_before}")
     print(f"{'feed':70}{'items':>6}{'fast?':>7}{'same':>6}{'feedparser ms':>15}{'fast ms':>9}{'ratio':>7}")
     for r in rows:

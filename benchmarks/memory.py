@@ -33,7 +33,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from aidaily.config import Settings, load_settings  # noqa: E402
 from aidaily.memory.blog import cache_path  # noqa: E402
 from aidaily.memory.issues import recent_issues  # noqa: E402
-from benchmarks.day import load_average, write_results  # noqa: E402
+from benchmarks.day import best, load_average, write_results  # noqa: E402
 
 ARCHIVE = ROOT / "tests" / "fixtures" / "aidaily"
 FIRST_DAY = date(2025, 10, 1)
@@ -83,15 +82,6 @@ def read_every_file(settings: Settings) -> int:
                 hashlib.sha256((Path(folder) / file).read_bytes()).hexdigest()
                 count += 1
     return count
-
-
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -151,7 +151,7 @@ def run_target(target: Target, max_children: int, everything: bool,
     survived = sum(n for s, n in counts.items() if s in ("survived", "no tests"))
     return {
         "modules": list(target.modules), "tests": list(target.tests), "counts": counts,
-        "mutants": only_mutants or ("all" if everything or not target.mutants else list(target.mutants)),
+        "mutants": chosen or "all",
         "score": round(killed / (killed + survived), 3) if killed + survived else None,
         "survivors": survivors, "seconds": round(time.monotonic() - started),
         "mutmut_exit": ran.returncode, "mutmut_tail": ran.stdout[-2000:] + ran.stderr[-2000:],

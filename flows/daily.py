@@ -82,8 +82,9 @@ def load_once() -> None:
     templates compiled and the schemas of the default figures — with the flow, as its
     modules are imported: not inside the first fetch, or between the model's answers."""
     sources.load_adapters()
-    load_templates(Settings().shipped_prompts_dir)
-    house_schemas(Settings().digest)
+    defaults = Settings()
+    load_templates(defaults.shipped_prompts_dir)
+    house_schemas(defaults.digest)
     PIL.Image.preinit()  # the image plugins the cover's PNG needs
     markdown_parser()
     markdown_parser(html=True)

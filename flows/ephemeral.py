@@ -40,12 +40,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import IO, Any
 
 from aidaily.errors import AidailyError
 from flows.prefect_database import (
     LEFT_TO_SERVER,
+    MIGRATOR,
     database_file,
     likely_new_database,
     prefect_version,
@@ -118,13 +118,15 @@ def server_app() -> Any:
 
 def made_from_snapshot() -> bool:
     """Make a new database from the installed Prefect's dump; False when there is none
-    (or the database is not a new SQLite file by Prefect's settings after all)."""
+    (the migrator makes it then). True too when Prefect's settings say the database is
+    not a new SQLite file after all: the app's start takes it, as Prefect does, and a
+    migrator would only find the same and exit."""
     dump = snapshot_for(prefect_version(), os.environ)
     if dump is None:
         return False
     target = database_file()
     if target is None:
-        return False
+        return True
     try:
         restore(dump, target)
     except (OSError, sqlite3.Error) as exc:
@@ -139,8 +141,7 @@ def migrate_apart() -> None:
     """Prefect's migrations in a process of their own (``migrate_main``) while this one
     imports the server; the app's start is told not to run them again."""
     migrator = subprocess.Popen(
-        [sys.executable, "-c", "import flows.prefect_database as m; m.migrate_main()"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        MIGRATOR, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     # deferred: Prefect's server, in the server's process only (while the migrator migrates)
     import prefect.server.api.server  # noqa: F401
 

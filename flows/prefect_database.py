@@ -119,6 +119,10 @@ def migrate_database() -> None:
     asyncio.run(provide_database_interface().create_db())
 
 
+#: The migrator process's command (``migrate_main``).
+MIGRATOR = (sys.executable, "-c", "import flows.prefect_database as m; m.migrate_main()")
+
+
 def migrate_main() -> None:
     """The migrator process: a new SQLite database is created and migrated here (exit 0);
     any other (one that exists: a warm PREFECT_HOME, PostgreSQL, in memory) is left to
@@ -156,8 +160,7 @@ def capture(version: str) -> Path:
     with tempfile.TemporaryDirectory(prefix="aidaily-prefect-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
         env.update(PREFECT_HOME=home, PREFECT_SERVER_ANALYTICS_ENABLED="false")
-        done = subprocess.run([sys.executable, "-c", "import flows.prefect_database as m; m.migrate_main()"],
-                              env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(MIGRATOR, env=env, capture_output=True, text=True, check=False)
         if done.returncode:
             raise SystemExit(f"error: Prefect {version} could not migrate a new database: "
                              f"{(done.stdout or done.stderr).strip()[-1500:]}")

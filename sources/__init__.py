@@ -93,9 +93,7 @@ def get_source(name: str, settings: Settings | None = None) -> Source:
     """
     if name in SITE_NAMES:
         return site_source(name)
-    feeds = list(settings.feeds) if settings is not None else []
-    if settings is None:
-        feeds = list(SHIPPED_FEEDS)
+    feeds = settings.feeds if settings is not None else SHIPPED_FEEDS
     for feed in feeds:
         if feed.name == name:
             # deferred: lxml, only when this runs (`aidaily fetch`, `prompt`, … load the module)

@@ -22,7 +22,6 @@ hold, ``benchmarks/feeds.py`` on the corpus's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -119,13 +118,9 @@ def _once(fields: dict[str, list[str]], tag: str, *, repeats: bool = False) -> s
     values = fields.get(tag)
     if not values:
         return None
-    if len(values) > 1 and not (repeats and _same(values)):
+    if len(values) > 1 and not (repeats and len(set(values)) == 1):
         raise _NotPlain(f"<{tag}> more than once")
     return values[0]
-
-
-def _same(values: Iterable[str]) -> bool:
-    return len(set(values)) == 1
 
 
 def _date(text: str | None) -> datetime | None:

@@ -67,8 +67,3 @@ def test_drain_checks_what_is_queued_at_once_and_only_once(counted: list[str]) -
 
     assert asyncio.run(main()) == 1 and counted == [FACT] and len(memo) == 1
 
-
-def test_without_an_event_loop_facts_are_checked_at_once(counted: list[str]) -> None:
-    checks, _ = early_checks()
-    checks.on_written("facts", ("s1",), SimpleNamespace(facts=[FACT]))
-    assert counted == [FACT] and not checks.pending

@@ -92,15 +92,29 @@ def import_statements(path: Path) -> list[tuple[ast.Import | ast.ImportFrom, boo
     return found
 
 
+def _module_of_file(path: Path) -> str:
+    return next(name for name, p in modules().items() if p == path)
+
+
+def _absolute(path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
+    """The modules an import statement names, relative ones resolved."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    base = node.module or ""
+    if node.level:
+        package = _module_of_file(path).split(".")
+        if path.name != "__init__.py":
+            package = package[:-1]
+        package = package[: len(package) - (node.level - 1)]
+        base = ".".join(package + ([node.module] if node.module else []))
+    return [base] + [f"{base}.{alias.name}" for alias in node.names]
+
+
 def runtime_imports(path: Path) -> set[str]:
     """Modules ``path`` imports when it loads or when any of its functions runs."""
     found: set[str] = set()
     for node, _in_function, _statements in import_statements(path):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        found.update(_absolute(path, node))
     return found
 
 
@@ -253,24 +267,6 @@ def test_every_package_is_installed() -> None:
 STDLIB = frozenset(sys.stdlib_module_names)
 
 
-def _module_of_file(path: Path) -> str:
-    return next(name for name, p in modules().items() if p == path)
-
-
-def _absolute(path: Path, node: ast.ImportFrom | ast.Import) -> list[str]:
-    """The modules an import statement names, relative ones resolved."""
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    base = node.module or ""
-    if node.level:
-        package = _module_of_file(path).split(".")
-        if path.name != "__init__.py":
-            package = package[:-1]
-        package = package[: len(package) - (node.level - 1)]
-        base = ".".join(package + ([node.module] if node.module else []))
-    return [base] + [f"{base}.{alias.name}" for alias in node.names]
-
-
 def load_time_imports(path: Path) -> list[ast.Import | ast.ImportFrom]:
     """The import statements run when ``path`` loads: outside functions and TYPE_CHECKING."""
     return [node for node, in_function, _ in import_statements(path) if not in_function]
@@ -333,7 +329,7 @@ def _reason_comment(lines: list[str], node: ast.stmt, statements: list[ast.stmt]
         at -= 1
 
 
-def deferral_problems(root_mods: dict[str, Path] | None = None) -> list[str]:
+def deferral_problems() -> list[str]:
     """Function-local imports that defer nothing, or say no reason.
 
     An import inside a function is there to keep start-up small: in the CLI, to keep
@@ -342,12 +338,11 @@ def deferral_problems(root_mods: dict[str, Path] | None = None) -> list[str]:
     functions need. One that loads nothing more than its module already does belongs at
     the top; each one left says why in a comment.
     """
-    mods = root_mods or modules()
     closure = LoadClosure()
-    help_loads = closure.of("aidaily.cli.app") | closure.of_names(
-        [f"aidaily.cli.{p.stem}" for p in (ROOT / "aidaily" / "cli").glob("*.py")])
+    # every command module loads with the CLI (app.py among them)
+    help_loads = closure.of_names([f"aidaily.cli.{p.stem}" for p in (ROOT / "aidaily" / "cli").glob("*.py")])
     problems = []
-    for name, path in mods.items():
+    for name, path in closure.mods.items():
         lines = path.read_text(encoding="utf-8").splitlines()
         own = help_loads if name.startswith("aidaily.cli") else closure.of(name)
         for node, statements in function_local_imports(path):

@@ -130,6 +130,7 @@ def test_a_failed_attempt_frees_its_slot_and_raises_at_once() -> None:
         async def failing() -> None:
             try:
                 async with slots.slot():
+                    await _ticks()  # the queued call waits for this slot
                     raise OSError("connection reset")
             except OSError:
                 order.append("failure seen")

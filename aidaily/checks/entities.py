@@ -211,19 +211,19 @@ def _latin_entity(phrase: str) -> Entity | None:
 
 def canonical_name(name: str) -> str:
     """``'英伟达'`` -> ``'Nvidia'``; a name not in the table comes back unchanged."""
-    entity = _lookup().get(_nfkc(name).strip().lower())
+    entity = entity_named(name)
     return entity.name if entity else name
 
 
 def entity_variants(name: str) -> tuple[str, ...]:
     """Every variant of the entity ``name`` belongs to (``(name,)`` when unknown)."""
-    entity = _lookup().get(_nfkc(name).strip().lower())
+    entity = entity_named(name)
     return entity.variants if entity else (name,)
 
 
 def entity_kind(name: str) -> Kind | None:
     """org / person / product for a known name, None otherwise."""
-    entity = _lookup().get(_nfkc(name).strip().lower())
+    entity = entity_named(name)
     return entity.kind if entity else None
 
 

@@ -156,13 +156,13 @@ def _variant_in(name: str, source: str, squashed_source: str) -> bool:
     does not stand for Dario: ``namesake_at``) — when the bullet names that person, not
     when it writes the surname after a given name of its own."""
     entity = entity_named(name)
-    person = entity is not None and entity.kind == "person" and entity.name == name
+    person = entity if entity is not None and entity.kind == "person" and entity.name == name else None
     for variant in entity_variants(name):
         if not re.match(r"[A-Za-z]", variant):
             if variant in source:
                 return True
-        elif person and entity is not None and " " not in variant:
-            if any(not namesake_at(source, m.start(), m.end(), entity) for m in _occurrences(variant, source)):
+        elif person is not None and " " not in variant:
+            if any(not namesake_at(source, m.start(), m.end(), person) for m in _occurrences(variant, source)):
                 return True
         elif _name_in(variant, source, squashed_source):
             return True
@@ -421,12 +421,13 @@ def ground_restatements(digest: Digest, sources: ItemSources,
     bullets in the articles of the items they restate (``restated_links``)."""
     # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily fetch`, `prompt`, … load
     # the module)
-    from aidaily.format.front_matter import key_line
-    from aidaily.format.render import render
+    from aidaily.format.front_matter import format_front_matter, key_line
 
     lines: list[tuple[str, int, str]] = []
     if digest.summary_lines:
-        at = key_line(render(digest).split("\n"), "summary")
+        # the front matter's lines as the draft renders them (its body is not needed)
+        front = digest.newline.join(format_front_matter(digest.front_matter)).split("\n")
+        at = key_line(front, "summary")
         lines += [("summary", at, line) for line in digest.summary_lines]
     title = next((n for n in digest.body if isinstance(n, Title)), None)
     if title is not None and title.text:

@@ -254,9 +254,9 @@ class EarlyChecks:
     run while the other calls are out, not after the last answer (``check`` reuses them
     through ``memo``; the verdicts are the same ``ground_digest`` makes).
 
-    ``on_written`` queues an answer's facts and, in a running event loop, drains the
-    queue :data:`EARLY_CHECK_DELAY` later; ``drain`` checks whatever is still queued
-    (the editor calls it before the final check)."""
+    ``on_written`` (called in the write stage's event loop) queues an answer's facts and
+    drains the queue :data:`EARLY_CHECK_DELAY` later; ``drain`` checks whatever is still
+    queued (the editor calls it before the final check)."""
 
     def __init__(self, stories: dict[str, Story], sources: ItemSources, memo: CheckMemo) -> None:
         self.stories, self.sources, self.memo = stories, sources, memo
@@ -269,10 +269,7 @@ class EarlyChecks:
             return
         self.pending += [(fact, story.url) for fact in getattr(result, "facts", []) if isinstance(fact, str)]
         if self._timer is None:
-            try:
-                self._timer = asyncio.get_running_loop().call_later(EARLY_CHECK_DELAY, self.drain)
-            except RuntimeError:  # no event loop: check now
-                self.drain()
+            self._timer = asyncio.get_running_loop().call_later(EARLY_CHECK_DELAY, self.drain)
 
     def drain(self) -> None:
         if self._timer is not None:

@@ -99,11 +99,11 @@ def _front_matter_findings(digest: Digest, lines: list[str], path: str | None,
         if fm.has(key) and not isinstance(fm.get(key), list):
             out.append(Finding("error", key_line(lines, key), "bad-value", f"'{key}' must be a list"))
     title = fm.get("title")
-    if fm.has("title") and not isinstance(title, str) and title is not None:
+    if title is not None and not isinstance(title, str):
         # YAML reads `title: 2026` as a number and `title: [a]` as a list: not empty, not text
         out.append(Finding("error", key_line(lines, "title"), "bad-value",
                            f"'title' must be text, not a {_yaml_kind(title)} ({str(title)[:40]}); quote it"))
-    elif fm.has("title") and (not isinstance(title, str) or not title.strip()):
+    elif fm.has("title") and not (title or "").strip():
         out.append(Finding("error", key_line(lines, "title"), "bad-value", "'title' is empty"))
     elif isinstance(title, str) and not habits.title_chars[0] <= len(title) <= habits.title_chars[1]:
         low, high = habits.title_chars

@@ -133,14 +133,11 @@ class Slots:
 
         try:
             yield sent
-        except BaseException:
+        finally:
             sent()
+            handoff = self._waiting > 0  # release() hands this slot to the first of them
             self._semaphore.release()
-            raise
-        sent()
-        handoff = self._waiting > 0  # release() hands this slot to the first of them
-        self._semaphore.release()
-        if handoff:
+        if handoff:  # reached on a normal exit only: a failure is raised at once
             await asyncio.sleep(0)  # the woken call takes the slot and starts sending
             await self._sent()
 

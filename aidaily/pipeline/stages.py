@@ -34,7 +34,6 @@ from aidaily.pipeline import uptodate
 from aidaily.pipeline.options import RunOptions
 from aidaily.pipeline.report import DroppedStory, EarlierStory, RunReport, SourceOutcome
 from aidaily.pipeline.runlock import date_lock
-from aidaily.pipeline.uptodate import articles_fingerprint
 from aidaily.review import record as rr
 from aidaily.store.drafts import Drafts
 from aidaily.store.store import Store
@@ -98,7 +97,7 @@ def select_stories(settings: Settings, day: date, store: Store | None = None) ->
     store.set_story_ids(stories)
     memory = recent_issues(settings, day, store)
     recalled = recall(stories, memory.issues)
-    return Selection(len(articles), recalled.stories, articles_fingerprint(store, day, settings),
+    return Selection(len(articles), recalled.stories, uptodate.articles_fingerprint(store, day, settings),
                      covered=[EarlierStory.of(story, earlier, memory.origin(earlier.day))
                               for story, earlier in recalled.covered],
                      follow_ups=[EarlierStory.of(story, story.follow_up, memory.origin(story.follow_up.day))

@@ -519,9 +519,6 @@ def day_sources(settings: Settings, day: date, store: Store | None = None,
     """The grounding sources of a day's issue: the articles of its window, grouped into
     stories as the run that wrote it grouped them (the stored ``story_id``). What the
     review grounds a draft's bullets with and what the memory says an item stood for."""
-    # Imported here: the checks bring the dedup's MinHash (datasketch, scipy), which a
-    # store opened to fetch or to look up a run does not need.
-
     store = store or Store.from_settings(settings)
     articles = store.articles_for(day, hours=settings.window.hours, timezone=settings.window.timezone)
     return ItemSources(articles, store.story_ids(a.url for a in articles), weak_pair)

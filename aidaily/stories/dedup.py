@@ -32,7 +32,7 @@ import hashlib
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -142,20 +142,35 @@ def story_names(text: str) -> set[str]:
     qualifier (Colossus 2, Walker S2, GPT-5.2 Pro, FastRender), never a company or a
     person, never a name of ``shared_names``. A name inside a longer one is the same
     mention (``Claude`` of ``Claude Code``): it counts once, as the longer name."""
-    shared = shared_names()
-    names = {n.lower() for n in extract_entities(text) if entity_kind(n) not in ("org", "person")}
-    names = {n for n in names if not any(m != n and m.startswith(n + " ") for m in names)}
-    # A word that counts a figure of the text (3000 ISO, 7000CVIA) is a unit, not a name:
-    # two projectors' launches both give brightness in ISO and CVIA.
-    units = {label for _, label in _labelled_figures(text)}
-    return {n for n in names if len(n) > 2 and n not in shared and n not in units}
+    return _names(text, _labelled_figures(text))
 
 
 def story_figures(text: str) -> set[str]:
     """Significant figures with what they count (``#25000000000美`` for 250 亿美元,
     ``#550000张`` for 55 万张, ``#71.5%``): a bare number says little, 2026 and 5 nothing."""
+    return _figures(_labelled_figures(text))
+
+
+def story_evidence(text: str) -> set[str]:
+    """What two reports of one piece of news share beyond wording: ``story_names`` and
+    ``story_figures`` (the text's numbers read once for both)."""
+    labelled = _labelled_figures(text)
+    return _names(text, labelled) | _figures(labelled)
+
+
+def _names(text: str, labelled: list[tuple[NumberMention, str]]) -> set[str]:
+    shared = shared_names()
+    names = {n.lower() for n in extract_entities(text) if entity_kind(n) not in ("org", "person")}
+    names = {n for n in names if not any(m != n and m.startswith(n + " ") for m in names)}
+    # A word that counts a figure of the text (3000 ISO, 7000CVIA) is a unit, not a name:
+    # two projectors' launches both give brightness in ISO and CVIA.
+    units = {label for _, label in labelled}
+    return {n for n in names if len(n) > 2 and n not in shared and n not in units}
+
+
+def _figures(labelled: list[tuple[NumberMention, str]]) -> set[str]:
     out: set[str] = set()
-    for mention, label in _labelled_figures(text):
+    for mention, label in labelled:
         for alts in mention.required:
             for key in alts:
                 if significant_number(key) and (label or key.endswith("%")):
@@ -163,18 +178,14 @@ def story_figures(text: str) -> set[str]:
     return out
 
 
-def _labelled_figures(text: str) -> Iterator[tuple[NumberMention, str]]:
+def _labelled_figures(text: str) -> list[tuple[NumberMention, str]]:
     """Each number of ``text`` with the unit that follows it, lower case ("" for none)."""
     prepared = prepare(text)
+    out = []
     for mention in extract_numbers(text, strict=True):
         unit = _UNIT.match(prepared, mention.end)
-        yield mention, unit.group(1).lower() if unit and unit.group(1) not in _NOT_UNITS else ""
-
-
-def story_evidence(text: str) -> set[str]:
-    """What two reports of one piece of news share beyond wording: ``story_names`` and
-    ``story_figures``."""
-    return story_names(text) | story_figures(text)
+        out.append((mention, unit.group(1).lower() if unit and unit.group(1) not in _NOT_UNITS else ""))
+    return out
 
 
 @dataclass(frozen=True)

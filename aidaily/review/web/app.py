@@ -56,6 +56,7 @@ from aidaily.review.web.edits import (
     save_edit,
 )
 from aidaily.review.web.guard import LOOPBACK_HOSTS, Guard, TokenThrottle
+from aidaily.review.web.view import draft_list, draft_state, http_url, render_draft, source_view
 from aidaily.store.drafts import Drafts, text_hash
 from aidaily.stories.dedup import weak_pair
 from aidaily.stories.window import check_day
@@ -141,9 +142,6 @@ def lint_findings(text: str, name: str) -> list[Finding]:
 
 class Pages:
     def __init__(self, settings: Settings, default_day: str | None) -> None:
-        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
-        from aidaily.review.web.view import http_url
-
         self.settings = settings
         self.default_day = default_day
         self.env = Environment(
@@ -199,9 +197,6 @@ class Pages:
 
     # GET -------------------------------------------------------------------------------
     async def index(self, request: Request) -> Response:
-        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
-        from aidaily.review.web.view import draft_list
-
         entries = await run_in_threadpool(draft_list, self.settings)
         return self.page(request, "index.html", entries=entries, home=str(self.settings.home),
                          default_day=self.default_day)
@@ -217,10 +212,8 @@ class Pages:
                          refused=blockers, **data)
 
     def _draft_data(self, day: str) -> dict[str, Any] | None:
-        # deferred: SQLAlchemy, python-frontmatter, PyYAML, only when this runs (`aidaily web` loads
-        # the module)
+        # deferred: SQLAlchemy, only when this runs (`aidaily web` loads the module)
         from aidaily.review.report import build_review
-        from aidaily.review.web.view import draft_state, render_draft
 
         text = self.current(day)
         if text is None:
@@ -236,9 +229,6 @@ class Pages:
         }
 
     async def source(self, request: Request) -> Response:
-        # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
-        from aidaily.review.web.view import source_view
-
         day = self.day_of(request)
         try:
             line = int(request.query_params.get("line", ""))

@@ -41,11 +41,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from aidaily.checks.grounding import nearest_sentence
+from aidaily.checks.grounding import bullet_line, nearest_sentence
 from aidaily.errors import AidailyError, LockedError
 from aidaily.format.digest import Bullet, Digest, Insight, Item, Section
 from aidaily.llm.replay import Subject
-from aidaily.models import Story as StoryOf
+from aidaily.models import Story
 from aidaily.pipeline.runlock import date_lock
 from aidaily.store.drafts import Drafts, text_hash
 
@@ -55,7 +55,6 @@ if TYPE_CHECKING:
     from aidaily.checks.grounding import ItemSources
     from aidaily.config import Settings
     from aidaily.llm.client import LLMClient
-    from aidaily.models import Story
 
 LOCK_WAIT = 3.0  # seconds a save waits for a run of the same date to end
 MAX_TEXT = 200_000  # characters of a posted draft (a day's digest has about 10 000)
@@ -120,9 +119,6 @@ class Regenerated:
 def locate_item(digest, line: int) -> tuple[Section, Item, Insight | None]:  # type: ignore[no-untyped-def]
     """The item whose link line or bullet is at ``line``, its section, and its own
     commentary block (the block right after it when no other item shares it)."""
-    # deferred: python-frontmatter, PyYAML, only when this runs (`aidaily web` loads the module)
-    from aidaily.review.web.view import bullet_line
-
     for section in digest.sections:
         entries = section.entries
         for pos, entry in enumerate(entries):
@@ -150,7 +146,7 @@ def find_story(item: Item, sources: ItemSources) -> Story:
         hint = " ".join([item.title, *(b.text for b in item.bullets)])
         best = max(articles, key=lambda a: nearest_sentence(hint, f"{a.title}\n{a.text}")[1])
         articles = [best]
-    return StoryOf(story_id or text_hash(articles[0].url)[:12], articles)
+    return Story(story_id or text_hash(articles[0].url)[:12], articles)
 
 
 def revision_note(attempt: int, problems: list[str]) -> str:
